@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * tinc-compatible configuration files: "Variable = Value" lines, PEM blocks
+ * skipped, variables case-insensitive, errors reported with file and line.
+ */
+#ifndef PX_CONF_H
+#define PX_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct conf_entry {
+	char *var;
+	char *value;
+	char *file; /* NULL for command line (-o) */
+	int line; /* 0 for command line */
+};
+
+struct conf {
+	struct conf_entry *v;
+	size_t n, cap;
+};
+
+/* Where a tinc variable may appear. */
+#define CONF_SERVER 0x1 /* tinc.conf / plexus.conf */
+#define CONF_HOST 0x2 /* host files */
+#define CONF_MULTIPLE 0x4 /* may appear several times */
+
+void conf_init(struct conf *c);
+void conf_free(struct conf *c);
+/* Append the entries of a file. Returns 0, or -1 after logging "file:line: why".
+ * A missing file is an error only if `must_exist`. Unknown variables are logged
+ * as warnings (with file and line) and kept. */
+int conf_read_file(struct conf *c, const char *path, bool must_exist);
+/* Add one "Variable = Value" or "Variable Value" entry from the command line (-o). */
+int conf_add_line(struct conf *c, const char *line, const char *file, int lineno);
+/* The index-th value of `var` in priority order (command line first, then by
+ * line number, then file name), or NULL. */
+const char *conf_get(const struct conf *c, const char *var, int index);
+const struct conf_entry *conf_get_entry(const struct conf *c, const char *var, int index);
+/* Typed getters: return 1 if set and valid (stored in *out), 0 if unset,
+ * -1 (after logging file:line) if set but invalid. */
+int conf_get_bool(const struct conf *c, const char *var, bool *out);
+int conf_get_int(const struct conf *c, const char *var, int *out);
+/* Flags of a known tinc/Plexus variable (CONF_*), or 0 if unknown. */
+int conf_var_flags(const char *var);
+/* Is `name` a valid node name ([A-Za-z0-9_]+)? */
+bool check_node_name(const char *name);
+
+/* The daemon's configuration: server config (main file + our host file +
+ * command-line overrides) and a cache of parsed host files. */
+extern struct conf server_conf;
+extern char *confbase; /* configuration directory */
+extern char *netname; /* -n NETNAME or NULL */
+extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
+/* Parsed hosts/<name>, cached until conf_reload_hosts(). NULL if absent or broken. */
+const struct conf *host_conf(const char *name);
+void host_conf_flush(void);
+/* Pick plexus.conf or tinc.conf inside confbase and read it plus hosts/<Name>.
+ * Fills server_conf. Returns 0 or -1 (already logged). */
+int read_server_config(void);
+
+#endif

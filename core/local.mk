@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# The core as a convenience library, so unit tests link the real code.
+noinst_LTLIBRARIES += core/libplexuscore.la
+core_libplexuscore_la_SOURCES = \
+	core/list.h \
+	core/conf.c core/conf.h \
+	core/netutl.c core/netutl.h \
+	core/subnet.c core/subnet.h \
+	core/node.c core/node.h \
+	core/edge.c core/edge.h \
+	core/graph.c core/graph.h \
+	core/event.c core/event.h \
+	core/device.c core/device.h \
+	core/logger.c core/logger.h \
+	core/script.c core/script.h \
+	core/control.c core/control.h \
+	core/plugin_loader.c core/plugin_loader.h \
+	core/host.c \
+	core/connection.c core/connection.h \
+	core/meta.c \
+	core/protocol.c core/protocol.h \
+	core/protocol_auth.c \
+	core/protocol_edge.c \
+	core/protocol_subnet.c \
+	core/protocol_key.c \
+	core/protocol_misc.c \
+	core/net.c core/net.h \
+	core/net_setup.c \
+	core/net_packet.c \
+	core/route.c core/route.h
+core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SODIUM_CFLAGS)
+core_libplexuscore_la_LIBADD = $(CRYPTO_LIBS) $(SODIUM_LIBS) $(LTDL_LIBS)
+
+sbin_PROGRAMS += core/plexusd
+core_plexusd_SOURCES = core/plexusd.c
+core_plexusd_LDADD = core/libplexuscore.la
+core_plexusd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+
+bin_PROGRAMS += core/plexus
+core_plexus_SOURCES = core/plexus.c
+core_plexus_LDADD = core/libplexuscore.la
+
+dist_man_MANS += doc/plexusd.8 doc/plexus.8

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Finding, validating and loading plugins (libltdl), and the registries of
+ * what they provide. Search order: PLEXUS_PLUGIN_PATH (colon-separated),
+ * then the PluginDir config variable, then the installed plugin directory.
+ */
+#ifndef PX_PLUGIN_LOADER_H
+#define PX_PLUGIN_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <plexus/plugin.h>
+
+#include "list.h"
+
+/* The core's view of a loaded plugin (opaque px_plugin to plugins). */
+struct px_plugin {
+	int index; /* slot index for node/conn private pointers */
+	char *name;
+	char *path;
+	const struct px_plugin_desc *desc;
+	void *handle; /* lt_dlhandle */
+	bool initialised, started;
+	char provides[256]; /* human-readable: "crypto:legacy request:100" */
+	struct list_head link;
+};
+
+struct crypto_provider {
+	const struct px_crypto_ops *ops;
+	struct px_plugin *plugin;
+};
+struct compress_provider {
+	const struct px_compress_ops *ops;
+	struct px_plugin *plugin;
+};
+struct request_provider {
+	const struct px_request_ops *ops;
+	struct px_plugin *plugin;
+};
+struct dgram_provider {
+	const struct px_dgram_ops *ops;
+	struct px_plugin *plugin;
+};
+struct stream_provider {
+	const struct px_stream_ops *ops;
+	struct px_plugin *plugin;
+};
+
+extern struct list_head plugin_list;
+
+/* Load every plugin found in the search path (first directory that has a
+ * given name wins), skipping names listed in DisablePlugin, validate their
+ * descriptors and call init(). Returns 0, or -1 on a start-up error (wrong
+ * ABI major, duplicate registration...), already logged. */
+int plugins_load(void);
+/* Fail (logged: plugin name and every directory searched) if not loaded. */
+int plugins_require(const char *name, const char *why);
+int plugins_start(void);
+void plugins_stop(void);
+void plugins_unload(void); /* fini + lt_dlclose */
+int plugins_count(void);
+/* The directories searched, for messages. */
+const char *plugins_search_path(void);
+
+/* Validate a descriptor against this core (used by loader and tests).
+ * Returns 0 or -1 with a message in err. */
+int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *err, size_t errlen);
+
+/* Registries. */
+const struct crypto_provider *crypto_for_minor(int minor); /* highest-minor first */
+const struct crypto_provider *crypto_by_name(const char *name);
+const struct compress_provider *compress_for_level(int level);
+const struct request_provider *request_for_id(int id);
+const struct dgram_provider *dgram_provider(void);
+const struct stream_provider *stream_provider(void);
+int crypto_provider_count(void);
+const struct crypto_provider *crypto_provider_at(int i);
+
+/* The host table handed to plugins (host.c). */
+const struct px_host *host_table(void);
+
+#endif
