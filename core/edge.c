@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Directed edges. edge_list is kept in tinc's order (weight, from name, to
+ * name, compared with strcmp) because every node must run Kruskal over the
+ * same sequence to agree on the spanning tree used for broadcasts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge.h"
+#include "netutl.h"
+#include "node.h"
+
+struct list_head edge_list = LIST_HEAD_INIT(edge_list);
+
+static int edge_cmp(const struct edge *a, const struct edge *b) {
+	if(a->weight != b->weight) {
+		return a->weight < b->weight ? -1 : 1;
+	}
+
+	int c = strcmp(a->from->name, b->from->name);
+
+	if(c) {
+		return c;
+	}
+
+	return strcmp(a->to->name, b->to->name);
+}
+
+struct edge *edge_new(void) {
+	struct edge *e = calloc(1, sizeof(*e));
+
+	if(!e) {
+		abort();
+	}
+
+	list_init(&e->from_link);
+	list_init(&e->link);
+	return e;
+}
+
+static void insert_sorted(struct edge *e) {
+	struct edge *pos;
+
+	list_for_each_entry(pos, &edge_list, link) {
+		if(edge_cmp(e, pos) < 0) {
+			break;
+		}
+	}
+
+	list_add_tail(&e->link, &pos->link);
+}
+
+void edge_add(struct edge *e) {
+	list_add_tail(&e->from_link, &e->from->edges);
+	insert_sorted(e);
+
+	e->reverse = edge_lookup(e->to, e->from);
+
+	if(e->reverse) {
+		e->reverse->reverse = e;
+	}
+}
+
+void edge_del(struct edge *e) {
+	if(!e) {
+		return;
+	}
+
+	if(e->reverse && e->reverse->reverse == e) {
+		e->reverse->reverse = NULL;
+	}
+
+	/* graph.c will recompute prevedge; until then it must not dangle. */
+	if(e->to && e->to->prevedge == e) {
+		e->to->prevedge = NULL;
+	}
+
+	list_del(&e->from_link);
+	list_del(&e->link);
+	free(e->addr_host);
+	free(e->addr_port);
+	free(e->local_host);
+	free(e->local_port);
+	free(e);
+}
+
+struct edge *edge_lookup(struct px_node *from, struct px_node *to) {
+	struct edge *e;
+
+	if(!from || !to) {
+		return NULL;
+	}
+
+	list_for_each_entry(e, &from->edges, from_link) {
+		if(e->to == to) {
+			return e;
+		}
+	}
+
+	return NULL;
+}
+
+static char *dup_or_null(const char *s) {
+	if(!s) {
+		return NULL;
+	}
+
+	char *d = strdup(s);
+
+	if(!d) {
+		abort();
+	}
+
+	return d;
+}
+
+void edge_set_address(struct edge *e, const char *host, const char *port) {
+	char *h = dup_or_null(host), *p = dup_or_null(port);
+
+	free(e->addr_host);
+	free(e->addr_port);
+	e->addr_host = h;
+	e->addr_port = p;
+
+	/* Only numeric addresses are usable for UDP; names are kept for forwarding. */
+	if(!host || addr_parse(host, port, &e->address)) {
+		memset(&e->address, 0, sizeof(e->address));
+	}
+}
+
+void edge_set_local(struct edge *e, const char *host, const char *port) {
+	char *h = dup_or_null(host), *p = dup_or_null(port);
+
+	free(e->local_host);
+	free(e->local_port);
+	e->local_host = h;
+	e->local_port = p;
+}
+
+void edge_resort(struct edge *e) {
+	list_del(&e->link);
+	insert_sorted(e);
+}

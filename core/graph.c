@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Graph algorithms over the node and edge lists.
+ *
+ * An edge only counts when its reverse exists (both ends announced the
+ * connection). The spanning tree is Kruskal's algorithm over edge_list in its
+ * (weight, from, to) order; with that strict total order the tree is unique,
+ * so every node -- tinc or Plexus -- agrees on it. Reachability is a
+ * breadth-first search from myself; among equally short paths a direct one
+ * beats one through an INDIRECT edge, then the lower summed weight wins.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "edge.h"
+#include "graph.h"
+#include "logger.h"
+#include "netutl.h"
+#include "node.h"
+#include "subnet.h"
+
+/* Nodes in node_list order, so a node's index is found by binary search on its name. */
+struct node_array {
+	node_t **v;
+	size_t n;
+};
+
+static bool collect_nodes(struct node_array *a) {
+	node_t *n;
+	size_t count = 0;
+
+	list_for_each_entry(n, &node_list, link) {
+		count++;
+	}
+
+	a->n = count;
+	a->v = calloc(count ? count : 1, sizeof(*a->v));
+
+	if(!a->v) {
+		return false;
+	}
+
+	size_t i = 0;
+
+	list_for_each_entry(n, &node_list, link) {
+		a->v[i++] = n;
+	}
+
+	return true;
+}
+
+static size_t node_index(const struct node_array *a, const node_t *n) {
+	size_t lo = 0, hi = a->n;
+
+	while(lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->name, a->v[mid]->name);
+
+		if(!c) {
+			return mid;
+		}
+
+		if(c < 0) {
+			hi = mid;
+		} else {
+			lo = mid + 1;
+		}
+	}
+
+	return (size_t)-1;
+}
+
+static size_t uf_find(size_t *parent, size_t x) {
+	while(parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+
+	return x;
+}
+
+static void mst_kruskal(const struct node_array *a) {
+	struct edge *e;
+	size_t *parent = calloc(a->n ? a->n : 1, sizeof(*parent));
+
+	list_for_each_entry(e, &edge_list, link) {
+		e->mst = false;
+	}
+
+	if(!parent) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory computing the spanning tree");
+		return;
+	}
+
+	for(size_t i = 0; i < a->n; i++) {
+		parent[i] = i;
+	}
+
+	list_for_each_entry(e, &edge_list, link) {
+		if(!e->reverse) {
+			continue;
+		}
+
+		size_t from = node_index(a, e->from), to = node_index(a, e->to);
+
+		if(from == (size_t)-1 || to == (size_t)-1) {
+			continue; /* endpoint not in node_list: ignore rather than crash */
+		}
+
+		size_t rf = uf_find(parent, from), rt = uf_find(parent, to);
+
+		if(rf == rt) {
+			continue;
+		}
+
+		parent[rf] = rt;
+		e->mst = true;
+		e->reverse->mst = true;
+		logger(PX_LOG_SCARY, LOG_DEBUG, "MST: edge %s -> %s weight %d", e->from->name, e->to->name, e->weight);
+	}
+
+	free(parent);
+}
+
+/* Sum of edge weights along n's current path from myself (nodes at most a few hops away). */
+static long path_weight(const node_t *n) {
+	long sum = 0;
+	int guard = 0;
+
+	for(const struct edge *e = n->prevedge; e && guard < 100000; e = e->from->prevedge, guard++) {
+		sum += e->weight;
+
+		if(e->from == myself) {
+			break;
+		}
+	}
+
+	return sum;
+}
+
+/* Should the path n --e--> e->to replace e->to's current path? */
+static bool better_path(const node_t *n, const struct edge *e, bool indirect) {
+	node_t *to = e->to;
+
+	if(!to->visited) {
+		return true;
+	}
+
+	if(to->distance != n->distance + 1) {
+		return false; /* BFS: an earlier visit is never longer */
+	}
+
+	if(to->indirect != indirect) {
+		return to->indirect; /* a direct path beats an indirect one */
+	}
+
+	return path_weight(n) + e->weight < path_weight(to);
+}
+
+static void sssp_bfs(const struct node_array *a) {
+	node_t **queue = calloc(a->n ? a->n : 1, sizeof(*queue));
+	size_t head = 0, tail = 0;
+
+	for(size_t i = 0; i < a->n; i++) {
+		node_t *n = a->v[i];
+		n->visited = false;
+		n->indirect = true;
+		n->distance = -1;
+		n->nexthop = NULL;
+		n->via = NULL;
+		n->prevedge = NULL;
+	}
+
+	if(!queue) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory computing reachability");
+		return;
+	}
+
+	myself->visited = true;
+	myself->indirect = false;
+	myself->distance = 0;
+	myself->nexthop = myself;
+	myself->via = myself;
+	myself->prevedge = NULL;
+	queue[tail++] = myself;
+
+	while(head < tail) {
+		node_t *n = queue[head++];
+		struct edge *e;
+
+		list_for_each_entry(e, &n->edges, from_link) {
+			if(!e->reverse || e->to == myself || !e->to) {
+				continue;
+			}
+
+			bool indirect = n->indirect || (e->options & PX_OPTION_INDIRECT);
+
+			if(!better_path(n, e, indirect)) {
+				continue;
+			}
+
+			node_t *to = e->to;
+
+			if(!to->visited) {
+				if(tail >= a->n) {
+					continue; /* node not in node_list */
+				}
+
+				to->visited = true;
+				queue[tail++] = to;
+			}
+
+			to->indirect = indirect;
+			to->distance = n->distance + 1;
+			to->nexthop = n == myself ? to : n->nexthop;
+			to->via = indirect ? n->via : to;
+			to->prevedge = e;
+			to->options = e->options;
+		}
+	}
+
+	free(queue);
+}
+
+void graph_run(void) {
+	struct node_array a;
+
+	if(!myself) {
+		return;
+	}
+
+	if(!collect_nodes(&a)) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running the graph");
+		return;
+	}
+
+	mst_kruskal(&a);
+	sssp_bfs(&a);
+
+	/* Apply reachability first, then notify, so callbacks see a consistent graph. */
+	bool *changed = calloc(a.n ? a.n : 1, sizeof(*changed));
+	bool any = false;
+	time_t now = time(NULL);
+
+	myself->reachable = true;
+
+	for(size_t i = 0; i < a.n; i++) {
+		node_t *n = a.v[i];
+
+		if(n == myself) {
+			continue;
+		}
+
+		bool was = n->reachable;
+
+		if(!n->visited) {
+			n->options = 0;
+		}
+
+		/* Learn a UDP address from the edge into the node if it just came up
+		 * or has none yet; never override one learned from real traffic. */
+		if(n->visited && n->prevedge && n->prevedge->address.len && (!was || !n->has_udp_addr)) {
+			node_set_udp(n, &n->prevedge->address);
+		}
+
+		if(was != n->visited) {
+			n->reachable = n->visited;
+			n->last_state_change = now;
+			any = true;
+
+			if(changed) {
+				changed[i] = true;
+			}
+
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "Node %s became %s", n->name,
+			       n->reachable ? "reachable" : "unreachable");
+		}
+	}
+
+	if(any) {
+		subnet_cache_flush();
+	}
+
+	for(size_t i = 0; changed && i < a.n; i++) {
+		if(changed[i]) {
+			graph_node_changed(a.v[i], a.v[i]->reachable);
+		}
+	}
+
+	free(changed);
+	free(a.v);
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Nodes: the sorted node list, node IDs, the UDP address index used to
+ * identify the sender of every incoming datagram, and per-plugin slots.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "edge.h"
+#include "event.h"
+#include "logger.h"
+#include "netutl.h"
+#include "node.h"
+#include "subnet.h"
+
+struct list_head node_list = LIST_HEAD_INIT(node_list);
+node_t *myself;
+
+/* UDP index: a fixed-size chained hash table, so lookups never allocate. */
+#define UDP_BUCKETS 1024
+static node_t *udp_index[UDP_BUCKETS];
+
+static void *xcalloc(size_t n, size_t size) {
+	void *p = calloc(n, size);
+
+	if(!p) {
+		abort();
+	}
+
+	return p;
+}
+
+/* tinc 1.1 identifies nodes in SPTPS datagrams by SHA-512(name)[0..5]. */
+static void compute_id(const char *name, uint8_t id[6]) {
+	uint8_t digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if(!EVP_Digest(name, strlen(name), digest, &len, EVP_sha512(), NULL) || len < 6) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "SHA-512 failed while computing the ID of node %s", name);
+		memset(id, 0, 6);
+		return;
+	}
+
+	memcpy(id, digest, 6);
+}
+
+node_t *node_new(const char *name) {
+	node_t *n = xcalloc(1, sizeof(*n));
+
+	n->name = strdup(name ? name : "");
+
+	if(!n->name) {
+		abort();
+	}
+
+	compute_id(n->name, n->id);
+	list_init(&n->edges);
+	list_init(&n->subnets);
+	list_init(&n->link);
+	n->distance = -1;
+	n->mtu = PX_MTU;
+	n->maxmtu = PX_MTU;
+	n->minmtu = 0;
+	return n;
+}
+
+void node_add(node_t *n) {
+	node_t *pos;
+
+	list_for_each_entry(pos, &node_list, link) {
+		if(strcmp(n->name, pos->name) < 0) {
+			break;
+		}
+	}
+
+	list_add_tail(&n->link, &pos->link);
+}
+
+static void udp_unindex(node_t *n) {
+	if(!n->has_udp_addr || n->is_self) {
+		return;
+	}
+
+	node_t **pp = &udp_index[addr_hash(&n->udp_addr) % UDP_BUCKETS];
+
+	for(; *pp; pp = &(*pp)->addr_hash_next) {
+		if(*pp == n) {
+			*pp = n->addr_hash_next;
+			break;
+		}
+	}
+
+	n->addr_hash_next = NULL;
+}
+
+void node_set_udp(node_t *n, const struct px_addr *a) {
+	udp_unindex(n);
+
+	if(!a || !a->len) {
+		n->has_udp_addr = false;
+		memset(&n->udp_addr, 0, sizeof(n->udp_addr));
+		return;
+	}
+
+	n->udp_addr = *a;
+	n->has_udp_addr = true;
+
+	/* Our own address is never a packet source we need to identify. */
+	if(n->is_self) {
+		return;
+	}
+
+	/* Newest first: if two nodes claim one address, the latest wins. */
+	node_t **head = &udp_index[addr_hash(a) % UDP_BUCKETS];
+	n->addr_hash_next = *head;
+	*head = n;
+}
+
+node_t *node_lookup_udp(const struct px_addr *a) {
+	for(node_t *n = udp_index[addr_hash(a) % UDP_BUCKETS]; n; n = n->addr_hash_next) {
+		if(addr_equal(&n->udp_addr, a)) {
+			return n;
+		}
+	}
+
+	return NULL;
+}
+
+node_t *node_lookup(const char *name) {
+	node_t *n;
+
+	if(!name) {
+		return NULL;
+	}
+
+	list_for_each_entry(n, &node_list, link) {
+		int c = strcmp(name, n->name);
+
+		if(!c) {
+			return n;
+		}
+
+		if(c < 0) {
+			break;
+		}
+	}
+
+	return NULL;
+}
+
+node_t *node_lookup_id(const uint8_t id[6]) {
+	node_t *n;
+
+	list_for_each_entry(n, &node_list, link) {
+		if(!memcmp(n->id, id, 6)) {
+			return n;
+		}
+	}
+
+	return NULL;
+}
+
+/*
+ * n->slots is an array of plugin pointers whose capacity is kept in a hidden
+ * word just before it, because struct px_node has no room for a count.
+ */
+void **node_slot(node_t *n, int index) {
+	if(index < 0) {
+		return NULL;
+	}
+
+	size_t cap = n->slots ? (size_t)(uintptr_t)n->slots[-1] : 0;
+
+	if((size_t)index >= cap) {
+		size_t newcap = cap ? cap : 4;
+
+		while(newcap <= (size_t)index) {
+			newcap *= 2;
+		}
+
+		void **base = n->slots ? n->slots - 1 : NULL;
+		void **grown = realloc(base, (newcap + 1) * sizeof(*grown));
+
+		if(!grown) {
+			abort();
+		}
+
+		memset(grown + 1 + cap, 0, (newcap - cap) * sizeof(*grown));
+		grown[0] = (void *)(uintptr_t)newcap;
+		n->slots = grown + 1;
+	}
+
+	return &n->slots[index];
+}
+
+void node_del(node_t *n) {
+	if(!n) {
+		return;
+	}
+
+	struct subnet *s, *stmp;
+
+	list_for_each_entry_safe(s, stmp, &n->subnets, owner_link) {
+		subnet_del(s);
+	}
+
+	/* Edges from n, and edges other nodes still have towards n. */
+	struct edge *e, *etmp;
+
+	list_for_each_entry_safe(e, etmp, &edge_list, link) {
+		if(e->from == n || e->to == n) {
+			edge_del(e);
+		}
+	}
+
+	list_for_each_entry_safe(e, etmp, &n->edges, from_link) {
+		edge_del(e); /* edges not in edge_list (never added) */
+	}
+
+	udp_unindex(n);
+
+	if(n->mtu_timer) {
+		timer_free(n->mtu_timer);
+		n->mtu_timer = NULL;
+	}
+
+	list_del(&n->link);
+
+	/* Nobody may keep pointing at a freed node. */
+	node_t *other;
+
+	list_for_each_entry(other, &node_list, link) {
+		if(other->nexthop == n) {
+			other->nexthop = NULL;
+		}
+
+		if(other->via == n) {
+			other->via = NULL;
+		}
+	}
+
+	if(myself == n) {
+		myself = NULL;
+	}
+
+	if(n->slots) {
+		free(n->slots - 1);
+	}
+
+	free(n->name);
+	free(n);
+}
+
+void node_free_all(void) {
+	node_t *n, *tmp;
+
+	list_for_each_entry_safe(n, tmp, &node_list, link) {
+		node_del(n);
+	}
+
+	myself = NULL;
+}

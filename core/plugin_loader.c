@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Plugin discovery, validation and loading (libltdl), and the registries of
+ * what the loaded plugins provide.
+ *
+ * A plugin is refused before any of its code runs when its descriptor does
+ * not fit this core; every conflict between plugins (two owners for one
+ * request id, compression level, crypto name or transport) is a start-up
+ * error, never "last one wins".
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <ltdl.h>
+
+#include "conf.h"
+#include "logger.h"
+#include "plugin_loader.h"
+
+#ifndef PLEXUS_PLUGINDIR
+#define PLEXUS_PLUGINDIR "/usr/local/lib/plexus"
+#endif
+
+/* Registration entry points used by host.c (the host table's register_*). */
+int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops);
+int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
+int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
+int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);
+int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops);
+
+/*
+ * Smallest struct sizes this core accepts: the ABI 1.0 layouts. Later minor
+ * versions only append fields, so these stay fixed; the core copies what a
+ * plugin passes into a full-size, zero-filled struct, which makes fields the
+ * plugin does not know read as NULL/0.
+ */
+#define SIZE_UPTO(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
+#define DESC_V1_SIZE SIZE_UPTO(struct px_plugin_desc, fini)
+#define CRYPTO_V1_SIZE SIZE_UPTO(struct px_crypto_ops, describe)
+#define COMPRESS_V1_SIZE SIZE_UPTO(struct px_compress_ops, decompress)
+#define REQUEST_V1_SIZE SIZE_UPTO(struct px_request_ops, handle)
+#define DGRAM_V1_SIZE SIZE_UPTO(struct px_dgram_ops, local_addr)
+#define STREAM_V1_SIZE SIZE_UPTO(struct px_stream_ops, peer_addr)
+
+#define MAX_CRYPTO 8
+#define MAX_COMPRESS 16
+
+struct list_head plugin_list = LIST_HEAD_INIT(plugin_list);
+
+static int nplugins;
+static bool ltdl_ready;
+/* Set by a refused registration; makes the running plugins_load() fail even
+ * if the plugin ignores the return value of register_*(). */
+static bool registration_failed;
+
+static struct px_crypto_ops crypto_ops[MAX_CRYPTO];
+static struct crypto_provider crypto_slots[MAX_CRYPTO]; /* in registration order */
+static const struct crypto_provider *crypto_sorted[MAX_CRYPTO]; /* highest minor_max first */
+static int ncrypto;
+
+static struct px_compress_ops compress_ops[MAX_COMPRESS];
+static struct compress_provider compress_slots[MAX_COMPRESS];
+static int ncompress;
+
+static struct px_request_ops request_ops[PX_REQ_MAX + 1];
+static struct request_provider request_slots[PX_REQ_MAX + 1]; /* indexed by id */
+
+static struct px_dgram_ops dgram_ops;
+static struct dgram_provider dgram_slot;
+static struct px_stream_ops stream_ops;
+static struct stream_provider stream_slot;
+
+/* ---- search path ---------------------------------------------------- */
+
+struct search_path {
+	char **dirs;
+	int n;
+};
+
+static struct search_path search;
+static char *search_text; /* dirs joined with ':' for messages */
+
+static void search_path_clear(void) {
+	for (int i = 0; i < search.n; i++) {
+		free(search.dirs[i]);
+	}
+	free(search.dirs);
+	search.dirs = NULL;
+	search.n = 0;
+	free(search_text);
+	search_text = NULL;
+}
+
+static void search_path_add(const char *dir, size_t len) {
+	/* Empty entries ("a::b") and duplicates add nothing useful. */
+	if (!len) {
+		return;
+	}
+	for (int i = 0; i < search.n; i++) {
+		if (strlen(search.dirs[i]) == len && !strncmp(search.dirs[i], dir, len)) {
+			return;
+		}
+	}
+	char **dirs = realloc(search.dirs, (search.n + 1) * sizeof(*dirs));
+	if (!dirs) {
+		return;
+	}
+	search.dirs = dirs;
+	search.dirs[search.n] = strndup(dir, len);
+	if (search.dirs[search.n]) {
+		search.n++;
+	}
+}
+
+/* Rebuilt on every use: the environment and PluginDir may change between
+ * a reload and the next. */
+static void search_path_build(void) {
+	search_path_clear();
+
+	const char *env = getenv("PLEXUS_PLUGIN_PATH");
+	while (env && *env) {
+		const char *colon = strchr(env, ':');
+		size_t len = colon ? (size_t)(colon - env) : strlen(env);
+		search_path_add(env, len);
+		env = colon ? colon + 1 : NULL;
+	}
+
+	const char *confdir = conf_get(&server_conf, "PluginDir", 0);
+	if (confdir) {
+		search_path_add(confdir, strlen(confdir));
+	}
+
+	search_path_add(PLEXUS_PLUGINDIR, strlen(PLEXUS_PLUGINDIR));
+
+	size_t total = 1;
+	for (int i = 0; i < search.n; i++) {
+		total += strlen(search.dirs[i]) + 1;
+	}
+	search_text = calloc(1, total);
+	if (search_text) {
+		for (int i = 0; i < search.n; i++) {
+			if (i) {
+				strcat(search_text, ":");
+			}
+			strcat(search_text, search.dirs[i]);
+		}
+	}
+}
+
+const char *plugins_search_path(void) {
+	if (!search_text) {
+		search_path_build();
+	}
+	return search_text ? search_text : "";
+}
+
+/* ---- discovery ------------------------------------------------------ */
+
+struct candidate {
+	char *name;
+	char *path;
+	int rank; /* within its directory: lower wins */
+	int dir; /* index of the search directory it was found in */
+};
+
+struct candidates {
+	struct candidate *v;
+	int n;
+};
+
+static void candidates_free(struct candidates *cs) {
+	for (int i = 0; i < cs->n; i++) {
+		free(cs->v[i].name);
+		free(cs->v[i].path);
+	}
+	free(cs->v);
+	cs->v = NULL;
+	cs->n = 0;
+}
+
+static struct candidate *candidate_find(struct candidates *cs, const char *name) {
+	for (int i = 0; i < cs->n; i++) {
+		if (!strcmp(cs->v[i].name, name)) {
+			return &cs->v[i];
+		}
+	}
+	return NULL;
+}
+
+/* Offer one file to the candidate list. A name already found in an earlier
+ * search directory stays; within one directory the lowest rank wins
+ * (top-level .la, top-level .so, subdirectory .la, subdirectory .so). */
+static void candidate_offer(struct candidates *cs, const char *name, const char *path, int rank, int dir) {
+	struct candidate *c = candidate_find(cs, name);
+	if (c) {
+		if (c->dir != dir || c->rank <= rank) {
+			return;
+		}
+		char *p = strdup(path);
+		if (!p) {
+			return;
+		}
+		free(c->path);
+		c->path = p;
+		c->rank = rank;
+		return;
+	}
+
+	struct candidate *v = realloc(cs->v, (cs->n + 1) * sizeof(*v));
+	if (!v) {
+		return;
+	}
+	cs->v = v;
+	c = &cs->v[cs->n];
+	c->name = strdup(name);
+	c->path = strdup(path);
+	c->rank = rank;
+	c->dir = dir;
+	if (!c->name || !c->path) {
+		free(c->name);
+		free(c->path);
+		return;
+	}
+	cs->n++;
+}
+
+/* "foo.la" -> 0 (libtool archive), "foo.so" -> 1, anything else -> -1. */
+static int plugin_file_kind(const char *file, size_t *namelen) {
+	size_t len = strlen(file);
+	if (len > 3 && file[0] != '.') {
+		*namelen = len - 3;
+		if (!strcmp(file + len - 3, ".la")) {
+			return 0;
+		}
+		if (!strcmp(file + len - 3, ".so")) {
+			return 1;
+		}
+	}
+	return -1;
+}
+
+static int compare_strings(const void *a, const void *b) {
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a directory, sorted so that discovery is deterministic. */
+static char **dir_entries(const char *dir, int *count) {
+	*count = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		return NULL;
+	}
+	char **names = NULL;
+	int n = 0;
+	struct dirent *ent;
+	while ((ent = readdir(d))) {
+		if (ent->d_name[0] == '.') {
+			continue; /* ., .., and libtool's .libs */
+		}
+		char **grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown) {
+			break;
+		}
+		names = grown;
+		if ((names[n] = strdup(ent->d_name))) {
+			n++;
+		}
+	}
+	closedir(d);
+	if (n) {
+		qsort(names, n, sizeof(*names), compare_strings);
+	}
+	*count = n;
+	return names;
+}
+
+static void free_entries(char **names, int n) {
+	for (int i = 0; i < n; i++) {
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* Look at `dir` (depth 0) and, one level down, its subdirectories. */
+static void scan_dir(struct candidates *cs, const char *dir, int depth, int dirindex) {
+	int n;
+	char **names = dir_entries(dir, &n);
+
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
+			continue;
+		}
+		struct stat st;
+		if (stat(path, &st)) {
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (depth == 0) {
+				scan_dir(cs, path, 1, dirindex);
+			}
+			continue;
+		}
+		size_t namelen;
+		int kind = plugin_file_kind(names[i], &namelen);
+		if (!S_ISREG(st.st_mode) || kind < 0) {
+			continue;
+		}
+		char name[256];
+		if (namelen >= sizeof(name)) {
+			continue;
+		}
+		memcpy(name, names[i], namelen);
+		name[namelen] = 0;
+		candidate_offer(cs, name, path, depth * 2 + kind, dirindex);
+	}
+
+	free_entries(names, n);
+}
+
+static int compare_candidates(const void *a, const void *b) {
+	return strcmp(((const struct candidate *)a)->name, ((const struct candidate *)b)->name);
+}
+
+static void discover(struct candidates *cs) {
+	for (int i = 0; i < search.n; i++) {
+		scan_dir(cs, search.dirs[i], 0, i);
+	}
+	if (cs->n) {
+		qsort(cs->v, cs->n, sizeof(*cs->v), compare_candidates);
+	}
+}
+
+/* ---- descriptor checks ---------------------------------------------- */
+
+/* The plugin name a file implies: its base name without .la/.so. */
+static void name_from_path(const char *path, char *out, size_t outlen) {
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t len = strlen(base);
+	size_t namelen;
+	if (plugin_file_kind(base, &namelen) >= 0) {
+		len = namelen;
+	}
+	if (len >= outlen) {
+		len = outlen - 1;
+	}
+	memcpy(out, base, len);
+	out[len] = 0;
+}
+
+int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *err, size_t errlen) {
+	char filename[256] = "?";
+	if (path) {
+		name_from_path(path, filename, sizeof(filename));
+	}
+	const char *where = path ? path : "?";
+
+	if (!d) {
+		snprintf(err, errlen, "Plugin `%s' (%s) has no %s descriptor, this plexusd provides plugin ABI %d.%d: not loaded",
+		         filename, where, PX_PLUGIN_SYMBOL, PX_ABI_MAJOR, PX_ABI_MINOR);
+		return -1;
+	}
+
+	/* The version fields are part of every descriptor ever defined; only
+	 * trust them (and the rest) once the size says they are there. */
+	if (d->size < SIZE_UPTO(struct px_plugin_desc, abi_minor)) {
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s) has a descriptor of %u bytes and no plugin ABI version, this plexusd provides %d.%d: not loaded",
+		         filename, where, (unsigned)d->size, PX_ABI_MAJOR, PX_ABI_MINOR);
+		return -1;
+	}
+
+	const char *name = d->size >= SIZE_UPTO(struct px_plugin_desc, name) && d->name ? d->name : filename;
+
+	if (d->abi_major != PX_ABI_MAJOR) {
+		snprintf(err, errlen, "Plugin `%s' (%s) was built for plugin ABI %u.%u, this plexusd provides %d.%d: not loaded",
+		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
+		return -1;
+	}
+	if (d->abi_minor > PX_ABI_MINOR) {
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd, this one provides %d.%d: not loaded",
+		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
+		return -1;
+	}
+	if (d->size < DESC_V1_SIZE) {
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s) has a descriptor of %u bytes (at least %u expected) for plugin ABI %u.%u, this plexusd provides %d.%d: not loaded",
+		         name, where, (unsigned)d->size, (unsigned)DESC_V1_SIZE, d->abi_major, d->abi_minor, PX_ABI_MAJOR,
+		         PX_ABI_MINOR);
+		return -1;
+	}
+	if (!d->name || !*d->name || !d->init) {
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s, plugin ABI %u.%u, this plexusd provides %d.%d) has no %s: not loaded", name,
+		         where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR,
+		         !d->name || !*d->name ? "name" : "init function");
+		return -1;
+	}
+	if (path && strcmp(d->name, filename)) {
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s, plugin ABI %u.%u, this plexusd provides %d.%d) does not match its file name `%s': not loaded",
+		         d->name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR, filename);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- loading -------------------------------------------------------- */
+
+static bool plugin_disabled(const char *name) {
+	const char *v;
+	for (int i = 0; (v = conf_get(&server_conf, "DisablePlugin", i)); i++) {
+		if (!strcmp(v, name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Find the descriptor. lt_dlsym() tries "<module>_LTX_plexus_plugin" itself,
+ * but libltdl only knows the module name for .la files; a bare .so needs the
+ * prefixed name spelled out ('-' and other non-alphanumerics become '_', as
+ * PX_PLUGIN_DEFINE's ident).
+ */
+static const struct px_plugin_desc *find_descriptor(lt_dlhandle h, const char *name) {
+	const struct px_plugin_desc *d = lt_dlsym(h, PX_PLUGIN_SYMBOL);
+	if (d) {
+		return d;
+	}
+	char sym[300];
+	size_t len = strlen(name);
+	if (len + sizeof("_LTX_" PX_PLUGIN_SYMBOL) > sizeof(sym)) {
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		sym[i] = isalnum((unsigned char)name[i]) ? name[i] : '_';
+	}
+	strcpy(sym + len, "_LTX_" PX_PLUGIN_SYMBOL);
+	return lt_dlsym(h, sym);
+}
+
+static void plugin_free(struct px_plugin *p) {
+	if (p->handle) {
+		lt_dlclose(p->handle);
+	}
+	free(p->name);
+	free(p->path);
+	free(p);
+}
+
+/* Open and validate one candidate; no plugin code runs here. */
+static struct px_plugin *plugin_open(const struct candidate *c) {
+	lt_dlhandle h = lt_dlopen(c->path);
+	if (!h) {
+		const char *why = lt_dlerror();
+		logger(0, LOG_ERR, "Plugin `%s' (%s) could not be opened: %s: not loaded", c->name, c->path,
+		       why ? why : "unknown error");
+		return NULL;
+	}
+
+	const struct px_plugin_desc *d = find_descriptor(h, c->name);
+	char err[512];
+	if (plugin_desc_check(d, c->path, err, sizeof(err))) {
+		logger(0, LOG_ERR, "%s", err);
+		lt_dlclose(h);
+		return NULL;
+	}
+
+	struct px_plugin *p = calloc(1, sizeof(*p));
+	if (!p || !(p->name = strdup(c->name)) || !(p->path = strdup(c->path))) {
+		logger(0, LOG_ERR, "Out of memory loading plugin `%s'", c->name);
+		if (p) {
+			free(p->name);
+			free(p);
+		}
+		lt_dlclose(h);
+		return NULL;
+	}
+	p->handle = h;
+	p->desc = d;
+	p->index = nplugins++;
+	list_init(&p->link);
+	return p;
+}
+
+int plugins_load(void) {
+	int result = 0;
+
+	if (!ltdl_ready) {
+		if (lt_dlinit()) {
+			const char *why = lt_dlerror();
+			logger(0, LOG_ERR, "Could not initialise libltdl: %s", why ? why : "unknown error");
+			return -1;
+		}
+		ltdl_ready = true;
+	}
+
+	search_path_build();
+	logger(2, LOG_DEBUG, "Plugin search path: %s", plugins_search_path());
+
+	struct candidates cs = {0};
+	discover(&cs);
+
+	for (int i = 0; i < cs.n; i++) {
+		const struct candidate *c = &cs.v[i];
+		if (candidate_find_loaded(c->name)) {
+			continue; /* already loaded by an earlier call */
+		}
+		if (plugin_disabled(c->name)) {
+			logger(1, LOG_INFO, "Plugin %s disabled by configuration", c->name);
+			continue;
+		}
+		struct px_plugin *p = plugin_open(c);
+		if (!p) {
+			result = -1;
+			continue;
+		}
+		list_add_tail(&p->link, &plugin_list);
+
+		registration_failed = false;
+		int rc = p->desc->init(p, host_table());
+		if (rc) {
+			logger(0, LOG_ERR, "Plugin `%s' (%s) failed to initialise", p->name, p->path);
+			result = -1;
+		} else if (registration_failed) {
+			/* The conflict was logged by the register call. */
+			result = -1;
+			p->initialised = true;
+		} else {
+			p->initialised = true;
+			logger(1, LOG_INFO, "Loaded plugin %s %s (%s)%s%s", p->name, p->desc->version ? p->desc->version : "",
+			       p->path, p->provides[0] ? ": " : "", p->provides);
+		}
+	}
+
+	candidates_free(&cs);
+	return result;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/* The meta protocol: request dispatch, dedupe cache, senders and handlers. */
+#ifndef PX_PROTOCOL_H
+#define PX_PROTOCOL_H
+
+#include <stdbool.h>
+
+#include "connection.h"
+#include "edge.h"
+#include "node.h"
+#include "subnet.h"
+
+#define MAX_STRING_SIZE 2049
+#define MAX_STRING "%2048s"
+#define MAX_LINE 4352 /* longest request line we accept (8192-bit RSA METAKEY fits) */
+
+/* Dispatch one received request line (no newline). Returns 0, or -1 when
+ * the connection must be closed. */
+int receive_request(conn_t *c, char *line);
+const char *request_name(int id);
+/* Dedupe cache of flooded requests (keyed by the whole line). */
+bool seen_request(const char *line);
+void seen_request_age(void);
+void seen_request_flush(void);
+/* Forward a flooded line verbatim to every active connection but `from`. */
+void forward_request(conn_t *from, const char *line);
+/* The capability string we append to ACK ("px:100,101"), or "" */
+const char *local_capabilities(void);
+void parse_capabilities(conn_t *c, const char *field);
+
+/* protocol_auth.c */
+int send_id(conn_t *c);
+int id_h(conn_t *c, const char *line);
+int send_ack(conn_t *c);
+int ack_h(conn_t *c, const char *line);
+
+/* protocol_misc.c */
+int send_ping(conn_t *c);
+int ping_h(conn_t *c, const char *line);
+int pong_h(conn_t *c, const char *line);
+int send_tcppacket(conn_t *c, const uint8_t *frame, size_t len);
+int tcppacket_h(conn_t *c, const char *line);
+void receive_tcppacket(conn_t *c, const uint8_t *frame, size_t len);
+
+/* protocol_subnet.c */
+int send_add_subnet(conn_t *c, const struct subnet *s); /* c == NULL: everyone */
+int send_del_subnet(conn_t *c, const struct subnet *s);
+int add_subnet_h(conn_t *c, const char *line);
+int del_subnet_h(conn_t *c, const char *line);
+
+/* protocol_edge.c */
+int send_add_edge(conn_t *c, const struct edge *e); /* c == NULL: everyone */
+int send_del_edge(conn_t *c, const struct edge *e);
+int add_edge_h(conn_t *c, const char *line);
+int del_edge_h(conn_t *c, const char *line);
+void send_everything(conn_t *c);
+
+/* protocol_key.c */
+int key_changed_h(conn_t *c, const char *line);
+int req_key_h(conn_t *c, const char *line);
+int ans_key_h(conn_t *c, const char *line);
+
+#endif

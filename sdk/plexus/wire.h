@@ -55,6 +55,14 @@ enum px_request_id {
 #define PX_REQ_EXT_LAST 149
 #define PX_REQ_EXPERIMENT_FIRST 200
 #define PX_REQ_EXPERIMENT_LAST 254
+/*
+ * Whether an extension id is flooded (broadcast) or routed to one node is
+ * fixed by its number, so that a node without the plugin can still forward
+ * a broadcast it does not understand: 100-124 and 200-227 are broadcasts.
+ * Extension requests carry a nonce as their second field, like ADD_EDGE,
+ * and are forwarded only to peers that announced the id in their ACK.
+ */
+#define PX_REQ_IS_BROADCAST(id) (((id) >= 100 && (id) <= 124) || ((id) >= 200 && (id) <= 227))
 #define PX_REQ_MAX 255 /* request ids are 0..PX_REQ_MAX */
 
 /* Option bits of connections and edges (hex on the wire). */
