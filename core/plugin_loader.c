@@ -450,6 +450,16 @@ static const struct px_plugin_desc *find_descriptor(lt_dlhandle h, const char *n
 	return lt_dlsym(h, sym);
 }
 
+static struct px_plugin *plugin_find(const char *name) {
+	struct px_plugin *p;
+	list_for_each_entry(p, &plugin_list, link) {
+		if (!strcmp(p->name, name)) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
 static void plugin_free(struct px_plugin *p) {
 	if (p->handle) {
 		lt_dlclose(p->handle);
@@ -514,7 +524,7 @@ int plugins_load(void) {
 
 	for (int i = 0; i < cs.n; i++) {
 		const struct candidate *c = &cs.v[i];
-		if (candidate_find_loaded(c->name)) {
+		if (plugin_find(c->name)) {
 			continue; /* already loaded by an earlier call */
 		}
 		if (plugin_disabled(c->name)) {
@@ -546,4 +556,310 @@ int plugins_load(void) {
 
 	candidates_free(&cs);
 	return result;
+}
+
+int plugins_require(const char *name, const char *why) {
+	if (plugin_find(name)) {
+		return 0;
+	}
+	logger(0, LOG_ERR, "Plugin `%s' is required (%s) but was not found; searched: %s", name, why ? why : "?",
+	       plugins_search_path());
+	return -1;
+}
+
+int plugins_start(void) {
+	struct px_plugin *p;
+	list_for_each_entry(p, &plugin_list, link) {
+		if (p->started || !p->initialised) {
+			continue;
+		}
+		if (p->desc->start && p->desc->start(p)) {
+			logger(0, LOG_ERR, "Plugin `%s' (%s) failed to start", p->name, p->path);
+			return -1;
+		}
+		p->started = true;
+	}
+	return 0;
+}
+
+/* Stop in reverse order of start, so a plugin never outlives one it uses. */
+void plugins_stop(void) {
+	for (struct list_head *l = plugin_list.prev; l != &plugin_list; l = l->prev) {
+		struct px_plugin *p = list_entry(l, struct px_plugin, link);
+		if (!p->started) {
+			continue;
+		}
+		if (p->desc->stop) {
+			p->desc->stop(p);
+		}
+		p->started = false;
+	}
+}
+
+static void registries_clear(void) {
+	memset(crypto_ops, 0, sizeof(crypto_ops));
+	memset(crypto_slots, 0, sizeof(crypto_slots));
+	memset(crypto_sorted, 0, sizeof(crypto_sorted));
+	ncrypto = 0;
+	memset(compress_ops, 0, sizeof(compress_ops));
+	memset(compress_slots, 0, sizeof(compress_slots));
+	ncompress = 0;
+	memset(request_ops, 0, sizeof(request_ops));
+	memset(request_slots, 0, sizeof(request_slots));
+	memset(&dgram_ops, 0, sizeof(dgram_ops));
+	memset(&dgram_slot, 0, sizeof(dgram_slot));
+	memset(&stream_ops, 0, sizeof(stream_ops));
+	memset(&stream_slot, 0, sizeof(stream_slot));
+	registration_failed = false;
+}
+
+void plugins_unload(void) {
+	plugins_stop();
+	while (!list_empty(&plugin_list)) {
+		struct px_plugin *p = list_entry(plugin_list.prev, struct px_plugin, link);
+		list_del(&p->link);
+		if (p->initialised && p->desc->fini) {
+			p->desc->fini(p);
+		}
+		plugin_free(p);
+	}
+	nplugins = 0;
+	registries_clear();
+	search_path_clear();
+	if (ltdl_ready) {
+		lt_dlexit();
+		ltdl_ready = false;
+	}
+}
+
+int plugins_count(void) {
+	return nplugins;
+}
+
+/* ---- registries ----------------------------------------------------- */
+
+/* Append "word" to the plugin's summary of what it provides. */
+static void provides_add(struct px_plugin *p, const char *fmt, ...) PX_PRINTF(2, 3);
+static void provides_add(struct px_plugin *p, const char *fmt, ...) {
+	size_t used = strlen(p->provides);
+	if (used && used + 1 < sizeof(p->provides)) {
+		p->provides[used++] = ' ';
+		p->provides[used] = 0;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->provides + used, sizeof(p->provides) - used, fmt, ap);
+	va_end(ap);
+}
+
+static const char *plugin_name(const struct px_plugin *p) {
+	return p && p->name ? p->name : "?";
+}
+
+/* Log a refused registration and make start-up fail. */
+static int refuse(const struct px_plugin *p, const char *fmt, ...) PX_PRINTF(2, 3);
+static int refuse(const struct px_plugin *p, const char *fmt, ...) {
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	logger(0, LOG_ERR, "Plugin `%s': %s", plugin_name(p), msg);
+	registration_failed = true;
+	return -1;
+}
+
+static int refuse_conflict(const struct px_plugin *p, const struct px_plugin *owner, const char *fmt, ...)
+	PX_PRINTF(3, 4);
+static int refuse_conflict(const struct px_plugin *p, const struct px_plugin *owner, const char *fmt, ...) {
+	char what[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	logger(0, LOG_ERR, "%s claimed by both `%s' and `%s'", what, plugin_name(owner), plugin_name(p));
+	registration_failed = true;
+	return -1;
+}
+
+/* Copy a plugin's ops into a core-owned struct of this ABI's full size. */
+static void copy_ops(void *dst, size_t dstsize, const void *src, uint32_t srcsize) {
+	memset(dst, 0, dstsize);
+	memcpy(dst, src, srcsize < dstsize ? srcsize : dstsize);
+}
+
+int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops) {
+	if (!p || !ops || ops->size < CRYPTO_V1_SIZE || !ops->name || !*ops->name) {
+		return refuse(p, "invalid crypto protocol registration");
+	}
+	if (ops->minor_min > ops->minor_max) {
+		return refuse(p, "crypto protocol `%s' has protocol minors %u..%u", ops->name, ops->minor_min,
+		              ops->minor_max);
+	}
+	for (int i = 0; i < ncrypto; i++) {
+		if (!strcasecmp(crypto_slots[i].ops->name, ops->name)) {
+			return refuse_conflict(p, crypto_slots[i].plugin, "Crypto protocol `%s'", ops->name);
+		}
+	}
+	if (ncrypto >= MAX_CRYPTO) {
+		return refuse(p, "too many crypto protocols (at most %d)", MAX_CRYPTO);
+	}
+
+	copy_ops(&crypto_ops[ncrypto], sizeof(crypto_ops[ncrypto]), ops, ops->size);
+	crypto_slots[ncrypto].ops = &crypto_ops[ncrypto];
+	crypto_slots[ncrypto].plugin = p;
+
+	/* Keep crypto_sorted ordered by minor_max, highest first (stable). */
+	int pos = ncrypto;
+	while (pos > 0 && crypto_sorted[pos - 1]->ops->minor_max < ops->minor_max) {
+		crypto_sorted[pos] = crypto_sorted[pos - 1];
+		pos--;
+	}
+	crypto_sorted[pos] = &crypto_slots[ncrypto];
+	ncrypto++;
+
+	provides_add(p, "crypto:%s", ops->name);
+	return 0;
+}
+
+int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops) {
+	if (!p || !ops || ops->size < COMPRESS_V1_SIZE || !ops->name || !ops->compress || !ops->decompress) {
+		return refuse(p, "invalid compression registration");
+	}
+	if (ops->level_min < 1 || ops->level_min > ops->level_max || ops->level_max > PX_COMPRESS_MAX) {
+		return refuse(p, "compression `%s' claims levels %u-%u (valid: 1-%d)", ops->name, ops->level_min,
+		              ops->level_max, PX_COMPRESS_MAX);
+	}
+	for (int i = 0; i < ncompress; i++) {
+		const struct px_compress_ops *o = compress_slots[i].ops;
+		if (ops->level_min <= o->level_max && o->level_min <= ops->level_max) {
+			int first = ops->level_min > o->level_min ? ops->level_min : o->level_min;
+			return refuse_conflict(p, compress_slots[i].plugin, "Compression level %d", first);
+		}
+	}
+	if (ncompress >= MAX_COMPRESS) {
+		return refuse(p, "too many compression codecs (at most %d)", MAX_COMPRESS);
+	}
+
+	copy_ops(&compress_ops[ncompress], sizeof(compress_ops[ncompress]), ops, ops->size);
+	compress_slots[ncompress].ops = &compress_ops[ncompress];
+	compress_slots[ncompress].plugin = p;
+	ncompress++;
+
+	if (ops->level_min == ops->level_max) {
+		provides_add(p, "compress:%u", ops->level_min);
+	} else {
+		provides_add(p, "compress:%u-%u", ops->level_min, ops->level_max);
+	}
+	return 0;
+}
+
+/* Ids a plugin may own: tinc 1.1 requests the core leaves to plugins, the
+ * registered extension range and the experimental range. */
+static bool request_id_claimable(int id) {
+	return (id >= PX_REQ_CONTROL && id < PX_REQ_TINC_LAST) || (id >= PX_REQ_EXT_FIRST && id <= PX_REQ_EXT_LAST) ||
+	       (id >= PX_REQ_EXPERIMENT_FIRST && id <= PX_REQ_EXPERIMENT_LAST);
+}
+
+int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops) {
+	if (!p || !ops || ops->size < REQUEST_V1_SIZE || !ops->name || !*ops->name || !ops->handle) {
+		return refuse(p, "invalid request type registration");
+	}
+	if (!request_id_claimable(ops->id)) {
+		return refuse(p, "request id %d (%s) is not available to plugins (allowed: %d-%d, %d-%d, %d-%d)", ops->id,
+		              ops->name, PX_REQ_CONTROL, PX_REQ_TINC_LAST - 1, PX_REQ_EXT_FIRST, PX_REQ_EXT_LAST,
+		              PX_REQ_EXPERIMENT_FIRST, PX_REQ_EXPERIMENT_LAST);
+	}
+	struct request_provider *slot = &request_slots[ops->id];
+	if (slot->ops) {
+		return refuse_conflict(p, slot->plugin, "Request id %d", ops->id);
+	}
+
+	copy_ops(&request_ops[ops->id], sizeof(request_ops[ops->id]), ops, ops->size);
+	slot->ops = &request_ops[ops->id];
+	slot->plugin = p;
+
+	provides_add(p, "request:%s(%d)", ops->name, ops->id);
+	return 0;
+}
+
+int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops) {
+	if (!p || !ops || ops->size < DGRAM_V1_SIZE || !ops->name || !ops->open || !ops->send || !ops->close) {
+		return refuse(p, "invalid datagram transport registration");
+	}
+	if (dgram_slot.ops) {
+		return refuse_conflict(p, dgram_slot.plugin, "Datagram transport");
+	}
+	copy_ops(&dgram_ops, sizeof(dgram_ops), ops, ops->size);
+	dgram_slot.ops = &dgram_ops;
+	dgram_slot.plugin = p;
+	provides_add(p, "transport:%s", ops->name);
+	return 0;
+}
+
+int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops) {
+	if (!p || !ops || ops->size < STREAM_V1_SIZE || !ops->name || !ops->listen || !ops->connect || !ops->write ||
+	    !ops->close) {
+		return refuse(p, "invalid stream transport registration");
+	}
+	if (stream_slot.ops) {
+		return refuse_conflict(p, stream_slot.plugin, "Stream transport");
+	}
+	copy_ops(&stream_ops, sizeof(stream_ops), ops, ops->size);
+	stream_slot.ops = &stream_ops;
+	stream_slot.plugin = p;
+	provides_add(p, "transport:%s", ops->name);
+	return 0;
+}
+
+const struct crypto_provider *crypto_for_minor(int minor) {
+	for (int i = 0; i < ncrypto; i++) {
+		const struct px_crypto_ops *o = crypto_sorted[i]->ops;
+		if (minor >= o->minor_min && minor <= o->minor_max) {
+			return crypto_sorted[i];
+		}
+	}
+	return NULL;
+}
+
+const struct crypto_provider *crypto_by_name(const char *name) {
+	for (int i = 0; name && i < ncrypto; i++) {
+		if (!strcasecmp(crypto_sorted[i]->ops->name, name)) {
+			return crypto_sorted[i];
+		}
+	}
+	return NULL;
+}
+
+int crypto_provider_count(void) {
+	return ncrypto;
+}
+
+const struct crypto_provider *crypto_provider_at(int i) {
+	return i >= 0 && i < ncrypto ? crypto_sorted[i] : NULL;
+}
+
+const struct compress_provider *compress_for_level(int level) {
+	for (int i = 0; i < ncompress; i++) {
+		const struct px_compress_ops *o = compress_slots[i].ops;
+		if (level >= o->level_min && level <= o->level_max) {
+			return &compress_slots[i];
+		}
+	}
+	return NULL;
+}
+
+const struct request_provider *request_for_id(int id) {
+	if (id < 0 || id > PX_REQ_MAX || !request_slots[id].ops) {
+		return NULL;
+	}
+	return &request_slots[id];
+}
+
+const struct dgram_provider *dgram_provider(void) {
+	return dgram_slot.ops ? &dgram_slot : NULL;
+}
+
+const struct stream_provider *stream_provider(void) {
+	return stream_slot.ops ? &stream_slot : NULL;
 }
