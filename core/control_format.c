@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /* Dump lines of the control protocol: formatting (daemon) and parsing (CLI). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* accept4, asprintf */
+#endif
 #include <inttypes.h>
 #include <netdb.h>
 #include <stdarg.h>

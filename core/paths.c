@@ -4,6 +4,9 @@
  * so that the `plexus` CLI can use these rules without linking the daemon's
  * network code.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* accept4, asprintf */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
