@@ -550,6 +550,10 @@ static int open_socket(const char *path) {
 }
 
 int control_init(const char *pidfile) {
+	if (listen_fd >= 0) {
+		logger(0, LOG_ERR, "Control socket already open");
+		return -1;
+	}
 	if (make_cookie() < 0) {
 		logger(0, LOG_ERR, "Could not get random bytes for the control cookie: %s", strerror(errno));
 		return -1;
