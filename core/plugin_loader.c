@@ -429,9 +429,10 @@ static bool plugin_disabled(const char *name) {
 
 /*
  * Find the descriptor. lt_dlsym() tries "<module>_LTX_plexus_plugin" itself,
- * but libltdl only knows the module name for .la files; a bare .so needs the
- * prefixed name spelled out ('-' and other non-alphanumerics become '_', as
- * PX_PLUGIN_DEFINE's ident).
+ * with libltdl's module name (the file name, '-' and other non-alphanumerics
+ * turned into '_'; checked for .la and bare .so with libltdl 2.4.7). The
+ * explicit lookup covers libltdl versions or file names where its module
+ * name differs from PX_PLUGIN_DEFINE's ident.
  */
 static const struct px_plugin_desc *find_descriptor(lt_dlhandle h, const char *name) {
 	const struct px_plugin_desc *d = lt_dlsym(h, PX_PLUGIN_SYMBOL);
@@ -776,6 +777,16 @@ int loader_register_request(struct px_plugin *p, const struct px_request_ops *op
 	}
 
 	copy_ops(&request_ops[ops->id], sizeof(request_ops[ops->id]), ops, ops->size);
+	/* For extension ids the number decides flooding (wire.h), so that nodes
+	 * without the plugin forward it the same way; the flag follows it. */
+	if (ops->id >= PX_REQ_EXT_FIRST) {
+		bool flooded = PX_REQ_IS_BROADCAST(ops->id);
+		if (flooded != !!(ops->flags & PX_REQF_BROADCAST)) {
+			logger(0, LOG_WARNING, "Plugin `%s': request %s(%d) is %sa broadcast by its number, flag corrected",
+			       plugin_name(p), ops->name, ops->id, flooded ? "" : "not ");
+			request_ops[ops->id].flags ^= PX_REQF_BROADCAST;
+		}
+	}
 	slot->ops = &request_ops[ops->id];
 	slot->plugin = p;
 

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * ABI guard: the real loader against real modules. frozen-v1 (built from the
+ * frozen ABI 1.0 headers) must load, initialise, register and run; badabi
+ * (ABI 2.0) and misnamed must be refused; two plugins claiming one request
+ * id must fail start-up; DisablePlugin, PluginDir, subdirectory discovery,
+ * .la-over-.so preference and bare .so files are exercised on the way.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "conf.h"
+#include "logger.h"
+#include "plugin_loader.h"
+
+#ifndef ABI_PLUGIN_DIR
+#error ABI_PLUGIN_DIR must name the directory holding the test modules
+#endif
+
+static char captured[65536];
+static size_t captured_len;
+
+static void tap_write(struct log_tap *tap, int level, const char *msg, size_t len) {
+	if (captured_len + len + 2 > sizeof(captured)) {
+		return;
+	}
+	memcpy(captured + captured_len, msg, len);
+	captured_len += len;
+	captured[captured_len++] = '\n';
+	captured[captured_len] = 0;
+}
+
+static struct log_tap tap = {.level = 10, .write = tap_write};
+
+static bool logged(const char *text) {
+	bool found = strstr(captured, text) != NULL;
+	if (!found) {
+		fprintf(stderr, "expected log line containing: %s\n", text);
+	}
+	return found;
+}
+
+/* Fresh server configuration from the given lines, fresh log capture. */
+static void setup(const char *plugin_path, const char *const *lines) {
+	captured_len = 0;
+	captured[0] = 0;
+	conf_free(&server_conf);
+	conf_init(&server_conf);
+	for (; lines && *lines; lines++) {
+		conf_add_line(&server_conf, *lines, NULL, 0);
+	}
+	if (plugin_path) {
+		setenv("PLEXUS_PLUGIN_PATH", plugin_path, 1);
+	} else {
+		unsetenv("PLEXUS_PLUGIN_PATH");
+	}
+}
+
+static struct px_plugin *loaded(const char *name) {
+	struct px_plugin *p;
+	list_for_each_entry(p, &plugin_list, link) {
+		if (!strcmp(p->name, name)) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void test_frozen_plugin_loads(void) {
+	static const char *const conf[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a", "DisablePlugin = dup-b",
+	                                   "DisablePlugin = misnamed", "FrozenGreeting = hello", "FrozenNumber = 42",
+	                                   NULL};
+	setup("/nonexistent/plexus-abi-test::" ABI_PLUGIN_DIR, conf);
+
+	CHECK(plugins_load() == 0);
+	struct px_plugin *p = loaded("frozen-v1");
+	CHECK(p != NULL);
+	if (!p) {
+		plugins_unload();
+		return;
+	}
+	CHECK_STR(p->path, ABI_PLUGIN_DIR "/frozen-v1.la");
+	CHECK(p->initialised);
+	CHECK(!loaded("badabi") && !loaded("dup-a") && !loaded("dup-b") && !loaded("misnamed"));
+	CHECK(logged("Plugin badabi disabled by configuration"));
+	CHECK(logged("Plugin misnamed disabled by configuration"));
+	CHECK(logged("[frozen-v1] frozen-v1 init: host ABI 1.0, greeting=hello number=42 flag=1"));
+	CHECK_STR(p->provides, "request:FROZEN(250)");
+
+	const struct request_provider *r = request_for_id(250);
+	CHECK(r && r->plugin == p);
+	if (r) {
+		CHECK_STR(r->ops->name, "FROZEN");
+		CHECK(r->ops->handle(r->plugin, NULL, "250 ping") == 0);
+		CHECK(logged("[frozen-v1] frozen-v1 got request: 250 ping"));
+	}
+
+	CHECK(plugins_require("frozen-v1", "for the test") == 0);
+	CHECK(plugins_require("no-such-plugin", "for the test") == -1);
+	CHECK(logged("Plugin `no-such-plugin' is required (for the test) but was not found; searched: "
+	             "/nonexistent/plexus-abi-test:" ABI_PLUGIN_DIR ":"));
+
+	CHECK(plugins_start() == 0);
+	CHECK(p->started);
+	CHECK(logged("[frozen-v1] frozen-v1 started"));
+	plugins_unload();
+	CHECK(logged("[frozen-v1] frozen-v1 stopped"));
+	CHECK(logged("[frozen-v1] frozen-v1 finished"));
+	CHECK(request_for_id(250) == NULL);
+	CHECK(plugins_count() == 0);
+	CHECK(list_empty(&plugin_list));
+}
+
+static void test_future_abi_refused(void) {
+	static const char *const conf[] = {"DisablePlugin = dup-a", "DisablePlugin = dup-b", "DisablePlugin = misnamed",
+	                                   NULL};
+	setup(ABI_PLUGIN_DIR, conf);
+	CHECK(plugins_load() == -1);
+	CHECK(logged("Plugin `badabi' (" ABI_PLUGIN_DIR "/badabi.la) was built for plugin ABI 2.0, "
+	             "this plexusd provides 1.0: not loaded"));
+	CHECK(!loaded("badabi"));
+	CHECK(loaded("frozen-v1") != NULL); /* the others still load; start-up fails as a whole */
+	plugins_unload();
+}
+
+static void test_duplicate_request_id(void) {
+	static const char *const conf[] = {"DisablePlugin = badabi", "DisablePlugin = misnamed", NULL};
+	setup(ABI_PLUGIN_DIR, conf);
+	CHECK(plugins_load() == -1);
+	CHECK(logged("Request id 240 claimed by both `dup-a' and `dup-b'"));
+	const struct request_provider *r = request_for_id(240);
+	CHECK(r && !strcmp(r->plugin->name, "dup-a"));
+	plugins_unload();
+}
+
+static void test_name_mismatch(void) {
+	static const char *const conf[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a", "DisablePlugin = dup-b",
+	                                   NULL};
+	setup(ABI_PLUGIN_DIR, conf);
+	CHECK(plugins_load() == -1);
+	CHECK(logged("Plugin `someone-else' (" ABI_PLUGIN_DIR "/misnamed.la, plugin ABI 1.0, this plexusd provides "
+	             "1.0) does not match its file name `misnamed': not loaded"));
+	CHECK(!loaded("misnamed") && !loaded("someone-else"));
+	plugins_unload();
+}
+
+static const char *const only_frozen[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a",
+                                          "DisablePlugin = dup-b", "DisablePlugin = misnamed",
+                                          "PluginDir = " ABI_PLUGIN_DIR "/..", NULL};
+
+/* PluginDir, and plugins one directory down (tests/abi below tests/). */
+static void test_plugindir_and_subdirectory(void) {
+	setup(NULL, only_frozen);
+	CHECK(plugins_load() == 0);
+	struct px_plugin *p = loaded("frozen-v1");
+	CHECK(p && !strcmp(p->path, ABI_PLUGIN_DIR "/../abi/frozen-v1.la"));
+	plugins_unload();
+}
+
+/* libtool's .libs holds frozen-v1.la (a link) next to frozen-v1.so. */
+static void test_la_preferred(void) {
+	setup(ABI_PLUGIN_DIR "/.libs", only_frozen);
+	CHECK(plugins_load() == 0);
+	struct px_plugin *p = loaded("frozen-v1");
+	CHECK(p && !strcmp(p->path, ABI_PLUGIN_DIR "/.libs/frozen-v1.la"));
+	plugins_unload();
+}
+
+static int copy_file(const char *from, const char *to) {
+	int in = open(from, O_RDONLY);
+	if (in < 0) {
+		return -1;
+	}
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	char buf[65536];
+	ssize_t len;
+	int rc = 0;
+	while ((len = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)len) != len) {
+			rc = -1;
+			break;
+		}
+	}
+	if (len < 0) {
+		rc = -1;
+	}
+	close(in);
+	close(out);
+	return rc;
+}
+
+/* A bare .so (no .la): the loader must find frozen_v1_LTX_plexus_plugin
+ * itself, since libltdl knows no module name for it. */
+static void test_bare_shared_object(void) {
+	char dir[] = "/tmp/plexus-abi-XXXXXX";
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	char so[sizeof(dir) + 32];
+	snprintf(so, sizeof(so), "%s/frozen-v1.so", dir);
+	CHECK(copy_file(ABI_PLUGIN_DIR "/.libs/frozen-v1.so", so) == 0);
+
+	setup(dir, only_frozen);
+	CHECK(plugins_load() == 0);
+	struct px_plugin *p = loaded("frozen-v1");
+	CHECK(p && !strcmp(p->path, so));
+	CHECK(request_for_id(250) != NULL);
+	plugins_unload();
+
+	unlink(so);
+	rmdir(dir);
+}
+
+int main(void) {
+	conf_init(&server_conf);
+	logger_tap_add(&tap);
+
+	test_frozen_plugin_loads();
+	test_future_abi_refused();
+	test_duplicate_request_id();
+	test_name_mismatch();
+	test_plugindir_and_subdirectory();
+	test_la_preferred();
+	test_bare_shared_object();
+
+	logger_tap_remove(&tap);
+	conf_free(&server_conf);
+	return check_done("abi_test");
+}

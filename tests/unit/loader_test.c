@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * The loader's rules without loading anything: descriptor validation and the
+ * registries behind the host table's register_* entries (which ids a plugin
+ * may claim, conflicts, the provides summary, crypto selection by minor).
+ */
+#include <string.h>
+
+#include "check.h"
+#include "conf.h"
+#include "logger.h"
+#include "plugin_loader.h"
+
+static char last[1024];
+
+static void tap_write(struct log_tap *tap, int level, const char *msg, size_t len) {
+	if (len >= sizeof(last)) {
+		len = sizeof(last) - 1;
+	}
+	memcpy(last, msg, len);
+	last[len] = 0;
+}
+
+static struct log_tap tap = {.level = 10, .write = tap_write};
+
+static int init_ok(px_plugin *self, const struct px_host *host) {
+	return 0;
+}
+
+static int handle_nothing(px_plugin *self, px_conn *from, const char *line) {
+	return 0;
+}
+
+static struct px_plugin_desc good_desc(void) {
+	struct px_plugin_desc d = {
+		.size = sizeof(d),
+		.abi_major = PX_ABI_MAJOR,
+		.abi_minor = PX_ABI_MINOR,
+		.name = "transport-udp",
+		.init = init_ok,
+	};
+	return d;
+}
+
+static void test_desc_check(void) {
+	char err[512];
+	struct px_plugin_desc d = good_desc();
+
+	CHECK(plugin_desc_check(&d, "/lib/plexus/transport-udp.so", err, sizeof(err)) == 0);
+	CHECK(plugin_desc_check(&d, "/lib/plexus/transport-udp.la", err, sizeof(err)) == 0);
+	CHECK(plugin_desc_check(&d, NULL, err, sizeof(err)) == 0);
+
+	CHECK(plugin_desc_check(NULL, "/x/foo.so", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "/x/foo.so") && strstr(err, "not loaded"));
+
+	d.abi_major = 2;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	CHECK_STR(err, "Plugin `transport-udp' (/p/transport-udp.so) was built for plugin ABI 2.0, this plexusd provides "
+	               "1.0: not loaded");
+
+	d = good_desc();
+	d.abi_major = 0;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+
+	d = good_desc();
+	d.abi_minor = PX_ABI_MINOR + 1;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "needs a newer plexusd") != NULL);
+
+	d = good_desc();
+	d.size = 4;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	d.size = offsetof(struct px_plugin_desc, init);
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "bytes") && strstr(err, "1.0"));
+
+	d = good_desc();
+	d.name = NULL;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "has no name") != NULL);
+
+	d = good_desc();
+	d.init = NULL;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "has no init function") != NULL);
+
+	d = good_desc();
+	CHECK(plugin_desc_check(&d, "/p/transport-tcp.so", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "does not match its file name `transport-tcp'") != NULL);
+}
+
+static struct px_request_ops request(int id, const char *name) {
+	struct px_request_ops r = {.size = sizeof(r), .id = id, .name = name, .handle = handle_nothing};
+	return r;
+}
+
+static void test_request_ids(void) {
+	const struct px_host *h = host_table();
+	struct px_plugin a = {.index = 0, .name = "a"}, b = {.index = 1, .name = "b"};
+	static struct px_request_ops ops[16];
+	int n = 0;
+
+	static const int allowed[] = {18, 23, 100, 149, 200, 254};
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		ops[n] = request(allowed[i], "OK");
+		ops[n].flags = PX_REQ_IS_BROADCAST(allowed[i]) ? PX_REQF_BROADCAST : 0;
+		CHECK(h->register_request(&a, &ops[n]) == 0);
+		CHECK(request_for_id(allowed[i]) && request_for_id(allowed[i])->plugin == &a);
+		n++;
+	}
+	static const int refused[] = {-1, 0, 8, 17, 24, 99, 150, 199, 255, 256};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		ops[n] = request(refused[i], "NO");
+		CHECK(h->register_request(&a, &ops[n]) == -1);
+		CHECK(request_for_id(refused[i]) == NULL);
+	}
+
+	ops[n] = request(200, "HELLO");
+	CHECK(h->register_request(&b, &ops[n]) == -1);
+	CHECK_STR(last, "Request id 200 claimed by both `a' and `b'");
+	CHECK(request_for_id(200)->plugin == &a);
+
+	struct px_request_ops noname = request(201, NULL);
+	CHECK(h->register_request(&b, &noname) == -1);
+	struct px_request_ops small = request(201, "SMALL");
+	small.size = 8;
+	CHECK(h->register_request(&b, &small) == -1);
+
+	/* The number decides flooding; the core's copy follows it. */
+	struct px_request_ops wrong = request(202, "WRONG");
+	CHECK(h->register_request(&b, &wrong) == 0);
+	CHECK(request_for_id(202)->ops->flags & PX_REQF_BROADCAST);
+
+	CHECK(strncmp(a.provides, "request:OK(18) request:OK(23)", 29) == 0);
+	CHECK_STR(b.provides, "request:WRONG(202)");
+
+	plugins_unload();
+	CHECK(request_for_id(18) == NULL && request_for_id(202) == NULL);
+}
+
+static unsigned seal_nothing(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned n) {
+	return n;
+}
+
+static int compress_copy(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap) {
+	return -1;
+}
+
+static int dgram_open(px_plugin *self, const struct px_addr *bind, void **sock) {
+	return -1;
+}
+static unsigned dgram_send(px_plugin *self, void *sock, struct px_buf *bufs, unsigned n) {
+	return 0;
+}
+static void dgram_close(px_plugin *self, void *sock) {
+}
+
+static void test_other_registries(void) {
+	const struct px_host *h = host_table();
+	struct px_plugin a = {.index = 0, .name = "crypto-legacy"}, b = {.index = 1, .name = "crypto-sptps"};
+	struct px_plugin z = {.index = 2, .name = "compress"}, y = {.index = 3, .name = "compress2"};
+
+	static const struct px_crypto_ops legacy = {.size = sizeof(legacy), .name = "legacy", .minor_min = 0,
+	                                            .minor_max = 1, .seal = seal_nothing};
+	static const struct px_crypto_ops sptps = {.size = sizeof(sptps), .name = "sptps", .minor_min = 2,
+	                                           .minor_max = 7};
+	static const struct px_crypto_ops legacy2 = {.size = sizeof(legacy2), .name = "legacy", .minor_max = 0};
+	CHECK(h->register_crypto(&a, &legacy) == 0);
+	CHECK(h->register_crypto(&b, &sptps) == 0);
+	CHECK(h->register_crypto(&b, &legacy2) == -1);
+	CHECK_STR(last, "Crypto protocol `legacy' claimed by both `crypto-legacy' and `crypto-sptps'");
+	CHECK(crypto_provider_count() == 2);
+	CHECK(crypto_provider_at(0) && crypto_provider_at(0)->plugin == &b); /* highest minor first */
+	CHECK(crypto_for_minor(0) && crypto_for_minor(0)->plugin == &a);
+	CHECK(crypto_for_minor(7) && crypto_for_minor(7)->plugin == &b);
+	CHECK(crypto_for_minor(8) == NULL);
+	CHECK(crypto_by_name("sptps") && crypto_by_name("sptps")->plugin == &b);
+	CHECK(crypto_by_name("legacy")->ops->seal == seal_nothing); /* the core's copy keeps the functions */
+	CHECK_STR(a.provides, "crypto:legacy");
+
+	static const struct px_compress_ops zlib = {.size = sizeof(zlib), .name = "zlib", .level_min = 1,
+	                                            .level_max = 9, .compress = compress_copy,
+	                                            .decompress = compress_copy};
+	static const struct px_compress_ops lzo = {.size = sizeof(lzo), .name = "lzo", .level_min = 10,
+	                                           .level_max = 11, .compress = compress_copy,
+	                                           .decompress = compress_copy};
+	static const struct px_compress_ops overlap = {.size = sizeof(overlap), .name = "zstd", .level_min = 9,
+	                                               .level_max = 12, .compress = compress_copy,
+	                                               .decompress = compress_copy};
+	static const struct px_compress_ops none = {.size = sizeof(none), .name = "none", .level_min = 0,
+	                                            .level_max = 0, .compress = compress_copy,
+	                                            .decompress = compress_copy};
+	CHECK(h->register_compress(&z, &zlib) == 0);
+	CHECK(h->register_compress(&z, &lzo) == 0);
+	CHECK(h->register_compress(&y, &overlap) == -1);
+	CHECK_STR(last, "Compression level 9 claimed by both `compress' and `compress2'");
+	CHECK(h->register_compress(&y, &none) == -1);
+	CHECK(compress_for_level(5) && compress_for_level(5)->ops->level_max == 9);
+	CHECK(compress_for_level(11) && compress_for_level(11)->plugin == &z);
+	CHECK(compress_for_level(12) == NULL);
+	CHECK(compress_for_level(0) == NULL);
+	CHECK_STR(z.provides, "compress:1-9 compress:10-11");
+
+	static const struct px_dgram_ops udp = {.size = sizeof(udp), .name = "udp", .open = dgram_open,
+	                                        .send = dgram_send, .close = dgram_close};
+	CHECK(h->register_dgram(&a, &udp) == 0);
+	CHECK(h->register_dgram(&b, &udp) == -1);
+	CHECK_STR(last, "Datagram transport claimed by both `crypto-legacy' and `crypto-sptps'");
+	CHECK(dgram_provider() && dgram_provider()->plugin == &a);
+	CHECK(stream_provider() == NULL);
+	CHECK_STR(a.provides, "crypto:legacy transport:udp");
+
+	plugins_unload();
+	CHECK(crypto_provider_count() == 0 && crypto_for_minor(0) == NULL);
+	CHECK(compress_for_level(5) == NULL && dgram_provider() == NULL);
+}
+
+static void test_host_table(void) {
+	const struct px_host *h = host_table();
+	CHECK(h->size == sizeof(struct px_host));
+	CHECK(h->abi_major == PX_ABI_MAJOR && h->abi_minor == PX_ABI_MINOR);
+
+	conf_add_line(&server_conf, "Name = alpha", NULL, 0);
+	conf_add_line(&server_conf, "PingInterval = 17", NULL, 0);
+	conf_add_line(&server_conf, "TCPOnly = yes", NULL, 0);
+	CHECK_STR(h->conf_get(NULL, "name", 0), "alpha");
+	CHECK(h->conf_get(NULL, "Name", 1) == NULL);
+	CHECK(h->conf_int(NULL, "PingInterval", 60) == 17);
+	CHECK(h->conf_int(NULL, "PingTimeout", 5) == 5);
+	CHECK(h->conf_bool(NULL, "TCPOnly", false) == true);
+	CHECK(h->conf_bool(NULL, "Name", true) == true); /* invalid: default */
+	CHECK_STR(h->self_name(), "alpha");
+	CHECK(h->conf_get("no_such_host", "Address", 0) == NULL);
+
+	struct px_plugin p = {.name = "hello"};
+	int saved = debug_level;
+	h->log(&p, 0, "value %d", 42);
+	CHECK_STR(last, "[hello] value 42");
+	debug_level = 0;
+	tap.level = 1;
+	last[0] = 0;
+	h->log(&p, 5, "hidden");
+	CHECK_STR(last, "");
+	tap.level = 10;
+	debug_level = saved;
+}
+
+int main(void) {
+	conf_init(&server_conf);
+	logger_tap_add(&tap);
+
+	test_desc_check();
+	test_request_ids();
+	test_other_registries();
+	test_host_table();
+
+	logger_tap_remove(&tap);
+	conf_free(&server_conf);
+	return check_done("loader_test");
+}
