@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# The router's unit test. It stubs everything route*.c calls, so it compiles
+# the router's sources itself instead of linking the core library.
+check_PROGRAMS += tests/unit/route_test
+TESTS += tests/unit/route_test
+tests_unit_route_test_SOURCES = tests/unit/route_test.c \
+	core/route.c core/route_icmp.c core/route_mss.c \
+	core/route_internal.h core/route_hooks.h
+tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)
