@@ -159,8 +159,12 @@ static void udp_readable(void *arg, uint32_t revents) {
 		udp_sock_free(s);
 }
 
-static void udp_set_buf(int fd, int opt, int size, const char *what) {
+/* The FORCE variant (root) is not capped by net.core.[rw]mem_max; without the
+ * privilege fall back to the capped one. */
+static void udp_set_buf(int fd, int force_opt, int opt, int size, const char *what) {
 	if(size <= 0)
+		return;
+	if(setsockopt(fd, SOL_SOCKET, force_opt, &size, sizeof size) == 0)
 		return;
 	if(setsockopt(fd, SOL_SOCKET, opt, &size, sizeof size) < 0)
 		udp_state.host->log(udp_state.self, PX_LOG_ALWAYS, "Could not set UDP %s buffer to %d: %s", what, size,
@@ -196,8 +200,8 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if(family == AF_INET6)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	udp_set_buf(s->fd, SO_RCVBUF, udp_state.rcvbuf, "receive");
-	udp_set_buf(s->fd, SO_SNDBUF, udp_state.sndbuf, "send");
+	udp_set_buf(s->fd, SO_RCVBUFFORCE, SO_RCVBUF, udp_state.rcvbuf, "receive");
+	udp_set_buf(s->fd, SO_SNDBUFFORCE, SO_SNDBUF, udp_state.sndbuf, "send");
 
 	/* DF on every packet: oversize sends fail with EMSGSIZE, which MTU probing relies on. */
 	int pmtu;
