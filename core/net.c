@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Outgoing connections with back-off, the periodic connection check
+ * (pings, authentication timeouts), and what happens when nodes come and go.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "edge.h"
+#include "event.h"
+#include "graph.h"
+#include "logger.h"
+#include "net.h"
+#include "net_private.h"
+#include "netutl.h"
+#include "plugin_loader.h"
+#include "protocol.h"
+#include "route.h"
+#include "script.h"
+#include "subnet.h"
+
+static struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
+static px_timer *check_timer;
+
+static void try_outgoing(void *arg);
+
+/* Collect the addresses to try from hosts/<name>: every Address line, in
+ * order, with the host's Port (or 655) when the line names none. */
+static void outgoing_resolve(struct outgoing *o) {
+	const struct conf *hc = host_conf(o->name);
+	o->naddrs = 0;
+	o->next = 0;
+	if (!hc)
+		return;
+	const char *dport = conf_get(hc, "Port", 0);
+	if (!dport)
+		dport = "655";
+	for (int i = 0; o->naddrs < MAX_ADDRESSES; i++) {
+		const char *a = conf_get(hc, "Address", i);
+		if (!a)
+			break;
+		char host[256], port[32];
+		int k = sscanf(a, "%255s %31s", host, port);
+		if (k < 1)
+			continue;
+		int got = addr_resolve(host, k == 2 ? port : dport, settings.addressfamily, false, o->addrs + o->naddrs,
+		                       MAX_ADDRESSES - o->naddrs);
+		if (got <= 0)
+			logger(PX_LOG_CONNECTIONS, LOG_WARNING, "Could not resolve address %s of %s", host, o->name);
+		else
+			o->naddrs += got;
+	}
+}
+
+static void schedule_retry(struct outgoing *o) {
+	if (!o->timeout)
+		o->timeout = 1;
+	else
+		o->timeout *= 2;
+	if (o->timeout > settings.max_timeout)
+		o->timeout = settings.max_timeout;
+	logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Trying to re-establish outgoing connection to %s in %d seconds", o->name,
+	       o->timeout);
+	timer_arm(o->timer, (uint32_t)o->timeout * 1000);
+}
+
+/* Try the next address of the host; when all failed, back off. */
+static void try_outgoing(void *arg) {
+	struct outgoing *o = arg;
+	if (o->c)
+		return;
+	node_t *n = node_lookup(o->name);
+	if (n && n->connection) {
+		logger(PX_LOG_CONNECTIONS, LOG_INFO, "Already connected to %s", o->name);
+		return;
+	}
+	if (o->next >= o->naddrs) {
+		outgoing_resolve(o);
+		if (!o->naddrs) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "No usable Address known for %s (hosts/%s)", o->name, o->name);
+			schedule_retry(o);
+			return;
+		}
+	}
+	const struct stream_provider *sp = stream_provider();
+	if (!sp) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "No stream transport plugin loaded: cannot connect to %s", o->name);
+		return;
+	}
+	const struct px_addr *to = &o->addrs[o->next++];
+	conn_t *c = conn_new();
+	c->name = strdup(o->name);
+	c->is_outgoing = true;
+	c->outgoing = o;
+	c->address = *to;
+	c->hostname = strdup(addr_str(to));
+	c->tp = sp;
+	c->state = CONN_CONNECTING;
+	o->c = c;
+	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Trying to connect to %s (%s)", o->name, c->hostname);
+	if (sp->ops->connect(sp->plugin, c, to, NULL, &c->stream) < 0) {
+		c->stream = NULL;
+		conn_terminate(c, "connect failed");
+	}
+}
+
+/* Called from conn_terminate() for outgoing connections. */
+void outgoing_connection_lost(struct outgoing *o, conn_t *c, bool was_active) {
+	if (o->c != c)
+		return;
+	o->c = NULL;
+	if (was_active) {
+		/* A working connection broke: reconnect soon, starting afresh. */
+		o->next = o->naddrs;
+		timer_arm(o->timer, 1000);
+		return;
+	}
+	if (o->next < o->naddrs) {
+		/* Next address right away, but from the loop, not recursively. */
+		timer_arm(o->timer, 0);
+		return;
+	}
+	schedule_retry(o);
+}
+
+void outgoing_reset_backoff(struct outgoing *o) {
+	o->timeout = 0;
+}
+
+void setup_outgoing(const char *name) {
+	struct outgoing *o;
+	list_for_each_entry(o, &outgoing_list, link) if (!strcmp(o->name, name)) return;
+	if (!check_node_name(name) || !strcmp(name, myself->name)) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid name for outgoing connection: %s", name);
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		abort();
+	o->name = strdup(name);
+	o->timer = timer_new(try_outgoing, o);
+	list_add_tail(&o->link, &outgoing_list);
+	timer_arm(o->timer, 0);
+}
+
+static void outgoing_free(struct outgoing *o) {
+	list_del(&o->link);
+	if (o->c) {
+		o->c->outgoing = NULL;
+		conn_terminate(o->c, "outgoing connection removed");
+	}
+	timer_free(o->timer);
+	free(o->name);
+	free(o);
+}
+
+void net_retry(void) {
+	struct outgoing *o;
+	list_for_each_entry(o, &outgoing_list, link) {
+		o->timeout = 0;
+		if (!o->c)
+			timer_arm(o->timer, 0);
+	}
+}
+
+/* Once a second: ping, time out, age caches. */
+static void check_connections(void *arg) {
+	uint64_t now = now_ms();
+	conn_t *c, *tmp;
+	list_for_each_entry_safe(c, tmp, &connection_list, link) {
+		if (c->state == CONN_DEAD)
+			continue;
+		if (c->state != CONN_ACTIVE) {
+			if (now - c->start_ms > (uint64_t)settings.ping_timeout * 1000)
+				conn_terminate(c, c->state == CONN_CONNECTING ? "timeout while connecting"
+				                                              : "timeout during authentication");
+			continue;
+		}
+		if (c->pinged) {
+			if (now - c->last_ping_ms > (uint64_t)settings.ping_timeout * 1000)
+				conn_terminate(c, "no PONG within PingTimeout");
+			continue;
+		}
+		if (c->outbuf.len && now - c->last_flush_ms > (uint64_t)settings.ping_timeout * 1000 * 4) {
+			conn_terminate(c, "peer does not read its meta connection");
+			continue;
+		}
+		if (now - c->last_ping_ms >= (uint64_t)settings.ping_interval * 1000)
+			send_ping(c);
+	}
+	static unsigned ticks;
+	if (++ticks % 10 == 0) {
+		seen_request_age();
+		if (settings.mode == RMODE_SWITCH)
+			route_age_macs();
+	}
+	timer_arm(check_timer, 1000);
+}
+
+void net_start_timers(void) {
+	check_timer = timer_new(check_connections, NULL);
+	timer_arm(check_timer, 1000);
+}
+
+void net_stop(void) {
+	struct outgoing *o, *otmp;
+	list_for_each_entry_safe(o, otmp, &outgoing_list, link) outgoing_free(o);
+	conn_t *c, *tmp;
+	list_for_each_entry_safe(c, tmp, &connection_list, link) conn_terminate(c, "shutting down");
+	if (check_timer) {
+		timer_free(check_timer);
+		check_timer = NULL;
+	}
+}
+
+int net_disconnect(const char *name) {
+	conn_t *c, *tmp;
+	int found = -2;
+	list_for_each_entry_safe(c, tmp, &connection_list, link) {
+		if (c->state != CONN_DEAD && c->name && !strcmp(c->name, name)) {
+			conn_terminate(c, "disconnected by control request");
+			found = 0;
+		}
+	}
+	return found;
+}
+
+void net_purge(void) {
+	node_t *n, *tmp;
+	list_for_each_entry_safe(n, tmp, &node_list, link) {
+		if (n->reachable || n == myself)
+			continue;
+		struct edge *e, *etmp;
+		list_for_each_entry_safe(e, etmp, &n->edges, from_link) {
+			send_del_edge(NULL, e);
+			edge_del(e);
+		}
+		struct subnet *s, *stmp;
+		list_for_each_entry_safe(s, stmp, &n->subnets, owner_link) {
+			send_del_subnet(NULL, s);
+			subnet_del(s);
+		}
+	}
+	list_for_each_entry_safe(n, tmp, &node_list, link) {
+		if (n->reachable || n == myself)
+			continue;
+		bool referenced = false;
+		struct edge *e;
+		list_for_each_entry(e, &edge_list, link) if (e->to == n) referenced = true;
+		if (!referenced && !n->connection)
+			node_del(n);
+	}
+	subnet_cache_flush();
+}
+
+/* Re-read host files and ConnectTo; drop outgoing connections no longer
+ * wanted. tinc does the same on SIGHUP. */
+int net_reload(void) {
+	logger(PX_LOG_ALWAYS, LOG_NOTICE, "Reloading configuration");
+	host_conf_flush();
+	struct conf fresh;
+	conf_init(&fresh);
+	if (conf_read_file(&fresh, main_conf_path, true) < 0) {
+		conf_free(&fresh);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: errors in %s", main_conf_path);
+		return -1;
+	}
+	conf_free(&fresh);
+	struct outgoing *o, *otmp;
+	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
+		bool wanted = false;
+		for (int i = 0;; i++) {
+			const char *name = conf_get(&server_conf, "ConnectTo", i);
+			if (!name)
+				break;
+			if (!strcmp(name, o->name))
+				wanted = true;
+		}
+		if (!wanted)
+			outgoing_free(o);
+	}
+	for (int i = 0;; i++) {
+		const char *name = conf_get(&server_conf, "ConnectTo", i);
+		if (!name)
+			break;
+		setup_outgoing(name);
+	}
+	/* Peers whose host file disappeared lose their connection. */
+	conn_t *c, *tmp;
+	list_for_each_entry_safe(c, tmp, &connection_list, link) {
+		if (c->state != CONN_DEAD && c->name && !host_conf(c->name))
+			conn_terminate(c, "host file removed");
+	}
+	net_retry();
+	return 0;
+}
+
+/* Scripts. */
+static void addr_env(node_t *n, char *addr, size_t alen, char *port, size_t plen) {
+	if (n->has_udp_addr) {
+		char h[64], p[16];
+		addr_format(&n->udp_addr, h, sizeof(h), p, sizeof(p));
+		snprintf(addr, alen, "REMOTEADDRESS=%s", h);
+		snprintf(port, plen, "REMOTEPORT=%s", p);
+	} else {
+		snprintf(addr, alen, "REMOTEADDRESS=");
+		snprintf(port, plen, "REMOTEPORT=");
+	}
+}
+
+void run_host_script(node_t *n, bool up) {
+	char node[300], addr[100], port[40];
+	snprintf(node, sizeof(node), "NODE=%s", n->name);
+	addr_env(n, addr, sizeof(addr), port, sizeof(port));
+	char *env[] = {node, addr, port, NULL};
+	script_run(up ? "host-up" : "host-down", env);
+	char name[300];
+	snprintf(name, sizeof(name), "hosts/%s-%s", n->name, up ? "up" : "down");
+	script_run(name, env);
+}
+
+void run_subnet_script(node_t *owner, const struct subnet *s, bool up) {
+	char node[300], addr[100], port[40], sub[100], weight[40];
+	char str[SUBNET_MAXSTR];
+	subnet_format(s, str, sizeof(str));
+	char *hash = strchr(str, '#');
+	if (hash)
+		*hash = 0;
+	snprintf(node, sizeof(node), "NODE=%s", owner->name);
+	snprintf(sub, sizeof(sub), "SUBNET=%s", str);
+	snprintf(weight, sizeof(weight), "WEIGHT=%d", s->weight);
+	char *env[6] = {node, sub, weight, NULL, NULL, NULL};
+	if (owner != myself) {
+		addr_env(owner, addr, sizeof(addr), port, sizeof(port));
+		env[3] = addr;
+		env[4] = port;
+	}
+	script_run(up ? "subnet-up" : "subnet-down", env);
+}
+
+/* Called by graph_run() for every node whose reachability changed. */
+void graph_node_changed(node_t *n, bool up) {
+	if (n == myself)
+		return;
+	subnet_cache_flush();
+	if (up) {
+		logger(PX_LOG_CONNECTIONS, LOG_INFO, "Node %s (%s) became reachable", n->name,
+		       n->has_udp_addr ? addr_str(&n->udp_addr) : "unknown address");
+		n->validkey = false;
+		n->waitingforkey = false;
+		n->minmtu = 0;
+		n->maxmtu = n->mtu = PX_MTU;
+		n->mtuprobes = 0;
+		n->udp_confirmed = false;
+		n->crypto = NULL;
+		if (node_choose_crypto(n) && n->crypto->ops->node_up)
+			n->crypto->ops->node_up(n->crypto->plugin, n);
+		run_host_script(n, true);
+		struct subnet *s;
+		list_for_each_entry(s, &n->subnets, owner_link) run_subnet_script(n, s, true);
+	} else {
+		logger(PX_LOG_CONNECTIONS, LOG_INFO, "Node %s became unreachable", n->name);
+		mtu_probe_stop(n);
+		if (n->crypto && n->crypto->ops->node_down)
+			n->crypto->ops->node_down(n->crypto->plugin, n);
+		n->validkey = false;
+		n->waitingforkey = false;
+		run_host_script(n, false);
+		struct subnet *s;
+		list_for_each_entry(s, &n->subnets, owner_link) run_subnet_script(n, s, false);
+	}
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * The packet path. Frames from the device and from UDP are handled in
+ * batches; outgoing datagrams are sealed into preallocated transmit buffers
+ * (head-room reserved for the crypto header) and sent with one batched call
+ * per socket when the batch is done. Nothing here allocates per packet.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "device.h"
+#include "event.h"
+#include "logger.h"
+#include "net.h"
+#include "net_private.h"
+#include "netutl.h"
+#include "plugin_loader.h"
+#include "protocol.h"
+#include "route.h"
+
+struct device device = {.fd = -1};
+
+#define BATCH 64
+#define HEADROOM 128
+#define BUFSIZE (PX_MTU + 512)
+
+static uint8_t rx_storage[BATCH][BUFSIZE];
+static struct px_buf rx_bufs[BATCH];
+
+/* Transmit queues, one per address family, flushed by tx_flush(). */
+struct txq {
+	int family;
+	unsigned count;
+	struct px_buf bufs[BATCH];
+	uint8_t storage[BATCH][BUFSIZE];
+};
+static struct txq txq4 = {.family = AF_INET}, txq6 = {.family = AF_INET6};
+static uint8_t scratch[BUFSIZE]; /* decompression output */
+
+void packet_pool_init(void) {
+	for (int i = 0; i < BATCH; i++) {
+		rx_bufs[i].base = rx_storage[i];
+		rx_bufs[i].cap = BUFSIZE;
+		txq4.bufs[i].base = txq4.storage[i];
+		txq4.bufs[i].cap = BUFSIZE;
+		txq6.bufs[i].base = txq6.storage[i];
+		txq6.bufs[i].cap = BUFSIZE;
+	}
+}
+
+static void txq_flush(struct txq *q) {
+	if (!q->count)
+		return;
+	const struct dgram_provider *dp = dgram_provider();
+	void *sock = dgram_socket_for(q->family);
+	if (dp && sock) {
+		unsigned sent = dp->ops->send(dp->plugin, sock, q->bufs, q->count);
+		if (sent < q->count)
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "%u of %u datagrams not sent", q->count - sent, q->count);
+	}
+	q->count = 0;
+}
+
+void tx_flush(void) {
+	txq_flush(&txq4);
+	txq_flush(&txq6);
+}
+
+bool node_choose_crypto(node_t *n) {
+	if (n->crypto)
+		return true;
+	int minor = (int)PX_OPTION_VERSION(n->options);
+	for (int m = minor; m >= 0; m--) {
+		const struct crypto_provider *p = crypto_for_minor(m);
+		if (p && (!p->ops->usable || p->ops->usable(p->plugin, n))) {
+			n->crypto = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Seal a copy of the frame for `via` and queue it. Returns false if the
+ * frame could not go out by UDP. */
+static bool udp_send(node_t *via, const struct px_buf *b) {
+	struct txq *q = via->udp_addr.sa.sa_family == AF_INET6 ? &txq6 : &txq4;
+	if (!dgram_socket_for(q->family))
+		return false;
+	if (q->count == BATCH)
+		txq_flush(q);
+	struct px_buf *t = &q->bufs[q->count];
+	t->data = t->base + HEADROOM;
+	t->flags = b->flags;
+	size_t room = BUFSIZE - HEADROOM - via->crypto->ops->overhead;
+	if (via->out_compression > 0 && !(b->flags & PX_BUF_PROBE)) {
+		const struct compress_provider *cp = compress_for_level(via->out_compression);
+		if (!cp)
+			return false;
+		int len = cp->ops->compress(cp->plugin, via->out_compression, b->data, b->len, t->data, room);
+		if (len < 0) {
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error while compressing packet to %s", via->name);
+			return true; /* dropped */
+		}
+		t->len = (uint32_t)len;
+	} else {
+		if (b->len > room)
+			return false;
+		memcpy(t->data, b->data, b->len);
+		t->len = b->len;
+	}
+	t->node = via;
+	t->addr = via->udp_addr;
+	if (!via->crypto->ops->seal(via->crypto->plugin, via, t, 1) || !t->len)
+		return true; /* the plugin dropped it and said why */
+	q->count++;
+	return true;
+}
+
+/* Should this frame to `via` go over the meta connection instead of UDP? */
+static bool must_use_tcp(node_t *to, node_t *via, const struct px_buf *b) {
+	if (settings.tcponly || ((to->options | via->options) & PX_OPTION_TCPONLY))
+		return true;
+	if (!via->crypto && !node_choose_crypto(via))
+		return true;
+	if (!via->crypto->ops->key_valid(via->crypto->plugin, via)) {
+		via->waitingforkey = true;
+		via->crypto->ops->key_request(via->crypto->plugin, via);
+		return true;
+	}
+	if (!via->has_udp_addr)
+		return true;
+	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !(b->flags & PX_BUF_PROBE) && b->len > (uint32_t)via->minmtu)
+		return true;
+	if (via->out_compression > 0 && !compress_for_level(via->out_compression)) {
+		static bool warned;
+		if (!warned) {
+			logger(PX_LOG_ALWAYS, LOG_WARNING,
+			       "%s asks for compression level %d but no plugin provides it: using the meta connection",
+			       via->name, via->out_compression);
+			warned = true;
+		}
+		return true;
+	}
+	return false;
+}
+
+void send_packet(node_t *to, struct px_buf *b) {
+	if (to == myself) {
+		deliver_to_device(b);
+		return;
+	}
+	if (!to->reachable) {
+		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Node %s is not reachable, dropping packet", to->name);
+		return;
+	}
+	to->out_packets++;
+	to->out_bytes += b->len;
+	node_t *via = (to->via == myself || !to->via) ? to->nexthop : to->via;
+	if (!via)
+		return;
+	if (!(b->flags & PX_BUF_VIA_TCP) && !must_use_tcp(to, via, b) && udp_send(via, b))
+		return;
+	if (b->flags & PX_BUF_PROBE)
+		return;
+	conn_t *c = to->nexthop ? to->nexthop->connection : NULL;
+	if (!c || c->state != CONN_ACTIVE) {
+		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "No meta connection towards %s, dropping packet", to->name);
+		return;
+	}
+	send_tcppacket(c, b->data, b->len);
+}
+
+void broadcast_packet(node_t *from, struct px_buf *b) {
+	if (from != myself)
+		deliver_to_device(b);
+	if (settings.broadcast_mode == 0)
+		return;
+	uint16_t flags = b->flags;
+	b->flags &= (uint16_t)~PX_BUF_VIA_TCP;
+	if (settings.broadcast_mode == 2) {
+		if (from != myself)
+			goto out;
+		node_t *n;
+		list_for_each_entry(n, &node_list, link) if (n != myself && n->reachable && n->via == n) send_packet(n, b);
+		goto out;
+	}
+	conn_t *c, *tmp;
+	conn_t *back = from->nexthop ? from->nexthop->connection : NULL;
+	conn_foreach_active(c, tmp) {
+		if (c != back && c->edge && c->edge->mst && c->node)
+			send_packet(c->node, b);
+	}
+out:
+	b->flags = flags;
+}
+
+void deliver_to_device(struct px_buf *b) {
+	if (device_write(&device, b) < 0)
+		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error writing to device");
+}
+
+void deliver_packets(node_t *from, struct px_buf *bufs, unsigned n) {
+	for (unsigned i = 0; i < n; i++)
+		if (bufs[i].len)
+			receive_frame(from, &bufs[i]);
+	tx_flush();
+}
+
+void receive_frame(node_t *from, struct px_buf *b) {
+	if (b->len < PX_ETH_HLEN)
+		return;
+	route_packet(from, b);
+}
+
+/* Frames read from our interface go to the router in batches. */
+void device_input(void) {
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < BATCH; i++) {
+			rx_bufs[i].data = rx_bufs[i].base + HEADROOM;
+			rx_bufs[i].len = 0;
+			rx_bufs[i].flags = 0;
+			rx_bufs[i].node = myself;
+		}
+		unsigned n = device_read_batch(&device, rx_bufs, BATCH);
+		for (unsigned i = 0; i < n; i++)
+			route_packet(myself, &rx_bufs[i]);
+		tx_flush();
+		if (n < BATCH)
+			break;
+	}
+}
+
+/* --- MTU probes (tinc 1.0's algorithm, on a faster tick) --- */
+
+#define PROBE_TICK_MS 333
+
+static void send_probe(node_t *n, int len) {
+	uint8_t storage[BUFSIZE];
+	struct px_buf b = {0};
+	b.base = storage;
+	b.cap = sizeof(storage);
+	b.data = storage + HEADROOM;
+	if (len < 64)
+		len = 64;
+	if (len > PX_MTU)
+		len = PX_MTU;
+	memset(b.data, 0, PX_ETH_HLEN);
+	randombytes_buf(b.data + PX_ETH_HLEN, (size_t)len - PX_ETH_HLEN);
+	b.len = (uint32_t)len;
+	b.flags = PX_BUF_PROBE;
+	if (!n->crypto || !n->crypto->ops->key_valid(n->crypto->plugin, n) || !n->has_udp_addr)
+		return;
+	udp_send(n, &b);
+}
+
+static void probe_burst(node_t *n) {
+	for (int i = 0; i < 3; i++) {
+		int len;
+		if (n->minmtu >= n->maxmtu)
+			len = n->maxmtu;
+		else
+			len = n->minmtu + 1 + (int)(randombytes_uniform((uint32_t)(n->maxmtu - n->minmtu)));
+		send_probe(n, len);
+	}
+}
+
+static void mtu_tick(void *arg) {
+	node_t *n = arg;
+	if (!n->reachable || !n->validkey || n->via != n) {
+		n->mtuprobes = 0;
+		return;
+	}
+	n->mtuprobes++;
+	if (n->mtuprobes <= 30) {
+		if (n->mtuprobes > 10 && !n->minmtu) {
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s", n->name);
+			n->mtuprobes = 31;
+			timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
+			return;
+		}
+		if (n->minmtu >= n->maxmtu || n->mtuprobes == 30) {
+			n->mtu = n->minmtu;
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "Fixing MTU of %s (%s) to %d after %d probes", n->name,
+			       addr_str(&n->udp_addr), n->mtu, n->mtuprobes);
+			n->mtuprobes = 31;
+			timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
+			tx_flush();
+			return;
+		}
+		probe_burst(n);
+		tx_flush();
+		timer_arm(n->mtu_timer, PROBE_TICK_MS);
+		return;
+	}
+	if (n->mtuprobes == 32) {
+		/* Periodic check: is the path still there, did it grow? */
+		n->udp_confirmed = false;
+		send_probe(n, n->maxmtu);
+		if (n->maxmtu + 8 < PX_MTU)
+			send_probe(n, n->maxmtu + 8);
+		tx_flush();
+		timer_arm(n->mtu_timer, (uint32_t)settings.ping_timeout * 1000);
+		return;
+	}
+	if (n->mtuprobes >= 33) {
+		if (!n->udp_confirmed) {
+			if (!n->minmtu) {
+				n->mtuprobes = 31;
+			} else {
+				logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s, restarting discovery", n->name);
+				n->minmtu = 0;
+				n->maxmtu = n->mtu = PX_MTU;
+				n->mtuprobes = 0;
+				timer_arm(n->mtu_timer, PROBE_TICK_MS);
+				return;
+			}
+		} else {
+			n->mtuprobes = 31;
+		}
+	}
+	timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
+}
+
+void mtu_probe_start(node_t *n) {
+	if (!n->mtu_timer)
+		n->mtu_timer = timer_new(mtu_tick, n);
+	if (timer_armed(n->mtu_timer))
+		return;
+	n->mtuprobes = 0;
+	timer_arm(n->mtu_timer, 0);
+}
+
+void mtu_probe_stop(node_t *n) {
+	if (n->mtu_timer)
+		timer_disarm(n->mtu_timer);
+	n->mtuprobes = 0;
+}
+
+/* A probe request is echoed; a reply tells us that size gets through. */
+static void mtu_probe_h(node_t *n, struct px_buf *b) {
+	if (b->data[0] == 0) {
+		b->data[0] = 1;
+		b->flags |= PX_BUF_PROBE;
+		if (n->crypto && n->crypto->ops->key_valid(n->crypto->plugin, n) && n->has_udp_addr)
+			udp_send(n, b);
+		else if (n->crypto && n->crypto->ops->key_request)
+			n->crypto->ops->key_request(n->crypto->plugin, n);
+		return;
+	}
+	int len = (int)b->len;
+	if (b->data[0] == 2 && b->len >= 3)
+		len = b->data[1] << 8 | b->data[2];
+	else if (b->data[0] != 1)
+		return;
+	n->udp_confirmed = true;
+	if (n->mtuprobes > 30) {
+		if (len == n->maxmtu + 8) {
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "Increase in PMTU to %s detected, restarting discovery", n->name);
+			n->maxmtu = PX_MTU;
+			n->mtuprobes = 10;
+			timer_arm(n->mtu_timer, PROBE_TICK_MS);
+			return;
+		}
+	}
+	if (len > n->maxmtu)
+		len = n->maxmtu;
+	if (n->minmtu < len)
+		n->minmtu = len;
+}
+
+static node_t *identify_sender(const struct px_buf *b) {
+	for (int i = 0; i < crypto_provider_count(); i++) {
+		const struct crypto_provider *p = crypto_provider_at(i);
+		if (!p->ops->identify)
+			continue;
+		node_t *n = p->ops->identify(p->plugin, b);
+		if (n)
+			return n;
+	}
+	return NULL;
+}
+
+/* Raw datagrams from a transport plugin. */
+void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned count) {
+	static time_t last_unknown_log;
+	for (unsigned i = 0; i < count; i++) {
+		struct px_buf *b = &bufs[i];
+		if (!b->len)
+			continue;
+		addr_unmap(&b->addr);
+		node_t *from = node_lookup_udp(&b->addr);
+		if (!from) {
+			from = identify_sender(b);
+			if (!from) {
+				time_t now = time(NULL);
+				if (now != last_unknown_log) {
+					last_unknown_log = now;
+					logger(PX_LOG_ERROR, LOG_WARNING, "Received UDP packet from unknown source %s",
+					       addr_str(&b->addr));
+				}
+				continue;
+			}
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP address of %s set to %s", from->name, addr_str(&b->addr));
+			node_set_udp(from, &b->addr);
+		}
+		if (from == myself || (!from->crypto && !node_choose_crypto(from)))
+			continue;
+		if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
+			continue;
+		if (settings.compression > 0) {
+			const struct compress_provider *cp = compress_for_level(settings.compression);
+			if (!cp)
+				continue;
+			int len = cp->ops->decompress(cp->plugin, settings.compression, b->data, b->len, scratch + HEADROOM,
+			                              sizeof(scratch) - HEADROOM);
+			if (len < 0) {
+				logger(PX_LOG_ERROR, LOG_WARNING, "Error while decompressing packet from %s", from->name);
+				continue;
+			}
+			b->data = scratch + HEADROOM;
+			b->len = (uint32_t)len;
+		}
+		from->in_packets++;
+		from->in_bytes += b->len;
+		if (b->len < PX_ETH_HLEN)
+			continue;
+		if (!b->data[12] && !b->data[13]) {
+			mtu_probe_h(from, b);
+			continue;
+		}
+		receive_frame(from, b);
+	}
+	tx_flush();
+}
+
+void node_key_changed(node_t *n, bool valid) {
+	n->validkey = valid;
+	if (!valid)
+		return;
+	n->waitingforkey = false;
+	if ((n->options & PX_OPTION_PMTU_DISCOVERY) && !(n->options & PX_OPTION_TCPONLY))
+		mtu_probe_start(n);
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/* Start-up and shut-down of the network: settings, ourselves, the device,
+ * listening sockets and outgoing connections. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "device.h"
+#include "event.h"
+#include "graph.h"
+#include "logger.h"
+#include "net.h"
+#include "net_private.h"
+#include "netutl.h"
+#include "plugin_loader.h"
+#include "protocol.h"
+#include "route.h"
+#include "script.h"
+#include "subnet.h"
+
+struct settings settings;
+struct listener listeners[MAX_LISTENERS];
+int nlisteners;
+static px_watch *device_watch;
+
+static int get_bool(const char *var, bool dflt, bool *out) {
+	*out = dflt;
+	return conf_get_bool(&server_conf, var, out) < 0 ? -1 : 0;
+}
+
+static int get_int(const char *var, int dflt, int *out) {
+	*out = dflt;
+	return conf_get_int(&server_conf, var, out) < 0 ? -1 : 0;
+}
+
+/* Read tinc's server variables with tinc 1.0's defaults. */
+int read_settings(void) {
+	int err = 0;
+	memset(&settings, 0, sizeof(settings));
+	const char *mode = conf_get(&server_conf, "Mode", 0);
+	if (!mode || !strcasecmp(mode, "router"))
+		settings.mode = RMODE_ROUTER;
+	else if (!strcasecmp(mode, "switch"))
+		settings.mode = RMODE_SWITCH;
+	else if (!strcasecmp(mode, "hub"))
+		settings.mode = RMODE_HUB;
+	else {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid routing mode %s", mode);
+		err = -1;
+	}
+	const char *fwd = conf_get(&server_conf, "Forwarding", 0);
+	if (!fwd || !strcasecmp(fwd, "internal"))
+		settings.forwarding = FMODE_INTERNAL;
+	else if (!strcasecmp(fwd, "off"))
+		settings.forwarding = FMODE_OFF;
+	else if (!strcasecmp(fwd, "kernel"))
+		settings.forwarding = FMODE_KERNEL;
+	else {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid forwarding mode %s", fwd);
+		err = -1;
+	}
+	const char *af = conf_get(&server_conf, "AddressFamily", 0);
+	if (!af || !strcasecmp(af, "any"))
+		settings.addressfamily = AF_UNSPEC;
+	else if (!strcasecmp(af, "ipv4"))
+		settings.addressfamily = AF_INET;
+	else if (!strcasecmp(af, "ipv6"))
+		settings.addressfamily = AF_INET6;
+	else {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid address family %s", af);
+		err = -1;
+	}
+	const char *bc = conf_get(&server_conf, "Broadcast", 0);
+	settings.broadcast_mode = 1;
+	if (bc && !strcasecmp(bc, "no"))
+		settings.broadcast_mode = 0;
+	else if (bc && !strcasecmp(bc, "direct"))
+		settings.broadcast_mode = 2;
+
+	err |= get_int("PingInterval", 60, &settings.ping_interval);
+	err |= get_int("PingTimeout", 5, &settings.ping_timeout);
+	if (settings.ping_interval < 1)
+		settings.ping_interval = 86400;
+	if (settings.ping_timeout < 1)
+		settings.ping_timeout = 1;
+	if (settings.ping_timeout > settings.ping_interval)
+		settings.ping_timeout = settings.ping_interval;
+	err |= get_int("KeyExpire", 3600, &settings.key_expire);
+	err |= get_int("MaxTimeout", 900, &settings.max_timeout);
+	if (settings.max_timeout < 1)
+		settings.max_timeout = 1;
+	err |= get_int("MACExpire", 600, &settings.mac_expire);
+	err |= get_int("ReplayWindow", 16, &settings.replay_window);
+	err |= get_int("Compression", 0, &settings.compression);
+	err |= get_int("MaxOutputBufferSize", 10 * PX_MTU, &settings.max_output_buffer);
+	err |= get_bool("TCPOnly", false, &settings.tcponly);
+	err |= get_bool("IndirectData", false, &settings.indirectdata);
+	err |= get_bool("PMTUDiscovery", true, &settings.pmtu_discovery);
+	err |= get_bool("ClampMSS", true, &settings.clamp_mss);
+	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);
+	err |= get_bool("DirectOnly", false, &settings.direct_only);
+	err |= get_bool("StrictSubnets", false, &settings.strict_subnets);
+	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
+	if (settings.tunnelserver)
+		settings.strict_subnets = true;
+	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Bogus compression level %d", settings.compression);
+		err = -1;
+	}
+	const char *port = conf_get(&server_conf, "Port", 0);
+	free(settings.port);
+	settings.port = strdup(port ? port : "655");
+	return err ? -1 : 0;
+}
+
+/* Which plugins this configuration cannot do without. */
+static int check_required_plugins(void) {
+	int err = 0;
+	err |= plugins_require("transport-tcp", "meta connections");
+	err |= plugins_require("transport-udp", "the data channel");
+	if (!crypto_for_minor(0))
+		err |= plugins_require("crypto-legacy", "the tinc 1.0 protocol");
+	if (settings.compression > 0 && !compress_for_level(settings.compression)) {
+		char why[64];
+		snprintf(why, sizeof(why), "Compression = %d", settings.compression);
+		err |= plugins_require("compress", why);
+	}
+	for (int i = 0;; i++) {
+		const char *name = conf_get(&server_conf, "RequirePlugin", i);
+		if (!name)
+			break;
+		err |= plugins_require(name, "RequirePlugin");
+	}
+	return err ? -1 : 0;
+}
+
+static int setup_myself(void) {
+	const char *name = conf_get(&server_conf, "Name", 0);
+	myself = node_new(name);
+	myself->is_self = true;
+	myself->reachable = true;
+	myself->nexthop = myself->via = myself;
+	myself->distance = 0;
+	node_add(myself);
+	for (int i = 0;; i++) {
+		const struct conf_entry *e = conf_get_entry(&server_conf, "Subnet", i);
+		if (!e)
+			break;
+		struct subnet *s = subnet_new();
+		if (!subnet_parse(e->value, s) || !subnet_hostbits_clear(s)) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid subnet %s in %s line %d", e->value, e->file ? e->file : "-o",
+			       e->line);
+			free(s);
+			return -1;
+		}
+		subnet_add(myself, s);
+	}
+	return 0;
+}
+
+static void device_readable(void *arg, uint32_t events);
+
+static int setup_device(void) {
+	const char *path = conf_get(&server_conf, "Device", 0);
+	const char *ifname = conf_get(&server_conf, "Interface", 0);
+	const char *type = conf_get(&server_conf, "DeviceType", 0);
+	bool tap = settings.mode != RMODE_ROUTER;
+	if (type && !strcasecmp(type, "tap"))
+		tap = true;
+	else if (type && !strcasecmp(type, "tun"))
+		tap = false;
+	if (device_open(&device, path ? path : "/dev/net/tun", ifname, tap) < 0)
+		return -1;
+	free(settings.ifname);
+	settings.ifname = strdup(device.ifname);
+	device_watch = watch_new(device.fd, PX_EV_READ, device_readable, NULL);
+	script_set_common(netname, device.path ? device.path : "/dev/net/tun", device.ifname, myself->name);
+	return 0;
+}
+
+static int setup_listeners(void) {
+	const struct stream_provider *sp = stream_provider();
+	const struct dgram_provider *dp = dgram_provider();
+	struct px_addr addrs[MAX_LISTENERS];
+	int naddrs = 0;
+	for (int i = 0; naddrs < MAX_LISTENERS; i++) {
+		const char *b = conf_get(&server_conf, "BindToAddress", i);
+		if (!b)
+			break;
+		char host[256], port[32];
+		int k = sscanf(b, "%255s %31s", host, port);
+		if (k < 1)
+			continue;
+		const char *h = strcmp(host, "*") ? host : NULL;
+		naddrs += addr_resolve(h, k == 2 ? port : settings.port, settings.addressfamily, true, addrs + naddrs,
+		                       MAX_LISTENERS - naddrs);
+	}
+	if (!naddrs)
+		naddrs = addr_resolve(NULL, settings.port, settings.addressfamily, true, addrs, MAX_LISTENERS);
+	for (int i = 0; i < naddrs && nlisteners < MAX_LISTENERS; i++) {
+		struct listener *l = &listeners[nlisteners];
+		memset(l, 0, sizeof(*l));
+		l->addr = addrs[i];
+		l->family = addrs[i].sa.sa_family;
+		if (sp->ops->listen(sp->plugin, &l->addr, &l->stream_listener) < 0) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not listen on %s", addr_str(&l->addr));
+			continue;
+		}
+		if (dp->ops->open(dp->plugin, &l->addr, &l->dgram_sock) < 0) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not open UDP socket on %s", addr_str(&l->addr));
+			sp->ops->unlisten(sp->plugin, l->stream_listener);
+			continue;
+		}
+		logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Listening on %s", addr_str(&l->addr));
+		nlisteners++;
+	}
+	if (!nlisteners) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Unable to create any listening socket");
+		return -1;
+	}
+	return 0;
+}
+
+void *dgram_socket_for(int family) {
+	for (int i = 0; i < nlisteners; i++)
+		if (listeners[i].family == family)
+			return listeners[i].dgram_sock;
+	return NULL;
+}
+
+int net_setup(void) {
+	if (read_settings() < 0)
+		return -1;
+	if (check_required_plugins() < 0)
+		return -1;
+	if (setup_myself() < 0)
+		return -1;
+	packet_pool_init();
+	if (setup_device() < 0)
+		return -1;
+	if (setup_listeners() < 0)
+		return -1;
+	if (script_run("tinc-up", NULL) != 0)
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "tinc-up failed");
+	struct subnet *s;
+	list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, true);
+	graph_run();
+	net_start_timers();
+	for (int i = 0;; i++) {
+		const char *name = conf_get(&server_conf, "ConnectTo", i);
+		if (!name)
+			break;
+		setup_outgoing(name);
+	}
+	logger(PX_LOG_ALWAYS, LOG_NOTICE, "Ready");
+	return 0;
+}
+
+void net_shutdown(void) {
+	net_stop();
+	const struct stream_provider *sp = stream_provider();
+	const struct dgram_provider *dp = dgram_provider();
+	for (int i = 0; i < nlisteners; i++) {
+		if (sp && listeners[i].stream_listener)
+			sp->ops->unlisten(sp->plugin, listeners[i].stream_listener);
+		if (dp && listeners[i].dgram_sock)
+			dp->ops->close(dp->plugin, listeners[i].dgram_sock);
+	}
+	nlisteners = 0;
+	if (myself) {
+		struct subnet *s;
+		list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, false);
+	}
+	if (device.fd > 0) {
+		script_run("tinc-down", NULL);
+		watch_free(device_watch);
+		device_close(&device);
+	}
+	free(settings.port);
+	free(settings.ifname);
+	settings.port = settings.ifname = NULL;
+}
+
+/* Frames from our own interface, a batch at a time. */
+static void device_readable(void *arg, uint32_t events) {
+	device_input();
+}

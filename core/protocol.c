@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * Request dispatch. Unlike tinc, a request number we have no handler for
+ * is ignored (and forwarded if its number says it is a broadcast), never a
+ * reason to drop the connection: that is what keeps mixed networks whole.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "logger.h"
+#include "net.h"
+#include "net_private.h"
+#include "plugin_loader.h"
+#include "protocol.h"
+
+static const char *const request_names[PX_REQ_TINC_LAST] = {
+	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
+	"PING",     "PONG",        "ADD_SUBNET", "DEL_SUBNET", "ADD_EDGE",   "DEL_EDGE",     "KEY_CHANGED", "REQ_KEY",
+	"ANS_KEY",  "PACKET",      "CONTROL",    "REQ_PUBKEY", "ANS_PUBKEY", "SPTPS_PACKET", "UDP_INFO", "MTU_INFO",
+};
+
+const char *request_name(int id) {
+	if (id >= 0 && id < PX_REQ_TINC_LAST)
+		return request_names[id];
+	const struct request_provider *rp = request_for_id(id);
+	if (rp && rp->ops->name)
+		return rp->ops->name;
+	return "UNKNOWN";
+}
+
+typedef int (*handler_fn)(conn_t *c, const char *line);
+
+static handler_fn core_handler(int id) {
+	switch (id) {
+	case PX_REQ_PING:
+		return ping_h;
+	case PX_REQ_PONG:
+		return pong_h;
+	case PX_REQ_ADD_SUBNET:
+		return add_subnet_h;
+	case PX_REQ_DEL_SUBNET:
+		return del_subnet_h;
+	case PX_REQ_ADD_EDGE:
+		return add_edge_h;
+	case PX_REQ_DEL_EDGE:
+		return del_edge_h;
+	case PX_REQ_KEY_CHANGED:
+		return key_changed_h;
+	case PX_REQ_REQ_KEY:
+		return req_key_h;
+	case PX_REQ_ANS_KEY:
+		return ans_key_h;
+	case PX_REQ_PACKET:
+		return tcppacket_h;
+	default:
+		return NULL;
+	}
+}
+
+/* Forward a broadcast whose plugin is not loaded, to peers that know it. */
+static void forward_unknown_broadcast(conn_t *from, int id, const char *line) {
+	if (seen_request(line))
+		return;
+	char cap[16];
+	snprintf(cap, sizeof(cap), "%d", id);
+	conn_t *c, *tmp;
+	conn_foreach_active(c, tmp) {
+		if (c != from && conn_has_capability(c, cap))
+			conn_send(c, "%s", line);
+	}
+}
+
+int receive_request(conn_t *c, char *line) {
+	int id;
+	if (sscanf(line, "%d", &id) != 1 || id < 0 || id > PX_REQ_MAX) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got malformed request from %s (%s)", c->name ? c->name : "<unknown>",
+		       c->hostname);
+		return -1;
+	}
+	if (logger_max_level() >= PX_LOG_PROTOCOL) {
+		if (logger_max_level() >= PX_LOG_META)
+			logger(PX_LOG_META, LOG_DEBUG, "Got %s from %s (%s): %s", request_name(id),
+			       c->name ? c->name : "<unknown>", c->hostname, line);
+		else
+			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "Got %s from %s (%s)", request_name(id),
+			       c->name ? c->name : "<unknown>", c->hostname);
+	}
+
+	switch (c->state) {
+	case CONN_ID:
+		if (id != PX_REQ_ID)
+			goto unauthorized;
+		return id_h(c, line);
+	case CONN_AUTH:
+		if (!c->crypto || !c->crypto->ops->meta_request)
+			return -1;
+		return c->crypto->ops->meta_request(c->crypto->plugin, c->auth_state, c, id, line);
+	case CONN_ACK:
+		if (id != PX_REQ_ACK)
+			goto unauthorized;
+		return ack_h(c, line);
+	case CONN_ACTIVE:
+		break;
+	default:
+		return -1;
+	}
+
+	handler_fn h = core_handler(id);
+	if (h)
+		return h(c, line);
+	if (id == PX_REQ_TERMREQ)
+		return -1;
+	const struct request_provider *rp = request_for_id(id);
+	if (rp) {
+		if ((rp->ops->flags & PX_REQF_BROADCAST) && seen_request(line))
+			return 0;
+		return rp->ops->handle(rp->plugin, c, line);
+	}
+	if (PX_REQ_IS_BROADCAST(id) && id >= PX_REQ_EXT_FIRST)
+		forward_unknown_broadcast(c, id, line);
+	logger(PX_LOG_ERROR, LOG_INFO, "Ignoring request %d from %s (%s): no plugin handles it", id, c->name,
+	       c->hostname);
+	return 0;
+
+unauthorized:
+	logger(PX_LOG_ERROR, LOG_ERR, "Unauthorized request %s from %s (%s)", request_name(id),
+	       c->name ? c->name : "<unknown>", c->hostname);
+	return -1;
+}
+
+/* The dedupe cache: a small open hash of line digests with timestamps. */
+struct seen {
+	uint64_t hash;
+	uint64_t when;
+	char *line;
+	struct seen *next;
+};
+#define SEEN_BUCKETS 1024
+static struct seen *seen_table[SEEN_BUCKETS];
+
+static uint64_t fnv1a(const char *s) {
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	return h;
+}
+
+bool seen_request(const char *line) {
+	uint64_t h = fnv1a(line);
+	struct seen **bucket = &seen_table[h % SEEN_BUCKETS];
+	for (struct seen *s = *bucket; s; s = s->next)
+		if (s->hash == h && !strcmp(s->line, line)) {
+			logger(PX_LOG_SCARY, LOG_DEBUG, "Already seen request");
+			return true;
+		}
+	struct seen *s = malloc(sizeof(*s));
+	if (!s)
+		abort();
+	s->hash = h;
+	s->when = now_ms();
+	s->line = strdup(line);
+	s->next = *bucket;
+	*bucket = s;
+	return false;
+}
+
+void seen_request_age(void) {
+	uint64_t limit = (uint64_t)settings.ping_interval * 1000;
+	uint64_t now = now_ms();
+	for (int i = 0; i < SEEN_BUCKETS; i++) {
+		struct seen **pp = &seen_table[i];
+		while (*pp) {
+			struct seen *s = *pp;
+			if (now - s->when > limit) {
+				*pp = s->next;
+				free(s->line);
+				free(s);
+			} else {
+				pp = &s->next;
+			}
+		}
+	}
+}
+
+void seen_request_flush(void) {
+	for (int i = 0; i < SEEN_BUCKETS; i++) {
+		while (seen_table[i]) {
+			struct seen *s = seen_table[i];
+			seen_table[i] = s->next;
+			free(s->line);
+			free(s);
+		}
+	}
+}
+
+void forward_request(conn_t *from, const char *line) {
+	if (settings.tunnelserver)
+		return;
+	conn_t *c, *tmp;
+	conn_foreach_active(c, tmp) {
+		if (c != from)
+			conn_send(c, "%s", line);
+	}
+}
+
+int vbroadcast_request(conn_t *except, const char *fmt, va_list ap) {
+	char buf[MAX_LINE];
+	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (len < 0 || len >= (int)sizeof(buf))
+		return -1;
+	/* Remember our own broadcasts so echoes are dropped. */
+	seen_request(buf);
+	int id = atoi(buf);
+	char cap[16];
+	snprintf(cap, sizeof(cap), "%d", id);
+	bool ext = id >= PX_REQ_TINC_LAST;
+	conn_t *c, *tmp;
+	conn_foreach_active(c, tmp) {
+		if (c == except)
+			continue;
+		if (ext && !conn_has_capability(c, cap))
+			continue;
+		conn_send(c, "%s", buf);
+	}
+	return 0;
+}
+
+int broadcast_request(conn_t *except, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vbroadcast_request(except, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int forward_to_node(node_t *to, const char *line) {
+	if (!to->reachable || !to->nexthop || !to->nexthop->connection) {
+		logger(PX_LOG_ERROR, LOG_WARNING, "Cannot send request to %s: unreachable", to->name);
+		return -1;
+	}
+	conn_t *c = to->nexthop->connection;
+	int id = atoi(line);
+	if (id >= PX_REQ_CONTROL && id < PX_REQ_TINC_LAST && c->minor < PX_PROT_MINOR_SPTPS) {
+		logger(PX_LOG_ERROR, LOG_INFO, "Not sending %s to %s: its protocol minor %d lacks it", request_name(id),
+		       c->name, c->minor);
+		return -1;
+	}
+	if (id >= PX_REQ_TINC_LAST) {
+		char cap[16];
+		snprintf(cap, sizeof(cap), "%d", id);
+		if (!conn_has_capability(c, cap)) {
+			logger(PX_LOG_ERROR, LOG_INFO, "Not sending %s to %s: %s does not know it", request_name(id),
+			       to->name, c->name);
+			return -1;
+		}
+	}
+	return conn_send(c, "%s", line);
+}
+
+int vsend_to_node(node_t *to, const char *fmt, va_list ap) {
+	char buf[MAX_LINE];
+	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (len < 0 || len >= (int)sizeof(buf))
+		return -1;
+	return forward_to_node(to, buf);
+}
+
+int send_to_node(node_t *to, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsend_to_node(to, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Capabilities: the extension request ids our plugins handle, appended to
+ * ACK as "px:100,101" (tinc ignores fields after the third). */
+const char *local_capabilities(void) {
+	static char buf[512];
+	size_t len = 0;
+	buf[0] = 0;
+	for (int id = PX_REQ_TINC_LAST; id <= PX_REQ_MAX; id++) {
+		if (!request_for_id(id))
+			continue;
+		int n = snprintf(buf + len, sizeof(buf) - len, "%s%d", len ? "," : "px:", id);
+		if (n < 0 || (size_t)n >= sizeof(buf) - len)
+			break;
+		len += (size_t)n;
+	}
+	return buf;
+}
+
+void parse_capabilities(conn_t *c, const char *field) {
+	if (strncmp(field, "px:", 3))
+		return;
+	char *copy = strdup(field + 3);
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (c->ncaps >= 64)
+			break;
+		char **caps = realloc(c->caps, sizeof(char *) * (size_t)(c->ncaps + 1));
+		if (!caps)
+			abort();
+		c->caps = caps;
+		c->caps[c->ncaps++] = strdup(tok);
+	}
+	free(copy);
+}

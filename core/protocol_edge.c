@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/* ADD_EDGE / DEL_EDGE: flooded announcements of the graph, and the initial
+ * dump of everything we know to a newly activated connection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "edge.h"
+#include "graph.h"
+#include "logger.h"
+#include "net.h"
+#include "net_private.h"
+#include "protocol.h"
+#include "subnet.h"
+
+int send_add_edge(conn_t *c, const struct edge *e) {
+	uint32_t nonce = randombytes_random();
+	const char *host = e->addr_host ? e->addr_host : "unspec";
+	const char *port = e->addr_port ? e->addr_port : "unspec";
+	/* tinc 1.0 reads 6 fields; 1.1 accepts 6 or 8. Send 6: it is what
+	 * both understand and we do not use local addresses yet. */
+	if (!c)
+		return broadcast_request(NULL, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name,
+		                         host, port, e->options, e->weight);
+	return conn_send(c, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name, host, port,
+	                 e->options, e->weight);
+}
+
+int send_del_edge(conn_t *c, const struct edge *e) {
+	uint32_t nonce = randombytes_random();
+	if (!c)
+		return broadcast_request(NULL, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name, e->to->name);
+	return conn_send(c, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name, e->to->name);
+}
+
+static node_t *lookup_or_create(const char *name) {
+	node_t *n = node_lookup(name);
+	if (!n) {
+		n = node_new(name);
+		node_add(n);
+	}
+	return n;
+}
+
+int add_edge_h(conn_t *c, const char *line) {
+	char from_name[MAX_STRING_SIZE], to_name[MAX_STRING_SIZE], host[MAX_STRING_SIZE], port[MAX_STRING_SIZE];
+	char lhost[MAX_STRING_SIZE], lport[MAX_STRING_SIZE];
+	unsigned int options;
+	int weight;
+	int n = sscanf(line, "%*d %*x " MAX_STRING " " MAX_STRING " " MAX_STRING " " MAX_STRING " %x %d " MAX_STRING
+	                     " " MAX_STRING,
+	               from_name, to_name, host, port, &options, &weight, lhost, lport);
+	if (n != 6 && n != 8) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad ADD_EDGE from %s (%s)", c->name, c->hostname);
+		return -1;
+	}
+	if (!check_node_name(from_name) || !check_node_name(to_name) || !strcmp(from_name, to_name)) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad ADD_EDGE from %s (%s): invalid names", c->name, c->hostname);
+		return -1;
+	}
+	if (seen_request(line))
+		return 0;
+	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
+	if (settings.tunnelserver && from != myself && from != c->node && to != myself && to != c->node)
+		return 0;
+	from = from ? from : lookup_or_create(from_name);
+	to = to ? to : lookup_or_create(to_name);
+
+	struct edge *e = edge_lookup(from, to);
+	if (e) {
+		bool same = e->weight == weight && e->options == options && e->addr_host && e->addr_port &&
+		            !strcmp(e->addr_host, host) && !strcmp(e->addr_port, port);
+		if (same)
+			return 0;
+		if (from == myself) {
+			logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_EDGE from %s (%s) for ourself which does not match", c->name,
+			       c->hostname);
+			send_add_edge(c, e);
+			return 0;
+		}
+		logger(PX_LOG_ERROR, LOG_INFO, "Got ADD_EDGE from %s (%s) which does not match existing entry", c->name,
+		       c->hostname);
+		edge_set_address(e, host, port);
+		if (n == 8)
+			edge_set_local(e, lhost, lport);
+		e->options = options;
+		if (e->weight != weight) {
+			e->weight = weight;
+			edge_resort(e);
+		}
+	} else if (from == myself) {
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_EDGE from %s (%s) for ourself which does not exist", c->name,
+		       c->hostname);
+		struct edge tmp = {.from = from, .to = to};
+		send_del_edge(c, &tmp);
+		return 0;
+	} else {
+		e = edge_new();
+		e->from = from;
+		e->to = to;
+		edge_set_address(e, host, port);
+		if (n == 8)
+			edge_set_local(e, lhost, lport);
+		e->options = options;
+		e->weight = weight;
+		edge_add(e);
+	}
+	forward_request(c, line);
+	graph_run();
+	return 0;
+}
+
+int del_edge_h(conn_t *c, const char *line) {
+	char from_name[MAX_STRING_SIZE], to_name[MAX_STRING_SIZE];
+	if (sscanf(line, "%*d %*x " MAX_STRING " " MAX_STRING, from_name, to_name) != 2) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad DEL_EDGE from %s (%s)", c->name, c->hostname);
+		return -1;
+	}
+	if (!check_node_name(from_name) || !check_node_name(to_name)) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad DEL_EDGE from %s (%s): invalid names", c->name, c->hostname);
+		return -1;
+	}
+	if (seen_request(line))
+		return 0;
+	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
+	if (settings.tunnelserver && from != myself && from != c->node && to != myself && to != c->node)
+		return 0;
+	if (!from || !to) {
+		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for unknown node", c->name, c->hostname);
+		return 0;
+	}
+	struct edge *e = edge_lookup(from, to);
+	if (!e) {
+		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for an edge that does not exist", c->name,
+		       c->hostname);
+		return 0;
+	}
+	if (from == myself) {
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got DEL_EDGE from %s (%s) for ourself", c->name, c->hostname);
+		send_add_edge(c, e);
+		return 0;
+	}
+	forward_request(c, line);
+	edge_del(e);
+	graph_run();
+	if (!to->reachable) {
+		struct edge *back = edge_lookup(to, myself);
+		if (back) {
+			send_del_edge(NULL, back);
+			edge_del(back);
+			graph_run();
+		}
+	}
+	return 0;
+}
+
+/* A newly activated peer learns the whole graph from us. */
+void send_everything(conn_t *c) {
+	node_t *n;
+	if (settings.tunnelserver) {
+		struct subnet *s;
+		list_for_each_entry(s, &myself->subnets, owner_link) send_add_subnet(c, s);
+		return;
+	}
+	list_for_each_entry(n, &node_list, link) {
+		struct subnet *s;
+		list_for_each_entry(s, &n->subnets, owner_link) send_add_subnet(c, s);
+		struct edge *e;
+		list_for_each_entry(e, &n->edges, from_link) send_add_edge(c, e);
+	}
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/* ADD_SUBNET / DEL_SUBNET: flooded announcements of who owns which subnet. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "logger.h"
+#include "net.h"
+#include "net_private.h"
+#include "protocol.h"
+#include "subnet.h"
+
+static int send_subnet_request(conn_t *c, int id, const struct subnet *s) {
+	char str[SUBNET_MAXSTR];
+	subnet_format(s, str, sizeof(str));
+	uint32_t nonce = randombytes_random();
+	if (!c)
+		return broadcast_request(NULL, "%d %x %s %s", id, nonce, s->owner->name, str);
+	return conn_send(c, "%d %x %s %s", id, nonce, s->owner->name, str);
+}
+
+int send_add_subnet(conn_t *c, const struct subnet *s) {
+	return send_subnet_request(c, PX_REQ_ADD_SUBNET, s);
+}
+
+int send_del_subnet(conn_t *c, const struct subnet *s) {
+	return send_subnet_request(c, PX_REQ_DEL_SUBNET, s);
+}
+
+/* Common parsing of both requests. Returns 1 to go on, 0 to stop quietly,
+ * -1 for a protocol error. */
+static int parse_subnet_request(conn_t *c, const char *line, const char *what, char *name, struct subnet *s) {
+	char str[MAX_STRING_SIZE];
+	if (sscanf(line, "%*d %*x " MAX_STRING " " MAX_STRING, name, str) != 2) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s)", what, c->name, c->hostname);
+		return -1;
+	}
+	if (!check_node_name(name)) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name", what, c->name, c->hostname);
+		return -1;
+	}
+	memset(s, 0, sizeof(*s));
+	if (!subnet_parse(str, s)) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid subnet %s", what, c->name, c->hostname, str);
+		return -1;
+	}
+	if (seen_request(line))
+		return 0;
+	return 1;
+}
+
+int add_subnet_h(conn_t *c, const char *line) {
+	char name[MAX_STRING_SIZE];
+	struct subnet s;
+	int r = parse_subnet_request(c, line, "ADD_SUBNET", name, &s);
+	if (r <= 0)
+		return r;
+	node_t *owner = node_lookup(name);
+	if (settings.tunnelserver && owner != myself && owner != c->node)
+		return 0;
+	if (!owner) {
+		owner = node_new(name);
+		node_add(owner);
+	}
+	if (subnet_find(owner, &s))
+		return 0;
+	if (owner == myself) {
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_SUBNET from %s (%s) for ourself", c->name, c->hostname);
+		s.owner = myself;
+		send_del_subnet(c, &s);
+		return 0;
+	}
+	struct subnet *ns = subnet_new();
+	*ns = s;
+	subnet_add(owner, ns);
+	subnet_cache_flush();
+	if (owner->reachable)
+		run_subnet_script(owner, ns, true);
+	forward_request(c, line);
+	return 0;
+}
+
+int del_subnet_h(conn_t *c, const char *line) {
+	char name[MAX_STRING_SIZE];
+	struct subnet s;
+	int r = parse_subnet_request(c, line, "DEL_SUBNET", name, &s);
+	if (r <= 0)
+		return r;
+	node_t *owner = node_lookup(name);
+	if (!owner) {
+		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_SUBNET from %s (%s) for unknown node", c->name, c->hostname);
+		return 0;
+	}
+	if (settings.tunnelserver && owner != myself && owner != c->node)
+		return 0;
+	struct subnet *found = subnet_find(owner, &s);
+	if (!found)
+		return 0;
+	if (owner == myself) {
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got DEL_SUBNET from %s (%s) for ourself", c->name, c->hostname);
+		send_add_subnet(c, found);
+		return 0;
+	}
+	forward_request(c, line);
+	if (owner->reachable)
+		run_subnet_script(owner, found, false);
+	subnet_del(found);
+	subnet_cache_flush();
+	return 0;
+}
