@@ -6,4 +6,13 @@ pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = sdk/plexus-sdk.pc
 sdkdocdir = $(docdir)/sdk
 dist_sdkdoc_DATA = sdk/README.md
-EXTRA_DIST += sdk/plexus-sdk.pc.in sdk/examples/Makefile sdk/examples/hello.c
+sdkexampledir = $(docdir)/sdk/examples
+dist_sdkexample_DATA = sdk/examples/Makefile sdk/examples/hello.c
+EXTRA_DIST += sdk/plexus-sdk.pc.in
+
+# The example is also built as a test module, so that `make check` proves it
+# compiles against the in-tree headers alone and loads (tests/abi/abi_test).
+check_LTLIBRARIES += sdk/examples/hello.la
+sdk_examples_hello_la_SOURCES = sdk/examples/hello.c
+sdk_examples_hello_la_CPPFLAGS = -I$(top_srcdir)/sdk
+sdk_examples_hello_la_LDFLAGS = -module -rpath /nowhere -avoid-version -no-undefined -shared $(PX_LDFLAGS)

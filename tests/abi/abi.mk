@@ -30,9 +30,10 @@ tests_abi_misnamed_la_LDFLAGS = $(ABI_MODULE_LDFLAGS)
 check_PROGRAMS += tests/abi/abi_test
 TESTS += tests/abi/abi_test
 tests_abi_abi_test_SOURCES = tests/abi/abi_test.c tests/abi/core_stubs.c
-tests_abi_abi_test_CPPFLAGS = $(TEST_CPPFLAGS) -DABI_PLUGIN_DIR='"$(abs_top_builddir)/tests/abi"'
+tests_abi_abi_test_CPPFLAGS = $(TEST_CPPFLAGS) -DABI_PLUGIN_DIR='"$(abs_top_builddir)/tests/abi"' \
+	-DABI_EXAMPLE_DIR='"$(abs_top_builddir)/sdk/examples"'
 tests_abi_abi_test_LDADD = $(TEST_LIBS)
-EXTRA_tests_abi_abi_test_DEPENDENCIES = $(ABI_MODULES)
+EXTRA_tests_abi_abi_test_DEPENDENCIES = $(ABI_MODULES) sdk/examples/hello.la
 
 check_PROGRAMS += tests/unit/loader_test
 TESTS += tests/unit/loader_test

@@ -18,8 +18,8 @@
 #include "logger.h"
 #include "plugin_loader.h"
 
-#ifndef ABI_PLUGIN_DIR
-#error ABI_PLUGIN_DIR must name the directory holding the test modules
+#if !defined(ABI_PLUGIN_DIR) || !defined(ABI_EXAMPLE_DIR)
+#error ABI_PLUGIN_DIR and ABI_EXAMPLE_DIR must name the directories holding the test modules
 #endif
 
 static char captured[65536];
@@ -221,6 +221,22 @@ static void test_bare_shared_object(void) {
 	rmdir(dir);
 }
 
+/* The SDK example, as built from sdk/examples/hello.c. */
+static void test_sdk_example(void) {
+	setup(ABI_EXAMPLE_DIR, NULL);
+	CHECK(plugins_load() == 0);
+	struct px_plugin *p = loaded("hello");
+	CHECK(p && !strcmp(p->path, ABI_EXAMPLE_DIR "/hello.la"));
+	CHECK(logged("[hello] hello plugin initialised"));
+	const struct request_provider *r = request_for_id(PX_REQ_EXPERIMENT_FIRST);
+	CHECK(r && r->plugin == p && (r->ops->flags & PX_REQF_BROADCAST));
+	if (r) {
+		CHECK(r->ops->handle(r->plugin, NULL, "200 1 hi") == 0);
+		CHECK(logged("[hello] HELLO from ?: 200 1 hi"));
+	}
+	plugins_unload();
+}
+
 int main(void) {
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
@@ -232,6 +248,7 @@ int main(void) {
 	test_plugindir_and_subdirectory();
 	test_la_preferred();
 	test_bare_shared_object();
+	test_sdk_example();
 
 	logger_tap_remove(&tap);
 	conf_free(&server_conf);
