@@ -27,19 +27,19 @@ int device_open(struct device *d, const char *path, const char *ifname, bool tap
 	d->fd = -1;
 	d->tap = tap;
 	d->path = strdup(path ? path : DEFAULT_DEVICE);
-	if(!d->path) {
+	if (!d->path) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory opening the device");
 		return -1;
 	}
 
-	if(ifname && strlen(ifname) >= IFNAMSIZ) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Interface name %s is too long (at most %d characters)", ifname,
-		       IFNAMSIZ - 1);
+	if (ifname && strlen(ifname) >= IFNAMSIZ) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Interface name %s is too long (at most %d characters)",
+		       ifname, IFNAMSIZ - 1);
 		goto err;
 	}
 
 	d->fd = open(d->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if(d->fd < 0) {
+	if (d->fd < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not open %s: %s", d->path, strerror(errno));
 		goto err;
 	}
@@ -47,10 +47,10 @@ int device_open(struct device *d, const char *path, const char *ifname, bool tap
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof ifr);
 	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
-	if(ifname)
+	if (ifname)
 		memcpy(ifr.ifr_name, ifname, strlen(ifname));
 
-	if(ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
+	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not configure %s as %s device%s%s: %s", d->path,
 		       tap ? "TAP" : "TUN", ifname ? " " : "", ifname ? ifname : "", strerror(errno));
 		goto err;
@@ -63,7 +63,7 @@ int device_open(struct device *d, const char *path, const char *ifname, bool tap
 	return 0;
 
 err:
-	if(d->fd >= 0)
+	if (d->fd >= 0)
 		close(d->fd);
 	d->fd = -1;
 	free(d->path);
@@ -72,7 +72,7 @@ err:
 }
 
 void device_close(struct device *d) {
-	if(d->fd >= 0) {
+	if (d->fd >= 0) {
 		logger(PX_LOG_CONNECTIONS, LOG_INFO,
 		       "%s closed: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out", d->ifname,
 		       (unsigned long long)d->in_packets, (unsigned long long)d->in_bytes,
@@ -86,9 +86,9 @@ void device_close(struct device *d) {
 
 /* The ethertype for an IP packet in TUN mode, or 0 for anything else. */
 static uint16_t tun_ethertype(const uint8_t *ip, size_t len) {
-	if(len < 1)
+	if (len < 1)
 		return 0;
-	switch(ip[0] >> 4) {
+	switch (ip[0] >> 4) {
 	case 4:
 		return ETHERTYPE_IPV4;
 	case 6:
@@ -103,24 +103,24 @@ static uint16_t tun_ethertype(const uint8_t *ip, size_t len) {
 static int read_one(struct device *d, struct px_buf *b) {
 	size_t room = b->cap - (size_t)(b->data - b->base);
 	size_t hlen = d->tap ? 0 : PX_ETH_HLEN;
-	if(room <= hlen) {
+	if (room <= hlen) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Packet buffer too small for %s", d->ifname);
 		return -1;
 	}
 
 	ssize_t got = read(d->fd, b->data + hlen, room - hlen);
-	if(got < 0) {
-		if(errno != EAGAIN && errno != EINTR)
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Error while reading from %s %s: %s", d->ifname, d->path,
-			       strerror(errno));
+	if (got < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Error while reading from %s %s: %s", d->ifname,
+			       d->path, strerror(errno));
 		return -1;
 	}
-	if(got == 0)
+	if (got == 0)
 		return -1;
 
-	if(!d->tap) {
+	if (!d->tap) {
 		uint16_t type = tun_ethertype(b->data + hlen, (size_t)got);
-		if(!type) {
+		if (!type) {
 			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Dropping non-IP packet of %zd bytes from %s", got,
 			       d->ifname);
 			return 0;
@@ -138,14 +138,14 @@ static int read_one(struct device *d, struct px_buf *b) {
 unsigned device_read_batch(struct device *d, struct px_buf *bufs, unsigned n) {
 	unsigned got = 0;
 	/* Dropped frames use up attempts too, so a flood of junk cannot hold the loop. */
-	for(unsigned attempt = 0; got < n && attempt < 2 * n; attempt++) {
+	for (unsigned attempt = 0; got < n && attempt < 2 * n; attempt++) {
 		int r = read_one(d, &bufs[got]);
-		if(r < 0)
+		if (r < 0)
 			break;
-		if(r > 0)
+		if (r > 0)
 			got++;
 	}
-	for(unsigned i = got; i < n; i++)
+	for (unsigned i = got; i < n; i++)
 		bufs[i].len = 0;
 	return got;
 }
@@ -153,9 +153,10 @@ unsigned device_read_batch(struct device *d, struct px_buf *bufs, unsigned n) {
 int device_write(struct device *d, const struct px_buf *b) {
 	const uint8_t *frame = b->data;
 	size_t len = b->len;
-	if(!d->tap) {
-		if(len < PX_ETH_HLEN) {
-			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Dropping runt frame of %zu bytes for %s", len, d->ifname);
+	if (!d->tap) {
+		if (len < PX_ETH_HLEN) {
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Dropping runt frame of %zu bytes for %s", len,
+			       d->ifname);
 			return -1;
 		}
 		frame += PX_ETH_HLEN;
@@ -163,8 +164,8 @@ int device_write(struct device *d, const struct px_buf *b) {
 	}
 
 	ssize_t put = write(d->fd, frame, len);
-	if(put < 0) {
-		if(errno == EAGAIN || errno == EINTR)
+	if (put < 0) {
+		if (errno == EAGAIN || errno == EINTR)
 			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "%s is busy, dropping a frame", d->ifname);
 		else
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Can't write to %s %s: %s", d->ifname, d->path,

@@ -28,7 +28,7 @@ struct px_timer {
 	void (*cb)(void *arg);
 	void *arg;
 	uint64_t deadline;
-	uint64_t seq; /* arming order: ties fire in the order they were armed */
+	uint64_t seq;   /* arming order: ties fire in the order they were armed */
 	int heap_index; /* -1 when not armed */
 };
 
@@ -82,16 +82,16 @@ static void refresh_now(void) {
 
 uint64_t now_ms(void) {
 	/* Outside the loop there is no iteration to cache for. */
-	if(!in_loop || !now_valid)
+	if (!in_loop || !now_valid)
 		refresh_now();
 	return cached_now;
 }
 
 int event_init(void) {
-	if(epoll_fd >= 0)
+	if (epoll_fd >= 0)
 		return 0;
 	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if(epoll_fd < 0) {
+	if (epoll_fd < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not create epoll instance: %s", strerror(errno));
 		return -1;
 	}
@@ -102,7 +102,7 @@ int event_init(void) {
 /* ---- timers: a min-heap ordered by (deadline, seq) ---- */
 
 static bool timer_before(const px_timer *a, const px_timer *b) {
-	if(a->deadline != b->deadline)
+	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline;
 	return a->seq < b->seq;
 }
@@ -114,9 +114,9 @@ static void heap_place(size_t i, px_timer *t) {
 
 static void heap_sift_up(size_t i) {
 	px_timer *t = heap[i];
-	while(i > 0) {
+	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if(!timer_before(t, heap[parent]))
+		if (!timer_before(t, heap[parent]))
 			break;
 		heap_place(i, heap[parent]);
 		i = parent;
@@ -126,13 +126,13 @@ static void heap_sift_up(size_t i) {
 
 static void heap_sift_down(size_t i) {
 	px_timer *t = heap[i];
-	for(;;) {
+	for (;;) {
 		size_t child = 2 * i + 1;
-		if(child >= heap_len)
+		if (child >= heap_len)
 			break;
-		if(child + 1 < heap_len && timer_before(heap[child + 1], heap[child]))
+		if (child + 1 < heap_len && timer_before(heap[child + 1], heap[child]))
 			child++;
-		if(!timer_before(heap[child], t))
+		if (!timer_before(heap[child], t))
 			break;
 		heap_place(i, heap[child]);
 		i = child;
@@ -144,7 +144,7 @@ static void heap_remove(px_timer *t) {
 	size_t i = (size_t)t->heap_index;
 	t->heap_index = -1;
 	heap_len--;
-	if(i == heap_len)
+	if (i == heap_len)
 		return;
 	px_timer *moved = heap[heap_len];
 	heap_place(i, moved);
@@ -154,7 +154,7 @@ static void heap_remove(px_timer *t) {
 
 px_timer *timer_new(void (*cb)(void *arg), void *arg) {
 	px_timer *t = calloc(1, sizeof *t);
-	if(!t) {
+	if (!t) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory creating a timer");
 		return NULL;
 	}
@@ -165,14 +165,14 @@ px_timer *timer_new(void (*cb)(void *arg), void *arg) {
 }
 
 void timer_arm(px_timer *t, uint32_t msec) {
-	if(!t)
+	if (!t)
 		return;
-	if(t->heap_index >= 0)
+	if (t->heap_index >= 0)
 		heap_remove(t);
-	if(heap_len == heap_cap) {
+	if (heap_len == heap_cap) {
 		size_t cap = heap_cap ? heap_cap * 2 : 64;
 		px_timer **grown = realloc(heap, cap * sizeof *grown);
-		if(!grown) {
+		if (!grown) {
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory arming a timer");
 			return;
 		}
@@ -186,7 +186,7 @@ void timer_arm(px_timer *t, uint32_t msec) {
 }
 
 void timer_disarm(px_timer *t) {
-	if(t && t->heap_index >= 0)
+	if (t && t->heap_index >= 0)
 		heap_remove(t);
 }
 
@@ -195,7 +195,7 @@ bool timer_armed(const px_timer *t) {
 }
 
 void timer_free(px_timer *t) {
-	if(!t)
+	if (!t)
 		return;
 	timer_disarm(t);
 	free(t);
@@ -204,10 +204,10 @@ void timer_free(px_timer *t) {
 /* ---- deferred calls ---- */
 
 void event_defer(void (*cb)(void *arg), void *arg) {
-	if(defer_len == defer_cap) {
+	if (defer_len == defer_cap) {
 		size_t cap = defer_cap ? defer_cap * 2 : 16;
 		struct deferred *grown = realloc(defer_q, cap * sizeof *grown);
-		if(!grown) {
+		if (!grown) {
 			/* Running it now is the lesser evil compared to leaking or never running it. */
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory deferring a call; running it now");
 			cb(arg);
@@ -221,7 +221,7 @@ void event_defer(void (*cb)(void *arg), void *arg) {
 
 /* Calls deferred by a deferred call run in the same drain, in FIFO order. */
 static void run_deferred(void) {
-	for(size_t i = 0; i < defer_len; i++) {
+	for (size_t i = 0; i < defer_len; i++) {
 		struct deferred d = defer_q[i];
 		d.cb(d.arg);
 	}
@@ -232,9 +232,9 @@ static void run_deferred(void) {
 
 static uint32_t to_epoll(uint32_t events) {
 	uint32_t e = 0;
-	if(events & PX_EV_READ)
+	if (events & PX_EV_READ)
 		e |= EPOLLIN;
-	if(events & PX_EV_WRITE)
+	if (events & PX_EV_WRITE)
 		e |= EPOLLOUT;
 	return e;
 }
@@ -244,22 +244,24 @@ static uint32_t to_epoll(uint32_t events) {
 static int watch_apply(px_watch *w) {
 	struct epoll_event ev = {.events = to_epoll(w->events), .data.ptr = w};
 	int op;
-	if(!w->events) {
-		if(!w->registered)
+	if (!w->events) {
+		if (!w->registered)
 			return 0;
 		op = EPOLL_CTL_DEL;
 	} else {
 		op = w->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 	}
-	if(epoll_ctl(epoll_fd, op, w->fd, &ev) < 0) {
+	if (epoll_ctl(epoll_fd, op, w->fd, &ev) < 0) {
 		/* DEL on an fd the caller already closed is harmless. */
-		if(op == EPOLL_CTL_DEL && errno == EBADF) {
+		if (op == EPOLL_CTL_DEL && errno == EBADF) {
 			w->registered = false;
 			return 0;
 		}
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not %s fd %d in epoll: %s",
-		       op == EPOLL_CTL_ADD ? "add" : op == EPOLL_CTL_MOD ? "modify" : "remove", w->fd,
-		       strerror(errno));
+		       op == EPOLL_CTL_ADD   ? "add"
+		       : op == EPOLL_CTL_MOD ? "modify"
+		                             : "remove",
+		       w->fd, strerror(errno));
 		return -1;
 	}
 	w->registered = op != EPOLL_CTL_DEL;
@@ -267,10 +269,10 @@ static int watch_apply(px_watch *w) {
 }
 
 px_watch *watch_new(int fd, uint32_t events, void (*cb)(void *arg, uint32_t revents), void *arg) {
-	if(event_init() < 0)
+	if (event_init() < 0)
 		return NULL;
 	px_watch *w = calloc(1, sizeof *w);
-	if(!w) {
+	if (!w) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory creating a watch");
 		return NULL;
 	}
@@ -278,7 +280,7 @@ px_watch *watch_new(int fd, uint32_t events, void (*cb)(void *arg, uint32_t reve
 	w->events = events & (PX_EV_READ | PX_EV_WRITE);
 	w->cb = cb;
 	w->arg = arg;
-	if(watch_apply(w) < 0) {
+	if (watch_apply(w) < 0) {
 		free(w);
 		return NULL;
 	}
@@ -286,17 +288,17 @@ px_watch *watch_new(int fd, uint32_t events, void (*cb)(void *arg, uint32_t reve
 }
 
 void watch_set(px_watch *w, uint32_t events) {
-	if(!w || w->dead)
+	if (!w || w->dead)
 		return;
 	events &= PX_EV_READ | PX_EV_WRITE;
-	if(events == w->events)
+	if (events == w->events)
 		return;
 	w->events = events;
 	watch_apply(w);
 }
 
 void watch_free(px_watch *w) {
-	if(!w || w->dead)
+	if (!w || w->dead)
 		return;
 	w->events = 0;
 	watch_apply(w);
@@ -304,14 +306,14 @@ void watch_free(px_watch *w) {
 	w->next_dead = dead_watches;
 	dead_watches = w;
 	/* Outside the loop nothing can still refer to it. */
-	if(!in_loop) {
+	if (!in_loop) {
 		dead_watches = w->next_dead;
 		free(w);
 	}
 }
 
 static void free_dead_watches(void) {
-	while(dead_watches) {
+	while (dead_watches) {
 		px_watch *w = dead_watches;
 		dead_watches = w->next_dead;
 		free(w);
@@ -324,46 +326,47 @@ static void signal_readable(void *arg, uint32_t revents) {
 	(void)arg;
 	(void)revents;
 	struct signalfd_siginfo info[16];
-	for(int round = 0; round < 4; round++) {
+	for (int round = 0; round < 4; round++) {
 		ssize_t got = read(signal_fd, info, sizeof info);
-		if(got < 0) {
-			if(errno != EAGAIN && errno != EINTR)
-				logger(PX_LOG_ALWAYS, LOG_ERR, "Reading signalfd failed: %s", strerror(errno));
+		if (got < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				logger(PX_LOG_ALWAYS, LOG_ERR, "Reading signalfd failed: %s",
+				       strerror(errno));
 			return;
 		}
 		size_t count = (size_t)got / sizeof info[0];
-		for(size_t i = 0; i < count; i++) {
+		for (size_t i = 0; i < count; i++) {
 			int signo = (int)info[i].ssi_signo;
-			if(signo > 0 && signo < _NSIG && signal_cbs[signo])
+			if (signo > 0 && signo < _NSIG && signal_cbs[signo])
 				signal_cbs[signo](signo);
 		}
-		if(count < sizeof info / sizeof info[0])
+		if (count < sizeof info / sizeof info[0])
 			return;
 	}
 }
 
 int signal_watch(int signo, void (*cb)(int signo)) {
-	if(signo <= 0 || signo >= _NSIG)
+	if (signo <= 0 || signo >= _NSIG)
 		return -1;
-	if(event_init() < 0)
+	if (event_init() < 0)
 		return -1;
 
 	sigaddset(&signal_set, signo);
 	/* Blocked, so that the signal is only ever seen through the signalfd. */
-	if(sigprocmask(SIG_BLOCK, &signal_set, NULL) < 0) {
+	if (sigprocmask(SIG_BLOCK, &signal_set, NULL) < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not block signal %d: %s", signo, strerror(errno));
 		return -1;
 	}
 	int fd = signalfd(signal_fd, &signal_set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if(fd < 0) {
+	if (fd < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not create signalfd: %s", strerror(errno));
 		return -1;
 	}
 	signal_fd = fd;
 	signal_cbs[signo] = cb;
-	if(!signal_watcher) {
+	if (!signal_watcher) {
 		signal_watcher = watch_new(signal_fd, PX_EV_READ, signal_readable, NULL);
-		if(!signal_watcher)
+		if (!signal_watcher)
 			return -1;
 	}
 	return 0;
@@ -373,16 +376,16 @@ int signal_watch(int signo, void (*cb)(int signo)) {
 
 static void dispatch(px_watch *w, uint32_t ev) {
 	uint32_t revents = 0;
-	if(ev & EPOLLIN)
+	if (ev & EPOLLIN)
 		revents |= PX_EV_READ;
-	if(ev & EPOLLOUT)
+	if (ev & EPOLLOUT)
 		revents |= PX_EV_WRITE;
 	/* Errors and hang-ups are reported as whatever the owner waits for, so that
 	 * its read() or SO_ERROR check finds out. */
-	if(ev & (EPOLLERR | EPOLLHUP))
+	if (ev & (EPOLLERR | EPOLLHUP))
 		revents |= w->events;
 	revents &= w->events;
-	if(!revents)
+	if (!revents)
 		return;
 	w->cb(w->arg, revents);
 	run_deferred();
@@ -392,9 +395,9 @@ static void dispatch(px_watch *w, uint32_t ev) {
  * for the next iteration, so a self-re-arming timer cannot starve fds. */
 static void run_timers(void) {
 	uint64_t last_seq = timer_seq;
-	while(heap_len) {
+	while (heap_len) {
 		px_timer *t = heap[0];
-		if(t->deadline > cached_now || t->seq > last_seq)
+		if (t->deadline > cached_now || t->seq > last_seq)
 			break;
 		heap_remove(t);
 		t->cb(t->arg);
@@ -403,19 +406,19 @@ static void run_timers(void) {
 }
 
 static int next_timeout(void) {
-	if(defer_len)
+	if (defer_len)
 		return 0;
-	if(!heap_len)
+	if (!heap_len)
 		return -1;
 	uint64_t deadline = heap[0]->deadline;
-	if(deadline <= cached_now)
+	if (deadline <= cached_now)
 		return 0;
 	uint64_t wait = deadline - cached_now;
 	return wait > 60000 ? 60000 : (int)wait;
 }
 
 int event_loop_run(void) {
-	if(event_init() < 0)
+	if (event_init() < 0)
 		return -1;
 	struct epoll_event events[EVENT_BATCH];
 	running = true;
@@ -423,15 +426,15 @@ int event_loop_run(void) {
 	refresh_now();
 	run_deferred();
 
-	while(running) {
+	while (running) {
 		refresh_now();
 		run_timers();
-		if(!running)
+		if (!running)
 			break;
 
 		int n = epoll_wait(epoll_fd, events, EVENT_BATCH, next_timeout());
-		if(n < 0) {
-			if(errno == EINTR)
+		if (n < 0) {
+			if (errno == EINTR)
 				continue;
 			logger(PX_LOG_ALWAYS, LOG_ERR, "epoll_wait failed: %s", strerror(errno));
 			running = false;
@@ -440,9 +443,9 @@ int event_loop_run(void) {
 			return -1;
 		}
 		refresh_now();
-		for(int i = 0; i < n; i++) {
+		for (int i = 0; i < n; i++) {
 			px_watch *w = events[i].data.ptr;
-			if(!w->dead)
+			if (!w->dead)
 				dispatch(w, events[i].events);
 		}
 		run_deferred();
@@ -460,24 +463,24 @@ void event_loop_stop(void) {
 void event_exit(void) {
 	running = false;
 	run_deferred();
-	if(signal_watcher) {
+	if (signal_watcher) {
 		watch_free(signal_watcher);
 		signal_watcher = NULL;
 	}
 	free_dead_watches();
-	if(signal_fd >= 0) {
+	if (signal_fd >= 0) {
 		close(signal_fd);
 		signal_fd = -1;
 		sigprocmask(SIG_UNBLOCK, &signal_set, NULL);
 		sigemptyset(&signal_set);
 		memset(signal_cbs, 0, sizeof signal_cbs);
 	}
-	if(epoll_fd >= 0) {
+	if (epoll_fd >= 0) {
 		close(epoll_fd);
 		epoll_fd = -1;
 	}
 	/* Armed timers belong to their owners; only the heap itself is ours. */
-	for(size_t i = 0; i < heap_len; i++)
+	for (size_t i = 0; i < heap_len; i++)
 		heap[i]->heap_index = -1;
 	free(heap);
 	heap = NULL;

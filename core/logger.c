@@ -31,7 +31,7 @@ static const char *ident_or_default(void) {
 
 static void open_file(void) {
 	log_file = fopen(log_path, "a");
-	if(!log_file) {
+	if (!log_file) {
 		fprintf(stderr, "Could not open log file %s: %s\n", log_path, strerror(errno));
 		return;
 	}
@@ -44,9 +44,9 @@ void logger_open(const char *ident, enum log_mode mode, const char *logfile) {
 	log_ident = strdup(ident ? ident : "plexusd");
 	log_mode = mode;
 
-	switch(mode) {
+	switch (mode) {
 	case LOGMODE_FILE:
-		if(!logfile) {
+		if (!logfile) {
 			fprintf(stderr, "No log file given, logging to stderr\n");
 			log_mode = LOGMODE_STDERR;
 			break;
@@ -63,9 +63,9 @@ void logger_open(const char *ident, enum log_mode mode, const char *logfile) {
 }
 
 void logger_close(void) {
-	if(log_mode == LOGMODE_SYSLOG)
+	if (log_mode == LOGMODE_SYSLOG)
 		closelog();
-	if(log_file)
+	if (log_file)
 		fclose(log_file);
 	log_file = NULL;
 	free(log_path);
@@ -76,17 +76,17 @@ void logger_close(void) {
 }
 
 void logger_reopen(void) {
-	if(log_mode != LOGMODE_FILE || !log_path)
+	if (log_mode != LOGMODE_FILE || !log_path)
 		return;
-	if(log_file)
+	if (log_file)
 		fclose(log_file);
 	open_file();
 }
 
 int logger_max_level(void) {
 	int max = debug_level;
-	for(struct log_tap *t = taps; t; t = t->next)
-		if(t->level > max)
+	for (struct log_tap *t = taps; t; t = t->next)
+		if (t->level > max)
 			max = t->level;
 	return max;
 }
@@ -97,8 +97,8 @@ void logger_tap_add(struct log_tap *tap) {
 }
 
 void logger_tap_remove(struct log_tap *tap) {
-	for(struct log_tap **p = &taps; *p; p = &(*p)->next) {
-		if(*p == tap) {
+	for (struct log_tap **p = &taps; *p; p = &(*p)->next) {
+		if (*p == tap) {
 			*p = tap->next;
 			tap->next = NULL;
 			return;
@@ -107,9 +107,9 @@ void logger_tap_remove(struct log_tap *tap) {
 }
 
 static void write_main(int priority, const char *msg) {
-	switch(log_mode) {
+	switch (log_mode) {
 	case LOGMODE_FILE:
-		if(log_file) {
+		if (log_file) {
 			char stamp[32];
 			time_t now = time(NULL);
 			struct tm tm;
@@ -131,14 +131,14 @@ static void write_main(int priority, const char *msg) {
 }
 
 static void write_taps(int level, const char *msg, size_t len) {
-	if(in_taps)
+	if (in_taps)
 		return;
 	in_taps = true;
 	struct log_tap *next;
-	for(struct log_tap *t = taps; t; t = next) {
+	for (struct log_tap *t = taps; t; t = next) {
 		/* A tap may remove itself while being written. */
 		next = t->next;
-		if(t->level >= level)
+		if (t->level >= level)
 			t->write(t, level, msg, len);
 	}
 	in_taps = false;
@@ -147,30 +147,30 @@ static void write_taps(int level, const char *msg, size_t len) {
 void vlogger(int level, int priority, const char *fmt, va_list ap) {
 	bool to_main = level <= debug_level;
 	bool to_taps = false;
-	if(!in_taps)
-		for(struct log_tap *t = taps; t; t = t->next)
-			if(t->level >= level)
+	if (!in_taps)
+		for (struct log_tap *t = taps; t; t = t->next)
+			if (t->level >= level)
 				to_taps = true;
-	if(!to_main && !to_taps)
+	if (!to_main && !to_taps)
 		return;
 
 	/* Callers often log and then look at errno again. */
 	int saved_errno = errno;
 	char msg[2048];
 	int len = vsnprintf(msg, sizeof msg, fmt, ap);
-	if(len < 0) {
+	if (len < 0) {
 		snprintf(msg, sizeof msg, "(unformattable log message: %s)", fmt);
 		len = (int)strlen(msg);
-	} else if((size_t)len >= sizeof msg) {
+	} else if ((size_t)len >= sizeof msg) {
 		len = sizeof msg - 1;
 	}
 	/* Sinks add their own line ends. */
-	while(len > 0 && msg[len - 1] == '\n')
+	while (len > 0 && msg[len - 1] == '\n')
 		msg[--len] = '\0';
 
-	if(to_main)
+	if (to_main)
 		write_main(priority, msg);
-	if(to_taps)
+	if (to_taps)
 		write_taps(level, msg, (size_t)len);
 	errno = saved_errno;
 }

@@ -31,16 +31,16 @@ enum { VAR_NETNAME, VAR_DEVICE, VAR_INTERFACE, VAR_NAME, VAR_COUNT };
 static char *common_vars[VAR_COUNT];
 
 static char *make_var(const char *key, const char *value) {
-	if(!value)
+	if (!value)
 		return NULL;
 	char *s;
-	if(asprintf(&s, "%s=%s", key, value) < 0)
+	if (asprintf(&s, "%s=%s", key, value) < 0)
 		return NULL;
 	return s;
 }
 
 void script_set_common(const char *netname_, const char *device, const char *interface, const char *name) {
-	for(int i = 0; i < VAR_COUNT; i++) {
+	for (int i = 0; i < VAR_COUNT; i++) {
 		free(common_vars[i]);
 		common_vars[i] = NULL;
 	}
@@ -58,11 +58,11 @@ static bool same_key(const char *entry, const char *var) {
 }
 
 static bool overridden(const char *entry, char *const *extra) {
-	for(int i = 0; i < VAR_COUNT; i++)
-		if(common_vars[i] && same_key(entry, common_vars[i]))
+	for (int i = 0; i < VAR_COUNT; i++)
+		if (common_vars[i] && same_key(entry, common_vars[i]))
 			return true;
-	for(size_t i = 0; extra && extra[i]; i++)
-		if(same_key(entry, extra[i]))
+	for (size_t i = 0; extra && extra[i]; i++)
+		if (same_key(entry, extra[i]))
 			return true;
 	return false;
 }
@@ -70,20 +70,20 @@ static bool overridden(const char *entry, char *const *extra) {
 /* environ minus the variables we set, then ours. Strings are borrowed. */
 static char **build_env(char *const *extra) {
 	size_t n = 0, m = 0;
-	for(char **e = environ; e && *e; e++)
+	for (char **e = environ; e && *e; e++)
 		n++;
-	for(size_t i = 0; extra && extra[i]; i++)
+	for (size_t i = 0; extra && extra[i]; i++)
 		n++;
 	char **env = calloc(n + VAR_COUNT + 1, sizeof *env);
-	if(!env)
+	if (!env)
 		return NULL;
-	for(char **e = environ; e && *e; e++)
-		if(!overridden(*e, extra))
+	for (char **e = environ; e && *e; e++)
+		if (!overridden(*e, extra))
 			env[m++] = *e;
-	for(int i = 0; i < VAR_COUNT; i++)
-		if(common_vars[i])
+	for (int i = 0; i < VAR_COUNT; i++)
+		if (common_vars[i])
 			env[m++] = common_vars[i];
-	for(size_t i = 0; extra && extra[i]; i++)
+	for (size_t i = 0; extra && extra[i]; i++)
 		env[m++] = extra[i];
 	env[m] = NULL;
 	return env;
@@ -103,57 +103,60 @@ static int spawn_and_wait(const char *name, const char *path, char **env) {
 	pid_t pid;
 	int err = posix_spawn(&pid, path, NULL, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
-	if(err) {
+	if (err) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not execute script %s: %s", path, strerror(err));
 		return -1;
 	}
 
 	int status;
-	while(waitpid(pid, &status, 0) < 0) {
-		if(errno != EINTR) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Waiting for script %s failed: %s", name, strerror(errno));
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Waiting for script %s failed: %s", name,
+			       strerror(errno));
 			return -1;
 		}
 	}
 
-	if(WIFEXITED(status)) {
+	if (WIFEXITED(status)) {
 		int code = WEXITSTATUS(status);
-		if(code)
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Script %s exited with non-zero status %d", name, code);
+		if (code)
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Script %s exited with non-zero status %d", name,
+			       code);
 		return code;
 	}
-	if(WIFSIGNALED(status))
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Script %s was killed by signal %d (%s)", name, WTERMSIG(status),
-		       strsignal(WTERMSIG(status)));
+	if (WIFSIGNALED(status))
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Script %s was killed by signal %d (%s)", name,
+		       WTERMSIG(status), strsignal(WTERMSIG(status)));
 	return -1;
 }
 
 int script_run(const char *name, char *const *extra) {
-	if(!confbase || !name)
+	if (!confbase || !name)
 		return 0;
 
 	char *path;
-	if(asprintf(&path, "%s/%s", confbase, name) < 0) {
+	if (asprintf(&path, "%s/%s", confbase, name) < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running script %s", name);
 		return -1;
 	}
 
 	struct stat st;
-	if(stat(path, &st) < 0) {
+	if (stat(path, &st) < 0) {
 		int err = errno;
-		if(err != ENOENT)
+		if (err != ENOENT)
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not check script %s: %s", path, strerror(err));
 		free(path);
 		return err == ENOENT ? 0 : -1;
 	}
-	if(!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "Not executing script %s: it is not an executable file", path);
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "Not executing script %s: it is not an executable file",
+		       path);
 		free(path);
 		return -1;
 	}
 
 	char **env = build_env(extra);
-	if(!env) {
+	if (!env) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running script %s", name);
 		free(path);
 		return -1;

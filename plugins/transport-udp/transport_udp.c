@@ -20,10 +20,10 @@
 
 #include <plexus/plugin.h>
 
-#define UDP_RING 64 /* datagrams per recvmmsg/sendmmsg call */
-#define UDP_HEADROOM 128 /* room in front of each datagram for in-place work */
-#define UDP_DGRAM_MAX 2048 /* largest datagram we accept */
-#define UDP_SLOT (UDP_HEADROOM + UDP_DGRAM_MAX)
+#define UDP_RING        64   /* datagrams per recvmmsg/sendmmsg call */
+#define UDP_HEADROOM    128  /* room in front of each datagram for in-place work */
+#define UDP_DGRAM_MAX   2048 /* largest datagram we accept */
+#define UDP_SLOT        (UDP_HEADROOM + UDP_DGRAM_MAX)
 #define UDP_MAX_BATCHES 8 /* recvmmsg calls per wakeup, so other fds get their turn */
 #define UDP_DEFAULT_BUF (1024 * 1024)
 
@@ -31,8 +31,8 @@ struct udp_sock {
 	int fd;
 	px_watch *watch;
 	struct px_addr bound;
-	bool busy; /* inside a host callback */
-	bool closed; /* close() was called while busy */
+	bool busy;               /* inside a host callback */
+	bool closed;             /* close() was called while busy */
 	uint64_t last_error_log; /* ms; errors are logged at most once per second */
 	unsigned errors_suppressed;
 	uint8_t *storage; /* UDP_RING slots of UDP_SLOT bytes */
@@ -52,11 +52,11 @@ static struct {
 static const char *udp_addr_str(const struct px_addr *a, char *buf, size_t len) {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
-	if(a->sa.sa_family == AF_INET) {
+	if (a->sa.sa_family == AF_INET) {
 		inet_ntop(AF_INET, &a->in.sin_addr, host, sizeof host);
 		port = ntohs(a->in.sin_port);
 		snprintf(buf, len, "%s port %u", host, port);
-	} else if(a->sa.sa_family == AF_INET6) {
+	} else if (a->sa.sa_family == AF_INET6) {
 		inet_ntop(AF_INET6, &a->in6.sin6_addr, host, sizeof host);
 		port = ntohs(a->in6.sin6_port);
 		snprintf(buf, len, "%s port %u", host, port);
@@ -67,7 +67,7 @@ static const char *udp_addr_str(const struct px_addr *a, char *buf, size_t len) 
 }
 
 static socklen_t udp_addr_len(const struct px_addr *a) {
-	if(a->len)
+	if (a->len)
 		return a->len;
 	return a->sa.sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
@@ -75,12 +75,13 @@ static socklen_t udp_addr_len(const struct px_addr *a) {
 /* Send errors come per packet; logging each would flood the log. */
 static void udp_log_send_error(struct udp_sock *s, const struct px_addr *to, int err) {
 	uint64_t now = udp_state.host->now_ms();
-	if(s->last_error_log && now - s->last_error_log < 1000) {
+	if (s->last_error_log && now - s->last_error_log < 1000) {
 		s->errors_suppressed++;
 		return;
 	}
 	char addr[INET6_ADDRSTRLEN + 16];
-	udp_state.host->log(udp_state.self, PX_LOG_ERROR, "Error sending UDP packet to %s: %s (%u more suppressed)",
+	udp_state.host->log(udp_state.self, PX_LOG_ERROR,
+	                    "Error sending UDP packet to %s: %s (%u more suppressed)",
 	                    udp_addr_str(to, addr, sizeof addr), strerror(err), s->errors_suppressed);
 	s->last_error_log = now;
 	s->errors_suppressed = 0;
@@ -93,7 +94,7 @@ static void udp_sock_free(struct udp_sock *s) {
 
 /* Point every ring entry back at its own slot: the core may have moved data/len. */
 static void udp_rx_prepare(struct udp_sock *s) {
-	for(unsigned i = 0; i < UDP_RING; i++) {
+	for (unsigned i = 0; i < UDP_RING; i++) {
 		struct px_buf *b = &s->bufs[i];
 		memset(b, 0, sizeof *b);
 		b->base = s->storage + (size_t)i * UDP_SLOT;
@@ -114,8 +115,8 @@ static void udp_rx_prepare(struct udp_sock *s) {
 static int udp_rx_batch(struct udp_sock *s, bool *full) {
 	udp_rx_prepare(s);
 	int got = recvmmsg(s->fd, s->rx_msgs, UDP_RING, MSG_DONTWAIT, NULL);
-	if(got < 0) {
-		if(errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+	if (got < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			udp_state.host->log(udp_state.self, PX_LOG_ERROR, "Receiving UDP packets failed: %s",
 			                    strerror(errno));
 		return -1;
@@ -123,12 +124,13 @@ static int udp_rx_batch(struct udp_sock *s, bool *full) {
 	*full = got == UDP_RING;
 
 	unsigned kept = 0;
-	for(int i = 0; i < got; i++) {
+	for (int i = 0; i < got; i++) {
 		struct mmsghdr *m = &s->rx_msgs[i];
-		if(m->msg_hdr.msg_flags & MSG_TRUNC) {
-			if(udp_state.host->log_level() >= PX_LOG_TRAFFIC)
+		if (m->msg_hdr.msg_flags & MSG_TRUNC) {
+			if (udp_state.host->log_level() >= PX_LOG_TRAFFIC)
 				udp_state.host->log(udp_state.self, PX_LOG_TRAFFIC,
-				                    "Dropping oversized UDP packet (more than %d bytes)", UDP_DGRAM_MAX);
+				                    "Dropping oversized UDP packet (more than %d bytes)",
+				                    UDP_DGRAM_MAX);
 			continue;
 		}
 		struct px_buf b = s->bufs[i];
@@ -144,31 +146,31 @@ static void udp_readable(void *arg, uint32_t revents) {
 	struct udp_sock *s = arg;
 	(void)revents;
 	s->busy = true;
-	for(int batch = 0; batch < UDP_MAX_BATCHES && !s->closed; batch++) {
+	for (int batch = 0; batch < UDP_MAX_BATCHES && !s->closed; batch++) {
 		bool full = false;
 		int n = udp_rx_batch(s, &full);
-		if(n < 0)
+		if (n < 0)
 			break;
-		if(n > 0)
+		if (n > 0)
 			udp_state.host->dgram_input(udp_state.self, s, s->bufs, (unsigned)n);
-		if(!full)
+		if (!full)
 			break;
 	}
 	s->busy = false;
-	if(s->closed)
+	if (s->closed)
 		udp_sock_free(s);
 }
 
 /* The FORCE variant (root) is not capped by net.core.[rw]mem_max; without the
  * privilege fall back to the capped one. */
 static void udp_set_buf(int fd, int force_opt, int opt, int size, const char *what) {
-	if(size <= 0)
+	if (size <= 0)
 		return;
-	if(setsockopt(fd, SOL_SOCKET, force_opt, &size, sizeof size) == 0)
+	if (setsockopt(fd, SOL_SOCKET, force_opt, &size, sizeof size) == 0)
 		return;
-	if(setsockopt(fd, SOL_SOCKET, opt, &size, sizeof size) < 0)
-		udp_state.host->log(udp_state.self, PX_LOG_ALWAYS, "Could not set UDP %s buffer to %d: %s", what, size,
-		                    strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, opt, &size, sizeof size) < 0)
+		udp_state.host->log(udp_state.self, PX_LOG_ALWAYS, "Could not set UDP %s buffer to %d: %s",
+		                    what, size, strerror(errno));
 }
 
 static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **sockp) {
@@ -176,36 +178,36 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 	const struct px_host *host = udp_state.host;
 	char addr[INET6_ADDRSTRLEN + 16];
 	int family = bind_addr->sa.sa_family;
-	if(family != AF_INET && family != AF_INET6) {
+	if (family != AF_INET && family != AF_INET6) {
 		host->log(udp_state.self, PX_LOG_ALWAYS, "Cannot open UDP socket on %s",
 		          udp_addr_str(bind_addr, addr, sizeof addr));
 		return -1;
 	}
 
 	struct udp_sock *s = calloc(1, sizeof *s);
-	if(!s)
+	if (!s)
 		goto oom;
 	s->fd = -1;
 	s->storage = malloc((size_t)UDP_RING * UDP_SLOT);
-	if(!s->storage)
+	if (!s->storage)
 		goto oom;
 
 	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if(s->fd < 0) {
+	if (s->fd < 0) {
 		host->log(udp_state.self, PX_LOG_ALWAYS, "Creating UDP socket failed: %s", strerror(errno));
 		goto err;
 	}
 
 	int one = 1;
 	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if(family == AF_INET6)
+	if (family == AF_INET6)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 	udp_set_buf(s->fd, SO_RCVBUFFORCE, SO_RCVBUF, udp_state.rcvbuf, "receive");
 	udp_set_buf(s->fd, SO_SNDBUFFORCE, SO_SNDBUF, udp_state.sndbuf, "send");
 
 	/* DF on every packet: oversize sends fail with EMSGSIZE, which MTU probing relies on. */
 	int pmtu;
-	if(family == AF_INET) {
+	if (family == AF_INET) {
 		pmtu = IP_PMTUDISC_DO;
 		setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
 	} else {
@@ -213,7 +215,7 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof pmtu);
 	}
 
-	if(bind(s->fd, &bind_addr->sa, udp_addr_len(bind_addr)) < 0) {
+	if (bind(s->fd, &bind_addr->sa, udp_addr_len(bind_addr)) < 0) {
 		host->log(udp_state.self, PX_LOG_ALWAYS, "Can't bind UDP socket to %s: %s",
 		          udp_addr_str(bind_addr, addr, sizeof addr), strerror(errno));
 		goto err;
@@ -222,7 +224,7 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 	getsockname(s->fd, &s->bound.sa, &s->bound.len);
 
 	s->watch = host->watch_new(s->fd, PX_EV_READ, udp_readable, s);
-	if(!s->watch)
+	if (!s->watch)
 		goto err;
 
 	host->log(udp_state.self, PX_LOG_CONNECTIONS, "Listening for UDP on %s",
@@ -233,8 +235,8 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 oom:
 	host->log(udp_state.self, PX_LOG_ALWAYS, "Out of memory opening a UDP socket");
 err:
-	if(s) {
-		if(s->fd >= 0)
+	if (s) {
+		if (s->fd >= 0)
 			close(s->fd);
 		udp_sock_free(s);
 	}
@@ -248,15 +250,15 @@ static unsigned udp_send(px_plugin *self, void *sock, struct px_buf *bufs, unsig
 	unsigned idx[UDP_RING];
 	unsigned i = 0;
 
-	if(!s || s->closed)
+	if (!s || s->closed)
 		return 0;
 
-	while(i < n) {
+	while (i < n) {
 		/* Gather the next chunk of live packets. */
 		unsigned k = 0;
-		for(; i < n && k < UDP_RING; i++) {
+		for (; i < n && k < UDP_RING; i++) {
 			struct px_buf *b = &bufs[i];
-			if(!b->len)
+			if (!b->len)
 				continue;
 			s->tx_iov[k].iov_base = b->data;
 			s->tx_iov[k].iov_len = b->len;
@@ -269,20 +271,21 @@ static unsigned udp_send(px_plugin *self, void *sock, struct px_buf *bufs, unsig
 		}
 
 		unsigned done = 0;
-		while(done < k) {
+		while (done < k) {
 			int r = sendmmsg(s->fd, s->tx_msgs + done, k - done, MSG_DONTWAIT);
-			if(r > 0) {
+			if (r > 0) {
 				done += (unsigned)r;
 				sent += (unsigned)r;
 				continue;
 			}
-			if(r < 0 && errno == EINTR)
+			if (r < 0 && errno == EINTR)
 				continue;
-			if(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 				/* Socket buffer full: the rest of the batch is dropped. */
-				if(udp_state.host->log_level() >= PX_LOG_TRAFFIC)
+				if (udp_state.host->log_level() >= PX_LOG_TRAFFIC)
 					udp_state.host->log(udp_state.self, PX_LOG_TRAFFIC,
-					                    "UDP send buffer full, dropping %u packets", n - idx[done]);
+					                    "UDP send buffer full, dropping %u packets",
+					                    n - idx[done]);
 				return sent;
 			}
 			/* This one packet failed (EMSGSIZE, unreachable...): skip it. */
@@ -296,13 +299,13 @@ static unsigned udp_send(px_plugin *self, void *sock, struct px_buf *bufs, unsig
 static void udp_close(px_plugin *self, void *sock) {
 	(void)self;
 	struct udp_sock *s = sock;
-	if(!s || s->closed)
+	if (!s || s->closed)
 		return;
 	udp_state.host->watch_free(s->watch);
 	s->watch = NULL;
 	close(s->fd);
 	s->fd = -1;
-	if(s->busy)
+	if (s->busy)
 		s->closed = true; /* freed when udp_readable() unwinds */
 	else
 		udp_sock_free(s);
@@ -313,18 +316,18 @@ static int udp_local_addr(px_plugin *self, void *sock, struct px_addr *out) {
 	struct udp_sock *s = sock;
 	memset(out, 0, sizeof *out);
 	out->len = sizeof out->ss;
-	if(getsockname(s->fd, &out->sa, &out->len) < 0)
+	if (getsockname(s->fd, &out->sa, &out->len) < 0)
 		return -1;
 	return 0;
 }
 
 static const struct px_dgram_ops udp_ops = {
-	.size = sizeof(struct px_dgram_ops),
-	.name = "udp",
-	.open = udp_open,
-	.send = udp_send,
-	.close = udp_close,
-	.local_addr = udp_local_addr,
+    .size = sizeof(struct px_dgram_ops),
+    .name = "udp",
+    .open = udp_open,
+    .send = udp_send,
+    .close = udp_close,
+    .local_addr = udp_local_addr,
 };
 
 static int udp_init(px_plugin *self, const struct px_host *host) {

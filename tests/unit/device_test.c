@@ -23,14 +23,14 @@
 #include "device.h"
 #include "logger.h"
 
-#define SLOT 2048
+#define SLOT     2048
 #define HEADROOM 64
 
 static uint8_t storage[4][SLOT];
 static struct px_buf bufs[4];
 
 static void reset_bufs(void) {
-	for(int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i++) {
 		bufs[i] = (struct px_buf){.base = storage[i], .data = storage[i] + HEADROOM, .cap = SLOT};
 	}
 }
@@ -55,7 +55,7 @@ static int set_up(const char *ifname) {
 	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
 	int r = ioctl(s, SIOCGIFFLAGS, &ifr);
 	ifr.ifr_flags |= IFF_UP;
-	if(!r)
+	if (!r)
 		r = ioctl(s, SIOCSIFFLAGS, &ifr);
 	close(s);
 	return r;
@@ -63,23 +63,23 @@ static int set_up(const char *ifname) {
 
 static uint16_t ip_checksum(const uint8_t *p, size_t len) {
 	uint32_t sum = 0;
-	for(size_t i = 0; i + 1 < len; i += 2)
+	for (size_t i = 0; i + 1 < len; i += 2)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while(sum >> 16)
+	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
 }
 
 /* Wait for an IPv4 frame from the TUN device (skipping e.g. IPv6 chatter). */
 static struct px_buf *read_ipv4(struct device *d) {
-	for(int tries = 0; tries < 20; tries++) {
+	for (int tries = 0; tries < 20; tries++) {
 		struct pollfd pfd = {.fd = d->fd, .events = POLLIN};
-		if(poll(&pfd, 1, 200) <= 0)
+		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		reset_bufs();
 		unsigned n = device_read_batch(d, bufs, 4);
-		for(unsigned i = 0; i < n; i++)
-			if(bufs[i].data[12] == 0x08 && bufs[i].data[13] == 0x00)
+		for (unsigned i = 0; i < n; i++)
+			if (bufs[i].data[12] == 0x08 && bufs[i].data[13] == 0x00)
 				return &bufs[i];
 	}
 	return NULL;
@@ -107,7 +107,7 @@ static void test_tun(void) {
 	CHECK(sendto(sock, "ping", 4, 0, (struct sockaddr *)&remote, sizeof remote) == 4);
 	struct px_buf *b = read_ipv4(&d);
 	CHECK(b != NULL);
-	if(b) {
+	if (b) {
 		static const uint8_t zero[12];
 		CHECK(!memcmp(b->data, zero, 12));
 		CHECK(b->len == 14 + 20 + 8 + 4);
@@ -172,12 +172,12 @@ int main(void) {
 	CHECK(d.fd == -1);
 	CHECK(device_open(&d, NULL, "an-interface-name-too-long", false) == -1);
 
-	if(unshare(CLONE_NEWNET) < 0) {
+	if (unshare(CLONE_NEWNET) < 0) {
 		fprintf(stderr, "device_test: no private network namespace (%s), TUN tests skipped\n",
 		        strerror(errno));
 		return check_done("device_test");
 	}
-	if(access("/dev/net/tun", R_OK | W_OK) < 0) {
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
 		fprintf(stderr, "device_test: /dev/net/tun unavailable, TUN tests skipped\n");
 		return check_done("device_test");
 	}

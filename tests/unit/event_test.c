@@ -17,7 +17,7 @@ static int order[256];
 static int norder;
 
 static void record(void *arg) {
-	if(norder < 256)
+	if (norder < 256)
 		order[norder++] = (int)(intptr_t)arg;
 }
 
@@ -79,23 +79,23 @@ static void test_timer_heap(void) {
 	enum { N = 200 };
 	static px_timer *t[N];
 	norder = 0;
-	for(int i = 0; i < N; i++) {
+	for (int i = 0; i < N; i++) {
 		t[i] = timer_new(record, (void *)(intptr_t)i);
 		timer_arm(t[i], (uint32_t)((i * 7919) % 50));
 	}
-	for(int i = 0; i < N; i += 3)
+	for (int i = 0; i < N; i += 3)
 		timer_disarm(t[i]);
 	px_timer *end = timer_new(stop, NULL);
 	timer_arm(end, 80);
 	run_with_guard(2000);
 	CHECK(!guard_fired);
 	CHECK(norder == N - (N + 2) / 3);
-	for(int k = 1; k < norder; k++) {
+	for (int k = 1; k < norder; k++) {
 		int a = order[k - 1], b = order[k];
 		int da = (a * 7919) % 50, db = (b * 7919) % 50;
 		CHECK(da < db || (da == db && a < b));
 	}
-	for(int i = 0; i < N; i++) {
+	for (int i = 0; i < N; i++) {
 		CHECK(!timer_armed(t[i]));
 		timer_free(t[i]);
 	}
@@ -109,7 +109,7 @@ struct pipe_ctx {
 	bool free_self;
 	bool deferred_ran;
 	bool deferred_ran_inside; /* the deferred call ran before the callback returned: bad */
-	struct pipe_ctx *other; /* freed from our callback */
+	struct pipe_ctx *other;   /* freed from our callback */
 };
 
 static void deferred_cb(void *arg) {
@@ -125,11 +125,11 @@ static void pipe_cb(void *arg, uint32_t revents) {
 	CHECK(read(p->fds[0], &c, 1) == 1);
 	event_defer(deferred_cb, p);
 	p->deferred_ran_inside = p->deferred_ran;
-	if(p->other && p->other->w) {
+	if (p->other && p->other->w) {
 		watch_free(p->other->w);
 		p->other->w = NULL;
 	}
-	if(p->free_self) {
+	if (p->free_self) {
 		watch_free(p->w);
 		p->w = NULL;
 		event_loop_stop();
@@ -142,7 +142,7 @@ static void make_pipe(struct pipe_ctx *p) {
 }
 
 static void close_pipe(struct pipe_ctx *p) {
-	if(p->w)
+	if (p->w)
 		watch_free(p->w);
 	close(p->fds[0]);
 	close(p->fds[1]);
@@ -244,7 +244,7 @@ static int writable_calls;
 static void writable_cb(void *arg, uint32_t revents) {
 	px_watch **w = arg;
 	CHECK(revents & PX_EV_WRITE);
-	if(++writable_calls == 3)
+	if (++writable_calls == 3)
 		watch_set(*w, 0); /* no more events: the loop must go idle, not spin */
 }
 

@@ -24,16 +24,16 @@ static void tap_write(struct log_tap *tap, int level, const char *msg, size_t le
 	t->last_level = level;
 	CHECK(len == strlen(msg));
 	snprintf(t->last, sizeof t->last, "%s", msg);
-	if(t->log_inside)
+	if (t->log_inside)
 		logger(0, LOG_INFO, "logged from inside a tap");
-	if(t->remove_self)
+	if (t->remove_self)
 		logger_tap_remove(tap);
 }
 
 static char *read_file(const char *path) {
 	static char buf[4096];
 	FILE *f = fopen(path, "r");
-	if(!f)
+	if (!f)
 		return NULL;
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	buf[n] = '\0';
@@ -72,12 +72,13 @@ int main(void) {
 	CHECK_STR(t1.last, "always shown");
 	char *text = read_file(path);
 	CHECK(text != NULL);
-	if(text) {
+	if (text) {
 		/* "YYYY-MM-DD HH:MM:SS plexusd[pid]: always shown\n" */
 		char expect[64];
 		snprintf(expect, sizeof expect, " plexusd[%ld]: always shown\n", (long)getpid());
 		CHECK(strlen(text) == 20 + strlen(expect) - 1);
-		CHECK(text[4] == '-' && text[7] == '-' && text[10] == ' ' && text[13] == ':' && text[16] == ':');
+		CHECK(text[4] == '-' && text[7] == '-' && text[10] == ' ' && text[13] == ':' &&
+		      text[16] == ':');
 		CHECK(strstr(text, expect) == text + 19);
 	}
 

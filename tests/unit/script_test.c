@@ -23,7 +23,7 @@ static void write_script(const char *name, const char *body, mode_t mode) {
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	CHECK(f != NULL);
-	if(!f)
+	if (!f)
 		return;
 	fputs(body, f);
 	fclose(f);
@@ -35,7 +35,7 @@ static char *slurp(const char *name) {
 	char path[256];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
-	if(!f)
+	if (!f)
 		return "";
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	buf[n] = '\0';
@@ -85,7 +85,7 @@ int main(void) {
 	CHECK(script_run("host-up", NULL) == 0); /* absent */
 
 	const char *names[] = {"tinc-up", "host-down", "subnet-up", "env.out", "sig.out"};
-	for(size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char path[256];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		unlink(path);

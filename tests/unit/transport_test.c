@@ -84,20 +84,20 @@ static bool close_on_last;
 static void h_dgram_input(px_plugin *self, void *sock, struct px_buf *bufs, unsigned n) {
 	CHECK(self == &udp_plugin);
 	CHECK(sock == rx_sock);
-	for(unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		struct px_buf *b = &bufs[i];
-		if(b->data - b->base != 128 || b->cap < 2048 + 128 || b->node || !b->len)
+		if (b->data - b->base != 128 || b->cap < 2048 + 128 || b->node || !b->len)
 			rx_headroom_ok = false;
 		rx_from_port = ntohs(b->addr.in.sin_port);
-		if(rx_count < MAX_DGRAMS) {
+		if (rx_count < MAX_DGRAMS) {
 			size_t len = b->len < 31 ? b->len : 31;
 			memcpy(rx_data[rx_count], b->data, len);
 			rx_data[rx_count][len] = '\0';
 		}
 		rx_count++;
 	}
-	if(rx_count >= rx_expect) {
-		if(close_on_last) {
+	if (rx_count >= rx_expect) {
+		if (close_on_last) {
 			dgram->close(&udp_plugin, sock); /* from inside the callback */
 			rx_sock = NULL;
 		}
@@ -119,13 +119,13 @@ static uint8_t pattern_byte(size_t i) {
 
 static void client_push(px_conn *c) {
 	static uint8_t chunk[16384];
-	while(c->sent < PATTERN_LEN) {
+	while (c->sent < PATTERN_LEN) {
 		size_t len = PATTERN_LEN - c->sent < sizeof chunk ? PATTERN_LEN - c->sent : sizeof chunk;
-		for(size_t i = 0; i < len; i++)
+		for (size_t i = 0; i < len; i++)
 			chunk[i] = pattern_byte(c->sent + i);
 		ssize_t put = stream->write(&tcp_plugin, c->stream, chunk, len);
 		CHECK(put >= 0);
-		if(put <= 0) {
+		if (put <= 0) {
 			stream->want_write(&tcp_plugin, c->stream, true);
 			return;
 		}
@@ -140,14 +140,14 @@ static px_conn *h_stream_accepted(px_plugin *self, void *listener, void *s, cons
 	CHECK(peer->sa.sa_family == AF_INET);
 	CHECK(peer->in.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
 	accepted_count++;
-	if(accept_returns)
+	if (accept_returns)
 		accept_returns->stream = s;
 	return accept_returns;
 }
 
 static void h_stream_connected(px_conn *c) {
 	c->connected = true;
-	if(c->id == 1)
+	if (c->id == 1)
 		client_push(c);
 }
 
@@ -158,20 +158,20 @@ static void h_stream_writable(px_conn *c) {
 
 static void h_stream_recv(px_conn *c, const void *data, size_t len) {
 	const uint8_t *p = data;
-	if(c->id == 2) {
-		for(size_t i = 0; i < len; i++)
-			if(p[i] != pattern_byte(c->received + i))
+	if (c->id == 2) {
+		for (size_t i = 0; i < len; i++)
+			if (p[i] != pattern_byte(c->received + i))
 				c->pattern_ok = false;
 		c->received += len;
-		if(c->received == PATTERN_LEN)
+		if (c->received == PATTERN_LEN)
 			CHECK(stream->write(&tcp_plugin, c->stream, "done", 4) == 4);
 		return;
 	}
-	if(c->reply_len + len <= sizeof c->reply) {
+	if (c->reply_len + len <= sizeof c->reply) {
 		memcpy(c->reply + c->reply_len, data, len);
 		c->reply_len += len;
 	}
-	if(c->reply_len == 4) {
+	if (c->reply_len == 4) {
 		/* Close from inside the recv callback, as the core does on errors. */
 		stream->close(&tcp_plugin, c->stream);
 		c->stream = NULL;
@@ -185,33 +185,33 @@ static void h_stream_closed(px_conn *c, int err) {
 	/* The core closes the stream in response, here from inside the callback. */
 	stream->close(&tcp_plugin, c->stream);
 	c->stream = NULL;
-	if(++closes >= stop_after_closes)
+	if (++closes >= stop_after_closes)
 		event_loop_stop();
 }
 
 static const struct px_host host = {
-	.size = sizeof(struct px_host),
-	.abi_major = PX_ABI_MAJOR,
-	.abi_minor = PX_ABI_MINOR,
-	.log = h_log,
-	.log_level = h_log_level,
-	.conf_int = h_conf_int,
-	.now_ms = now_ms,
-	.timer_new = timer_new,
-	.timer_arm = timer_arm,
-	.timer_disarm = timer_disarm,
-	.timer_free = timer_free,
-	.watch_new = watch_new,
-	.watch_set = watch_set,
-	.watch_free = watch_free,
-	.register_dgram = h_register_dgram,
-	.register_stream = h_register_stream,
-	.dgram_input = h_dgram_input,
-	.stream_accepted = h_stream_accepted,
-	.stream_connected = h_stream_connected,
-	.stream_recv = h_stream_recv,
-	.stream_writable = h_stream_writable,
-	.stream_closed = h_stream_closed,
+    .size = sizeof(struct px_host),
+    .abi_major = PX_ABI_MAJOR,
+    .abi_minor = PX_ABI_MINOR,
+    .log = h_log,
+    .log_level = h_log_level,
+    .conf_int = h_conf_int,
+    .now_ms = now_ms,
+    .timer_new = timer_new,
+    .timer_arm = timer_arm,
+    .timer_disarm = timer_disarm,
+    .timer_free = timer_free,
+    .watch_new = watch_new,
+    .watch_set = watch_set,
+    .watch_free = watch_free,
+    .register_dgram = h_register_dgram,
+    .register_stream = h_register_stream,
+    .dgram_input = h_dgram_input,
+    .stream_accepted = h_stream_accepted,
+    .stream_connected = h_stream_connected,
+    .stream_recv = h_stream_recv,
+    .stream_writable = h_stream_writable,
+    .stream_closed = h_stream_closed,
 };
 
 /* ---- helpers ---- */
@@ -258,7 +258,7 @@ static void test_udp(void) {
 	static uint8_t store[4][256];
 	const char *words[] = {"one", "", "two", "three"};
 	struct px_buf out[4];
-	for(int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i++) {
 		memset(&out[i], 0, sizeof out[i]);
 		out[i].base = store[i];
 		out[i].data = store[i] + 64;
@@ -299,7 +299,7 @@ static void test_udp(void) {
 	enum { BURST = 150 };
 	static uint8_t burst_store[BURST][64];
 	static struct px_buf burst[BURST];
-	for(int i = 0; i < BURST; i++) {
+	for (int i = 0; i < BURST; i++) {
 		memset(&burst[i], 0, sizeof burst[i]);
 		burst[i].base = burst_store[i];
 		burst[i].data = burst_store[i] + 16;
@@ -375,7 +375,8 @@ static void test_tcp(void) {
 	static struct px_conn refused_by_core = {.id = 3};
 	accept_returns = NULL;
 	closes = 0;
-	CHECK(stream->connect(&tcp_plugin, &refused_by_core, &laddr, &bind_addr, &refused_by_core.stream) == 0);
+	CHECK(stream->connect(&tcp_plugin, &refused_by_core, &laddr, &bind_addr, &refused_by_core.stream) ==
+	      0);
 	run_with_guard(3000);
 	CHECK(!guard_fired);
 	CHECK(accepted_count == 2);
