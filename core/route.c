@@ -23,9 +23,6 @@
 
 #define DEFAULT_MAC_EXPIRE 600 /* seconds */
 
-/* The MAC we claim in router mode on a TAP device (ARP answers, frames we
- * write); locally administered, as tinc's. */
-static const uint8_t router_mac[MAC_LEN] = {0xfe, 0xfd, 0, 0, 0, 0};
 /* The kernel interface's MAC, learned from the frames it sends us (TAP in
  * router mode), so that frames we write are addressed to it. */
 static uint8_t kernel_mac[MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -59,7 +56,7 @@ static void send_back(node_t *source, struct px_buf *b) {
 static void deliver_routed(struct px_buf *b) {
 	if(device.tap) {
 		memcpy(b->data, kernel_mac, MAC_LEN);
-		memcpy(b->data + MAC_LEN, router_mac, MAC_LEN);
+		memcpy(b->data + MAC_LEN, route_router_mac, MAC_LEN);
 	}
 	deliver_to_device(b);
 }
@@ -213,6 +210,12 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 		return;
 	}
 
+	if(is_neighbor_solicitation(b)) {
+		if(source == myself)
+			answer_neighbor_solicitation(b);
+		return;
+	}
+
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 24;
 	if(settings.broadcast_mode && dst[0] == 0xff) {
 		broadcast_packet(source, b);
@@ -231,44 +234,6 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 	route_ip_unicast(source, b, s, true);
 }
 
-/* Router mode on a TAP device: the kernel asks for the MAC of addresses in
- * remote subnets; answer with ours so that it sends those packets to us. */
-static void route_arp(node_t *source, struct px_buf *b) {
-	if(source != myself || b->len < PX_ETH_HLEN + ARP_IPV4_LEN)
-		return;
-
-	uint8_t *arp = b->data + PX_ETH_HLEN;
-	if(rd16(arp) != 1 || rd16(arp + 2) != ETHERTYPE_IPV4 || arp[4] != MAC_LEN || arp[5] != 4 ||
-	   rd16(arp + 6) != 1)
-		return; /* not an Ethernet/IPv4 request */
-
-	const uint8_t *target = arp + 24;
-	const struct subnet *s = subnet_lookup_ipv4(target);
-	if(!s) {
-		logger(PX_LOG_TRAFFIC, LOG_WARNING,
-		       "Cannot route packet: ARP request for unknown address %d.%d.%d.%d", target[0], target[1],
-		       target[2], target[3]);
-		return;
-	}
-	if(s->owner == myself)
-		return; /* the kernel answers for its own addresses */
-
-	uint8_t asked[4], sender_mac[MAC_LEN], sender_ip[4];
-	memcpy(asked, target, 4);
-	memcpy(sender_mac, arp + 8, MAC_LEN);
-	memcpy(sender_ip, arp + 14, 4);
-
-	wr16(arp + 6, 2); /* reply */
-	memcpy(arp + 8, router_mac, MAC_LEN);
-	memcpy(arp + 14, asked, 4);
-	memcpy(arp + 18, sender_mac, MAC_LEN);
-	memcpy(arp + 24, sender_ip, 4);
-	memcpy(b->data, b->data + MAC_LEN, MAC_LEN);
-	memcpy(b->data + MAC_LEN, router_mac, MAC_LEN);
-	b->len = PX_ETH_HLEN + ARP_IPV4_LEN;
-	deliver_to_device(b);
-}
-
 static void route_router(node_t *source, struct px_buf *b, uint16_t type) {
 	if(source == myself && device.tap)
 		memcpy(kernel_mac, b->data + MAC_LEN, MAC_LEN);
@@ -281,7 +246,8 @@ static void route_router(node_t *source, struct px_buf *b, uint16_t type) {
 		route_ipv6(source, b);
 		break;
 	case ETHERTYPE_ARP:
-		route_arp(source, b);
+		if(source == myself)
+			answer_arp(b);
 		break;
 	default:
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Cannot route packet from %s: unknown type %hx",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Pieces shared by the router's files (route.c, route_icmp.c, route_mss.c):
- * frame layout constants, Internet checksums, ICMP error builders and TCP
- * MSS clamping. Not for use outside route*.c.
+ * Pieces shared by the router's files (route.c, route_icmp.c, route_mss.c,
+ * route_neighbor.c):
+ * frame layout constants, Internet checksums, ICMP error builders, ARP/NDP
+ * answers and TCP MSS clamping. Not for use outside route*.c.
  */
 #ifndef PX_ROUTE_INTERNAL_H
 #define PX_ROUTE_INTERNAL_H
@@ -43,6 +44,8 @@
 #define ICMP6_ADMIN_PROHIBITED 1
 #define ICMP6_ADDR_UNREACH 3
 #define ICMP6_PACKET_TOO_BIG 2
+#define ICMP6_NEIGHBOR_SOLICIT 135
+#define ICMP6_NEIGHBOR_ADVERT 136
 
 /* Smallest frames tinc never refuses for size reasons: 576 + 14 and 1280 + 14. */
 #define ROUTE_MIN_MTU_IPV4 590
@@ -89,6 +92,18 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu);
  * the original as fits in 1280 bytes; `info` is the 32-bit field after the
  * checksum (the MTU for "packet too big"). */
 bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info);
+
+/* The MAC we claim in router mode on a TAP device (ARP/NDP answers, frames
+ * we write to it); locally administered. */
+extern const uint8_t route_router_mac[MAC_LEN];
+/* Router mode on a TAP device, frames from our device: the kernel resolves
+ * addresses of remote subnets; answer with route_router_mac so that it sends
+ * those packets to us. Requests for unknown or our own addresses are ignored
+ * (the kernel answers for its own). The answer is written to the device. */
+void answer_arp(struct px_buf *b);
+/* True if b (a valid IPv6 frame) is an ICMPv6 neighbour solicitation. */
+bool is_neighbor_solicitation(const struct px_buf *b);
+void answer_neighbor_solicitation(struct px_buf *b);
 
 /* If b is an IPv4/IPv6 TCP SYN (optionally VLAN-tagged) whose MSS option
  * would let segments exceed `mtu` (a frame length, Ethernet header included),

@@ -4,6 +4,6 @@
 check_PROGRAMS += tests/unit/route_test
 TESTS += tests/unit/route_test
 tests_unit_route_test_SOURCES = tests/unit/route_test.c \
-	core/route.c core/route_icmp.c core/route_mss.c \
+	core/route.c core/route_icmp.c core/route_mss.c core/route_neighbor.c \
 	core/route_internal.h core/route_hooks.h
 tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)

@@ -723,6 +723,16 @@ static void test_truncated(void) {
 		/* SYN cut inside the TCP header / options: must still not read past len. */
 		for(uint32_t len = PX_ETH_HLEN + 20; len <= syn.len; len++)
 			route_at_end(myself, fs, len);
+		/* Neighbour solicitation cut short. */
+		struct px_buf ns = ipv6_frame(0, 0, 58, 64);
+		ns.data[PX_ETH_HLEN + 7] = 255;
+		ns.data[PX_ETH_HLEN + 40] = 135;
+		uint8_t fns[78];
+		memcpy(fns, ns.data, sizeof(fns));
+		device.tap = true;
+		for(uint32_t len = PX_ETH_HLEN + 40; len <= sizeof(fns); len++)
+			route_at_end(myself, fns, len);
+		device.tap = false;
 		/* ARP cut short. */
 		uint8_t arp[42] = {0};
 		set_eth(arp, mac_b, mac_a, ETHERTYPE_ARP);
@@ -769,6 +779,40 @@ static void test_arp(void) {
 	arp[26] = 0;
 	b = buf_of(sizeof(frame));
 	memcpy(b.data, frame, sizeof(frame));
+	route_packet(myself, &b);
+	CHECK(out.count == 0);
+
+	/* IPv6 neighbour solicitation for 2001:db8:1::5 (bravo's): advertised. */
+	reset_out();
+	b = ipv6_frame(0, 0, 58, 40 + 32);
+	uint8_t *ip = b.data + PX_ETH_HLEN, *icmp = ip + 40;
+	ip[7] = 255;
+	memset(icmp, 0, 32);
+	icmp[0] = 135;
+	wr16(icmp + 8, 0x2001);
+	wr16(icmp + 10, 0x0db8);
+	wr16(icmp + 12, 1);
+	icmp[23] = 5;
+	icmp[24] = 1, icmp[25] = 1;
+	memcpy(icmp + 26, mac_a, 6);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_DEVICE && out.len == PX_ETH_HLEN + 40 + 32);
+	ip = out.frame + PX_ETH_HLEN;
+	icmp = ip + 40;
+	CHECK(!memcmp(out.frame, mac_a, 6) && !memcmp(out.frame + 6, route_router_mac, 6));
+	CHECK(icmp[0] == 136 && icmp[4] == 0x60 && ip[7] == 255 && rd16(ip + 4) == 32);
+	CHECK(!memcmp(ip + 8, icmp + 8, 16) && icmp[24] == 2 && !memcmp(icmp + 26, route_router_mac, 6));
+	CHECK(rd16(ip + 24) == 0x2001 && ip[39] == 1); /* back to the asker */
+	CHECK(sum16(icmp, 32, pseudo6(ip, 32, 58)) == 0xffff);
+
+	/* Solicitation for one of our own addresses: ignored, never flooded. */
+	reset_out();
+	b = ipv6_frame(0, 0, 58, 40 + 24);
+	b.data[PX_ETH_HLEN + 7] = 255;
+	memset(b.data + PX_ETH_HLEN + 40, 0, 24);
+	b.data[PX_ETH_HLEN + 40] = 135;
+	wr16(b.data + PX_ETH_HLEN + 48, 0x2001);
+	wr16(b.data + PX_ETH_HLEN + 50, 0x0db8);
 	route_packet(myself, &b);
 	CHECK(out.count == 0);
 
