@@ -10,6 +10,8 @@
 #include "node.h"
 #include "plugin_loader.h"
 
+struct subnet;
+
 #define MAX_ADDRESSES 16
 
 /* An outgoing connection we keep alive (ConnectTo). */

@@ -15,14 +15,14 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 
-static const char *const request_names[PX_REQ_TINC_LAST] = {
+static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
 	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
 	"PING",     "PONG",        "ADD_SUBNET", "DEL_SUBNET", "ADD_EDGE",   "DEL_EDGE",     "KEY_CHANGED", "REQ_KEY",
-	"ANS_KEY",  "PACKET",      "CONTROL",    "REQ_PUBKEY", "ANS_PUBKEY", "SPTPS_PACKET", "UDP_INFO", "MTU_INFO",
+	"ANS_KEY",  "PACKET",      "CONTROL",    "REQ_PUBKEY", "ANS_PUBKEY", "SPTPS_PACKET", "UDP_INFO", "MTU_INFO", "UNKNOWN",
 };
 
 const char *request_name(int id) {
-	if (id >= 0 && id < PX_REQ_TINC_LAST)
+	if (id >= 0 && id <= PX_REQ_TINC_LAST)
 		return request_names[id];
 	const struct request_provider *rp = request_for_id(id);
 	if (rp && rp->ops->name)
