@@ -14,6 +14,8 @@ core_libplexuscore_la_SOURCES = \
 	core/logger.c core/logger.h \
 	core/script.c core/script.h \
 	core/control.c core/control.h \
+	core/control_format.c core/control_format.h \
+	core/paths.c \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/host.c \
 	core/connection.c core/connection.h \
@@ -27,7 +29,9 @@ core_libplexuscore_la_SOURCES = \
 	core/net.c core/net.h \
 	core/net_setup.c \
 	core/net_packet.c \
-	core/route.c core/route.h
+	core/net_private.h \
+	core/route.c core/route.h core/route_hooks.h core/route_internal.h \
+	core/route_icmp.c core/route_mss.c core/route_neighbor.c
 core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SODIUM_CFLAGS)
 core_libplexuscore_la_LIBADD = $(CRYPTO_LIBS) $(SODIUM_LIBS) $(LTDL_LIBS)
 

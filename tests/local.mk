@@ -7,4 +7,6 @@ include $(srcdir)/tests/unit/model.mk
 include $(srcdir)/tests/unit/sys.mk
 include $(srcdir)/tests/unit/legacy.mk
 include $(srcdir)/tests/unit/net.mk
+include $(srcdir)/tests/unit/control.mk
+include $(srcdir)/tests/unit/route.mk
 include $(srcdir)/tests/abi/abi.mk
