@@ -7,3 +7,10 @@ tests_unit_route_test_SOURCES = tests/unit/route_test.c \
 	core/route.c core/route_icmp.c core/route_mss.c core/route_neighbor.c \
 	core/route_internal.h core/route_hooks.h
 tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)
+
+# The same checks against the real subnet table (core/subnet.c).
+check_PROGRAMS += tests/unit/route_subnet_test
+TESTS += tests/unit/route_subnet_test
+tests_unit_route_subnet_test_SOURCES = tests/unit/route_test.c \
+	core/route.c core/route_icmp.c core/route_mss.c core/route_neighbor.c core/subnet.c
+tests_unit_route_subnet_test_CPPFLAGS = $(TEST_CPPFLAGS) -DROUTE_TEST_REAL_SUBNET
