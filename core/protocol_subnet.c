@@ -11,6 +11,7 @@
 #include "net.h"
 #include "net_private.h"
 #include "protocol.h"
+#include "route_hooks.h"
 #include "subnet.h"
 
 static int send_subnet_request(conn_t *c, int id, const struct subnet *s) {
@@ -110,4 +111,21 @@ int del_subnet_h(conn_t *c, const char *line) {
 	subnet_del(found);
 	subnet_cache_flush();
 	return 0;
+}
+
+/* Switch mode: the router learned or forgot one of our MAC addresses. */
+void announce_subnet(struct subnet *s, bool add) {
+	if (add) {
+		send_add_subnet(NULL, s);
+		run_subnet_script(myself, s, true);
+	} else {
+		send_del_subnet(NULL, s);
+		run_subnet_script(myself, s, false);
+	}
+}
+
+void forget_subnet(struct subnet *s) {
+	announce_subnet(s, false);
+	subnet_del(s);
+	subnet_cache_flush();
 }
