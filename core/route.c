@@ -347,8 +347,12 @@ void route_packet(node_t *source, struct px_buf *b) {
 	if(type == ETHERTYPE_PROBE)
 		return; /* an MTU probe that reached us as data: never route it */
 
+	/* Forwarding = kernel: the OS routes whatever other nodes send us. */
 	if(settings.forwarding == FMODE_KERNEL && source != myself) {
-		deliver_to_device(b);
+		if(settings.mode == RMODE_ROUTER)
+			deliver_routed(b);
+		else
+			deliver_to_device(b);
 		return;
 	}
 

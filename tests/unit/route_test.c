@@ -398,6 +398,33 @@ static void test_ipv4_routing(void) {
 	CHECK(out.count == 0);
 	settings.forwarding = FMODE_INTERNAL;
 
+	/* Forwarding = kernel: everything from other nodes goes to the OS. */
+	settings.forwarding = FMODE_KERNEL;
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.9.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_DEVICE);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.9.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.to == relay);
+	settings.forwarding = FMODE_INTERNAL;
+
+	/* DirectOnly: no relaying through another node. */
+	next_second();
+	settings.direct_only = true;
+	relay->via = alpha;
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.9.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 20] == 3 && out.frame[PX_ETH_HLEN + 21] == 13);
+	settings.direct_only = false;
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.9.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.to == relay); /* send_packet picks the relay */
+	relay->via = relay;
+
 	/* Multicast/broadcast are flooded. */
 	reset_out();
 	b = ipv4_frame("198.18.0.1", "224.0.0.251", 17, 60, false);
