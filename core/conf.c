@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * tinc-compatible configuration files.
+ *
+ * Entries are kept in the order they were read; conf_get() picks them in
+ * tinc's priority order (command line first, then lower line number, then
+ * file name), which is what makes a variable on line 2 of hosts/<Name> win
+ * over the same variable on line 5 of tinc.conf, exactly as tinc does.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "logger.h"
+
+struct conf server_conf;
+char *confbase;
+char *netname;
+char *main_conf_path;
+
+/* ---- known variables ---- */
+
+struct known_var {
+	const char *name;
+	int flags;
+};
+
+#define S CONF_SERVER
+#define H CONF_HOST
+#define M CONF_MULTIPLE
+
+/* tinc 1.0.36 and 1.1 server and host variables, plus Plexus's own. */
+static const struct known_var known_vars[] = {
+        /* server */
+        {"AddressFamily", S},
+        {"AutoConnect", S},
+        {"BindToAddress", S | M},
+        {"BindToInterface", S},
+        {"Broadcast", S},
+        {"BroadcastSubnet", S | M},
+        {"ConnectTo", S | M},
+        {"DecrementTTL", S},
+        {"Device", S},
+        {"DeviceStandby", S},
+        {"DeviceType", S},
+        {"DirectOnly", S},
+        {"DisableBuggyPeers", S},
+        {"ECDSAPrivateKeyFile", S},
+        {"Ed25519PrivateKeyFile", S},
+        {"ExperimentalProtocol", S},
+        {"Forwarding", S},
+        {"FWMark", S},
+        {"GraphDumpFile", S},
+        {"Hostnames", S},
+        {"IffOneQueue", S},
+        {"Interface", S},
+        {"InvitationExpire", S},
+        {"KeyExpire", S},
+        {"ListenAddress", S | M},
+        {"LocalDiscovery", S},
+        {"LocalDiscoveryAddress", S | M},
+        {"LogLevel", S},
+        {"MACExpire", S},
+        {"MaxConnectionBurst", S},
+        {"MaxOutputBufferSize", S},
+        {"MaxTimeout", S},
+        {"MinTimeout", S},
+        {"Mode", S},
+        {"MTUInfoInterval", S},
+        {"Name", S},
+        {"PingInterval", S},
+        {"PingTimeout", S},
+        {"PriorityInheritance", S},
+        {"PrivateKey", S},
+        {"PrivateKeyFile", S},
+        {"ProcessPriority", S},
+        {"Proxy", S},
+        {"ReplayWindow", S},
+        {"Sandbox", S},
+        {"ScriptsExtension", S},
+        {"ScriptsInterpreter", S},
+        {"StrictSubnets", S},
+        {"TunnelServer", S},
+        {"UDPDiscovery", S},
+        {"UDPDiscoveryInterval", S},
+        {"UDPDiscoveryKeepaliveInterval", S},
+        {"UDPDiscoveryTimeout", S},
+        {"UDPInfoInterval", S},
+        {"UDPRcvBuf", S},
+        {"UDPSndBuf", S},
+        {"UPnP", S},
+        {"UPnPDiscoverWait", S},
+        {"UPnPRefreshPeriod", S},
+        {"VDEGroup", S},
+        {"VDEPort", S},
+        /* host, or either */
+        {"Address", H | M},
+        {"Cipher", S | H},
+        {"ClampMSS", S | H},
+        {"Compression", S | H},
+        {"Digest", S | H},
+        {"ECDSAPublicKey", H},
+        {"ECDSAPublicKeyFile", S | H},
+        {"Ed25519PublicKey", H},
+        {"Ed25519PublicKeyFile", S | H},
+        {"Ifconfig", H | M},
+        {"IndirectData", S | H},
+        {"MACLength", S | H},
+        {"PMTU", S | H},
+        {"PMTUDiscovery", S | H},
+        {"Port", S | H},
+        {"PublicKey", H},
+        {"PublicKeyFile", S | H},
+        {"Route", H | M},
+        {"Subnet", H | M},
+        {"TCPOnly", S | H},
+        {"Weight", S | H},
+        /* Plexus */
+        {"PluginDir", S},
+        {"DisablePlugin", S | M},
+        {"RequirePlugin", S | M},
+        {"LoadPlugin", S | M},
+        {"HostsFilesMaster", S},
+        {"ConfFileMaster", S},
+        {"UpdateInterval", S},
+        {"Transport", S | H},
+        {"LogFile", S},
+};
+
+#undef S
+#undef H
+#undef M
+
+int conf_var_flags(const char *var) {
+	if(!var) {
+		return 0;
+	}
+
+	/* -o HOST.Variable: the host part is a node name. */
+	const char *dot = strchr(var, '.');
+
+	if(dot) {
+		var = dot + 1;
+	}
+
+	for(size_t i = 0; i < sizeof(known_vars) / sizeof(known_vars[0]); i++) {
+		if(!strcasecmp(known_vars[i].name, var)) {
+			return known_vars[i].flags;
+		}
+	}
+
+	return 0;
+}
+
+bool check_node_name(const char *name) {
+	if(!name || !*name) {
+		return false;
+	}
+
+	for(const char *p = name; *p; p++) {
+		if(!isalnum((unsigned char)*p) && *p != '_') {
+			return false;
+		}
+	}
+
+	return true;
+}
+
+/* ---- storage ---- */
+
+static char *xstrdup(const char *s) {
+	char *d = strdup(s);
+
+	if(!d) {
+		abort();
+	}
+
+	return d;
+}
+
+void conf_init(struct conf *c) {
+	c->v = NULL;
+	c->n = c->cap = 0;
+}
+
+void conf_free(struct conf *c) {
+	for(size_t i = 0; i < c->n; i++) {
+		free(c->v[i].var);
+		free(c->v[i].value);
+		free(c->v[i].file);
+	}
+
+	free(c->v);
+	conf_init(c);
+}
+
+static void conf_append(struct conf *c, const char *var, const char *value, const char *file, int line) {
+	if(c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct conf_entry *v = realloc(c->v, cap * sizeof(*v));
+
+		if(!v) {
+			abort();
+		}
+
+		c->v = v;
+		c->cap = cap;
+	}
+
+	struct conf_entry *e = &c->v[c->n++];
+	e->var = xstrdup(var);
+	e->value = xstrdup(value);
+	e->file = file ? xstrdup(file) : NULL;
+	e->line = line;
+}
+
+/* ---- parsing ---- */
+
+/* "file:line" for messages, or "command line" for -o entries (two rotating buffers). */
+static const char *where(const char *file, int line) {
+	static char buf[2][PATH_MAX + 16];
+	static int next;
+	char *b = buf[next++ % 2];
+
+	if(!file) {
+		return "command line";
+	}
+
+	snprintf(b, sizeof(buf[0]), "%s:%d", file, line);
+	return b;
+}
+
+/* Split one non-empty, trimmed line into variable and value (in place). */
+static int split_line(char *line, const char *file, int lineno, char **var, char **value) {
+	size_t len = strcspn(line, "\t =");
+	char *v = line + len;
+
+	v += strspn(v, "\t ");
+
+	if(*v == '=') {
+		v++;
+		v += strspn(v, "\t ");
+	}
+
+	line[len] = '\0';
+
+	if(!len) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: missing variable name", where(file, lineno));
+		return -1;
+	}
+
+	if(!*v) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: no value for variable `%s'", where(file, lineno), line);
+		return -1;
+	}
+
+	*var = line;
+	*value = v;
+	return 0;
+}
+
+static char *trim(char *line) {
+	line += strspn(line, "\t ");
+	size_t len = strlen(line);
+
+	while(len && isspace((unsigned char)line[len - 1])) {
+		line[--len] = '\0';
+	}
+
+	return line;
+}
+
+static int add_trimmed(struct conf *c, char *line, const char *file, int lineno) {
+	char *var, *value;
+
+	if(split_line(line, file, lineno, &var, &value)) {
+		return -1;
+	}
+
+	/* "HOST.Variable" (from -o) must name a valid node. */
+	const char *dot = strchr(var, '.');
+
+	if(dot) {
+		size_t hostlen = (size_t)(dot - var);
+		char host[hostlen + 1];
+
+		memcpy(host, var, hostlen);
+		host[hostlen] = '\0';
+
+		if(!check_node_name(host)) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid node name `%s' in `%s'", where(file, lineno),
+			       host, var);
+			return -1;
+		}
+	}
+
+	if(!conf_var_flags(var)) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, where(file, lineno));
+	}
+
+	conf_append(c, var, value, file, lineno);
+	return 0;
+}
+
+int conf_add_line(struct conf *c, const char *line, const char *file, int lineno) {
+	if(!line) {
+		return -1;
+	}
+
+	char *copy = xstrdup(line);
+	char *t = trim(copy);
+	int ret;
+
+	if(!*t) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: empty configuration line", where(file, lineno));
+		ret = -1;
+	} else {
+		ret = add_trimmed(c, t, file, lineno);
+	}
+
+	free(copy);
+	return ret;
+}
+
+int conf_read_file(struct conf *c, const char *path, bool must_exist) {
+	FILE *f = fopen(path, "r");
+
+	if(!f) {
+		if(errno == ENOENT && !must_exist) {
+			return 0;
+		}
+
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Cannot open config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+
+	char *buf = NULL;
+	size_t bufsize = 0;
+	int lineno = 0, pem_start = 0;
+	int ret = 0;
+
+	while(getline(&buf, &bufsize, f) >= 0) {
+		lineno++;
+		char *line = trim(buf);
+
+		if(pem_start) {
+			if(!strncmp(line, "-----END", 8)) {
+				pem_start = 0;
+			}
+
+			continue;
+		}
+
+		if(!strncmp(line, "-----BEGIN", 10)) {
+			pem_start = lineno;
+			continue;
+		}
+
+		if(!*line || *line == '#') {
+			continue;
+		}
+
+		if(add_trimmed(c, line, path, lineno)) {
+			ret = -1;
+			break;
+		}
+	}
+
+	if(!ret && ferror(f)) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Error reading config file %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+
+	if(!ret && pem_start) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "%s:%d: PEM block without -----END line; rest of file ignored", path,
+		       pem_start);
+	}
+
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+/* ---- lookup ---- */
+
+/* Priority order: command line, then line number, then file name, then reading order. */
+static int entry_cmp(const struct conf *c, size_t a, size_t b) {
+	const struct conf_entry *x = &c->v[a], *y = &c->v[b];
+
+	if(!x->file != !y->file) {
+		return x->file ? 1 : -1;
+	}
+
+	if(x->line != y->line) {
+		return x->line < y->line ? -1 : 1;
+	}
+
+	if(x->file && y->file) {
+		int r = strcmp(x->file, y->file);
+
+		if(r) {
+			return r;
+		}
+	}
+
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const struct conf_entry *conf_get_entry(const struct conf *c, const char *var, int index) {
+	size_t prev = SIZE_MAX;
+
+	if(!c || !var || index < 0) {
+		return NULL;
+	}
+
+	/* Selection by repeated minimum: configs are small and this never allocates. */
+	for(int k = 0; k <= index; k++) {
+		size_t best = SIZE_MAX;
+
+		for(size_t i = 0; i < c->n; i++) {
+			if(strcasecmp(c->v[i].var, var)) {
+				continue;
+			}
+
+			if(prev != SIZE_MAX && entry_cmp(c, i, prev) <= 0) {
+				continue;
+			}
+
+			if(best == SIZE_MAX || entry_cmp(c, i, best) < 0) {
+				best = i;
+			}
+		}
+
+		if(best == SIZE_MAX) {
+			return NULL;
+		}
+
+		prev = best;
+	}
+
+	return &c->v[prev];
+}
+
+const char *conf_get(const struct conf *c, const char *var, int index) {
+	const struct conf_entry *e = conf_get_entry(c, var, index);
+	return e ? e->value : NULL;
+}
+
+int conf_get_bool(const struct conf *c, const char *var, bool *out) {
+	const struct conf_entry *e = conf_get_entry(c, var, 0);
+
+	if(!e) {
+		return 0;
+	}
+
+	if(!strcasecmp(e->value, "yes")) {
+		*out = true;
+		return 1;
+	}
+
+	if(!strcasecmp(e->value, "no")) {
+		*out = false;
+		return 1;
+	}
+
+	logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be yes or no, not `%s'", where(e->file, e->line), e->var,
+	       e->value);
+	return -1;
+}
+
+int conf_get_int(const struct conf *c, const char *var, int *out) {
+	const struct conf_entry *e = conf_get_entry(c, var, 0);
+
+	if(!e) {
+		return 0;
+	}
+
+	char *end;
+	errno = 0;
+	long v = strtol(e->value, &end, 10);
+
+	if(isspace((unsigned char)e->value[0]) || end == e->value || *end || errno || v < INT_MIN || v > INT_MAX) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be an integer, not `%s'", where(e->file, e->line),
+		       e->var, e->value);
+		return -1;
+	}
+
+	*out = (int)v;
+	return 1;
+}
+
+/* ---- the daemon's configuration ---- */
+
+static char *path_join(const char *a, const char *b, const char *c) {
+	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) + 1 : 0) + 2;
+	char *p = malloc(len);
+
+	if(!p) {
+		abort();
+	}
+
+	if(c) {
+		snprintf(p, len, "%s/%s/%s", a, b, c);
+	} else {
+		snprintf(p, len, "%s/%s", a, b);
+	}
+
+	return p;
+}
+
+/* Copy command-line "<name>.Var = value" entries of server_conf into c as "Var".
+ * The copies get line -1 so that a reload can tell them from real -o entries. */
+static void apply_host_overrides(struct conf *c, const char *name) {
+	size_t namelen = strlen(name);
+	size_t n = server_conf.n; /* c may be server_conf itself: only look at old entries */
+
+	for(size_t i = 0; i < n; i++) {
+		const struct conf_entry *e = &server_conf.v[i];
+
+		if(e->file || strncmp(e->var, name, namelen) || e->var[namelen] != '.') {
+			continue;
+		}
+
+		char *var = xstrdup(e->var + namelen + 1), *value = xstrdup(e->value);
+		conf_append(c, var, value, NULL, -1);
+		free(var);
+		free(value);
+	}
+}
+
+struct host_cache {
+	char *name;
+	struct conf conf;
+	bool ok;
+	struct host_cache *next;
+};
+
+static struct host_cache *host_cache;
+
+const struct conf *host_conf(const char *name) {
+	if(!check_node_name(name)) {
+		logger(PX_LOG_ERROR, LOG_WARNING, "Refusing to read host file for invalid node name");
+		return NULL;
+	}
+
+	for(struct host_cache *h = host_cache; h; h = h->next) {
+		if(!strcmp(h->name, name)) {
+			return h->ok ? &h->conf : NULL;
+		}
+	}
+
+	struct host_cache *h = calloc(1, sizeof(*h));
+
+	if(!h) {
+		abort();
+	}
+
+	h->name = xstrdup(name);
+	conf_init(&h->conf);
+
+	if(confbase) {
+		char *path = path_join(confbase, "hosts", name);
+
+		if(access(path, F_OK)) {
+			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "No host file %s", path);
+		} else {
+			h->ok = conf_read_file(&h->conf, path, true) == 0;
+		}
+
+		free(path);
+	}
+
+	if(h->ok) {
+		apply_host_overrides(&h->conf, name);
+	} else {
+		conf_free(&h->conf);
+	}
+
+	h->next = host_cache;
+	host_cache = h;
+	return h->ok ? &h->conf : NULL;
+}
+
+void host_conf_flush(void) {
+	while(host_cache) {
+		struct host_cache *h = host_cache;
+		host_cache = h->next;
+		conf_free(&h->conf);
+		free(h->name);
+		free(h);
+	}
+}
+
+/* Replace every character a node name may not contain with '_'. */
+static void sanitize_name(char *s) {
+	for(; *s; s++) {
+		if(!isalnum((unsigned char)*s) && *s != '_') {
+			*s = '_';
+		}
+	}
+}
+
+/* Expand `$HOST` (hostname) and `$VAR` (environment) in Name. Returns a new string or NULL. */
+static char *expand_name(const char *name) {
+	if(name[0] != '$') {
+		return xstrdup(name);
+	}
+
+	const char *env = getenv(name + 1);
+	char *result;
+
+	if(env) {
+		result = xstrdup(env);
+	} else if(!strcmp(name + 1, "HOST")) {
+		char host[256];
+
+		if(gethostname(host, sizeof(host))) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not get hostname for Name = $HOST: %s", strerror(errno));
+			return NULL;
+		}
+
+		host[sizeof(host) - 1] = '\0';
+		result = xstrdup(host);
+	} else {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid Name: environment variable %s does not exist", name + 1);
+		return NULL;
+	}
+
+	sanitize_name(result);
+	return result;
+}
+
+/* Keep only real command-line entries (so that a reload re-reads files but keeps -o). */
+static void drop_file_entries(struct conf *c) {
+	size_t j = 0;
+
+	for(size_t i = 0; i < c->n; i++) {
+		if(c->v[i].file || c->v[i].line < 0) {
+			free(c->v[i].var);
+			free(c->v[i].value);
+			free(c->v[i].file);
+		} else {
+			c->v[j++] = c->v[i];
+		}
+	}
+
+	c->n = j;
+}
+
+static int conf_d_filter(const struct dirent *d) {
+	size_t len = strlen(d->d_name);
+	return d->d_name[0] != '.' && len > 5 && !strcmp(d->d_name + len - 5, ".conf");
+}
+
+/* 1.1 reads conf.d/<*>.conf after tinc.conf, in name order. */
+static int read_conf_d(void) {
+	char *dir = path_join(confbase, "conf.d", NULL);
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, conf_d_filter, alphasort);
+	int ret = 0;
+
+	for(int i = 0; i < n; i++) {
+		if(!ret) {
+			char *path = path_join(dir, list[i]->d_name, NULL);
+			ret = conf_read_file(&server_conf, path, true);
+			free(path);
+		}
+
+		free(list[i]);
+	}
+
+	free(list);
+	free(dir);
+	return ret;
+}
+
+int read_server_config(void) {
+	if(!confbase) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "No configuration directory set");
+		return -1;
+	}
+
+	free(main_conf_path);
+	main_conf_path = path_join(confbase, "plexus.conf", NULL);
+
+	if(access(main_conf_path, F_OK)) {
+		free(main_conf_path);
+		main_conf_path = path_join(confbase, "tinc.conf", NULL);
+	}
+
+	drop_file_entries(&server_conf);
+	host_conf_flush();
+
+	if(conf_read_file(&server_conf, main_conf_path, true) || read_conf_d()) {
+		return -1;
+	}
+
+	struct conf_entry *name_entry = (struct conf_entry *)conf_get_entry(&server_conf, "Name", 0);
+
+	if(!name_entry) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Name for the daemon is required in %s", main_conf_path);
+		return -1;
+	}
+
+	char *name = expand_name(name_entry->value);
+
+	if(!name) {
+		return -1;
+	}
+
+	if(!check_node_name(name)) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid Name `%s' (only letters, digits and _ allowed)",
+		       where(name_entry->file, name_entry->line), name);
+		free(name);
+		return -1;
+	}
+
+	/* Store the expanded name so that everyone reading Name sees the real one. */
+	free(name_entry->value);
+	name_entry->value = name;
+
+	char *host_path = path_join(confbase, "hosts", name);
+	int ret = conf_read_file(&server_conf, host_path, true);
+	free(host_path);
+
+	if(ret) {
+		return -1;
+	}
+
+	/* conf_read_file may have moved the array; re-find the name. */
+	name = xstrdup(conf_get(&server_conf, "Name", 0));
+	apply_host_overrides(&server_conf, name);
+	free(name);
+	return 0;
+}

@@ -138,6 +138,7 @@ void edge_set_local(struct edge *e, const char *host, const char *port) {
 	e->local_port = p;
 }
 
+/* Only e may be out of place: change and resort edges one at a time. */
 void edge_resort(struct edge *e) {
 	list_del(&e->link);
 	insert_sorted(e);

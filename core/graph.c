@@ -6,8 +6,8 @@
  * connection). The spanning tree is Kruskal's algorithm over edge_list in its
  * (weight, from, to) order; with that strict total order the tree is unique,
  * so every node -- tinc or Plexus -- agrees on it. Reachability is a
- * breadth-first search from myself; among equally short paths a direct one
- * beats one through an INDIRECT edge, then the lower summed weight wins.
+ * breadth-first search from myself; as in tinc a direct path beats one through
+ * an INDIRECT edge, and among equally long paths the lower summed weight wins.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,19 +147,23 @@ static bool better_path(const node_t *n, const struct edge *e, bool indirect) {
 		return true;
 	}
 
-	if(to->distance != n->distance + 1) {
-		return false; /* BFS: an earlier visit is never longer */
+	/* Like tinc: a direct path beats an indirect one even when it is longer,
+	 * because it lets us send UDP to the node itself. */
+	if(to->indirect != indirect) {
+		return to->indirect;
 	}
 
-	if(to->indirect != indirect) {
-		return to->indirect; /* a direct path beats an indirect one */
+	if(to->distance != n->distance + 1) {
+		return false;
 	}
 
 	return path_weight(n) + e->weight < path_weight(to);
 }
 
 static void sssp_bfs(const struct node_array *a) {
-	node_t **queue = calloc(a->n ? a->n : 1, sizeof(*queue));
+	/* Every node is queued once, plus once more if it turns from indirect to direct. */
+	size_t cap = 2 * a->n + 1;
+	node_t **queue = calloc(cap, sizeof(*queue));
 	size_t head = 0, tail = 0;
 
 	for(size_t i = 0; i < a->n; i++) {
@@ -190,7 +194,7 @@ static void sssp_bfs(const struct node_array *a) {
 		struct edge *e;
 
 		list_for_each_entry(e, &n->edges, from_link) {
-			if(!e->reverse || e->to == myself || !e->to) {
+			if(!e->reverse || !e->to || e->to == myself) {
 				continue;
 			}
 
@@ -201,16 +205,17 @@ static void sssp_bfs(const struct node_array *a) {
 			}
 
 			node_t *to = e->to;
+			bool requeue = !to->visited || (to->indirect && !indirect);
 
-			if(!to->visited) {
-				if(tail >= a->n) {
+			if(requeue) {
+				if(tail >= cap) {
 					continue; /* node not in node_list */
 				}
 
-				to->visited = true;
 				queue[tail++] = to;
 			}
 
+			to->visited = true;
 			to->indirect = indirect;
 			to->distance = n->distance + 1;
 			to->nexthop = n == myself ? to : n->nexthop;

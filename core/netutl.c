@@ -11,13 +11,22 @@
 #include "logger.h"
 #include "netutl.h"
 
+/* Decimal digits only, at most 65535 (getaddrinfo silently wraps larger numbers). */
 static bool is_numeric_port(const char *port) {
+	unsigned long v = 0;
+
 	if(!port || !*port) {
 		return false;
 	}
 
 	for(const char *p = port; *p; p++) {
 		if(!isdigit((unsigned char)*p)) {
+			return false;
+		}
+
+		v = v * 10 + (unsigned long)(*p - '0');
+
+		if(v > 65535) {
 			return false;
 		}
 	}
