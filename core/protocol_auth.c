@@ -89,7 +89,13 @@ int id_h(conn_t *c, const char *line) {
 		return -1;
 	}
 	c->minor = minor;
+	/* Only names with a host file get here, so creating the node is safe;
+	 * crypto plugins need it to find the peer's keys. */
 	c->node = node_lookup(c->name);
+	if (!c->node) {
+		c->node = node_new(c->name);
+		node_add(c->node);
+	}
 
 	if (!c->is_outgoing && send_id(c) < 0)
 		return -1;
