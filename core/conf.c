@@ -38,100 +38,100 @@ struct known_var {
 
 /* tinc 1.0.36 and 1.1 server and host variables, plus Plexus's own. */
 static const struct known_var known_vars[] = {
-        /* server */
-        {"AddressFamily", S},
-        {"AutoConnect", S},
-        {"BindToAddress", S | M},
-        {"BindToInterface", S},
-        {"Broadcast", S},
-        {"BroadcastSubnet", S | M},
-        {"ConnectTo", S | M},
-        {"DecrementTTL", S},
-        {"Device", S},
-        {"DeviceStandby", S},
-        {"DeviceType", S},
-        {"DirectOnly", S},
-        {"DisableBuggyPeers", S},
-        {"ECDSAPrivateKeyFile", S},
-        {"Ed25519PrivateKeyFile", S},
-        {"ExperimentalProtocol", S},
-        {"Forwarding", S},
-        {"FWMark", S},
-        {"GraphDumpFile", S},
-        {"Hostnames", S},
-        {"IffOneQueue", S},
-        {"Interface", S},
-        {"InvitationExpire", S},
-        {"KeyExpire", S},
-        {"ListenAddress", S | M},
-        {"LocalDiscovery", S},
-        {"LocalDiscoveryAddress", S | M},
-        {"LogLevel", S},
-        {"MACExpire", S},
-        {"MaxConnectionBurst", S},
-        {"MaxOutputBufferSize", S},
-        {"MaxTimeout", S},
-        {"MinTimeout", S},
-        {"Mode", S},
-        {"MTUInfoInterval", S},
-        {"Name", S},
-        {"PingInterval", S},
-        {"PingTimeout", S},
-        {"PriorityInheritance", S},
-        {"PrivateKey", S},
-        {"PrivateKeyFile", S},
-        {"ProcessPriority", S},
-        {"Proxy", S},
-        {"ReplayWindow", S},
-        {"Sandbox", S},
-        {"ScriptsExtension", S},
-        {"ScriptsInterpreter", S},
-        {"StrictSubnets", S},
-        {"TunnelServer", S},
-        {"UDPDiscovery", S},
-        {"UDPDiscoveryInterval", S},
-        {"UDPDiscoveryKeepaliveInterval", S},
-        {"UDPDiscoveryTimeout", S},
-        {"UDPInfoInterval", S},
-        {"UDPRcvBuf", S},
-        {"UDPSndBuf", S},
-        {"UPnP", S},
-        {"UPnPDiscoverWait", S},
-        {"UPnPRefreshPeriod", S},
-        {"VDEGroup", S},
-        {"VDEPort", S},
-        /* host, or either */
-        {"Address", H | M},
-        {"Cipher", S | H},
-        {"ClampMSS", S | H},
-        {"Compression", S | H},
-        {"Digest", S | H},
-        {"ECDSAPublicKey", H},
-        {"ECDSAPublicKeyFile", S | H},
-        {"Ed25519PublicKey", H},
-        {"Ed25519PublicKeyFile", S | H},
-        {"Ifconfig", H | M},
-        {"IndirectData", S | H},
-        {"MACLength", S | H},
-        {"PMTU", S | H},
-        {"PMTUDiscovery", S | H},
-        {"Port", S | H},
-        {"PublicKey", H},
-        {"PublicKeyFile", S | H},
-        {"Route", H | M},
-        {"Subnet", H | M},
-        {"TCPOnly", S | H},
-        {"Weight", S | H},
-        /* Plexus */
-        {"PluginDir", S},
-        {"DisablePlugin", S | M},
-        {"RequirePlugin", S | M},
-        {"LoadPlugin", S | M},
-        {"HostsFilesMaster", S},
-        {"ConfFileMaster", S},
-        {"UpdateInterval", S},
-        {"Transport", S | H},
-        {"LogFile", S},
+    /* server */
+    {"AddressFamily", S},
+    {"AutoConnect", S},
+    {"BindToAddress", S | M},
+    {"BindToInterface", S},
+    {"Broadcast", S},
+    {"BroadcastSubnet", S | M},
+    {"ConnectTo", S | M},
+    {"DecrementTTL", S},
+    {"Device", S},
+    {"DeviceStandby", S},
+    {"DeviceType", S},
+    {"DirectOnly", S},
+    {"DisableBuggyPeers", S},
+    {"ECDSAPrivateKeyFile", S},
+    {"Ed25519PrivateKeyFile", S},
+    {"ExperimentalProtocol", S},
+    {"Forwarding", S},
+    {"FWMark", S},
+    {"GraphDumpFile", S},
+    {"Hostnames", S},
+    {"IffOneQueue", S},
+    {"Interface", S},
+    {"InvitationExpire", S},
+    {"KeyExpire", S},
+    {"ListenAddress", S | M},
+    {"LocalDiscovery", S},
+    {"LocalDiscoveryAddress", S | M},
+    {"LogLevel", S},
+    {"MACExpire", S},
+    {"MaxConnectionBurst", S},
+    {"MaxOutputBufferSize", S},
+    {"MaxTimeout", S},
+    {"MinTimeout", S},
+    {"Mode", S},
+    {"MTUInfoInterval", S},
+    {"Name", S},
+    {"PingInterval", S},
+    {"PingTimeout", S},
+    {"PriorityInheritance", S},
+    {"PrivateKey", S},
+    {"PrivateKeyFile", S},
+    {"ProcessPriority", S},
+    {"Proxy", S},
+    {"ReplayWindow", S},
+    {"Sandbox", S},
+    {"ScriptsExtension", S},
+    {"ScriptsInterpreter", S},
+    {"StrictSubnets", S},
+    {"TunnelServer", S},
+    {"UDPDiscovery", S},
+    {"UDPDiscoveryInterval", S},
+    {"UDPDiscoveryKeepaliveInterval", S},
+    {"UDPDiscoveryTimeout", S},
+    {"UDPInfoInterval", S},
+    {"UDPRcvBuf", S},
+    {"UDPSndBuf", S},
+    {"UPnP", S},
+    {"UPnPDiscoverWait", S},
+    {"UPnPRefreshPeriod", S},
+    {"VDEGroup", S},
+    {"VDEPort", S},
+    /* host, or either */
+    {"Address", H | M},
+    {"Cipher", S | H},
+    {"ClampMSS", S | H},
+    {"Compression", S | H},
+    {"Digest", S | H},
+    {"ECDSAPublicKey", H},
+    {"ECDSAPublicKeyFile", S | H},
+    {"Ed25519PublicKey", H},
+    {"Ed25519PublicKeyFile", S | H},
+    {"Ifconfig", H | M},
+    {"IndirectData", S | H},
+    {"MACLength", S | H},
+    {"PMTU", S | H},
+    {"PMTUDiscovery", S | H},
+    {"Port", S | H},
+    {"PublicKey", H},
+    {"PublicKeyFile", S | H},
+    {"Route", H | M},
+    {"Subnet", H | M},
+    {"TCPOnly", S | H},
+    {"Weight", S | H},
+    /* Plexus */
+    {"PluginDir", S},
+    {"DisablePlugin", S | M},
+    {"RequirePlugin", S | M},
+    {"LoadPlugin", S | M},
+    {"HostsFilesMaster", S},
+    {"ConfFileMaster", S},
+    {"UpdateInterval", S},
+    {"Transport", S | H},
+    {"LogFile", S},
 };
 
 #undef S
@@ -139,19 +139,19 @@ static const struct known_var known_vars[] = {
 #undef M
 
 int conf_var_flags(const char *var) {
-	if(!var) {
+	if (!var) {
 		return 0;
 	}
 
 	/* -o HOST.Variable: the host part is a node name. */
 	const char *dot = strchr(var, '.');
 
-	if(dot) {
+	if (dot) {
 		var = dot + 1;
 	}
 
-	for(size_t i = 0; i < sizeof(known_vars) / sizeof(known_vars[0]); i++) {
-		if(!strcasecmp(known_vars[i].name, var)) {
+	for (size_t i = 0; i < sizeof(known_vars) / sizeof(known_vars[0]); i++) {
+		if (!strcasecmp(known_vars[i].name, var)) {
 			return known_vars[i].flags;
 		}
 	}
@@ -160,12 +160,12 @@ int conf_var_flags(const char *var) {
 }
 
 bool check_node_name(const char *name) {
-	if(!name || !*name) {
+	if (!name || !*name) {
 		return false;
 	}
 
-	for(const char *p = name; *p; p++) {
-		if(!isalnum((unsigned char)*p) && *p != '_') {
+	for (const char *p = name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_') {
 			return false;
 		}
 	}
@@ -178,7 +178,7 @@ bool check_node_name(const char *name) {
 static char *xstrdup(const char *s) {
 	char *d = strdup(s);
 
-	if(!d) {
+	if (!d) {
 		abort();
 	}
 
@@ -191,7 +191,7 @@ void conf_init(struct conf *c) {
 }
 
 void conf_free(struct conf *c) {
-	for(size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].var);
 		free(c->v[i].value);
 		free(c->v[i].file);
@@ -202,11 +202,11 @@ void conf_free(struct conf *c) {
 }
 
 static void conf_append(struct conf *c, const char *var, const char *value, const char *file, int line) {
-	if(c->n == c->cap) {
+	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
 		struct conf_entry *v = realloc(c->v, cap * sizeof(*v));
 
-		if(!v) {
+		if (!v) {
 			abort();
 		}
 
@@ -229,7 +229,7 @@ static const char *where(const char *file, int line) {
 	static int next;
 	char *b = buf[next++ % 2];
 
-	if(!file) {
+	if (!file) {
 		return "command line";
 	}
 
@@ -244,19 +244,19 @@ static int split_line(char *line, const char *file, int lineno, char **var, char
 
 	v += strspn(v, "\t ");
 
-	if(*v == '=') {
+	if (*v == '=') {
 		v++;
 		v += strspn(v, "\t ");
 	}
 
 	line[len] = '\0';
 
-	if(!len) {
+	if (!len) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: missing variable name", where(file, lineno));
 		return -1;
 	}
 
-	if(!*v) {
+	if (!*v) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: no value for variable `%s'", where(file, lineno), line);
 		return -1;
 	}
@@ -270,7 +270,7 @@ static char *trim(char *line) {
 	line += strspn(line, "\t ");
 	size_t len = strlen(line);
 
-	while(len && isspace((unsigned char)line[len - 1])) {
+	while (len && isspace((unsigned char)line[len - 1])) {
 		line[--len] = '\0';
 	}
 
@@ -280,28 +280,28 @@ static char *trim(char *line) {
 static int add_trimmed(struct conf *c, char *line, const char *file, int lineno) {
 	char *var, *value;
 
-	if(split_line(line, file, lineno, &var, &value)) {
+	if (split_line(line, file, lineno, &var, &value)) {
 		return -1;
 	}
 
 	/* "HOST.Variable" (from -o) must name a valid node. */
 	const char *dot = strchr(var, '.');
 
-	if(dot) {
+	if (dot) {
 		size_t hostlen = (size_t)(dot - var);
 		char host[hostlen + 1];
 
 		memcpy(host, var, hostlen);
 		host[hostlen] = '\0';
 
-		if(!check_node_name(host)) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid node name `%s' in `%s'", where(file, lineno),
-			       host, var);
+		if (!check_node_name(host)) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid node name `%s' in `%s'",
+			       where(file, lineno), host, var);
 			return -1;
 		}
 	}
 
-	if(!conf_var_flags(var)) {
+	if (!conf_var_flags(var)) {
 		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, where(file, lineno));
 	}
 
@@ -310,7 +310,7 @@ static int add_trimmed(struct conf *c, char *line, const char *file, int lineno)
 }
 
 int conf_add_line(struct conf *c, const char *line, const char *file, int lineno) {
-	if(!line) {
+	if (!line) {
 		return -1;
 	}
 
@@ -318,7 +318,7 @@ int conf_add_line(struct conf *c, const char *line, const char *file, int lineno
 	char *t = trim(copy);
 	int ret;
 
-	if(!*t) {
+	if (!*t) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: empty configuration line", where(file, lineno));
 		ret = -1;
 	} else {
@@ -332,8 +332,8 @@ int conf_add_line(struct conf *c, const char *line, const char *file, int lineno
 int conf_read_file(struct conf *c, const char *path, bool must_exist) {
 	FILE *f = fopen(path, "r");
 
-	if(!f) {
-		if(errno == ENOENT && !must_exist) {
+	if (!f) {
+		if (errno == ENOENT && !must_exist) {
 			return 0;
 		}
 
@@ -346,41 +346,41 @@ int conf_read_file(struct conf *c, const char *path, bool must_exist) {
 	int lineno = 0, pem_start = 0;
 	int ret = 0;
 
-	while(getline(&buf, &bufsize, f) >= 0) {
+	while (getline(&buf, &bufsize, f) >= 0) {
 		lineno++;
 		char *line = trim(buf);
 
-		if(pem_start) {
-			if(!strncmp(line, "-----END", 8)) {
+		if (pem_start) {
+			if (!strncmp(line, "-----END", 8)) {
 				pem_start = 0;
 			}
 
 			continue;
 		}
 
-		if(!strncmp(line, "-----BEGIN", 10)) {
+		if (!strncmp(line, "-----BEGIN", 10)) {
 			pem_start = lineno;
 			continue;
 		}
 
-		if(!*line || *line == '#') {
+		if (!*line || *line == '#') {
 			continue;
 		}
 
-		if(add_trimmed(c, line, path, lineno)) {
+		if (add_trimmed(c, line, path, lineno)) {
 			ret = -1;
 			break;
 		}
 	}
 
-	if(!ret && ferror(f)) {
+	if (!ret && ferror(f)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Error reading config file %s: %s", path, strerror(errno));
 		ret = -1;
 	}
 
-	if(!ret && pem_start) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "%s:%d: PEM block without -----END line; rest of file ignored", path,
-		       pem_start);
+	if (!ret && pem_start) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "%s:%d: PEM block without -----END line; rest of file ignored", path, pem_start);
 	}
 
 	free(buf);
@@ -394,18 +394,18 @@ int conf_read_file(struct conf *c, const char *path, bool must_exist) {
 static int entry_cmp(const struct conf *c, size_t a, size_t b) {
 	const struct conf_entry *x = &c->v[a], *y = &c->v[b];
 
-	if(!x->file != !y->file) {
+	if (!x->file != !y->file) {
 		return x->file ? 1 : -1;
 	}
 
-	if(x->line != y->line) {
+	if (x->line != y->line) {
 		return x->line < y->line ? -1 : 1;
 	}
 
-	if(x->file && y->file) {
+	if (x->file && y->file) {
 		int r = strcmp(x->file, y->file);
 
-		if(r) {
+		if (r) {
 			return r;
 		}
 	}
@@ -416,29 +416,29 @@ static int entry_cmp(const struct conf *c, size_t a, size_t b) {
 const struct conf_entry *conf_get_entry(const struct conf *c, const char *var, int index) {
 	size_t prev = SIZE_MAX;
 
-	if(!c || !var || index < 0) {
+	if (!c || !var || index < 0) {
 		return NULL;
 	}
 
 	/* Selection by repeated minimum: configs are small and this never allocates. */
-	for(int k = 0; k <= index; k++) {
+	for (int k = 0; k <= index; k++) {
 		size_t best = SIZE_MAX;
 
-		for(size_t i = 0; i < c->n; i++) {
-			if(strcasecmp(c->v[i].var, var)) {
+		for (size_t i = 0; i < c->n; i++) {
+			if (strcasecmp(c->v[i].var, var)) {
 				continue;
 			}
 
-			if(prev != SIZE_MAX && entry_cmp(c, i, prev) <= 0) {
+			if (prev != SIZE_MAX && entry_cmp(c, i, prev) <= 0) {
 				continue;
 			}
 
-			if(best == SIZE_MAX || entry_cmp(c, i, best) < 0) {
+			if (best == SIZE_MAX || entry_cmp(c, i, best) < 0) {
 				best = i;
 			}
 		}
 
-		if(best == SIZE_MAX) {
+		if (best == SIZE_MAX) {
 			return NULL;
 		}
 
@@ -456,16 +456,16 @@ const char *conf_get(const struct conf *c, const char *var, int index) {
 int conf_get_bool(const struct conf *c, const char *var, bool *out) {
 	const struct conf_entry *e = conf_get_entry(c, var, 0);
 
-	if(!e) {
+	if (!e) {
 		return 0;
 	}
 
-	if(!strcasecmp(e->value, "yes")) {
+	if (!strcasecmp(e->value, "yes")) {
 		*out = true;
 		return 1;
 	}
 
-	if(!strcasecmp(e->value, "no")) {
+	if (!strcasecmp(e->value, "no")) {
 		*out = false;
 		return 1;
 	}
@@ -478,7 +478,7 @@ int conf_get_bool(const struct conf *c, const char *var, bool *out) {
 int conf_get_int(const struct conf *c, const char *var, int *out) {
 	const struct conf_entry *e = conf_get_entry(c, var, 0);
 
-	if(!e) {
+	if (!e) {
 		return 0;
 	}
 
@@ -486,7 +486,8 @@ int conf_get_int(const struct conf *c, const char *var, int *out) {
 	errno = 0;
 	long v = strtol(e->value, &end, 10);
 
-	if(isspace((unsigned char)e->value[0]) || end == e->value || *end || errno || v < INT_MIN || v > INT_MAX) {
+	if (isspace((unsigned char)e->value[0]) || end == e->value || *end || errno || v < INT_MIN ||
+	    v > INT_MAX) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be an integer, not `%s'", where(e->file, e->line),
 		       e->var, e->value);
 		return -1;
@@ -502,11 +503,11 @@ static char *path_join(const char *a, const char *b, const char *c) {
 	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) + 1 : 0) + 2;
 	char *p = malloc(len);
 
-	if(!p) {
+	if (!p) {
 		abort();
 	}
 
-	if(c) {
+	if (c) {
 		snprintf(p, len, "%s/%s/%s", a, b, c);
 	} else {
 		snprintf(p, len, "%s/%s", a, b);
@@ -521,10 +522,10 @@ static void apply_host_overrides(struct conf *c, const char *name) {
 	size_t namelen = strlen(name);
 	size_t n = server_conf.n; /* c may be server_conf itself: only look at old entries */
 
-	for(size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct conf_entry *e = &server_conf.v[i];
 
-		if(e->file || strncmp(e->var, name, namelen) || e->var[namelen] != '.') {
+		if (e->file || strncmp(e->var, name, namelen) || e->var[namelen] != '.') {
 			continue;
 		}
 
@@ -545,30 +546,30 @@ struct host_cache {
 static struct host_cache *host_cache;
 
 const struct conf *host_conf(const char *name) {
-	if(!check_node_name(name)) {
+	if (!check_node_name(name)) {
 		logger(PX_LOG_ERROR, LOG_WARNING, "Refusing to read host file for invalid node name");
 		return NULL;
 	}
 
-	for(struct host_cache *h = host_cache; h; h = h->next) {
-		if(!strcmp(h->name, name)) {
+	for (struct host_cache *h = host_cache; h; h = h->next) {
+		if (!strcmp(h->name, name)) {
 			return h->ok ? &h->conf : NULL;
 		}
 	}
 
 	struct host_cache *h = calloc(1, sizeof(*h));
 
-	if(!h) {
+	if (!h) {
 		abort();
 	}
 
 	h->name = xstrdup(name);
 	conf_init(&h->conf);
 
-	if(confbase) {
+	if (confbase) {
 		char *path = path_join(confbase, "hosts", name);
 
-		if(access(path, F_OK)) {
+		if (access(path, F_OK)) {
 			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "No host file %s", path);
 		} else {
 			h->ok = conf_read_file(&h->conf, path, true) == 0;
@@ -577,7 +578,7 @@ const struct conf *host_conf(const char *name) {
 		free(path);
 	}
 
-	if(h->ok) {
+	if (h->ok) {
 		apply_host_overrides(&h->conf, name);
 	} else {
 		conf_free(&h->conf);
@@ -589,7 +590,7 @@ const struct conf *host_conf(const char *name) {
 }
 
 void host_conf_flush(void) {
-	while(host_cache) {
+	while (host_cache) {
 		struct host_cache *h = host_cache;
 		host_cache = h->next;
 		conf_free(&h->conf);
@@ -600,8 +601,8 @@ void host_conf_flush(void) {
 
 /* Replace every character a node name may not contain with '_'. */
 static void sanitize_name(char *s) {
-	for(; *s; s++) {
-		if(!isalnum((unsigned char)*s) && *s != '_') {
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_') {
 			*s = '_';
 		}
 	}
@@ -609,27 +610,29 @@ static void sanitize_name(char *s) {
 
 /* Expand `$HOST` (hostname) and `$VAR` (environment) in Name. Returns a new string or NULL. */
 static char *expand_name(const char *name) {
-	if(name[0] != '$') {
+	if (name[0] != '$') {
 		return xstrdup(name);
 	}
 
 	const char *env = getenv(name + 1);
 	char *result;
 
-	if(env) {
+	if (env) {
 		result = xstrdup(env);
-	} else if(!strcmp(name + 1, "HOST")) {
+	} else if (!strcmp(name + 1, "HOST")) {
 		char host[256];
 
-		if(gethostname(host, sizeof(host))) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not get hostname for Name = $HOST: %s", strerror(errno));
+		if (gethostname(host, sizeof(host))) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not get hostname for Name = $HOST: %s",
+			       strerror(errno));
 			return NULL;
 		}
 
 		host[sizeof(host) - 1] = '\0';
 		result = xstrdup(host);
 	} else {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid Name: environment variable %s does not exist", name + 1);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid Name: environment variable %s does not exist",
+		       name + 1);
 		return NULL;
 	}
 
@@ -641,8 +644,8 @@ static char *expand_name(const char *name) {
 static void drop_file_entries(struct conf *c) {
 	size_t j = 0;
 
-	for(size_t i = 0; i < c->n; i++) {
-		if(c->v[i].file || c->v[i].line < 0) {
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].file || c->v[i].line < 0) {
 			free(c->v[i].var);
 			free(c->v[i].value);
 			free(c->v[i].file);
@@ -666,8 +669,8 @@ static int read_conf_d(void) {
 	int n = scandir(dir, &list, conf_d_filter, alphasort);
 	int ret = 0;
 
-	for(int i = 0; i < n; i++) {
-		if(!ret) {
+	for (int i = 0; i < n; i++) {
+		if (!ret) {
 			char *path = path_join(dir, list[i]->d_name, NULL);
 			ret = conf_read_file(&server_conf, path, true);
 			free(path);
@@ -682,7 +685,7 @@ static int read_conf_d(void) {
 }
 
 int read_server_config(void) {
-	if(!confbase) {
+	if (!confbase) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "No configuration directory set");
 		return -1;
 	}
@@ -690,7 +693,7 @@ int read_server_config(void) {
 	free(main_conf_path);
 	main_conf_path = path_join(confbase, "plexus.conf", NULL);
 
-	if(access(main_conf_path, F_OK)) {
+	if (access(main_conf_path, F_OK)) {
 		free(main_conf_path);
 		main_conf_path = path_join(confbase, "tinc.conf", NULL);
 	}
@@ -698,24 +701,24 @@ int read_server_config(void) {
 	drop_file_entries(&server_conf);
 	host_conf_flush();
 
-	if(conf_read_file(&server_conf, main_conf_path, true) || read_conf_d()) {
+	if (conf_read_file(&server_conf, main_conf_path, true) || read_conf_d()) {
 		return -1;
 	}
 
 	struct conf_entry *name_entry = (struct conf_entry *)conf_get_entry(&server_conf, "Name", 0);
 
-	if(!name_entry) {
+	if (!name_entry) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Name for the daemon is required in %s", main_conf_path);
 		return -1;
 	}
 
 	char *name = expand_name(name_entry->value);
 
-	if(!name) {
+	if (!name) {
 		return -1;
 	}
 
-	if(!check_node_name(name)) {
+	if (!check_node_name(name)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid Name `%s' (only letters, digits and _ allowed)",
 		       where(name_entry->file, name_entry->line), name);
 		free(name);
@@ -726,11 +729,17 @@ int read_server_config(void) {
 	free(name_entry->value);
 	name_entry->value = name;
 
+	/* Our host file may not exist yet (plexusd -K creates it), so it is optional here. */
 	char *host_path = path_join(confbase, "hosts", name);
-	int ret = conf_read_file(&server_conf, host_path, true);
+
+	if (access(host_path, F_OK)) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "No host file %s for ourselves yet", host_path);
+	}
+
+	int ret = conf_read_file(&server_conf, host_path, false);
 	free(host_path);
 
-	if(ret) {
+	if (ret) {
 		return -1;
 	}
 

@@ -14,13 +14,13 @@
 struct list_head edge_list = LIST_HEAD_INIT(edge_list);
 
 static int edge_cmp(const struct edge *a, const struct edge *b) {
-	if(a->weight != b->weight) {
+	if (a->weight != b->weight) {
 		return a->weight < b->weight ? -1 : 1;
 	}
 
 	int c = strcmp(a->from->name, b->from->name);
 
-	if(c) {
+	if (c) {
 		return c;
 	}
 
@@ -30,7 +30,7 @@ static int edge_cmp(const struct edge *a, const struct edge *b) {
 struct edge *edge_new(void) {
 	struct edge *e = calloc(1, sizeof(*e));
 
-	if(!e) {
+	if (!e) {
 		abort();
 	}
 
@@ -43,7 +43,7 @@ static void insert_sorted(struct edge *e) {
 	struct edge *pos;
 
 	list_for_each_entry(pos, &edge_list, link) {
-		if(edge_cmp(e, pos) < 0) {
+		if (edge_cmp(e, pos) < 0) {
 			break;
 		}
 	}
@@ -57,22 +57,22 @@ void edge_add(struct edge *e) {
 
 	e->reverse = edge_lookup(e->to, e->from);
 
-	if(e->reverse) {
+	if (e->reverse) {
 		e->reverse->reverse = e;
 	}
 }
 
 void edge_del(struct edge *e) {
-	if(!e) {
+	if (!e) {
 		return;
 	}
 
-	if(e->reverse && e->reverse->reverse == e) {
+	if (e->reverse && e->reverse->reverse == e) {
 		e->reverse->reverse = NULL;
 	}
 
 	/* graph.c will recompute prevedge; until then it must not dangle. */
-	if(e->to && e->to->prevedge == e) {
+	if (e->to && e->to->prevedge == e) {
 		e->to->prevedge = NULL;
 	}
 
@@ -88,12 +88,12 @@ void edge_del(struct edge *e) {
 struct edge *edge_lookup(struct px_node *from, struct px_node *to) {
 	struct edge *e;
 
-	if(!from || !to) {
+	if (!from || !to) {
 		return NULL;
 	}
 
 	list_for_each_entry(e, &from->edges, from_link) {
-		if(e->to == to) {
+		if (e->to == to) {
 			return e;
 		}
 	}
@@ -102,13 +102,13 @@ struct edge *edge_lookup(struct px_node *from, struct px_node *to) {
 }
 
 static char *dup_or_null(const char *s) {
-	if(!s) {
+	if (!s) {
 		return NULL;
 	}
 
 	char *d = strdup(s);
 
-	if(!d) {
+	if (!d) {
 		abort();
 	}
 
@@ -124,7 +124,7 @@ void edge_set_address(struct edge *e, const char *host, const char *port) {
 	e->addr_port = p;
 
 	/* Only numeric addresses are usable for UDP; names are kept for forwarding. */
-	if(!host || addr_parse(host, port, &e->address)) {
+	if (!host || addr_parse(host, port, &e->address)) {
 		memset(&e->address, 0, sizeof(e->address));
 	}
 }

@@ -37,7 +37,7 @@ static bool collect_nodes(struct node_array *a) {
 	a->n = count;
 	a->v = calloc(count ? count : 1, sizeof(*a->v));
 
-	if(!a->v) {
+	if (!a->v) {
 		return false;
 	}
 
@@ -53,15 +53,15 @@ static bool collect_nodes(struct node_array *a) {
 static size_t node_index(const struct node_array *a, const node_t *n) {
 	size_t lo = 0, hi = a->n;
 
-	while(lo < hi) {
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(n->name, a->v[mid]->name);
 
-		if(!c) {
+		if (!c) {
 			return mid;
 		}
 
-		if(c < 0) {
+		if (c < 0) {
 			hi = mid;
 		} else {
 			lo = mid + 1;
@@ -72,7 +72,7 @@ static size_t node_index(const struct node_array *a, const node_t *n) {
 }
 
 static size_t uf_find(size_t *parent, size_t x) {
-	while(parent[x] != x) {
+	while (parent[x] != x) {
 		parent[x] = parent[parent[x]];
 		x = parent[x];
 	}
@@ -88,36 +88,37 @@ static void mst_kruskal(const struct node_array *a) {
 		e->mst = false;
 	}
 
-	if(!parent) {
+	if (!parent) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory computing the spanning tree");
 		return;
 	}
 
-	for(size_t i = 0; i < a->n; i++) {
+	for (size_t i = 0; i < a->n; i++) {
 		parent[i] = i;
 	}
 
 	list_for_each_entry(e, &edge_list, link) {
-		if(!e->reverse) {
+		if (!e->reverse) {
 			continue;
 		}
 
 		size_t from = node_index(a, e->from), to = node_index(a, e->to);
 
-		if(from == (size_t)-1 || to == (size_t)-1) {
+		if (from == (size_t)-1 || to == (size_t)-1) {
 			continue; /* endpoint not in node_list: ignore rather than crash */
 		}
 
 		size_t rf = uf_find(parent, from), rt = uf_find(parent, to);
 
-		if(rf == rt) {
+		if (rf == rt) {
 			continue;
 		}
 
 		parent[rf] = rt;
 		e->mst = true;
 		e->reverse->mst = true;
-		logger(PX_LOG_SCARY, LOG_DEBUG, "MST: edge %s -> %s weight %d", e->from->name, e->to->name, e->weight);
+		logger(PX_LOG_SCARY, LOG_DEBUG, "MST: edge %s -> %s weight %d", e->from->name, e->to->name,
+		       e->weight);
 	}
 
 	free(parent);
@@ -128,10 +129,10 @@ static long path_weight(const node_t *n) {
 	long sum = 0;
 	int guard = 0;
 
-	for(const struct edge *e = n->prevedge; e && guard < 100000; e = e->from->prevedge, guard++) {
+	for (const struct edge *e = n->prevedge; e && guard < 100000; e = e->from->prevedge, guard++) {
 		sum += e->weight;
 
-		if(e->from == myself) {
+		if (e->from == myself) {
 			break;
 		}
 	}
@@ -143,17 +144,17 @@ static long path_weight(const node_t *n) {
 static bool better_path(const node_t *n, const struct edge *e, bool indirect) {
 	node_t *to = e->to;
 
-	if(!to->visited) {
+	if (!to->visited) {
 		return true;
 	}
 
 	/* Like tinc: a direct path beats an indirect one even when it is longer,
 	 * because it lets us send UDP to the node itself. */
-	if(to->indirect != indirect) {
+	if (to->indirect != indirect) {
 		return to->indirect;
 	}
 
-	if(to->distance != n->distance + 1) {
+	if (to->distance != n->distance + 1) {
 		return false;
 	}
 
@@ -166,7 +167,7 @@ static void sssp_bfs(const struct node_array *a) {
 	node_t **queue = calloc(cap, sizeof(*queue));
 	size_t head = 0, tail = 0;
 
-	for(size_t i = 0; i < a->n; i++) {
+	for (size_t i = 0; i < a->n; i++) {
 		node_t *n = a->v[i];
 		n->visited = false;
 		n->indirect = true;
@@ -176,7 +177,7 @@ static void sssp_bfs(const struct node_array *a) {
 		n->prevedge = NULL;
 	}
 
-	if(!queue) {
+	if (!queue) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory computing reachability");
 		return;
 	}
@@ -189,26 +190,26 @@ static void sssp_bfs(const struct node_array *a) {
 	myself->prevedge = NULL;
 	queue[tail++] = myself;
 
-	while(head < tail) {
+	while (head < tail) {
 		node_t *n = queue[head++];
 		struct edge *e;
 
 		list_for_each_entry(e, &n->edges, from_link) {
-			if(!e->reverse || !e->to || e->to == myself) {
+			if (!e->reverse || !e->to || e->to == myself) {
 				continue;
 			}
 
 			bool indirect = n->indirect || (e->options & PX_OPTION_INDIRECT);
 
-			if(!better_path(n, e, indirect)) {
+			if (!better_path(n, e, indirect)) {
 				continue;
 			}
 
 			node_t *to = e->to;
 			bool requeue = !to->visited || (to->indirect && !indirect);
 
-			if(requeue) {
-				if(tail >= cap) {
+			if (requeue) {
+				if (tail >= cap) {
 					continue; /* node not in node_list */
 				}
 
@@ -231,11 +232,11 @@ static void sssp_bfs(const struct node_array *a) {
 void graph_run(void) {
 	struct node_array a;
 
-	if(!myself) {
+	if (!myself) {
 		return;
 	}
 
-	if(!collect_nodes(&a)) {
+	if (!collect_nodes(&a)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running the graph");
 		return;
 	}
@@ -250,31 +251,31 @@ void graph_run(void) {
 
 	myself->reachable = true;
 
-	for(size_t i = 0; i < a.n; i++) {
+	for (size_t i = 0; i < a.n; i++) {
 		node_t *n = a.v[i];
 
-		if(n == myself) {
+		if (n == myself) {
 			continue;
 		}
 
 		bool was = n->reachable;
 
-		if(!n->visited) {
+		if (!n->visited) {
 			n->options = 0;
 		}
 
 		/* Learn a UDP address from the edge into the node if it just came up
 		 * or has none yet; never override one learned from real traffic. */
-		if(n->visited && n->prevedge && n->prevedge->address.len && (!was || !n->has_udp_addr)) {
+		if (n->visited && n->prevedge && n->prevedge->address.len && (!was || !n->has_udp_addr)) {
 			node_set_udp(n, &n->prevedge->address);
 		}
 
-		if(was != n->visited) {
+		if (was != n->visited) {
 			n->reachable = n->visited;
 			n->last_state_change = now;
 			any = true;
 
-			if(changed) {
+			if (changed) {
 				changed[i] = true;
 			}
 
@@ -283,12 +284,12 @@ void graph_run(void) {
 		}
 	}
 
-	if(any) {
+	if (any) {
 		subnet_cache_flush();
 	}
 
-	for(size_t i = 0; changed && i < a.n; i++) {
-		if(changed[i]) {
+	for (size_t i = 0; changed && i < a.n; i++) {
+		if (changed[i]) {
 			graph_node_changed(a.v[i], a.v[i]->reachable);
 		}
 	}

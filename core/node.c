@@ -25,7 +25,7 @@ static node_t *udp_index[UDP_BUCKETS];
 static void *xcalloc(size_t n, size_t size) {
 	void *p = calloc(n, size);
 
-	if(!p) {
+	if (!p) {
 		abort();
 	}
 
@@ -37,7 +37,7 @@ static void compute_id(const char *name, uint8_t id[6]) {
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 
-	if(!EVP_Digest(name, strlen(name), digest, &len, EVP_sha512(), NULL) || len < 6) {
+	if (!EVP_Digest(name, strlen(name), digest, &len, EVP_sha512(), NULL) || len < 6) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "SHA-512 failed while computing the ID of node %s", name);
 		memset(id, 0, 6);
 		return;
@@ -51,7 +51,7 @@ node_t *node_new(const char *name) {
 
 	n->name = strdup(name ? name : "");
 
-	if(!n->name) {
+	if (!n->name) {
 		abort();
 	}
 
@@ -70,7 +70,7 @@ void node_add(node_t *n) {
 	node_t *pos;
 
 	list_for_each_entry(pos, &node_list, link) {
-		if(strcmp(n->name, pos->name) < 0) {
+		if (strcmp(n->name, pos->name) < 0) {
 			break;
 		}
 	}
@@ -79,14 +79,14 @@ void node_add(node_t *n) {
 }
 
 static void udp_unindex(node_t *n) {
-	if(!n->has_udp_addr || n->is_self) {
+	if (!n->has_udp_addr || n->is_self) {
 		return;
 	}
 
 	node_t **pp = &udp_index[addr_hash(&n->udp_addr) % UDP_BUCKETS];
 
-	for(; *pp; pp = &(*pp)->addr_hash_next) {
-		if(*pp == n) {
+	for (; *pp; pp = &(*pp)->addr_hash_next) {
+		if (*pp == n) {
 			*pp = n->addr_hash_next;
 			break;
 		}
@@ -98,7 +98,7 @@ static void udp_unindex(node_t *n) {
 void node_set_udp(node_t *n, const struct px_addr *a) {
 	udp_unindex(n);
 
-	if(!a || !a->len) {
+	if (!a || !a->len) {
 		n->has_udp_addr = false;
 		memset(&n->udp_addr, 0, sizeof(n->udp_addr));
 		return;
@@ -108,7 +108,7 @@ void node_set_udp(node_t *n, const struct px_addr *a) {
 	n->has_udp_addr = true;
 
 	/* Our own address is never a packet source we need to identify. */
-	if(n->is_self) {
+	if (n->is_self) {
 		return;
 	}
 
@@ -119,8 +119,8 @@ void node_set_udp(node_t *n, const struct px_addr *a) {
 }
 
 node_t *node_lookup_udp(const struct px_addr *a) {
-	for(node_t *n = udp_index[addr_hash(a) % UDP_BUCKETS]; n; n = n->addr_hash_next) {
-		if(addr_equal(&n->udp_addr, a)) {
+	for (node_t *n = udp_index[addr_hash(a) % UDP_BUCKETS]; n; n = n->addr_hash_next) {
+		if (addr_equal(&n->udp_addr, a)) {
 			return n;
 		}
 	}
@@ -131,18 +131,18 @@ node_t *node_lookup_udp(const struct px_addr *a) {
 node_t *node_lookup(const char *name) {
 	node_t *n;
 
-	if(!name) {
+	if (!name) {
 		return NULL;
 	}
 
 	list_for_each_entry(n, &node_list, link) {
 		int c = strcmp(name, n->name);
 
-		if(!c) {
+		if (!c) {
 			return n;
 		}
 
-		if(c < 0) {
+		if (c < 0) {
 			break;
 		}
 	}
@@ -154,7 +154,7 @@ node_t *node_lookup_id(const uint8_t id[6]) {
 	node_t *n;
 
 	list_for_each_entry(n, &node_list, link) {
-		if(!memcmp(n->id, id, 6)) {
+		if (!memcmp(n->id, id, 6)) {
 			return n;
 		}
 	}
@@ -167,23 +167,23 @@ node_t *node_lookup_id(const uint8_t id[6]) {
  * word just before it, because struct px_node has no room for a count.
  */
 void **node_slot(node_t *n, int index) {
-	if(index < 0) {
+	if (index < 0) {
 		return NULL;
 	}
 
 	size_t cap = n->slots ? (size_t)(uintptr_t)n->slots[-1] : 0;
 
-	if((size_t)index >= cap) {
+	if ((size_t)index >= cap) {
 		size_t newcap = cap ? cap : 4;
 
-		while(newcap <= (size_t)index) {
+		while (newcap <= (size_t)index) {
 			newcap *= 2;
 		}
 
 		void **base = n->slots ? n->slots - 1 : NULL;
 		void **grown = realloc(base, (newcap + 1) * sizeof(*grown));
 
-		if(!grown) {
+		if (!grown) {
 			abort();
 		}
 
@@ -196,7 +196,7 @@ void **node_slot(node_t *n, int index) {
 }
 
 void node_del(node_t *n) {
-	if(!n) {
+	if (!n) {
 		return;
 	}
 
@@ -210,7 +210,7 @@ void node_del(node_t *n) {
 	struct edge *e, *etmp;
 
 	list_for_each_entry_safe(e, etmp, &edge_list, link) {
-		if(e->from == n || e->to == n) {
+		if (e->from == n || e->to == n) {
 			edge_del(e);
 		}
 	}
@@ -221,7 +221,7 @@ void node_del(node_t *n) {
 
 	udp_unindex(n);
 
-	if(n->mtu_timer) {
+	if (n->mtu_timer) {
 		timer_free(n->mtu_timer);
 		n->mtu_timer = NULL;
 	}
@@ -232,20 +232,20 @@ void node_del(node_t *n) {
 	node_t *other;
 
 	list_for_each_entry(other, &node_list, link) {
-		if(other->nexthop == n) {
+		if (other->nexthop == n) {
 			other->nexthop = NULL;
 		}
 
-		if(other->via == n) {
+		if (other->via == n) {
 			other->via = NULL;
 		}
 	}
 
-	if(myself == n) {
+	if (myself == n) {
 		myself = NULL;
 	}
 
-	if(n->slots) {
+	if (n->slots) {
 		free(n->slots - 1);
 	}
 

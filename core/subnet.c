@@ -25,32 +25,32 @@ static bool parse_int(const char *s, int *out) {
 	bool neg = false;
 	long long v = 0;
 
-	if(*s == '-') {
+	if (*s == '-') {
 		neg = true;
 		s++;
 	}
 
-	if(!*s) {
+	if (!*s) {
 		return false;
 	}
 
-	for(; *s; s++) {
-		if(*s < '0' || *s > '9') {
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9') {
 			return false;
 		}
 
 		v = v * 10 + (*s - '0');
 
-		if(v > 2147483648LL) {
+		if (v > 2147483648LL) {
 			return false;
 		}
 	}
 
-	if(neg) {
+	if (neg) {
 		v = -v;
 	}
 
-	if(v > 2147483647LL) {
+	if (v > 2147483647LL) {
 		return false;
 	}
 
@@ -59,15 +59,15 @@ static bool parse_int(const char *s, int *out) {
 }
 
 static int hexdigit(char c) {
-	if(c >= '0' && c <= '9') {
+	if (c >= '0' && c <= '9') {
 		return c - '0';
 	}
 
-	if(c >= 'a' && c <= 'f') {
+	if (c >= 'a' && c <= 'f') {
 		return c - 'a' + 10;
 	}
 
-	if(c >= 'A' && c <= 'F') {
+	if (c >= 'A' && c <= 'F') {
 		return c - 'A' + 10;
 	}
 
@@ -76,26 +76,26 @@ static int hexdigit(char c) {
 
 /* Six ':'-separated groups of 1-4 hex digits (1.0 prints single digits), each <= 0xff. */
 static bool parse_mac(const char *s, uint8_t mac[6]) {
-	for(int i = 0; i < 6; i++) {
+	for (int i = 0; i < 6; i++) {
 		unsigned v = 0;
 		int digits = 0;
 
-		while(hexdigit(*s) >= 0) {
-			if(++digits > 4) {
+		while (hexdigit(*s) >= 0) {
+			if (++digits > 4) {
 				return false;
 			}
 
 			v = v * 16 + (unsigned)hexdigit(*s++);
 		}
 
-		if(!digits || v > 0xff) {
+		if (!digits || v > 0xff) {
 			return false;
 		}
 
 		mac[i] = (uint8_t)v;
 
-		if(i < 5) {
-			if(*s != ':') {
+		if (i < 5) {
+			if (*s != ':') {
 				return false;
 			}
 
@@ -111,13 +111,13 @@ bool subnet_parse(const char *str, struct subnet *out) {
 	int weight = SUBNET_DEFAULT_WEIGHT;
 	int prefix = -1;
 
-	if(!str) {
+	if (!str) {
 		return false;
 	}
 
 	size_t len = strlen(str);
 
-	if(!len || len >= sizeof(buf)) {
+	if (!len || len >= sizeof(buf)) {
 		return false;
 	}
 
@@ -125,42 +125,42 @@ bool subnet_parse(const char *str, struct subnet *out) {
 
 	char *hash = strchr(buf, '#');
 
-	if(hash) {
+	if (hash) {
 		*hash = '\0';
 
-		if(!parse_int(hash + 1, &weight)) {
+		if (!parse_int(hash + 1, &weight)) {
 			return false;
 		}
 	}
 
 	char *slash = strchr(buf, '/');
 
-	if(slash) {
+	if (slash) {
 		*slash = '\0';
 
-		if(!parse_int(slash + 1, &prefix) || prefix < 0) {
+		if (!parse_int(slash + 1, &prefix) || prefix < 0) {
 			return false;
 		}
 	}
 
 	struct subnet s = {.weight = weight};
 
-	if(parse_mac(buf, s.addr)) {
-		if(prefix >= 0) {
+	if (parse_mac(buf, s.addr)) {
+		if (prefix >= 0) {
 			return false;
 		}
 
 		s.type = SUBNET_MAC;
 		s.prefix = 48;
-	} else if(inet_pton(AF_INET, buf, s.addr) == 1) {
-		if(prefix > 32) {
+	} else if (inet_pton(AF_INET, buf, s.addr) == 1) {
+		if (prefix > 32) {
 			return false;
 		}
 
 		s.type = SUBNET_IPV4;
 		s.prefix = prefix < 0 ? 32 : prefix;
-	} else if(inet_pton(AF_INET6, buf, s.addr) == 1) {
-		if(prefix > 128) {
+	} else if (inet_pton(AF_INET6, buf, s.addr) == 1) {
+		if (prefix > 128) {
 			return false;
 		}
 
@@ -178,7 +178,7 @@ bool subnet_parse(const char *str, struct subnet *out) {
 }
 
 static int addr_bits(enum subnet_type type) {
-	switch(type) {
+	switch (type) {
 	case SUBNET_IPV4:
 		return 32;
 
@@ -191,14 +191,14 @@ static int addr_bits(enum subnet_type type) {
 }
 
 bool subnet_hostbits_clear(const struct subnet *s) {
-	if(s->type == SUBNET_MAC) {
+	if (s->type == SUBNET_MAC) {
 		return true;
 	}
 
 	int bits = addr_bits(s->type);
 
-	for(int i = s->prefix; i < bits; i++) {
-		if(s->addr[i / 8] & (0x80 >> (i % 8))) {
+	for (int i = s->prefix; i < bits; i++) {
+		if (s->addr[i / 8] & (0x80 >> (i % 8))) {
 			return false;
 		}
 	}
@@ -211,7 +211,7 @@ bool subnet_hostbits_clear(const struct subnet *s) {
 void subnet_format(const struct subnet *s, char *buf, size_t len) {
 	const uint8_t *a = s->addr;
 
-	switch(s->type) {
+	switch (s->type) {
 	case SUBNET_MAC:
 		snprintf(buf, len, "%x:%x:%x:%x:%x:%x#%d", a[0], a[1], a[2], a[3], a[4], a[5], s->weight);
 		break;
@@ -237,15 +237,16 @@ void subnet_format_compact(const struct subnet *s, char *buf, size_t len) {
 	char addr[INET6_ADDRSTRLEN] = "";
 	char prefix[8] = "", weight[16] = "";
 
-	switch(s->type) {
+	switch (s->type) {
 	case SUBNET_MAC:
-		snprintf(addr, sizeof(addr), "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+		snprintf(addr, sizeof(addr), "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4],
+		         a[5]);
 		break;
 
 	case SUBNET_IPV4:
 		inet_ntop(AF_INET, a, addr, sizeof(addr));
 
-		if(s->prefix != 32) {
+		if (s->prefix != 32) {
 			snprintf(prefix, sizeof(prefix), "/%d", s->prefix);
 		}
 
@@ -254,7 +255,7 @@ void subnet_format_compact(const struct subnet *s, char *buf, size_t len) {
 	case SUBNET_IPV6:
 		inet_ntop(AF_INET6, a, addr, sizeof(addr));
 
-		if(s->prefix != 128) {
+		if (s->prefix != 128) {
 			snprintf(prefix, sizeof(prefix), "/%d", s->prefix);
 		}
 
@@ -265,7 +266,7 @@ void subnet_format_compact(const struct subnet *s, char *buf, size_t len) {
 		break;
 	}
 
-	if(s->weight != SUBNET_DEFAULT_WEIGHT) {
+	if (s->weight != SUBNET_DEFAULT_WEIGHT) {
 		snprintf(weight, sizeof(weight), "#%d", s->weight);
 	}
 
@@ -273,7 +274,7 @@ void subnet_format_compact(const struct subnet *s, char *buf, size_t len) {
 }
 
 bool subnet_equal(const struct subnet *a, const struct subnet *b) {
-	if(a->type != b->type || a->prefix != b->prefix || a->weight != b->weight) {
+	if (a->type != b->type || a->prefix != b->prefix || a->weight != b->weight) {
 		return false;
 	}
 
@@ -297,7 +298,7 @@ struct cache_entry {
 static struct cache_entry cache[CACHE_SLOTS];
 
 void subnet_cache_flush(void) {
-	for(int i = 0; i < CACHE_SLOTS; i++) {
+	for (int i = 0; i < CACHE_SLOTS; i++) {
 		cache[i].valid = false;
 	}
 }
@@ -308,21 +309,21 @@ static const char *owner_name(const struct subnet *s) {
 
 /* Table order: see the file comment. Returns <0 if a sorts before b. */
 static int table_cmp(const struct subnet *a, const struct subnet *b) {
-	if(a->type != b->type) {
+	if (a->type != b->type) {
 		return (int)a->type - (int)b->type;
 	}
 
-	if(a->prefix != b->prefix) {
+	if (a->prefix != b->prefix) {
 		return b->prefix - a->prefix;
 	}
 
-	if(a->weight != b->weight) {
+	if (a->weight != b->weight) {
 		return a->weight < b->weight ? -1 : 1;
 	}
 
 	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
 
-	if(c) {
+	if (c) {
 		return c;
 	}
 
@@ -332,7 +333,7 @@ static int table_cmp(const struct subnet *a, const struct subnet *b) {
 struct subnet *subnet_new(void) {
 	struct subnet *s = calloc(1, sizeof(*s));
 
-	if(!s) {
+	if (!s) {
 		abort();
 	}
 
@@ -345,14 +346,14 @@ struct subnet *subnet_new(void) {
 void subnet_add(struct px_node *owner, struct subnet *s) {
 	s->owner = owner;
 
-	if(owner) {
+	if (owner) {
 		list_add_tail(&s->owner_link, &owner->subnets);
 	}
 
 	struct subnet *pos;
 
 	list_for_each_entry(pos, &subnet_table, table_link) {
-		if(table_cmp(s, pos) < 0) {
+		if (table_cmp(s, pos) < 0) {
 			break;
 		}
 	}
@@ -363,7 +364,7 @@ void subnet_add(struct px_node *owner, struct subnet *s) {
 }
 
 void subnet_del(struct subnet *s) {
-	if(!s) {
+	if (!s) {
 		return;
 	}
 
@@ -376,12 +377,12 @@ void subnet_del(struct subnet *s) {
 struct subnet *subnet_find(struct px_node *owner, const struct subnet *s) {
 	struct subnet *pos;
 
-	if(!owner) {
+	if (!owner) {
 		return NULL;
 	}
 
 	list_for_each_entry(pos, &owner->subnets, owner_link) {
-		if(subnet_equal(pos, s)) {
+		if (subnet_equal(pos, s)) {
 			return pos;
 		}
 	}
@@ -393,11 +394,11 @@ struct subnet *subnet_find(struct px_node *owner, const struct subnet *s) {
 static bool prefix_match(const struct subnet *s, const uint8_t *addr) {
 	int full = s->prefix / 8, rest = s->prefix % 8;
 
-	if(memcmp(s->addr, addr, (size_t)full)) {
+	if (memcmp(s->addr, addr, (size_t)full)) {
 		return false;
 	}
 
-	if(rest) {
+	if (rest) {
 		uint8_t mask = (uint8_t)(0xff << (8 - rest));
 		return ((s->addr[full] ^ addr[full]) & mask) == 0;
 	}
@@ -408,7 +409,7 @@ static bool prefix_match(const struct subnet *s, const uint8_t *addr) {
 static unsigned cache_slot(enum subnet_type type, const uint8_t *addr, size_t len) {
 	uint32_t h = 2166136261u ^ (uint32_t)type;
 
-	for(size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		h ^= addr[i];
 		h *= 16777619u;
 	}
@@ -423,32 +424,32 @@ static struct subnet *lookup(enum subnet_type type, const uint8_t *addr, size_t 
 	unsigned slot = cache_slot(type, addr, len);
 	struct cache_entry *ce = &cache[slot];
 
-	if(ce->valid && ce->type == type && !memcmp(ce->key, addr, len)) {
+	if (ce->valid && ce->type == type && !memcmp(ce->key, addr, len)) {
 		return ce->result;
 	}
 
 	struct subnet *s, *first = NULL, *found = NULL;
 
 	list_for_each_entry(s, &subnet_table, table_link) {
-		if(s->type != type) {
+		if (s->type != type) {
 			continue;
 		}
 
-		if(type == SUBNET_MAC ? memcmp(s->addr, addr, 6) != 0 : !prefix_match(s, addr)) {
+		if (type == SUBNET_MAC ? memcmp(s->addr, addr, 6) != 0 : !prefix_match(s, addr)) {
 			continue;
 		}
 
-		if(!first) {
+		if (!first) {
 			first = s;
 		}
 
-		if(!s->owner || s->owner->reachable) {
+		if (!s->owner || s->owner->reachable) {
 			found = s;
 			break;
 		}
 	}
 
-	if(!found) {
+	if (!found) {
 		found = first;
 	}
 

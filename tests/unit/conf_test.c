@@ -26,7 +26,7 @@ static void write_file(const char *rel, const char *content) {
 
 	CHECK(f != NULL);
 
-	if(f) {
+	if (f) {
 		fputs(content, f);
 		fclose(f);
 	}
@@ -194,7 +194,7 @@ static void test_priority(void) {
 	write_file("prio-a", "x = 1\nMode = switch\n");
 	CHECK(conf_read_file(&c, path("prio-z"), true) == 0);
 	CHECK(conf_read_file(&c, path("prio-a"), true) == 0);
-	CHECK_STR(conf_get(&c, "Mode", 0), "hub"); /* line 1 beats line 2 */
+	CHECK_STR(conf_get(&c, "Mode", 0), "hub");    /* line 1 beats line 2 */
 	CHECK_STR(conf_get(&c, "Mode", 1), "switch"); /* prio-a:2 < prio-main:2 */
 	CHECK_STR(conf_get(&c, "Mode", 2), "router");
 
@@ -391,9 +391,15 @@ static void test_server_config(void) {
 	conf_free(&server_conf);
 	host_conf_flush();
 
-	/* Missing own host file. */
+	/* A missing own host file is only a warning (plexusd -K is about to create it). */
 	write_file("tinc.conf", "Name = nohostfile\n");
+	stub_log_clear();
+	CHECK(read_server_config() == 0);
+	CHECK(stub_log_contains("hosts/nohostfile for ourselves"));
+	/* A broken one is an error. */
+	write_file("hosts/nohostfile", "Subnet\n");
 	CHECK(read_server_config() == -1);
+	unlink(path("hosts/nohostfile"));
 
 	/* Missing or invalid Name. */
 	write_file("tinc.conf", "Mode = router\n");
@@ -421,8 +427,8 @@ static void test_server_config(void) {
 	gethostname(host, sizeof(host));
 	unsetenv("HOST");
 
-	for(char *p = host; *p; p++) {
-		if(!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) {
+	for (char *p = host; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) {
 			*p = '_';
 		}
 	}
@@ -448,7 +454,7 @@ static void cleanup(void) {
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 
-	if(system(cmd)) {
+	if (system(cmd)) {
 		fprintf(stderr, "could not remove %s\n", dir);
 	}
 }
@@ -456,7 +462,7 @@ static void cleanup(void) {
 int main(void) {
 	snprintf(dir, sizeof(dir), "/tmp/px-conf-test.XXXXXX");
 
-	if(!mkdtemp(dir)) {
+	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
 	}

@@ -20,7 +20,7 @@ static struct {
 static int ncalls;
 
 void graph_node_changed(node_t *n, bool became_reachable) {
-	if(ncalls < 64) {
+	if (ncalls < 64) {
 		calls[ncalls].node = n;
 		calls[ncalls].up = became_reachable;
 		calls[ncalls].reachable_at_call = n->reachable;
@@ -30,8 +30,8 @@ void graph_node_changed(node_t *n, bool became_reachable) {
 }
 
 static bool called(node_t *n, bool up) {
-	for(int i = 0; i < ncalls && i < 64; i++) {
-		if(calls[i].node == n && calls[i].up == up) {
+	for (int i = 0; i < ncalls && i < 64; i++) {
+		if (calls[i].node == n && calls[i].up == up) {
 			CHECK(calls[i].reachable_at_call == up);
 			return true;
 		}

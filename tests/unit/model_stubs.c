@@ -21,13 +21,13 @@ void vlogger(int level, int priority, const char *fmt, va_list ap) {
 	(void)priority;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 
-	if(level <= 5) {
+	if (level <= 5) {
 		fprintf(stderr, "  log[%d]: %s\n", level, msg);
 	}
 
 	size_t len = strlen(msg);
 
-	if(log_len + len + 2 < sizeof(log_buf)) {
+	if (log_len + len + 2 < sizeof(log_buf)) {
 		memcpy(log_buf + log_len, msg, len);
 		log_len += len;
 		log_buf[log_len++] = '\n';

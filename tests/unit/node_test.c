@@ -46,7 +46,7 @@ static void test_new_and_ids(void) {
 static void test_list_order(void) {
 	static const char *names[] = {"delta", "Alpha", "charlie", "bravo", "alpha", "_x", "a1"};
 
-	for(size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		mk(names[i]);
 	}
 
@@ -104,7 +104,7 @@ static void test_udp_index(void) {
 	/* Many nodes, some sharing buckets. */
 	char name[16];
 
-	for(int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 2000; i++) {
 		struct px_addr addr;
 		char host[32];
 
@@ -117,7 +117,7 @@ static void test_udp_index(void) {
 
 	int found = 0;
 
-	for(int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 2000; i++) {
 		struct px_addr addr;
 		char host[32];
 

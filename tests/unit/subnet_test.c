@@ -78,46 +78,46 @@ static void test_parse_good(void) {
 
 static void test_parse_bad(void) {
 	static const char *bad[] = {
-	        "",
-	        "10.0.0.0/33",
-	        "10.0.0.0/-1",
-	        "10.0.0.0/",
-	        "10.0.0.0/8#",
-	        "10.0.0.0/8#x",
-	        "10.0.0.0/8#5#6",
-	        "10.0.0.0/8/8",
-	        "10.0.0.0/x",
-	        "10.0.0.0/8 ",
-	        " 10.0.0.1",
-	        "10.0.0",
-	        "10.0.0.0.0",
-	        "300.1.1.1",
-	        "10.0.0.1#99999999999",
-	        "10.0.0.0/99999999999",
-	        "fd00::/129",
-	        "fd00:::1",
-	        "fd00::g",
-	        "00:11:22:33:44:55/48",
-	        "00:11:22:33:44",
-	        "00:11:22:33:44:55:66",
-	        "100:1:2:3:4:5",
-	        "00000:1:2:3:4:5",
-	        "00:11:22:33:44:",
-	        ":11:22:33:44:55",
-	        "00:11:22:33:44:5g",
-	        "hello",
-	        "#10",
-	        "/8",
-	        "10.0.0.1/8junk",
-	        "1.2.3.4 junk",
-	        "0123456789012345678901234567890123456789012345678901234567890123456789"
-	        "0123456789012345678901234567890123456789",
+	    "",
+	    "10.0.0.0/33",
+	    "10.0.0.0/-1",
+	    "10.0.0.0/",
+	    "10.0.0.0/8#",
+	    "10.0.0.0/8#x",
+	    "10.0.0.0/8#5#6",
+	    "10.0.0.0/8/8",
+	    "10.0.0.0/x",
+	    "10.0.0.0/8 ",
+	    " 10.0.0.1",
+	    "10.0.0",
+	    "10.0.0.0.0",
+	    "300.1.1.1",
+	    "10.0.0.1#99999999999",
+	    "10.0.0.0/99999999999",
+	    "fd00::/129",
+	    "fd00:::1",
+	    "fd00::g",
+	    "00:11:22:33:44:55/48",
+	    "00:11:22:33:44",
+	    "00:11:22:33:44:55:66",
+	    "100:1:2:3:4:5",
+	    "00000:1:2:3:4:5",
+	    "00:11:22:33:44:",
+	    ":11:22:33:44:55",
+	    "00:11:22:33:44:5g",
+	    "hello",
+	    "#10",
+	    "/8",
+	    "10.0.0.1/8junk",
+	    "1.2.3.4 junk",
+	    "0123456789012345678901234567890123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789",
 	};
 
-	for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct subnet s = {.weight = 77};
 
-		if(subnet_parse(bad[i], &s)) {
+		if (subnet_parse(bad[i], &s)) {
 			fprintf(stderr, "accepted bad subnet \"%s\"\n", bad[i]);
 			CHECK(!"bad subnet accepted");
 		}
@@ -172,10 +172,10 @@ static void test_format(void) {
 	CHECK_STR(fmt11("0:1:2:a:b:c#5"), "00:01:02:0a:0b:0c#5");
 
 	/* Round trips through both formats. */
-	static const char *samples[] = {"10.0.0.0/8#5", "1.2.3.4", "fd00::/64#0", "::/0", "ff:0:1:2:3:4#99",
-	                                "2001:db8::1:2/127"};
+	static const char *samples[] = {"10.0.0.0/8#5", "1.2.3.4",         "fd00::/64#0",
+	                                "::/0",         "ff:0:1:2:3:4#99", "2001:db8::1:2/127"};
 
-	for(size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		struct subnet a = parsed(samples[i]), b, c;
 		char buf[SUBNET_MAXSTR];
 
@@ -246,8 +246,9 @@ static void test_table(void) {
 	/* Table order: type, longest prefix first, then weight. */
 	struct subnet *prev = NULL, *it;
 	list_for_each_entry(it, &subnet_table, table_link) {
-		if(prev && prev->type == it->type) {
-			CHECK(prev->prefix > it->prefix || (prev->prefix == it->prefix && prev->weight <= it->weight));
+		if (prev && prev->type == it->type) {
+			CHECK(prev->prefix > it->prefix ||
+			      (prev->prefix == it->prefix && prev->weight <= it->weight));
 		}
 
 		prev = it;
@@ -326,13 +327,13 @@ static void test_many(void) {
 	node_add(n);
 	n->reachable = true;
 
-	for(int i = 0; i < 300; i++) {
+	for (int i = 0; i < 300; i++) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "10.%d.%d.0/24", i / 256, i % 256);
 		add(n, buf);
 	}
 
-	for(int i = 0; i < 300; i++) {
+	for (int i = 0; i < 300; i++) {
 		struct subnet *s = subnet_lookup_ipv4(ip4(10, (uint8_t)(i / 256), (uint8_t)(i % 256), 9));
 		CHECK(s && s->addr[1] == i / 256 && s->addr[2] == i % 256);
 	}
