@@ -574,6 +574,26 @@ static int cmd_start(int argc, char **argv) {
 	return 1;
 }
 
+/* Is the process still running? A zombie (a daemon started in the
+ * foreground by a script that has not reaped it yet) counts as gone. */
+static bool process_alive(int pid) {
+	char path[64], stat[512], *paren;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = 0;
+	paren = strrchr(stat, ')');
+	return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
 /* Ask the daemon to stop and wait (up to ten seconds) until it is gone. */
 static int stop_daemon(struct ctl *c) {
 	char line[LINE_MAX_LEN];
@@ -596,11 +616,11 @@ static int stop_daemon(struct ctl *c) {
 	for (int i = 0; i < 100 && c->pid > 0; i++) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 
-		if (kill(c->pid, 0) < 0 && errno == ESRCH)
+		if (!process_alive(c->pid))
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	if (c->pid > 0 && kill(c->pid, 0) == 0) {
+	if (c->pid > 0 && process_alive(c->pid)) {
 		fprintf(stderr, "plexusd (pid %d) did not exit in time\n", c->pid);
 		return 1;
 	}
