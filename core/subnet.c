@@ -390,8 +390,13 @@ struct subnet *subnet_find(struct px_node *owner, const struct subnet *s) {
 	return NULL;
 }
 
-/* Does `addr` fall inside s's prefix? */
-static bool prefix_match(const struct subnet *s, const uint8_t *addr) {
+/* Does `addr` (len bytes) fall inside s's prefix? A hand-built subnet with an
+ * impossible prefix never matches instead of reading past the address. */
+static bool prefix_match(const struct subnet *s, const uint8_t *addr, size_t len) {
+	if (s->prefix < 0 || (size_t)s->prefix > len * 8) {
+		return false;
+	}
+
 	int full = s->prefix / 8, rest = s->prefix % 8;
 
 	if (memcmp(s->addr, addr, (size_t)full)) {
@@ -435,7 +440,7 @@ static struct subnet *lookup(enum subnet_type type, const uint8_t *addr, size_t 
 			continue;
 		}
 
-		if (type == SUBNET_MAC ? memcmp(s->addr, addr, 6) != 0 : !prefix_match(s, addr)) {
+		if (type == SUBNET_MAC ? memcmp(s->addr, addr, 6) != 0 : !prefix_match(s, addr, len)) {
 			continue;
 		}
 

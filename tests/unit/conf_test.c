@@ -459,6 +459,54 @@ static void cleanup(void) {
 	}
 }
 
+/* Random lines and files: never crash, never leak, errors are clean. */
+static void test_random(void) {
+	static const char alphabet[] = "aPo=# \t-BEGINEND.x/$\r";
+	unsigned seed = 777;
+	struct conf c;
+
+	conf_init(&c);
+
+	for (int i = 0; i < 5000; i++) {
+		char line[48];
+		int len = (int)((seed = seed * 1103515245 + 12345) >> 16) % 40;
+
+		for (int j = 0; j < len; j++) {
+			seed = seed * 1103515245 + 12345;
+			line[j] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+
+		line[len] = '\0';
+		size_t before = c.n;
+		int r = conf_add_line(&c, line, NULL, 0);
+		CHECK(r == 0 ? c.n == before + 1 : c.n == before);
+	}
+
+	for (size_t i = 0; i < c.n; i++) {
+		CHECK(c.v[i].var[0] && c.v[i].value[0]);
+		CHECK(!strpbrk(c.v[i].var, " \t="));
+	}
+
+	conf_free(&c);
+
+	/* The same alphabet as whole files, with newlines. */
+	for (int i = 0; i < 200; i++) {
+		char text[400];
+		int len = (int)((seed = seed * 1103515245 + 12345) >> 16) % 390;
+
+		for (int j = 0; j < len; j++) {
+			seed = seed * 1103515245 + 12345;
+			unsigned r = (seed >> 16) % (sizeof(alphabet) + 4);
+			text[j] = r >= sizeof(alphabet) - 1 ? '\n' : alphabet[r];
+		}
+
+		text[len] = '\0';
+		write_file("random", text);
+		conf_read_file(&c, path("random"), true);
+		conf_free(&c);
+	}
+}
+
 int main(void) {
 	snprintf(dir, sizeof(dir), "/tmp/px-conf-test.XXXXXX");
 
@@ -475,6 +523,7 @@ int main(void) {
 	test_flags_and_names();
 	test_host_conf();
 	test_server_config();
+	test_random();
 	cleanup();
 	return check_done("conf_test");
 }

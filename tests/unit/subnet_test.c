@@ -343,7 +343,94 @@ static void test_many(void) {
 	CHECK(list_empty(&subnet_table));
 }
 
+static unsigned rnd_state = 12345;
+
+static unsigned rnd(unsigned n) {
+	rnd_state = rnd_state * 1103515245 + 12345;
+	return (rnd_state >> 16) % n;
+}
+
+/* Random subnets formatted both ways and then mutated: never crash; whatever
+ * parses must survive a round trip through both formats unchanged. */
+static void test_random(void) {
+	static const char alphabet[] = "0123456789abcdefABCDEF:./#- ";
+	char str[SUBNET_MAXSTR], buf[SUBNET_MAXSTR];
+	int accepted = 0;
+
+	for (int i = 0; i < 50000; i++) {
+		struct subnet a = {.type = (enum subnet_type)rnd(3), .weight = (int)rnd(40) - 5};
+
+		for (int j = 0; j < 16; j++) {
+			a.addr[j] = (uint8_t)rnd(256);
+		}
+
+		a.prefix = a.type == SUBNET_MAC ? 48 : (int)rnd(a.type == SUBNET_IPV4 ? 33 : 129);
+
+		if (rnd(2)) {
+			subnet_format(&a, str, sizeof(str));
+		} else {
+			subnet_format_compact(&a, str, sizeof(str));
+		}
+
+		for (unsigned m = rnd(3); m; m--) {
+			size_t len = strlen(str), pos = rnd((unsigned)len + 1);
+
+			switch (rnd(3)) {
+			case 0: /* delete */
+				if (pos < len) {
+					memmove(str + pos, str + pos + 1, len - pos);
+				}
+				break;
+			case 1: /* replace */
+				if (pos < len) {
+					str[pos] = alphabet[rnd(sizeof(alphabet) - 1)];
+				}
+				break;
+			default: /* insert */
+				if (len + 1 < sizeof(str)) {
+					memmove(str + pos + 1, str + pos, len - pos + 1);
+					str[pos] = alphabet[rnd(sizeof(alphabet) - 1)];
+				}
+				break;
+			}
+		}
+
+		struct subnet p, q;
+
+		if (!subnet_parse(str, &p)) {
+			continue;
+		}
+
+		accepted++;
+		CHECK(p.prefix >= 0 && p.prefix <= (p.type == SUBNET_IPV6   ? 128
+		                                    : p.type == SUBNET_IPV4 ? 32
+		                                                            : 48));
+		subnet_format(&p, buf, sizeof(buf));
+		CHECK(subnet_parse(buf, &q) && subnet_equal(&p, &q));
+		subnet_format_compact(&p, buf, sizeof(buf));
+		CHECK(subnet_parse(buf, &q) && subnet_equal(&p, &q));
+	}
+
+	fprintf(stderr, "random: %d of 50000 accepted\n", accepted);
+	CHECK(accepted > 10000);
+}
+
+/* A hand-built subnet with an impossible prefix never matches (no over-read). */
+static void test_bogus_prefix(void) {
+	node_t *n = node_new("bogus");
+	node_add(n);
+	n->reachable = true;
+	struct subnet *s = subnet_new();
+	s->type = SUBNET_IPV4;
+	s->prefix = 200;
+	subnet_add(n, s);
+	CHECK(subnet_lookup_ipv4(ip4(0, 0, 0, 0)) == NULL);
+	node_free_all();
+}
+
 int main(void) {
+	test_random();
+	test_bogus_prefix();
 	test_parse_good();
 	test_parse_bad();
 	test_hostbits();
