@@ -60,6 +60,7 @@ struct fake_msg {
 	char line[FAKE_LINE];
 };
 
+extern const struct px_plugin_desc crypto_legacy_LTX_plexus_plugin;
 extern struct px_host fake_host;
 extern px_plugin *fake_self;
 extern uint64_t fake_now;
