@@ -37,6 +37,7 @@ struct txq {
 	int family;
 	unsigned count;
 	struct px_buf bufs[BATCH];
+	uint32_t frame_len[BATCH]; /* plaintext frame length, for MTU feedback */
 	uint8_t storage[BATCH][BUFSIZE];
 };
 static struct txq txq4 = {.family = AF_INET}, txq6 = {.family = AF_INET6};
@@ -62,6 +63,22 @@ static void txq_flush(struct txq *q) {
 		unsigned sent = dp->ops->send(dp->plugin, sock, q->bufs, q->count);
 		if (sent < q->count)
 			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "%u of %u datagrams not sent", q->count - sent, q->count);
+		/* The kernel knows the path MTU: a frame it refused bounds maxmtu,
+		 * which makes MTU discovery converge quickly. */
+		for (unsigned i = 0; i < q->count; i++) {
+			struct px_buf *t = &q->bufs[i];
+			if (!(t->flags & PX_BUF_TOO_BIG))
+				continue;
+			t->flags &= (uint16_t)~PX_BUF_TOO_BIG;
+			node_t *n = t->node;
+			int frame = (int)q->frame_len[i];
+			if (n && frame - 1 < n->maxmtu && frame > PX_MINMTU / 8) {
+				n->maxmtu = frame - 1;
+				if (n->mtu > n->maxmtu)
+					n->mtu = n->maxmtu;
+				logger(PX_LOG_TRAFFIC, LOG_INFO, "Path MTU to %s is below %d", n->name, frame);
+			}
+		}
 	}
 	q->count = 0;
 }
@@ -115,6 +132,7 @@ static bool udp_send(node_t *via, const struct px_buf *b) {
 	}
 	t->node = via;
 	t->addr = via->udp_addr;
+	q->frame_len[q->count] = b->len;
 	if (!via->crypto->ops->seal(via->crypto->plugin, via, t, 1) || !t->len)
 		return true; /* the plugin dropped it and said why */
 	q->count++;

@@ -288,8 +288,13 @@ static unsigned udp_send(px_plugin *self, void *sock, struct px_buf *bufs, unsig
 					                    n - idx[done]);
 				return sent;
 			}
-			/* This one packet failed (EMSGSIZE, unreachable...): skip it. */
-			udp_log_send_error(s, &bufs[idx[done]].addr, r < 0 ? errno : EIO);
+			/* This one packet failed (EMSGSIZE, unreachable...): skip it,
+			 * and tell the core when the path MTU is the reason. */
+			int err = r < 0 ? errno : EIO;
+			if (err == EMSGSIZE)
+				bufs[idx[done]].flags |= PX_BUF_TOO_BIG;
+			else
+				udp_log_send_error(s, &bufs[idx[done]].addr, err);
 			done++;
 		}
 	}

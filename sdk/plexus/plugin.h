@@ -92,6 +92,7 @@ struct px_buf {
 
 #define PX_BUF_PROBE 0x0001 /* MTU probe: never routed */
 #define PX_BUF_VIA_TCP 0x0002 /* arrived over a meta connection */
+#define PX_BUF_TOO_BIG 0x0004 /* set by a transport: EMSGSIZE, path MTU smaller */
 
 /* Log levels: tinc's debug levels. Level 0 is always logged. */
 enum px_log_level {
