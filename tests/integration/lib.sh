@@ -289,13 +289,24 @@ make_node() {
 	N_PIDFILE[$name]=$PXT_TMP/$name.pid
 	N_MODE[$name]=$mode
 	N_PID[$name]=
+	: >"$dir/hosts/$name"
+	conf=tinc.conf
+	if [ "${PXT_USE_INIT:-0}" = 1 ]; then
+		# `plexus init NAME` writes plexus.conf, an empty host file and keys
+		"$PLEXUS_CLI" -c "$dir" init "$name" </dev/null >"$dir/init.log" 2>&1 ||
+			fail "plexus init $name failed: $(cat "$dir/init.log")"
+		[ -f "$dir/plexus.conf" ] || fail "plexus init did not write $dir/plexus.conf"
+		grep -Eq "^Name *=? *$name" "$dir/plexus.conf" || fail "plexus init: no Name = $name in plexus.conf"
+		conf=plexus.conf
+	else
+		echo "# $PXT_TEST node $name ($kind)" >"$dir/tinc.conf"
+		echo "Name = $name" >>"$dir/tinc.conf"
+	fi
 	{
-		echo "# $PXT_TEST node $name ($kind)"
-		echo "Name = $name"
 		echo "Mode = $mode"
 		echo "Interface = $PXT_IFNAME"
 		echo "AddressFamily = ipv4"
-	} >"$dir/tinc.conf"
+	} >>"$dir/$conf"
 	{
 		echo "Address = $(underlay_addr "$name")"
 		echo "Port = $PXT_PORT"
@@ -303,7 +314,7 @@ make_node() {
 			echo "Subnet = $(tun_addr "$name")/32"
 			[ "${PXT_IPV6:-0}" = 1 ] && echo "Subnet = $(tun_addr6 "$name")/128"
 		fi
-	} >"$dir/hosts/$name"
+	} >>"$dir/hosts/$name"
 	{
 		echo "#!/bin/sh"
 		echo "ip addr add $(tun_addr "$name")/16 dev \"\$INTERFACE\""
@@ -314,9 +325,13 @@ make_node() {
 	printf '#!/bin/sh\nip link set "$INTERFACE" down\necho "tinc-down" >>"%s"\n' \
 		"$PXT_TMP/$name.scripts" >"$dir/tinc-down"
 	chmod 755 "$dir/tinc-up" "$dir/tinc-down"
-	gen_keys "$dir" "${PXT_KEYGEN:-$kind}" "$name"
-	conf=tinc.conf
-	if [ "$kind" = plexus ] && [ "${PXT_CONF_FILE:-tinc.conf}" != tinc.conf ]; then
+	if [ "${PXT_USE_INIT:-0}" = 1 ]; then
+		[ -s "$dir/rsa_key.priv" ] || fail "plexus init made no rsa_key.priv"
+		grep -q "BEGIN RSA PUBLIC KEY" "$dir/hosts/$name" || fail "plexus init: no public key in hosts/$name"
+	else
+		gen_keys "$dir" "${PXT_KEYGEN:-$kind}" "$name"
+	fi
+	if [ "$kind" = plexus ] && [ "$conf" = tinc.conf ] && [ "${PXT_CONF_FILE:-tinc.conf}" != tinc.conf ]; then
 		conf=$PXT_CONF_FILE
 		mv "$dir/tinc.conf" "$dir/$conf"
 	fi
@@ -372,10 +387,17 @@ start_node() {
 	rm -f "${N_PIDFILE[$name]}"
 	export ASAN_OPTIONS="log_path=$PXT_TMP/sanitizer.asan.$name:detect_leaks=${PXT_DETECT_LEAKS:-1}"
 	export UBSAN_OPTIONS="log_path=$PXT_TMP/sanitizer.ubsan.$name:print_stacktrace=1"
-	if [ "${PXT_DETACH:-0}" = 1 ]; then
+	if [ "${PXT_START_CLI:-0}" = 1 ]; then
+		# `plexus start [plexusd options]`: the daemon detaches itself
+		ip netns exec "${N_NS[$name]}" "$PLEXUS_CLI" -c "${N_DIR[$name]}" --pidfile="${N_PIDFILE[$name]}" \
+			start -d"${PXT_DEBUG:-1}" --logfile="${N_LOG[$name]}" "$@" \
+			</dev/null >>"${N_OUT[$name]}" 2>&1 || fail "$name: plexus start failed (exit $?)"
+	elif [ "${PXT_DETACH:-0}" = 1 ]; then
 		ip netns exec "${N_NS[$name]}" "$bin" -c "${N_DIR[$name]}" -d"${PXT_DEBUG:-1}" \
 			--pidfile="${N_PIDFILE[$name]}" --logfile="${N_LOG[$name]}" "$@" \
 			</dev/null >>"${N_OUT[$name]}" 2>&1 || fail "$name: daemon failed to start (exit $?)"
+	fi
+	if [ "${PXT_START_CLI:-0}" = 1 ] || [ "${PXT_DETACH:-0}" = 1 ]; then
 		pid=
 		for ((i = 0; i < 100; i++)); do
 			pid=$(awk 'NR == 1 {print $1}' "${N_PIDFILE[$name]}" 2>/dev/null)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# The plexus CLI on a two-node net: init (alpha: plexus.conf written by
+# `plexus init`), generate-keys (beta), start (daemon detaches), pid, dump
+# nodes|edges|subnets|connections|graph, info NODE|ADDRESS, plugins, reload,
+# debug, stop.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd ping
+[ "$PXT_KIND" = plexus ] || skip "the plexus CLI needs plexus nodes"
+require_kind plexus
+require_cli
+
+PXT_USE_INIT=1 make_node alpha plexus
+make_node beta plexus
+connect_to alpha beta
+PXT_START_CLI=1 start_node beta
+PXT_START_CLI=1 start_node alpha
+up_and_ping alpha beta 30
+
+cli() { # cli NODE ARGS...: run, keep output in $OUT, fail on non-zero exit
+	local node=$1
+	shift
+	OUT=$(plexus_cli "$node" "$@" 2>&1) || fail "plexus $* on $node failed: $OUT"
+	echo "\$ plexus $* ($node)"
+	echo "$OUT" | head -n 20
+}
+
+cli alpha pid
+[ "$OUT" = "${N_PID[alpha]}" ] || fail "plexus pid said '$OUT', pid file says ${N_PID[alpha]}"
+
+cli alpha dump nodes
+echo "$OUT" | grep -Eq "^alpha [0-9a-f]{12} MYSELF port $PXT_PORT" || fail "dump nodes: no line for ourself (alpha ... MYSELF port $PXT_PORT)"
+echo "$OUT" | grep -Eq "^beta [0-9a-f]{12} $(underlay_addr beta) port $PXT_PORT" || fail "dump nodes: no line for beta at $(underlay_addr beta)"
+cli alpha dump reachable nodes
+echo "$OUT" | grep -q "^beta " || fail "dump reachable nodes lacks beta"
+
+cli alpha dump edges
+echo "$OUT" | grep -Eq "^alpha beta $(underlay_addr beta) port $PXT_PORT" || fail "dump edges: no edge alpha -> beta"
+echo "$OUT" | grep -Eq "^beta alpha $(underlay_addr alpha) port" || fail "dump edges: no edge beta -> alpha"
+
+cli alpha dump subnets
+echo "$OUT" | grep -Eq "^$(tun_addr beta)(/32)? beta$" || fail "dump subnets: no $(tun_addr beta) owned by beta"
+echo "$OUT" | grep -Eq "^$(tun_addr alpha)(/32)? alpha$" || fail "dump subnets: no $(tun_addr alpha) owned by alpha"
+
+cli alpha dump connections
+echo "$OUT" | grep -Eq "^beta $(underlay_addr beta) port $PXT_PORT " || fail "dump connections: no meta connection to beta"
+
+cli alpha dump graph
+echo "$OUT" | grep -q "graph" && echo "$OUT" | grep -q "alpha" && echo "$OUT" | grep -q "beta" ||
+	fail "dump graph: not a Graphviz graph of alpha and beta"
+
+cli alpha info beta
+echo "$OUT" | grep -qi "reachable" || fail "info beta does not say beta is reachable"
+cli alpha info "$(tun_addr beta)"
+echo "$OUT" | grep -q "beta" || fail "info $(tun_addr beta) does not name its owner beta"
+
+cli alpha plugins
+for p in crypto-legacy transport-tcp transport-udp; do
+	echo "$OUT" | grep -q "^$p " || fail "plugins: $p not listed"
+done
+
+cli alpha debug 3
+cli alpha debug 1
+cli alpha reload
+wait_ping alpha beta 10 || fail "no ping after reload"
+ping_check alpha beta 3 0 || fail "pings lost after reload"
+
+pid=${N_PID[beta]}
+cli beta stop
+pid_alive "$pid" && fail "plexus stop returned but beta (pid $pid) still runs"
+N_PID[beta]=
+# a stopped daemon: the CLI must say so and fail
+if plexus_cli beta pid >/dev/null 2>&1; then
+	fail "plexus pid succeeded against a stopped daemon"
+fi
+cli alpha stop
+N_PID[alpha]=
+pass
