@@ -260,6 +260,7 @@ void net_purge(void) {
 int net_reload(void) {
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "Reloading configuration");
 	host_conf_flush();
+	/* Check the files first so a broken edit leaves the running config alone. */
 	struct conf fresh;
 	conf_init(&fresh);
 	if (conf_read_file(&fresh, main_conf_path, true) < 0) {
@@ -268,6 +269,10 @@ int net_reload(void) {
 		return -1;
 	}
 	conf_free(&fresh);
+	if (read_server_config() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded");
+		return -1;
+	}
 	struct outgoing *o, *otmp;
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
 		bool wanted = false;
