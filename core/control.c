@@ -30,8 +30,8 @@
 #include "plugin_loader.h"
 #include "subnet.h"
 
-#define CONTROL_OUT_MAX (4u << 20) /* bytes queued per client at most */
-#define CONTROL_LINE_MAX 4096 /* longest request line we accept */
+#define CONTROL_OUT_MAX      (4u << 20) /* bytes queued per client at most */
+#define CONTROL_LINE_MAX     4096       /* longest request line we accept */
 #define CONTROL_COOKIE_BYTES 32
 
 struct control_client {
@@ -40,7 +40,7 @@ struct control_client {
 	bool authenticated;
 	bool want_write; /* write interest is armed */
 	bool overflowed; /* a reply did not fit: close it */
-	bool tapped; /* tap is registered with the logger */
+	bool tapped;     /* tap is registered with the logger */
 	struct log_tap tap;
 	unsigned long dropped; /* log messages lost to a full buffer */
 	char in[CONTROL_LINE_MAX];
@@ -183,7 +183,7 @@ static void dump_nodes(struct control_client *cl) {
 	node_t *n;
 
 	list_for_each_entry(n, &node_list, link)
-		client_send_formatted(cl, control_format_node(line, sizeof(line), n, settings.port), line);
+	    client_send_formatted(cl, control_format_node(line, sizeof(line), n, settings.port), line);
 	client_send(cl, "%d %d", PX_REQ_CONTROL, REQ_DUMP_NODES);
 }
 
@@ -192,7 +192,7 @@ static void dump_traffic(struct control_client *cl) {
 	node_t *n;
 
 	list_for_each_entry(n, &node_list, link)
-		client_send_formatted(cl, control_format_traffic(line, sizeof(line), n), line);
+	    client_send_formatted(cl, control_format_traffic(line, sizeof(line), n), line);
 	client_send(cl, "%d %d", PX_REQ_CONTROL, REQ_DUMP_TRAFFIC);
 }
 
@@ -201,7 +201,7 @@ static void dump_edges(struct control_client *cl) {
 	struct edge *e;
 
 	list_for_each_entry(e, &edge_list, link)
-		client_send_formatted(cl, control_format_edge(line, sizeof(line), e), line);
+	    client_send_formatted(cl, control_format_edge(line, sizeof(line), e), line);
 	client_send(cl, "%d %d", PX_REQ_CONTROL, REQ_DUMP_EDGES);
 }
 
@@ -210,7 +210,7 @@ static void dump_subnets(struct control_client *cl) {
 	struct subnet *s;
 
 	list_for_each_entry(s, &subnet_table, table_link)
-		client_send_formatted(cl, control_format_subnet(line, sizeof(line), s), line);
+	    client_send_formatted(cl, control_format_subnet(line, sizeof(line), s), line);
 	client_send(cl, "%d %d", PX_REQ_CONTROL, REQ_DUMP_SUBNETS);
 }
 
@@ -224,9 +224,8 @@ static void dump_connections(struct control_client *cl) {
 			continue;
 		client_send_formatted(cl, control_format_connection(line, sizeof(line), c), line);
 	}
-	list_for_each_entry(other, &client_list, link)
-		client_send_formatted(
-		        cl, control_format_control_client(line, sizeof(line), other->fd, other->tapped), line);
+	list_for_each_entry(other, &client_list, link) client_send_formatted(
+	    cl, control_format_control_client(line, sizeof(line), other->fd, other->tapped), line);
 	client_send(cl, "%d %d", PX_REQ_CONTROL, REQ_DUMP_CONNECTIONS);
 }
 
@@ -235,7 +234,7 @@ static void dump_plugins(struct control_client *cl) {
 	struct px_plugin *p;
 
 	list_for_each_entry(p, &plugin_list, link)
-		client_send_formatted(cl, control_format_plugin(line, sizeof(line), p), line);
+	    client_send_formatted(cl, control_format_plugin(line, sizeof(line), p), line);
 	client_send(cl, "%d %d", PX_REQ_CONTROL, REQ_DUMP_PLUGINS);
 }
 
@@ -280,8 +279,8 @@ static int handle_hello(struct control_client *cl, const char *line) {
 		return -1;
 	}
 	cl->authenticated = true;
-	client_send(cl, "%d %s %d.%d", PX_REQ_ID, myself && myself->name ? myself->name : "plexus", PX_PROT_MAJOR,
-	            PX_PROT_MINOR_LEGACY);
+	client_send(cl, "%d %s %d.%d", PX_REQ_ID, myself && myself->name ? myself->name : "plexus",
+	            PX_PROT_MAJOR, PX_PROT_MINOR_LEGACY);
 	client_send(cl, "%d %d %d", PX_REQ_ACK, 0, (int)getpid());
 	logger(3, LOG_INFO, "Control client authenticated");
 	return 0;
@@ -437,7 +436,8 @@ static void accept_cb(void *arg, uint32_t revents) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				logger(1, LOG_WARNING, "Could not accept a control connection: %s", strerror(errno));
+				logger(1, LOG_WARNING, "Could not accept a control connection: %s",
+				       strerror(errno));
 			return;
 		}
 		cl = calloc(1, sizeof(*cl));

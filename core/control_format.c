@@ -100,16 +100,17 @@ int control_format_node(char *buf, size_t len, const node_t *n, const char *mypo
 	return format_line(buf, len,
 	                   "%d %d %s %s %s port %s %d %d %d %d %x %x %s %s %d %d %d %d %ld %d %" PRIu64
 	                   " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s %s",
-	                   PX_REQ_CONTROL, REQ_DUMP_NODES, n->name, id, host, port, 0, 0, 0, n->out_compression,
-	                   n->options, control_node_status(n), n->nexthop ? n->nexthop->name : "-",
-	                   n->via ? n->via->name : "-", n->distance, n->mtu, n->minmtu, n->maxmtu,
-	                   (long)n->last_state_change, -1, n->in_packets, n->in_bytes, n->out_packets,
-	                   n->out_bytes, proto, describe);
+	                   PX_REQ_CONTROL, REQ_DUMP_NODES, n->name, id, host, port, 0, 0, 0,
+	                   n->out_compression, n->options, control_node_status(n),
+	                   n->nexthop ? n->nexthop->name : "-", n->via ? n->via->name : "-", n->distance,
+	                   n->mtu, n->minmtu, n->maxmtu, (long)n->last_state_change, -1, n->in_packets,
+	                   n->in_bytes, n->out_packets, n->out_bytes, proto, describe);
 }
 
 int control_format_traffic(char *buf, size_t len, const node_t *n) {
 	return format_line(buf, len, "%d %d %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, PX_REQ_CONTROL,
-	                   REQ_DUMP_TRAFFIC, n->name, n->in_packets, n->in_bytes, n->out_packets, n->out_bytes);
+	                   REQ_DUMP_TRAFFIC, n->name, n->in_packets, n->in_bytes, n->out_packets,
+	                   n->out_bytes);
 }
 
 int control_format_edge(char *buf, size_t len, const struct edge *e) {
@@ -124,8 +125,8 @@ int control_format_edge(char *buf, size_t len, const struct edge *e) {
 		h = host;
 		p = port;
 	}
-	return format_line(buf, len, "%d %d %s %s %s port %s %s port %s %x %d", PX_REQ_CONTROL, REQ_DUMP_EDGES,
-	                   e->from ? e->from->name : "-", e->to ? e->to->name : "-", h, p,
+	return format_line(buf, len, "%d %d %s %s %s port %s %s port %s %x %d", PX_REQ_CONTROL,
+	                   REQ_DUMP_EDGES, e->from ? e->from->name : "-", e->to ? e->to->name : "-", h, p,
 	                   e->local_host && *e->local_host ? e->local_host : "unspec",
 	                   e->local_port && *e->local_port ? e->local_port : "unspec", e->options, e->weight);
 }
@@ -171,9 +172,9 @@ int control_format_plugin(char *buf, size_t len, const struct px_plugin *p) {
 	copy_word(name, sizeof(name), p->name ? p->name : d ? d->name : NULL);
 	copy_word(version, sizeof(version), d ? d->version : NULL);
 	copy_word(path, sizeof(path), p->path);
-	return format_line(buf, len, "%d %d %s %s %u.%u %s%s%s", PX_REQ_CONTROL, REQ_DUMP_PLUGINS, name, version,
-	                   d ? d->abi_major : 0u, d ? d->abi_minor : 0u, path, p->provides[0] ? " " : "",
-	                   p->provides);
+	return format_line(buf, len, "%d %d %s %s %u.%u %s%s%s", PX_REQ_CONTROL, REQ_DUMP_PLUGINS, name,
+	                   version, d ? d->abi_major : 0u, d ? d->abi_minor : 0u, path,
+	                   p->provides[0] ? " " : "", p->provides);
 }
 
 /* The CLI side. */
@@ -195,12 +196,12 @@ int ctl_parse_node(const char *line, struct ctl_node *n) {
 		return -1;
 	memset(n, 0, sizeof(*n));
 	if (sscanf(f,
-	           "%255s %15s %79s port %31s %d %d %d %d %x %x %255s %255s %d %d %d %d %ld %ld %" SCNu64 " %" SCNu64
-	           " %" SCNu64 " %" SCNu64 "%n",
+	           "%255s %15s %79s port %31s %d %d %d %d %x %x %255s %255s %d %d %d %d %ld %ld %" SCNu64
+	           " %" SCNu64 " %" SCNu64 " %" SCNu64 "%n",
 	           n->name, n->id, n->host, n->port, &n->cipher, &n->digest, &n->maclength, &n->compression,
-	           &n->options, &n->status, n->nexthop, n->via, &n->distance, &n->pmtu, &n->minmtu, &n->maxmtu,
-	           &n->last_state_change, &n->udp_ping_rtt, &n->in_packets, &n->in_bytes, &n->out_packets,
-	           &n->out_bytes, &used) != 22 ||
+	           &n->options, &n->status, n->nexthop, n->via, &n->distance, &n->pmtu, &n->minmtu,
+	           &n->maxmtu, &n->last_state_change, &n->udp_ping_rtt, &n->in_packets, &n->in_bytes,
+	           &n->out_packets, &n->out_bytes, &used) != 22 ||
 	    !used)
 		return -1;
 	/* Plexus appends the data protocol and its description; tinc does not. */
@@ -270,17 +271,17 @@ int ctl_node_human(char *buf, size_t len, const struct ctl_node *n) {
 		else
 			snprintf(tail, sizeof(tail), " protocol %s", n->protocol);
 	}
-	return format_line(buf, len,
-	                   "%s id %s at %s port %s cipher %d digest %d maclength %d compression %d options %x "
-	                   "status %04x nexthop %s via %s distance %d pmtu %d (min %d max %d)%s",
-	                   n->name, n->id, n->host, n->port, n->cipher, n->digest, n->maclength, n->compression,
-	                   n->options, n->status, n->nexthop, n->via, n->distance, n->pmtu, n->minmtu, n->maxmtu,
-	                   tail);
+	return format_line(
+	    buf, len,
+	    "%s id %s at %s port %s cipher %d digest %d maclength %d compression %d options %x "
+	    "status %04x nexthop %s via %s distance %d pmtu %d (min %d max %d)%s",
+	    n->name, n->id, n->host, n->port, n->cipher, n->digest, n->maclength, n->compression, n->options,
+	    n->status, n->nexthop, n->via, n->distance, n->pmtu, n->minmtu, n->maxmtu, tail);
 }
 
 int ctl_edge_human(char *buf, size_t len, const struct ctl_edge *e) {
-	return format_line(buf, len, "%s to %s at %s port %s local %s port %s options %x weight %d", e->from, e->to,
-	                   e->host, e->port, e->local_host, e->local_port, e->options, e->weight);
+	return format_line(buf, len, "%s to %s at %s port %s local %s port %s options %x weight %d", e->from,
+	                   e->to, e->host, e->port, e->local_host, e->local_port, e->options, e->weight);
 }
 
 int ctl_subnet_human(char *buf, size_t len, const struct ctl_subnet *s) {
@@ -288,8 +289,8 @@ int ctl_subnet_human(char *buf, size_t len, const struct ctl_subnet *s) {
 }
 
 int ctl_conn_human(char *buf, size_t len, const struct ctl_conn *c) {
-	return format_line(buf, len, "%s at %s port %s options %x socket %d status %x", c->name, c->host, c->port,
-	                   c->options, c->socket, c->status);
+	return format_line(buf, len, "%s at %s port %s options %x socket %d status %x", c->name, c->host,
+	                   c->port, c->options, c->socket, c->status);
 }
 
 bool ctl_subnet_contains(const struct subnet *net, const struct subnet *addr) {

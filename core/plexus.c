@@ -37,11 +37,11 @@
 #define LINE_MAX_LEN 8192
 
 static const char *program = "plexus";
-static char *opt_confdir; /* -c as given */
-static char *opt_netname; /* -n as given (or $NETNAME) */
-static char *opt_pidfile; /* --pidfile as given */
+static char *opt_confdir;  /* -c as given */
+static char *opt_netname;  /* -n as given (or $NETNAME) */
+static char *opt_pidfile;  /* --pidfile as given */
 static char *cli_confbase; /* resolved configuration directory */
-static char *cli_pidfile; /* resolved pid file */
+static char *cli_pidfile;  /* resolved pid file */
 
 /* ---- a connection to the daemon ---- */
 
@@ -207,8 +207,8 @@ static int ctl_open(struct ctl *c, bool quiet) {
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (!quiet)
-			fprintf(stderr, "Could not connect to control socket %s: %s (is plexusd running?)\n", path,
-			        strerror(errno));
+			fprintf(stderr, "Could not connect to control socket %s: %s (is plexusd running?)\n",
+			        path, strerror(errno));
 		free(path);
 		ctl_close(c);
 		return -1;
@@ -220,7 +220,8 @@ static int ctl_open(struct ctl *c, bool quiet) {
 	    ctl_recv_line(c, line, sizeof(line)) < 0 ||
 	    sscanf(line, "%d %d %d", &code, &version, &ack_pid) != 3 || code != PX_REQ_ACK || version != 0) {
 		if (!quiet)
-			fprintf(stderr, "Could not authenticate with plexusd (stale pid file %s?)\n", cli_pidfile);
+			fprintf(stderr, "Could not authenticate with plexusd (stale pid file %s?)\n",
+			        cli_pidfile);
 		ctl_close(c);
 		return -1;
 	}
@@ -233,8 +234,8 @@ static int ctl_simple(struct ctl *c, int type, const char *arg, int *result) {
 	char line[LINE_MAX_LEN];
 	int code, rtype;
 
-	if ((arg ? ctl_send(c, "%d %d %s", PX_REQ_CONTROL, type, arg) : ctl_send(c, "%d %d", PX_REQ_CONTROL, type)) <
-	    0)
+	if ((arg ? ctl_send(c, "%d %d %s", PX_REQ_CONTROL, type, arg)
+	         : ctl_send(c, "%d %d", PX_REQ_CONTROL, type)) < 0)
 		goto lost;
 	if (ctl_recv_line(c, line, sizeof(line)) < 0)
 		goto lost;
@@ -441,7 +442,8 @@ static bool valid_node_name(const char *name) {
 	if (!*name)
 		return false;
 	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_'))
 			return false;
 	return true;
 }
@@ -544,8 +546,8 @@ static int cmd_init(int argc, char **argv) {
 		goto out;
 	r = cmd_generate_keys(1, gen);
 	if (r)
-		fprintf(stderr, "%s was created, but without keys: run `%s -c %s generate-keys` later\n", conf,
-		        program, cli_confbase);
+		fprintf(stderr, "%s was created, but without keys: run `%s -c %s generate-keys` later\n",
+		        conf, program, cli_confbase);
 out:
 	free(conf);
 	free(tincconf);
@@ -600,8 +602,8 @@ static int stop_daemon(struct ctl *c) {
 	int code, type, result;
 
 	if (ctl_send(c, "%d %d", PX_REQ_CONTROL, REQ_STOP) < 0 || ctl_recv_line(c, line, sizeof(line)) < 0 ||
-	    sscanf(line, "%d %d %d", &code, &type, &result) != 3 || code != PX_REQ_CONTROL || type != REQ_STOP ||
-	    result != 0) {
+	    sscanf(line, "%d %d %d", &code, &type, &result) != 3 || code != PX_REQ_CONTROL ||
+	    type != REQ_STOP || result != 0) {
 		fprintf(stderr, "Could not stop plexusd\n");
 		return 1;
 	}
@@ -796,19 +798,21 @@ static int dump_graph(struct ctl *c, bool directed) {
 	const struct ctl_edge *e;
 	int r = 1;
 
-	if (ctl_dump(c, REQ_DUMP_NODES, collect_node, &nodes) < 0 || ctl_dump(c, REQ_DUMP_EDGES, collect_edge, &edges) < 0)
+	if (ctl_dump(c, REQ_DUMP_NODES, collect_node, &nodes) < 0 ||
+	    ctl_dump(c, REQ_DUMP_EDGES, collect_edge, &edges) < 0)
 		goto out;
 	printf("%s {\n", directed ? "digraph" : "graph");
 	n = nodes.v;
 	for (size_t i = 0; i < nodes.n; i++)
-		printf("  \"%s\" [label = \"%s\", color = \"%s\"%s];\n", n[i].name, n[i].name, graph_color(&n[i]),
-		       strcmp(n[i].host, "MYSELF") ? "" : ", style = \"filled\"");
+		printf("  \"%s\" [label = \"%s\", color = \"%s\"%s];\n", n[i].name, n[i].name,
+		       graph_color(&n[i]), strcmp(n[i].host, "MYSELF") ? "" : ", style = \"filled\"");
 	e = edges.v;
 	for (size_t i = 0; i < edges.n; i++) {
 		/* An undirected graph shows each pair once. */
 		if (!directed && strcmp(e[i].from, e[i].to) > 0 && edge_has_reverse(&edges, &e[i]))
 			continue;
-		printf("  \"%s\" %s \"%s\" [weight = %d];\n", e[i].from, directed ? "->" : "--", e[i].to, e[i].weight);
+		printf("  \"%s\" %s \"%s\" [weight = %d];\n", e[i].from, directed ? "->" : "--", e[i].to,
+		       e[i].weight);
 	}
 	printf("}\n");
 	r = 0;
@@ -831,7 +835,8 @@ static int cmd_dump(int argc, char **argv) {
 	} else if (argc == 2) {
 		what = argv[1];
 	} else {
-		fprintf(stderr, "Usage: %s dump [reachable] nodes|edges|subnets|connections|graph|digraph\n", program);
+		fprintf(stderr, "Usage: %s dump [reachable] nodes|edges|subnets|connections|graph|digraph\n",
+		        program);
 		return 1;
 	}
 	if (reachable && strcmp(what, "nodes")) {
@@ -903,10 +908,14 @@ static void print_status_words(unsigned status) {
 		unsigned bit;
 		const char *word;
 	} words[] = {
-	        {CTL_NODE_VALIDKEY, "validkey"},   {CTL_NODE_WAITINGFORKEY, "waitingforkey"},
-	        {CTL_NODE_VISITED, "visited"},     {CTL_NODE_REACHABLE, "reachable"},
-	        {CTL_NODE_INDIRECT, "indirect"},   {CTL_NODE_SPTPS, "sptps"},
-	        {CTL_NODE_UDP_CONFIRMED, "udp_confirmed"}, {CTL_NODE_HAS_ADDRESS, "has_address"},
+	    {CTL_NODE_VALIDKEY, "validkey"},
+	    {CTL_NODE_WAITINGFORKEY, "waitingforkey"},
+	    {CTL_NODE_VISITED, "visited"},
+	    {CTL_NODE_REACHABLE, "reachable"},
+	    {CTL_NODE_INDIRECT, "indirect"},
+	    {CTL_NODE_SPTPS, "sptps"},
+	    {CTL_NODE_UDP_CONFIRMED, "udp_confirmed"},
+	    {CTL_NODE_HAS_ADDRESS, "has_address"},
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -1093,8 +1102,8 @@ static int cmd_log(int argc, char **argv) {
 		int code, type;
 		unsigned long len;
 
-		if (sscanf(line, "%d %d %lu", &code, &type, &len) != 3 || code != PX_REQ_CONTROL || type != REQ_LOG ||
-		    len > (1u << 20)) {
+		if (sscanf(line, "%d %d %lu", &code, &type, &len) != 3 || code != PX_REQ_CONTROL ||
+		    type != REQ_LOG || len > (1u << 20)) {
 			fprintf(stderr, "Unexpected reply from plexusd: %s\n", line);
 			ctl_close(&c);
 			return 1;
@@ -1124,8 +1133,8 @@ static int cmd_plugins(int argc, char **argv) {
 		const struct ctl_plugin *p = v.v;
 
 		for (size_t i = 0; i < v.n; i++)
-			printf("%s version %s ABI %s provides %s path %s\n", p[i].name, p[i].version, p[i].abi,
-			       p[i].provides[0] ? p[i].provides : "-", p[i].path);
+			printf("%s version %s ABI %s provides %s path %s\n", p[i].name, p[i].version,
+			       p[i].abi, p[i].provides[0] ? p[i].provides : "-", p[i].path);
 		r = 0;
 	}
 	free(v.v);
@@ -1170,14 +1179,22 @@ static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-        {"init", cmd_init},       {"generate-keys", cmd_generate_keys},
-        {"start", cmd_start},     {"stop", cmd_stop},
-        {"restart", cmd_restart}, {"reload", cmd_reload},
-        {"pid", cmd_pid},         {"retry", cmd_retry},
-        {"purge", cmd_purge},     {"debug", cmd_debug},
-        {"disconnect", cmd_disconnect}, {"dump", cmd_dump},
-        {"list", cmd_dump},       {"info", cmd_info},
-        {"log", cmd_log},         {"plugins", cmd_plugins},
+    {"init", cmd_init},
+    {"generate-keys", cmd_generate_keys},
+    {"start", cmd_start},
+    {"stop", cmd_stop},
+    {"restart", cmd_restart},
+    {"reload", cmd_reload},
+    {"pid", cmd_pid},
+    {"retry", cmd_retry},
+    {"purge", cmd_purge},
+    {"debug", cmd_debug},
+    {"disconnect", cmd_disconnect},
+    {"dump", cmd_dump},
+    {"list", cmd_dump},
+    {"info", cmd_info},
+    {"log", cmd_log},
+    {"plugins", cmd_plugins},
 };
 
 static bool valid_netname(const char *name) {
@@ -1217,9 +1234,9 @@ static void resolve_paths(void) {
 int main(int argc, char **argv) {
 	enum { OPT_PIDFILE = 256, OPT_HELP, OPT_VERSION };
 	static const struct option longopts[] = {
-	        {"config", required_argument, NULL, 'c'}, {"net", required_argument, NULL, 'n'},
-	        {"pidfile", required_argument, NULL, OPT_PIDFILE}, {"help", no_argument, NULL, OPT_HELP},
-	        {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},          {"net", required_argument, NULL, 'n'},
+	    {"pidfile", required_argument, NULL, OPT_PIDFILE}, {"help", no_argument, NULL, OPT_HELP},
+	    {"version", no_argument, NULL, OPT_VERSION},       {NULL, 0, NULL, 0},
 	};
 	const char *netenv = getenv("NETNAME");
 	int opt, r;
@@ -1245,7 +1262,8 @@ int main(int argc, char **argv) {
 			usage(stdout);
 			return 0;
 		case OPT_VERSION:
-			printf("plexus %s (control protocol of tinc 1.1, protocol %d)\n", PACKAGE_VERSION, PX_PROT_MAJOR);
+			printf("plexus %s (control protocol of tinc 1.1, protocol %d)\n", PACKAGE_VERSION,
+			       PX_PROT_MAJOR);
 			return 0;
 		default:
 			usage(stderr);

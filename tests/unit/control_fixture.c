@@ -98,9 +98,9 @@ static const char *fake_describe(px_plugin *self, px_node *n) {
 	return "aes-256-cbc/sha256 key valid";
 }
 static const struct px_crypto_ops fake_crypto_ops = {
-	.size = sizeof(struct px_crypto_ops),
-	.name = "legacy",
-	.describe = fake_describe,
+    .size = sizeof(struct px_crypto_ops),
+    .name = "legacy",
+    .describe = fake_describe,
 };
 static const struct crypto_provider fake_crypto = {&fake_crypto_ops, NULL};
 
@@ -170,4 +170,3 @@ void setup_model(void) {
 
 	settings.port = "10655";
 }
-

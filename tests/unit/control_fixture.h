@@ -23,7 +23,7 @@ struct px_watch {
 };
 #define FIXTURE_WATCHES 16
 extern struct px_watch watches[FIXTURE_WATCHES];
-extern int loop_stopped; /* event_loop_stop() calls */
+extern int loop_stopped;        /* event_loop_stop() calls */
 extern struct log_tap *the_tap; /* the registered log tap, if any */
 extern int reloads, retries, purges;
 

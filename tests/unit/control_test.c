@@ -69,15 +69,17 @@ static void test_format(void) {
 	                 "(min 0 max 1518) protocol legacy (aes-256-cbc/sha256_key_valid)");
 
 	CHECK(control_format_node(line, sizeof(line), &alpha, "10655") > 0);
-	CHECK_STR(line, "18 3 alpha 010203040506 MYSELF port 10655 0 0 0 0 0 10 alpha alpha 0 1518 0 1518 0 -1 "
-	                "0 0 0 0 - -");
+	CHECK_STR(line,
+	          "18 3 alpha 010203040506 MYSELF port 10655 0 0 0 0 0 10 alpha alpha 0 1518 0 1518 0 -1 "
+	          "0 0 0 0 - -");
 	/* Too small a buffer is an error, not half a line. */
 	CHECK(control_format_node(line, 20, &beta, "655") == -1);
 
 	/* A line from tinc 1.1 itself (23 fields) parses too. */
-	CHECK(ctl_parse_node("18 3 beta 560c72de72c0 127.0.0.1 port 10656 0 0 0 0 700000c 8da beta beta 1 1518 "
-	                     "18 1518 1795322058 16811 2 36 0 0",
-	                     &n) == 0);
+	CHECK(
+	    ctl_parse_node("18 3 beta 560c72de72c0 127.0.0.1 port 10656 0 0 0 0 700000c 8da beta beta 1 1518 "
+	                   "18 1518 1795322058 16811 2 36 0 0",
+	                   &n) == 0);
 	CHECK_STR(n.protocol, "-");
 	CHECK(n.options == 0x700000c && n.udp_ping_rtt == 16811 && n.minmtu == 18);
 	CHECK(ctl_node_human(human, sizeof(human), &n) > 0);
@@ -246,8 +248,9 @@ static void test_protocol(void) {
 	client_say(fd, "4\n");
 	cw->cb(cw->arg, PX_EV_READ);
 	client_read(fd, buf, sizeof(buf));
-	CHECK_STR(buf, "18 5 10.1.2.0/24 beta\n18 5\n18 4 alpha beta 198.18.0.2 port 655 unspec port unspec c 10\n"
-	               "18 4\n");
+	CHECK_STR(buf,
+	          "18 5 10.1.2.0/24 beta\n18 5\n18 4 alpha beta 198.18.0.2 port 655 unspec port unspec c 10\n"
+	          "18 4\n");
 
 	client_say(fd, "18 3\n");
 	cw->cb(cw->arg, PX_EV_READ);
@@ -262,13 +265,17 @@ static void test_protocol(void) {
 	snprintf(expect, sizeof(expect), "18 6 <control> localhost port unix 0 %d 200\n18 6\n", cw->fd);
 	CHECK(strncmp(buf, "18 6 beta 198.18.0.2 port 655 c 5 c0\n", 37) == 0);
 	CHECK(strstr(buf, expect) != NULL);
-	CHECK(strstr(buf, "18 64 crypto-legacy 0.1.0 1.0 /usr/lib/plexus/crypto-legacy.so crypto:legacy\n18 64\n"));
+	CHECK(strstr(
+	    buf, "18 64 crypto-legacy 0.1.0 1.0 /usr/lib/plexus/crypto-legacy.so crypto:legacy\n18 64\n"));
 	CHECK(strstr(buf, "18 13 beta 2 36 0 0\n18 13\n"));
 
-	client_say(fd, "18 9 5\n18 9 -1\n18 1\n18 10\n18 8\n18 12 beta\n18 12 gamma\n18 12\n18 7\n18 14 0\n18 99\n");
+	client_say(
+	    fd, "18 9 5\n18 9 -1\n18 1\n18 10\n18 8\n18 12 beta\n18 12 gamma\n18 12\n18 7\n18 14 0\n18 99\n");
 	cw->cb(cw->arg, PX_EV_READ);
 	client_read(fd, buf, sizeof(buf));
-	CHECK_STR(buf, "18 9 2\n18 9 5\n18 1 0\n18 10 0\n18 8 0\n18 12 0\n18 12 -2\n18 12 -1\n18 -1\n18 -1\n18 -1\n");
+	CHECK_STR(
+	    buf,
+	    "18 9 2\n18 9 5\n18 1 0\n18 10 0\n18 8 0\n18 12 0\n18 12 -2\n18 12 -1\n18 -1\n18 -1\n18 -1\n");
 	CHECK(debug_level == 5);
 	CHECK(reloads == 1 && retries == 1 && purges == 1);
 
