@@ -218,6 +218,8 @@ out:
 }
 
 void deliver_to_device(struct px_buf *b) {
+	if (device.fd < 0)
+		return;
 	if (device_write(&device, b) < 0)
 		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error writing to device");
 }

@@ -167,6 +167,16 @@ static int setup_device(void) {
 	const char *ifname = conf_get(&server_conf, "Interface", 0);
 	const char *type = conf_get(&server_conf, "DeviceType", 0);
 	bool tap = settings.mode != RMODE_ROUTER;
+	if (type && !strcasecmp(type, "dummy")) {
+		/* No interface at all (tests, pure relays): frames for us are dropped. */
+		device.fd = -1;
+		snprintf(device.ifname, sizeof(device.ifname), "dummy");
+		free(settings.ifname);
+		settings.ifname = strdup("dummy");
+		script_set_common(netname, "dummy", "dummy", myself->name);
+		logger(PX_LOG_ALWAYS, LOG_NOTICE, "Using the dummy device: no interface");
+		return 0;
+	}
 	if (type && !strcasecmp(type, "tap"))
 		tap = true;
 	else if (type && !strcasecmp(type, "tun"))
@@ -273,10 +283,11 @@ void net_shutdown(void) {
 		struct subnet *s;
 		list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, false);
 	}
-	if (device.fd > 0) {
+	if (device.fd >= 0 && device_watch) {
 		script_run("tinc-down", NULL);
 		watch_free(device_watch);
 		device_close(&device);
+		device_watch = NULL;
 	}
 	free(settings.port);
 	free(settings.ifname);
