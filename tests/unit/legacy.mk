@@ -23,3 +23,12 @@ tests_unit_legacy_keys_test_SOURCES = tests/unit/legacy_keys_test.c $(LEGACY_TES
 tests_unit_legacy_keys_test_CPPFLAGS = $(LEGACY_TEST_CPPFLAGS)
 tests_unit_legacy_keys_test_LDADD = $(CRYPTO_LIBS)
 endif
+
+if ENABLE_CRYPTO_LEGACY
+# Interoperability with the real tinc 1.0 on 127.0.0.1 (skips without tincd).
+check_PROGRAMS += tests/unit/legacy_tincd_test
+TESTS += tests/unit/legacy_tincd_test
+tests_unit_legacy_tincd_test_SOURCES = tests/unit/legacy_tincd_test.c $(LEGACY_TEST_SOURCES)
+tests_unit_legacy_tincd_test_CPPFLAGS = $(LEGACY_TEST_CPPFLAGS)
+tests_unit_legacy_tincd_test_LDADD = $(CRYPTO_LIBS)
+endif
