@@ -288,7 +288,7 @@ const char *legacy_describe(px_plugin *self, px_node *n) {
 	struct legacy_node *ln = legacy_node_get(n, false);
 
 	if(!ln || !ln->out)
-		return NULL;
+		return "-";
 	snprintf(ln->desc, sizeof(ln->desc), "%s/%s/%d", ln->out->cipher ? OBJ_nid2ln(ln->out->cipher_nid) : "none",
 	         ln->out->digest ? OBJ_nid2ln(ln->out->digest_nid) : "none", ln->out->maclen);
 	return ln->desc;

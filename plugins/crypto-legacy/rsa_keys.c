@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,7 +74,11 @@ static EVP_PKEY *public_key_from_block(const char *text, const char *label) {
 	snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
 	snprintf(end, sizeof(end), "-----END %s-----", label);
 
-	const char *b = strstr(text, begin);
+	/* Only markers at the start of a line count: "#-----BEGIN" is a
+	 * key that generate_keys disabled. */
+	const char *b = text;
+	while((b = strstr(b, begin)) && b != text && b[-1] != '\n')
+		b++;
 	const char *e = b ? strstr(b, end) : NULL;
 	if(!e)
 		return NULL;
@@ -248,7 +253,57 @@ static bool write_private_pem(EVP_PKEY *pkey, const char *path) {
 	return ok;
 }
 
+static bool is_old_key_line(const char *line, bool *in_block) {
+	if(!strncmp(line, "-----BEGIN RSA PUBLIC KEY-----", 30) || !strncmp(line, "-----BEGIN PUBLIC KEY-----", 26))
+		*in_block = true;
+	if(*in_block) {
+		if(!strncmp(line, "-----END ", 9))
+			*in_block = false;
+		return true;
+	}
+	/* The obsolete "PublicKey = <hex>" (not PublicKeyFile). */
+	size_t n = strspn(line, " \t");
+	return !strncasecmp(line + n, "PublicKey", 9) && strspn(line + n + 9, " \t=") > 0;
+}
+
+/* Comment out RSA public keys already in a host file, so that the key we
+ * are about to append is the one peers (and tinc) will read. */
+static bool disable_old_keys(const char *path) {
+	char tmp[4200], line[4096];
+	bool in_block = false, changed = false;
+	FILE *in = fopen(path, "r");
+
+	if(!in)
+		return errno == ENOENT;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	FILE *out = fopen(tmp, "w");
+	if(!out) {
+		fclose(in);
+		return false;
+	}
+	while(fgets(line, sizeof(line), in)) {
+		if(is_old_key_line(line, &in_block)) {
+			fputc('#', out);
+			changed = true;
+		}
+		fputs(line, out);
+	}
+	bool ok = !ferror(in);
+	fclose(in);
+	ok = fclose(out) == 0 && ok;
+	if(ok && changed) {
+		LOG(PX_LOG_ALWAYS, "Disabled the old RSA public key in %s", path);
+		ok = rename(tmp, path) == 0;
+	} else {
+		unlink(tmp);
+	}
+	return ok;
+}
+
 static bool append_public_key(EVP_PKEY *pkey, const char *path) {
+	if(!disable_old_keys(path))
+		return false;
+
 	FILE *f = fopen(path, "a+");
 	if(!f)
 		return false;

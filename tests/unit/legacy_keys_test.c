@@ -50,7 +50,7 @@ static void test_ans_key(void) {
 	CHECK(!ans("16 beta alpha " KEY96 " 12345 672 4 0"));
 	CHECK(strstr(fake_last_log, "unknown cipher") != NULL);
 	CHECK(beta->key_changed_calls == calls + 1); /* the old key is gone */
-	CHECK(legacy_describe(fake_self, beta) == NULL);
+	CHECK_STR(legacy_describe(fake_self, beta), "-");
 	CHECK(!ans("16 beta alpha " KEY96 " 427 99999 4 0"));
 	CHECK(!ans("16 beta alpha " KEY96 "00 427 672 4 0"));
 	CHECK(strstr(fake_last_log, "wrong length") != NULL);
@@ -181,6 +181,17 @@ static bool file_starts_with(const char *path, const char *prefix) {
 	return strstr(buf, prefix) != NULL;
 }
 
+static bool file_contains(const char *path, const char *needle) {
+	static char buf[16384];
+	FILE *f = fopen(path, "r");
+	if(!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, needle) != NULL;
+}
+
 static char *bn_hex_param(EVP_PKEY *pkey, const char *param) {
 	BIGNUM *bn = NULL;
 	if(!EVP_PKEY_get_bn_param(pkey, param, &bn))
@@ -237,10 +248,20 @@ static void test_key_files(void) {
 	FILE *f = fopen(priv, "w");
 	if(f)
 		fclose(f);
+	f = fopen(host, "a");
+	if(f) {
+		fputs("PublicKey = ABCD\nPublicKeyFile = /dev/null\n", f);
+		fclose(f);
+	}
 	CHECK(legacy_generate_keys(fake_self, dir, "test", 1024) == 0);
 	EVP_PKEY *second = legacy_load_private_key();
+	EVP_PKEY *second_pub = legacy_load_public_key("test");
 	CHECK(second && EVP_PKEY_eq(second, key) != 1);
+	CHECK(second_pub && EVP_PKEY_eq(second, second_pub) == 1); /* the old block was disabled */
+	CHECK(file_contains(host, "#-----BEGIN RSA PUBLIC KEY-----\n") && file_contains(host, "\n#-----END RSA PUBLIC KEY-----\n"));
+	CHECK(file_contains(host, "\n#PublicKey = ABCD\nPublicKeyFile = /dev/null\n-----BEGIN RSA PUBLIC KEY-----\n"));
 	EVP_PKEY_free(second);
+	EVP_PKEY_free(second_pub);
 
 	/* SubjectPublicKeyInfo in a host file that also has settings, and PublicKeyFile. */
 	snprintf(spki, sizeof(spki), "%s/hosts/spki", dir);
