@@ -19,11 +19,6 @@
 #include "plugin_loader.h"
 
 /* Registries, defined in plugin_loader.c (not part of its public header). */
-int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops);
-int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
-int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
-int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);
-int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops);
 
 /* ---- logging -------------------------------------------------------- */
 

@@ -30,11 +30,6 @@
 #endif
 
 /* Registration entry points used by host.c (the host table's register_*). */
-int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops);
-int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
-int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
-int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);
-int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops);
 
 /*
  * Smallest struct sizes this core accepts: the ABI 1.0 layouts. Later minor

@@ -77,6 +77,13 @@ const struct stream_provider *stream_provider(void);
 int crypto_provider_count(void);
 const struct crypto_provider *crypto_provider_at(int i);
 
+/* Registration (called through the host table; also used by tests). */
+int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops);
+int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
+int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
+int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);
+int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops);
+
 /* The host table handed to plugins (host.c). */
 const struct px_host *host_table(void);
 

@@ -19,6 +19,8 @@
  *
  * Changelog
  *   1.0  first release.
+ *   1.1  PX_BUF_TOO_BIG (transports report EMSGSIZE per packet);
+ *        wire.h: PX_REQ_IS_BROADCAST().
  */
 #ifndef PLEXUS_PLUGIN_H
 #define PLEXUS_PLUGIN_H
@@ -38,7 +40,7 @@ extern "C" {
 #endif
 
 #define PX_ABI_MAJOR 1
-#define PX_ABI_MINOR 0
+#define PX_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define PX_EXPORT __attribute__((visibility("default")))
