@@ -253,8 +253,6 @@ static int got_metakey(struct meta_state *st, px_conn *c, const char *line) {
 		LOG(PX_LOG_ERROR, "Cannot use the meta cipher (nid %d) of %s", cipher_nid, name);
 		goto out;
 	}
-	/* The peer's bytes after its METAKEY line are ciphertext. */
-	lg.host->conn_set_filter(c, PX_DIR_IN, &meta_filter_ops, in);
 	st->peer_digest = digest;
 
 	/* Our challenge has the length of the peer's key. */
@@ -262,13 +260,21 @@ static int got_metakey(struct meta_state *st, px_conn *c, const char *line) {
 	st->challenge_sent = malloc((size_t)st->peer_k);
 	if(!chex || !st->challenge_sent) {
 		free(chex);
+		filter_free(in);
 		goto out;
 	}
 	lg.host->random_bytes(st->challenge_sent, (size_t)st->peer_k);
 	legacy_hex_encode(st->challenge_sent, (size_t)st->peer_k, chex);
 	ret = lg.host->conn_send(c, "%d %s", PX_REQ_CHALLENGE, chex) < 0 ? -1 : 0;
 	free(chex);
+	if(ret < 0) {
+		filter_free(in);
+		goto out;
+	}
 	st->phase = WAIT_CHALLENGE;
+	/* The peer's bytes after its METAKEY line are ciphertext. Installed
+	 * last: the core may push already-buffered bytes through it at once. */
+	lg.host->conn_set_filter(c, PX_DIR_IN, &meta_filter_ops, in);
 out:
 	free(enc);
 	if(secret)
