@@ -15,24 +15,24 @@
 
 #include <plexus/plugin.h>
 
-#define LEGACY_MAX_STRING 2048 /* longest field of a request (tinc's MAX_STRING) */
-#define LEGACY_MAX_MAC 64 /* largest digest we accept for a packet MAC */
-#define LEGACY_MAX_BLOCK 16 /* largest packet cipher block we accept */
-#define LEGACY_MAX_KEY 128 /* key + IV bytes of a packet key */
-#define LEGACY_SEQNO_LEN 4
-#define LEGACY_REKEY_SEQNO (1u << 30) /* renew the inbound key before seqnos wrap */
-#define LEGACY_REQ_RETRY_MS 10000 /* resend REQ_KEY after this long */
-#define LEGACY_GRACE_MS 10000 /* a replaced inbound key still decrypts this long */
-#define LEGACY_ERRLOG_MS 1000 /* at most one packet error line per node per second */
+#define LEGACY_MAX_STRING   2048 /* longest field of a request (tinc's MAX_STRING) */
+#define LEGACY_MAX_MAC      64   /* largest digest we accept for a packet MAC */
+#define LEGACY_MAX_BLOCK    16   /* largest packet cipher block we accept */
+#define LEGACY_MAX_KEY      128  /* key + IV bytes of a packet key */
+#define LEGACY_SEQNO_LEN    4
+#define LEGACY_REKEY_SEQNO  (1u << 30) /* renew the inbound key before seqnos wrap */
+#define LEGACY_REQ_RETRY_MS 10000      /* resend REQ_KEY after this long */
+#define LEGACY_GRACE_MS     10000      /* a replaced inbound key still decrypts this long */
+#define LEGACY_ERRLOG_MS    1000       /* at most one packet error line per node per second */
 
 /* Settings and long-lived objects of the plugin. */
 struct legacy_globals {
 	const struct px_host *host;
 	px_plugin *self;
-	EVP_PKEY *privkey; /* our RSA key; NULL = legacy protocol unusable */
-	EVP_MAC *hmac; /* fetched once */
+	EVP_PKEY *privkey;        /* our RSA key; NULL = legacy protocol unusable */
+	EVP_MAC *hmac;            /* fetched once */
 	const EVP_CIPHER *cipher; /* packet cipher for traffic to us; NULL = none */
-	const EVP_MD *digest; /* packet MAC digest; NULL = none */
+	const EVP_MD *digest;     /* packet MAC digest; NULL = none */
 	int maclen;
 	int replaywin; /* bytes of replay bitmap; 0 = off */
 	int keyexpire_s;
@@ -51,15 +51,15 @@ int legacy_hex_decode(const char *in, size_t len, uint8_t *out, size_t outcap);
 
 /* replay.c: the receive-side sequence number window (legacy-data.md §4). */
 struct legacy_replay {
-	uint32_t received; /* highest accepted seqno */
+	uint32_t received;  /* highest accepted seqno */
 	uint32_t farfuture; /* far-future packets dropped in a row */
-	int win; /* bitmap bytes; 0 = no replay protection */
-	uint8_t *late; /* bit set = seqno inside the window still missing */
+	int win;            /* bitmap bytes; 0 = no replay protection */
+	uint8_t *late;      /* bit set = seqno inside the window still missing */
 };
 
 enum legacy_replay_verdict {
 	REPLAY_OK = 0,
-	REPLAY_LATE, /* replayed or too old */
+	REPLAY_LATE,       /* replayed or too old */
 	REPLAY_FAR_FUTURE, /* too far ahead, dropped */
 };
 
@@ -70,21 +70,21 @@ enum legacy_replay_verdict legacy_replay_check(struct legacy_replay *r, uint32_t
 /* One packet key: for our inbound traffic (we made it) or outbound (peer made it). */
 struct legacy_key {
 	const EVP_CIPHER *cipher; /* NULL = none */
-	const EVP_MD *digest; /* NULL = none */
+	const EVP_MD *digest;     /* NULL = none */
 	int cipher_nid, digest_nid;
-	int maclen; /* 0 = no MAC */
+	int maclen;        /* 0 = no MAC */
 	int keylen, ivlen; /* cipher key / IV length (0 for none) */
-	size_t len; /* bytes in key[]: keylen + ivlen, or 1 for none */
+	size_t len;        /* bytes in key[]: keylen + ivlen, or 1 for none */
 	uint8_t key[LEGACY_MAX_KEY];
-	EVP_CIPHER_CTX *cctx; /* reused for every packet */
-	EVP_MAC_CTX *mctx; /* HMAC keyed with key[0..len) */
-	uint32_t seqno; /* outbound: last seqno sent */
+	EVP_CIPHER_CTX *cctx;        /* reused for every packet */
+	EVP_MAC_CTX *mctx;           /* HMAC keyed with key[0..len) */
+	uint32_t seqno;              /* outbound: last seqno sent */
 	struct legacy_replay replay; /* inbound */
 };
 
 /* packet.c */
-struct legacy_key *legacy_key_new(const EVP_CIPHER *cipher, const EVP_MD *digest, int maclen, const uint8_t *key,
-                                  size_t len, bool encrypt, int replaywin);
+struct legacy_key *legacy_key_new(const EVP_CIPHER *cipher, const EVP_MD *digest, int maclen,
+                                  const uint8_t *key, size_t len, bool encrypt, int replaywin);
 void legacy_key_free(struct legacy_key *k);
 /* Compute the truncated MAC of data into mac (k->maclen bytes). */
 bool legacy_key_mac(struct legacy_key *k, const uint8_t *data, size_t len, uint8_t *mac);
@@ -106,7 +106,7 @@ enum legacy_open_result legacy_open_one(struct legacy_key *k, struct px_buf *b, 
 /* Per-node state, kept in host->node_slot(n, self). */
 struct legacy_node {
 	px_node *node;
-	struct legacy_key *in; /* current inbound key (we handed it out) */
+	struct legacy_key *in;     /* current inbound key (we handed it out) */
 	struct legacy_key *in_old; /* previous inbound key, valid until in_old_until */
 	uint64_t in_old_until;
 	struct legacy_key *out; /* key the peer gave us; NULL = no valid key */
@@ -137,7 +137,7 @@ void legacy_expire_keys(void *arg); /* KeyExpire timer callback */
 EVP_PKEY *legacy_load_private_key(void);
 EVP_PKEY *legacy_load_public_key(const char *name);
 EVP_PKEY *legacy_read_pem_file(const char *path, bool private_key);
-int legacy_rsa_size(EVP_PKEY *pkey); /* modulus bytes */
+int legacy_rsa_size(EVP_PKEY *pkey);                                         /* modulus bytes */
 bool legacy_rsa_public_raw(EVP_PKEY *pkey, const uint8_t *in, uint8_t *out); /* K bytes each */
 bool legacy_rsa_private_raw(EVP_PKEY *pkey, const uint8_t *in, uint8_t *out);
 int legacy_generate_keys(px_plugin *self, const char *confbase, const char *name, int bits);

@@ -14,10 +14,10 @@
 
 #include "legacy.h"
 
-struct legacy_key *legacy_key_new(const EVP_CIPHER *cipher, const EVP_MD *digest, int maclen, const uint8_t *key,
-                                  size_t len, bool encrypt, int replaywin) {
+struct legacy_key *legacy_key_new(const EVP_CIPHER *cipher, const EVP_MD *digest, int maclen,
+                                  const uint8_t *key, size_t len, bool encrypt, int replaywin) {
 	struct legacy_key *k = OPENSSL_zalloc(sizeof(*k));
-	if(!k)
+	if (!k)
 		return NULL;
 
 	k->cipher = cipher;
@@ -27,33 +27,35 @@ struct legacy_key *legacy_key_new(const EVP_CIPHER *cipher, const EVP_MD *digest
 	k->maclen = digest ? maclen : 0;
 	k->keylen = cipher ? EVP_CIPHER_get_key_length(cipher) : 0;
 	k->ivlen = cipher ? EVP_CIPHER_get_iv_length(cipher) : 0;
-	if(len != (cipher ? (size_t)(k->keylen + k->ivlen) : 1) || len > sizeof(k->key) || k->maclen < 0 ||
-	   (digest && k->maclen > EVP_MD_get_size(digest)))
+	if (len != (cipher ? (size_t)(k->keylen + k->ivlen) : 1) || len > sizeof(k->key) || k->maclen < 0 ||
+	    (digest && k->maclen > EVP_MD_get_size(digest)))
 		goto fail;
 	k->len = len;
 	memcpy(k->key, key, len);
 
-	if(cipher) {
+	if (cipher) {
 		k->cctx = EVP_CIPHER_CTX_new();
-		if(!k->cctx || !EVP_CipherInit_ex(k->cctx, cipher, NULL, k->key, k->key + k->keylen, encrypt ? 1 : 0))
+		if (!k->cctx ||
+		    !EVP_CipherInit_ex(k->cctx, cipher, NULL, k->key, k->key + k->keylen, encrypt ? 1 : 0))
 			goto fail;
 	}
 
-	if(k->maclen) {
-		if(!lg.hmac)
+	if (k->maclen) {
+		if (!lg.hmac)
 			lg.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-		if(!lg.hmac)
+		if (!lg.hmac)
 			goto fail;
 		OSSL_PARAM params[] = {
-			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)EVP_MD_get0_name(digest), 0),
-			OSSL_PARAM_construct_end(),
+		    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)EVP_MD_get0_name(digest),
+		                                     0),
+		    OSSL_PARAM_construct_end(),
 		};
 		k->mctx = EVP_MAC_CTX_new(lg.hmac);
-		if(!k->mctx || !EVP_MAC_init(k->mctx, k->key, k->len, params))
+		if (!k->mctx || !EVP_MAC_init(k->mctx, k->key, k->len, params))
 			goto fail;
 	}
 
-	if(!encrypt && legacy_replay_init(&k->replay, replaywin))
+	if (!encrypt && legacy_replay_init(&k->replay, replaywin))
 		goto fail;
 	return k;
 
@@ -63,7 +65,7 @@ fail:
 }
 
 void legacy_key_free(struct legacy_key *k) {
-	if(!k)
+	if (!k)
 		return;
 	EVP_CIPHER_CTX_free(k->cctx);
 	EVP_MAC_CTX_free(k->mctx);
@@ -76,8 +78,8 @@ bool legacy_key_mac(struct legacy_key *k, const uint8_t *data, size_t len, uint8
 	size_t outlen = 0;
 
 	/* A NULL key re-initialises HMAC with the key set at creation. */
-	if(!EVP_MAC_init(k->mctx, NULL, 0, NULL) || !EVP_MAC_update(k->mctx, data, len) ||
-	   !EVP_MAC_final(k->mctx, full, &outlen, sizeof(full)) || outlen < (size_t)k->maclen)
+	if (!EVP_MAC_init(k->mctx, NULL, 0, NULL) || !EVP_MAC_update(k->mctx, data, len) ||
+	    !EVP_MAC_final(k->mctx, full, &outlen, sizeof(full)) || outlen < (size_t)k->maclen)
 		return false;
 	memcpy(mac, full, (size_t)k->maclen);
 	return true;
@@ -86,8 +88,7 @@ bool legacy_key_mac(struct legacy_key *k, const uint8_t *data, size_t len, uint8
 bool legacy_seal_one(struct legacy_key *k, struct px_buf *b) {
 	int block = k->cipher ? EVP_CIPHER_get_block_size(k->cipher) : 0;
 
-	if(b->data < b->base + LEGACY_SEQNO_LEN ||
-	   b->data + b->len + block + k->maclen > b->base + b->cap)
+	if (b->data < b->base + LEGACY_SEQNO_LEN || b->data + b->len + block + k->maclen > b->base + b->cap)
 		return false;
 
 	uint8_t *p = b->data - LEGACY_SEQNO_LEN;
@@ -98,15 +99,16 @@ bool legacy_seal_one(struct legacy_key *k, struct px_buf *b) {
 	p[3] = (uint8_t)seqno;
 
 	int len = (int)b->len + LEGACY_SEQNO_LEN;
-	if(k->cipher) {
+	if (k->cipher) {
 		int outl = 0, finl = 0;
-		if(!EVP_EncryptInit_ex(k->cctx, NULL, NULL, NULL, k->key + k->keylen) ||
-		   !EVP_EncryptUpdate(k->cctx, p, &outl, p, len) || !EVP_EncryptFinal_ex(k->cctx, p + outl, &finl))
+		if (!EVP_EncryptInit_ex(k->cctx, NULL, NULL, NULL, k->key + k->keylen) ||
+		    !EVP_EncryptUpdate(k->cctx, p, &outl, p, len) ||
+		    !EVP_EncryptFinal_ex(k->cctx, p + outl, &finl))
 			return false;
 		len = outl + finl;
 	}
-	if(k->maclen) {
-		if(!legacy_key_mac(k, p, (size_t)len, p + len))
+	if (k->maclen) {
+		if (!legacy_key_mac(k, p, (size_t)len, p + len))
 			return false;
 		len += k->maclen;
 	}
@@ -118,10 +120,11 @@ bool legacy_seal_one(struct legacy_key *k, struct px_buf *b) {
 static bool mac_matches(struct legacy_key *k, const struct px_buf *b) {
 	uint8_t mac[EVP_MAX_MD_SIZE];
 
-	if(!k->maclen || b->len < (uint32_t)(LEGACY_SEQNO_LEN + k->maclen))
+	if (!k->maclen || b->len < (uint32_t)(LEGACY_SEQNO_LEN + k->maclen))
 		return false;
 	size_t clen = b->len - (uint32_t)k->maclen;
-	return legacy_key_mac(k, b->data, clen, mac) && !CRYPTO_memcmp(mac, b->data + clen, (size_t)k->maclen);
+	return legacy_key_mac(k, b->data, clen, mac) &&
+	       !CRYPTO_memcmp(mac, b->data + clen, (size_t)k->maclen);
 }
 
 /* Decrypt and replay-check a packet whose MAC (if any) was verified. */
@@ -129,21 +132,22 @@ static enum legacy_open_result open_verified(struct legacy_key *k, struct px_buf
 	uint8_t *p = b->data;
 	int len = (int)b->len - k->maclen;
 
-	if(k->cipher) {
+	if (k->cipher) {
 		int block = EVP_CIPHER_get_block_size(k->cipher);
 		int outl = 0, finl = 0;
-		if(len <= 0 || (block > 1 && len % block))
+		if (len <= 0 || (block > 1 && len % block))
 			return OPEN_BAD_DECRYPT;
-		if(!EVP_DecryptInit_ex(k->cctx, NULL, NULL, NULL, k->key + k->keylen) ||
-		   !EVP_DecryptUpdate(k->cctx, p, &outl, p, len) || !EVP_DecryptFinal_ex(k->cctx, p + outl, &finl))
+		if (!EVP_DecryptInit_ex(k->cctx, NULL, NULL, NULL, k->key + k->keylen) ||
+		    !EVP_DecryptUpdate(k->cctx, p, &outl, p, len) ||
+		    !EVP_DecryptFinal_ex(k->cctx, p + outl, &finl))
 			return OPEN_BAD_DECRYPT;
 		len = outl + finl;
 	}
-	if(len < LEGACY_SEQNO_LEN)
+	if (len < LEGACY_SEQNO_LEN)
 		return OPEN_SHORT;
 
 	*seqno = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	switch(legacy_replay_check(&k->replay, *seqno)) {
+	switch (legacy_replay_check(&k->replay, *seqno)) {
 	case REPLAY_LATE:
 		return OPEN_REPLAY;
 	case REPLAY_FAR_FUTURE:
@@ -157,9 +161,9 @@ static enum legacy_open_result open_verified(struct legacy_key *k, struct px_buf
 }
 
 enum legacy_open_result legacy_open_one(struct legacy_key *k, struct px_buf *b, uint32_t *seqno) {
-	if(b->len < (uint32_t)(LEGACY_SEQNO_LEN + k->maclen))
+	if (b->len < (uint32_t)(LEGACY_SEQNO_LEN + k->maclen))
 		return OPEN_SHORT;
-	if(k->maclen && !mac_matches(k, b))
+	if (k->maclen && !mac_matches(k, b))
 		return OPEN_BAD_MAC;
 	return open_verified(k, b, seqno);
 }
@@ -168,11 +172,11 @@ unsigned legacy_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned
 	struct legacy_node *ln = legacy_node_get(to, false);
 	unsigned alive = 0;
 
-	for(unsigned i = 0; i < n; i++) {
-		if(!bufs[i].len)
+	for (unsigned i = 0; i < n; i++) {
+		if (!bufs[i].len)
 			continue; /* dropped earlier */
-		if(!ln || !ln->out || !legacy_seal_one(ln->out, &bufs[i])) {
-			if(ln && legacy_errlog_allowed(ln))
+		if (!ln || !ln->out || !legacy_seal_one(ln->out, &bufs[i])) {
+			if (ln && legacy_errlog_allowed(ln))
 				LOG(PX_LOG_ERROR, "Cannot encrypt packet for %s: %s", lg.host->node_name(to),
 				    ln->out ? "no room in buffer" : "no valid key");
 			bufs[i].len = 0;
@@ -186,11 +190,11 @@ unsigned legacy_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned
 /* Choose the inbound key a packet was made with: the current one, or during
  * the grace period after a renewal, the previous one. */
 static struct legacy_key *pick_key(struct legacy_node *ln, const struct px_buf *b) {
-	if(!ln->in->maclen)
+	if (!ln->in->maclen)
 		return ln->in;
-	if(mac_matches(ln->in, b))
+	if (mac_matches(ln->in, b))
 		return ln->in;
-	if(ln->in_old && mac_matches(ln->in_old, b))
+	if (ln->in_old && mac_matches(ln->in_old, b))
 		return ln->in_old;
 	return NULL;
 }
@@ -198,9 +202,9 @@ static struct legacy_key *pick_key(struct legacy_node *ln, const struct px_buf *
 static void log_open_error(struct legacy_node *ln, enum legacy_open_result r, uint32_t seqno, uint32_t last) {
 	const char *name = lg.host->node_name(ln->node);
 
-	if(!legacy_errlog_allowed(ln))
+	if (!legacy_errlog_allowed(ln))
 		return;
-	switch(r) {
+	switch (r) {
 	case OPEN_SHORT:
 		LOG(PX_LOG_ERROR, "Got too short packet from %s", name);
 		break;
@@ -211,7 +215,8 @@ static void log_open_error(struct legacy_node *ln, enum legacy_open_result r, ui
 		LOG(PX_LOG_ERROR, "Error decrypting packet from %s", name);
 		break;
 	case OPEN_REPLAY:
-		LOG(PX_LOG_ERROR, "Got late or replayed packet from %s, seqno %u, last received %u", name, seqno, last);
+		LOG(PX_LOG_ERROR, "Got late or replayed packet from %s, seqno %u, last received %u", name,
+		    seqno, last);
 		break;
 	case OPEN_FAR_FUTURE:
 		LOG(PX_LOG_ERROR, "Packet from %s is %u seqs in the future, dropped", name, seqno - last);
@@ -225,17 +230,17 @@ unsigned legacy_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsign
 	struct legacy_node *ln = legacy_node_get(from, false);
 	unsigned alive = 0;
 
-	if(ln && ln->in_old && lg.host->now_ms() > ln->in_old_until) {
+	if (ln && ln->in_old && lg.host->now_ms() > ln->in_old_until) {
 		legacy_key_free(ln->in_old);
 		ln->in_old = NULL;
 	}
 
-	for(unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		struct px_buf *b = &bufs[i];
-		if(!b->len)
+		if (!b->len)
 			continue;
-		if(!ln || !ln->in) {
-			if(ln && legacy_errlog_allowed(ln))
+		if (!ln || !ln->in) {
+			if (ln && legacy_errlog_allowed(ln))
 				LOG(PX_LOG_ERROR, "Got packet from %s but we have no key for it",
 				    lg.host->node_name(from));
 			b->len = 0;
@@ -245,26 +250,27 @@ unsigned legacy_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsign
 		enum legacy_open_result r;
 		uint32_t seqno = 0;
 		struct legacy_key *k = NULL;
-		if(b->len < (uint32_t)(LEGACY_SEQNO_LEN + ln->in->maclen)) {
+		if (b->len < (uint32_t)(LEGACY_SEQNO_LEN + ln->in->maclen)) {
 			r = OPEN_SHORT;
-		} else if(!(k = pick_key(ln, b))) {
+		} else if (!(k = pick_key(ln, b))) {
 			r = OPEN_BAD_MAC;
 		} else {
 			r = open_verified(k, b, &seqno);
 		}
-		if(r != OPEN_OK) {
+		if (r != OPEN_OK) {
 			log_open_error(ln, r, seqno, k ? k->replay.received : 0);
 			b->len = 0;
 			continue;
 		}
-		if(k == ln->in && k->replay.received > LEGACY_REKEY_SEQNO)
+		if (k == ln->in && k->replay.received > LEGACY_REKEY_SEQNO)
 			ln->rekey_pending = true;
 		alive++;
 	}
 
-	if(ln && ln->rekey_pending) {
+	if (ln && ln->rekey_pending) {
 		ln->rekey_pending = false;
-		LOG(PX_LOG_PROTOCOL, "Inbound seqno from %s near wrap-around, renewing key", lg.host->node_name(from));
+		LOG(PX_LOG_PROTOCOL, "Inbound seqno from %s near wrap-around, renewing key",
+		    lg.host->node_name(from));
 		legacy_send_ans_key(from);
 	}
 	return alive;
@@ -280,9 +286,9 @@ static bool identify_cb(px_node *n, void *arg) {
 	void **slot = lg.host->node_slot(n, lg.self);
 	struct legacy_node *ln = slot ? *slot : NULL;
 
-	if(!ln)
+	if (!ln)
 		return true;
-	if((ln->in && mac_matches(ln->in, w->buf)) || (ln->in_old && mac_matches(ln->in_old, w->buf))) {
+	if ((ln->in && mac_matches(ln->in, w->buf)) || (ln->in_old && mac_matches(ln->in_old, w->buf))) {
 		w->found = n;
 		return false;
 	}

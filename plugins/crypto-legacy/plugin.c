@@ -19,28 +19,28 @@ struct legacy_globals lg;
 static OSSL_PROVIDER *legacy_provider;
 
 static const struct px_crypto_ops legacy_ops = {
-	.size = sizeof(struct px_crypto_ops),
-	.name = "legacy",
-	.minor_min = PX_PROT_MINOR_LEGACY,
-	.minor_max = PX_PROT_MINOR_UPGRADE,
-	.headroom = LEGACY_SEQNO_LEN,
-	.overhead = LEGACY_SEQNO_LEN + LEGACY_MAX_BLOCK + LEGACY_MAX_MAC,
-	.usable = legacy_usable,
-	.meta_start = legacy_meta_start,
-	.meta_request = legacy_meta_request,
-	.meta_free = legacy_meta_free,
-	.key_request = legacy_key_request,
-	.key_on_req = legacy_key_on_req,
-	.key_on_ans = legacy_key_on_ans,
-	.key_on_changed = legacy_key_on_changed,
-	.key_valid = legacy_key_valid,
-	.node_up = legacy_node_up,
-	.node_down = legacy_node_down,
-	.seal = legacy_seal,
-	.open = legacy_open,
-	.identify = legacy_identify,
-	.generate_keys = legacy_generate_keys,
-	.describe = legacy_describe,
+    .size = sizeof(struct px_crypto_ops),
+    .name = "legacy",
+    .minor_min = PX_PROT_MINOR_LEGACY,
+    .minor_max = PX_PROT_MINOR_UPGRADE,
+    .headroom = LEGACY_SEQNO_LEN,
+    .overhead = LEGACY_SEQNO_LEN + LEGACY_MAX_BLOCK + LEGACY_MAX_MAC,
+    .usable = legacy_usable,
+    .meta_start = legacy_meta_start,
+    .meta_request = legacy_meta_request,
+    .meta_free = legacy_meta_free,
+    .key_request = legacy_key_request,
+    .key_on_req = legacy_key_on_req,
+    .key_on_ans = legacy_key_on_ans,
+    .key_on_changed = legacy_key_on_changed,
+    .key_valid = legacy_key_valid,
+    .node_up = legacy_node_up,
+    .node_down = legacy_node_down,
+    .seal = legacy_seal,
+    .open = legacy_open,
+    .identify = legacy_identify,
+    .generate_keys = legacy_generate_keys,
+    .describe = legacy_describe,
 };
 
 static bool is_none(const char *s) {
@@ -52,9 +52,9 @@ static const EVP_CIPHER *cipher_by_name(const char *name) {
 	size_t i;
 
 	const EVP_CIPHER *c = EVP_get_cipherbyname(name);
-	if(c)
+	if (c)
 		return c;
-	for(i = 0; name[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
 	return EVP_get_cipherbyname(lower);
@@ -66,17 +66,18 @@ int legacy_load_settings(void) {
 	const char *v = lg.host->conf_get(NULL, "Cipher", 0);
 
 	lg.cipher = NULL;
-	if(!v)
+	if (!v)
 		v = "aes-256-cbc";
-	if(!is_none(v)) {
+	if (!is_none(v)) {
 		lg.cipher = cipher_by_name(v);
-		if(!lg.cipher) {
+		if (!lg.cipher) {
 			LOG(PX_LOG_ALWAYS, "Unrecognized cipher type %s", v);
 			return -1;
 		}
-		if(EVP_CIPHER_get_block_size(lg.cipher) > LEGACY_MAX_BLOCK ||
-		   EVP_CIPHER_get_flags(lg.cipher) & EVP_CIPH_FLAG_AEAD_CIPHER ||
-		   EVP_CIPHER_get_key_length(lg.cipher) + EVP_CIPHER_get_iv_length(lg.cipher) > LEGACY_MAX_KEY) {
+		if (EVP_CIPHER_get_block_size(lg.cipher) > LEGACY_MAX_BLOCK ||
+		    EVP_CIPHER_get_flags(lg.cipher) & EVP_CIPH_FLAG_AEAD_CIPHER ||
+		    EVP_CIPHER_get_key_length(lg.cipher) + EVP_CIPHER_get_iv_length(lg.cipher) >
+		        LEGACY_MAX_KEY) {
 			LOG(PX_LOG_ALWAYS, "Cipher %s cannot be used for legacy packets", v);
 			return -1;
 		}
@@ -84,39 +85,41 @@ int legacy_load_settings(void) {
 
 	v = lg.host->conf_get(NULL, "Digest", 0);
 	lg.digest = NULL;
-	if(!v)
+	if (!v)
 		v = "sha256";
-	if(!is_none(v)) {
+	if (!is_none(v)) {
 		lg.digest = EVP_get_digestbyname(v);
-		if(!lg.digest || EVP_MD_get_size(lg.digest) > LEGACY_MAX_MAC) {
+		if (!lg.digest || EVP_MD_get_size(lg.digest) > LEGACY_MAX_MAC) {
 			LOG(PX_LOG_ALWAYS, "Unrecognized or unsuitable digest type %s", v);
 			return -1;
 		}
 	}
 
 	lg.maclen = lg.host->conf_int(NULL, "MACLength", 4);
-	if(lg.maclen < 0 || (lg.digest && lg.maclen > EVP_MD_get_size(lg.digest))) {
+	if (lg.maclen < 0 || (lg.digest && lg.maclen > EVP_MD_get_size(lg.digest))) {
 		LOG(PX_LOG_ALWAYS, "MACLength %d is out of range for the digest", lg.maclen);
 		return -1;
 	}
-	if(!lg.digest)
+	if (!lg.digest)
 		lg.maclen = 0;
 
 	lg.replaywin = lg.host->conf_int(NULL, "ReplayWindow", 16);
-	if(lg.replaywin < 0 || lg.replaywin > 1 << 20) {
+	if (lg.replaywin < 0 || lg.replaywin > 1 << 20) {
 		LOG(PX_LOG_ALWAYS, "ReplayWindow %d is out of range", lg.replaywin);
 		return -1;
 	}
 
 	lg.keyexpire_s = lg.host->conf_int(NULL, "KeyExpire", 3600);
-	if(lg.keyexpire_s <= 0 || lg.keyexpire_s > 2000000) {
+	if (lg.keyexpire_s <= 0 || lg.keyexpire_s > 2000000) {
 		LOG(PX_LOG_ALWAYS, "KeyExpire %d is out of range", lg.keyexpire_s);
 		return -1;
 	}
 
 	/* tinc 1.0.36: AES-CFB sized like the packet cipher's key. */
 	int keylen = lg.cipher ? EVP_CIPHER_get_key_length(lg.cipher) : 0;
-	lg.meta_cipher = keylen <= 16 ? EVP_aes_128_cfb128() : keylen <= 24 ? EVP_aes_192_cfb128() : EVP_aes_256_cfb128();
+	lg.meta_cipher = keylen <= 16   ? EVP_aes_128_cfb128()
+	                 : keylen <= 24 ? EVP_aes_192_cfb128()
+	                                : EVP_aes_256_cfb128();
 	return 0;
 }
 
@@ -130,16 +133,16 @@ bool legacy_usable(px_plugin *self, px_node *peer) {
 }
 
 static int legacy_init(px_plugin *self, const struct px_host *host) {
-	if(!host || host->abi_major != PX_ABI_MAJOR || host->size < sizeof(struct px_host))
+	if (!host || host->abi_major != PX_ABI_MAJOR || host->size < sizeof(struct px_host))
 		return -1;
 	memset(&lg, 0, sizeof(lg));
 	lg.host = host;
 	lg.self = self;
 
-	if(!OSSL_PROVIDER_available(NULL, "legacy"))
+	if (!OSSL_PROVIDER_available(NULL, "legacy"))
 		legacy_provider = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
 
-	if(legacy_load_settings())
+	if (legacy_load_settings())
 		return -1;
 	lg.privkey = legacy_load_private_key();
 	return host->register_crypto(self, &legacy_ops);
@@ -147,14 +150,14 @@ static int legacy_init(px_plugin *self, const struct px_host *host) {
 
 static int legacy_start(px_plugin *self) {
 	lg.expire_timer = lg.host->timer_new(legacy_expire_keys, NULL);
-	if(!lg.expire_timer)
+	if (!lg.expire_timer)
 		return -1;
 	lg.host->timer_arm(lg.expire_timer, (uint32_t)lg.keyexpire_s * 1000u);
 	return 0;
 }
 
 static void legacy_stop(px_plugin *self) {
-	if(lg.expire_timer)
+	if (lg.expire_timer)
 		lg.host->timer_free(lg.expire_timer);
 	lg.expire_timer = NULL;
 }
@@ -166,7 +169,7 @@ static void legacy_fini(px_plugin *self) {
 	lg.privkey = NULL;
 	EVP_MAC_free(lg.hmac);
 	lg.hmac = NULL;
-	if(legacy_provider)
+	if (legacy_provider)
 		OSSL_PROVIDER_unload(legacy_provider);
 	legacy_provider = NULL;
 }

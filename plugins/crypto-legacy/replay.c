@@ -12,10 +12,10 @@
 
 int legacy_replay_init(struct legacy_replay *r, int win) {
 	memset(r, 0, sizeof(*r));
-	if(win <= 0)
+	if (win <= 0)
 		return 0;
 	r->late = calloc(1, (size_t)win);
-	if(!r->late)
+	if (!r->late)
 		return -1;
 	r->win = win;
 	return 0;
@@ -39,28 +39,29 @@ static bool is_late(const struct legacy_replay *r, uint32_t s) {
 }
 
 enum legacy_replay_verdict legacy_replay_check(struct legacy_replay *r, uint32_t s) {
-	if(r->win) {
+	if (r->win) {
 		uint64_t span = (uint64_t)r->win * 8;
 
-		if(s != r->received + 1) {
-			if((uint64_t)s >= r->received + span) {
+		if (s != r->received + 1) {
+			if ((uint64_t)s >= r->received + span) {
 				/* Far future: drop up to win/4 in a row, then accept
 				 * and treat everything older as lost for good. */
-				if(r->farfuture++ < (uint32_t)r->win / 4)
+				if (r->farfuture++ < (uint32_t)r->win / 4)
 					return REPLAY_FAR_FUTURE;
 				memset(r->late, 0, (size_t)r->win);
-			} else if(s <= r->received) {
-				if(((uint64_t)r->received >= span && (uint64_t)s <= r->received - span) || !is_late(r, s))
+			} else if (s <= r->received) {
+				if (((uint64_t)r->received >= span && (uint64_t)s <= r->received - span) ||
+				    !is_late(r, s))
 					return REPLAY_LATE;
 			} else {
-				for(uint32_t i = r->received + 1; i < s; i++)
+				for (uint32_t i = r->received + 1; i < s; i++)
 					mark_late(r, i);
 			}
 		}
 		r->farfuture = 0;
 		clear_late(r, s);
 	}
-	if(s > r->received)
+	if (s > r->received)
 		r->received = s;
 	return REPLAY_OK;
 }

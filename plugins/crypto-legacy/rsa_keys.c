@@ -23,14 +23,15 @@
 
 #include "legacy.h"
 
-#define MAX_KEYFILE_SIZE (1 << 20)
+#define MAX_KEYFILE_SIZE  (1 << 20)
 #define OBSOLETE_EXPONENT 0xFFFF /* tinc's exponent for hex PublicKey lines */
 
 static bool valid_name(const char *name) {
-	if(!name || !*name)
+	if (!name || !*name)
 		return false;
-	for(const char *p = name; *p; p++) {
-		if(!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+	for (const char *p = name; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_'))
 			return false;
 	}
 	return true;
@@ -38,12 +39,12 @@ static bool valid_name(const char *name) {
 
 static char *read_text_file(const char *path) {
 	FILE *f = fopen(path, "r");
-	if(!f)
+	if (!f)
 		return NULL;
 	char *buf = malloc(MAX_KEYFILE_SIZE + 1);
 	size_t n = buf ? fread(buf, 1, MAX_KEYFILE_SIZE, f) : 0;
 	fclose(f);
-	if(buf)
+	if (buf)
 		buf[n] = '\0';
 	return buf;
 }
@@ -56,10 +57,10 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u) {
 static EVP_PKEY *decode_public_pem(const char *pem, size_t len) {
 	EVP_PKEY *pkey = NULL;
 	OSSL_DECODER_CTX *dctx =
-	        OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", NULL, "RSA", EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+	    OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", NULL, "RSA", EVP_PKEY_PUBLIC_KEY, NULL, NULL);
 	const unsigned char *p = (const unsigned char *)pem;
 
-	if(dctx && !OSSL_DECODER_from_data(dctx, &p, &len)) {
+	if (dctx && !OSSL_DECODER_from_data(dctx, &p, &len)) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
@@ -77,10 +78,10 @@ static EVP_PKEY *public_key_from_block(const char *text, const char *label) {
 	/* Only markers at the start of a line count: "#-----BEGIN" is a
 	 * key that generate_keys disabled. */
 	const char *b = text;
-	while((b = strstr(b, begin)) && b != text && b[-1] != '\n')
+	while ((b = strstr(b, begin)) && b != text && b[-1] != '\n')
 		b++;
 	const char *e = b ? strstr(b, end) : NULL;
-	if(!e)
+	if (!e)
 		return NULL;
 	return decode_public_pem(b, (size_t)(e - b) + strlen(end));
 }
@@ -97,15 +98,16 @@ static EVP_PKEY *rsa_from_numbers(const char *n_hex, const char *d_hex) {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
 	EVP_PKEY *pkey = NULL;
 
-	if(!e || !bld || !ctx || !BN_hex2bn(&n, n_hex) || !BN_set_word(e, OBSOLETE_EXPONENT) ||
-	   (d_hex && !BN_hex2bn(&d, d_hex)))
+	if (!e || !bld || !ctx || !BN_hex2bn(&n, n_hex) || !BN_set_word(e, OBSOLETE_EXPONENT) ||
+	    (d_hex && !BN_hex2bn(&d, d_hex)))
 		goto out;
-	if(!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	   (d && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d)))
+	if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
+	    (d && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d)))
 		goto out;
 	params = OSSL_PARAM_BLD_to_param(bld);
-	if(!params || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	   EVP_PKEY_fromdata(ctx, &pkey, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <= 0)
+	if (!params || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <= 0)
 		pkey = NULL;
 out:
 	OSSL_PARAM_free(params);
@@ -120,20 +122,20 @@ out:
 EVP_PKEY *legacy_read_pem_file(const char *path, bool private_key) {
 	EVP_PKEY *pkey = NULL;
 
-	if(private_key) {
+	if (private_key) {
 		BIO *bio = BIO_new_file(path, "r");
-		if(!bio)
+		if (!bio)
 			return NULL;
 		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 		BIO_free(bio);
 	} else {
 		char *text = read_text_file(path);
-		if(!text)
+		if (!text)
 			return NULL;
 		pkey = public_key_from_text(text);
 		free(text);
 	}
-	if(pkey && !EVP_PKEY_is_a(pkey, "RSA")) {
+	if (pkey && !EVP_PKEY_is_a(pkey, "RSA")) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
@@ -145,25 +147,25 @@ EVP_PKEY *legacy_load_public_key(const char *name) {
 	char path[4096];
 	EVP_PKEY *pkey;
 
-	if(!valid_name(name))
+	if (!valid_name(name))
 		return NULL;
 	snprintf(path, sizeof(path), "%s/hosts/%s", lg.host->confbase(), name);
 	pkey = legacy_read_pem_file(path, false);
-	if(pkey)
+	if (pkey)
 		return pkey;
 
 	const char *file = lg.host->conf_get(name, "PublicKeyFile", 0);
-	if(file) {
+	if (file) {
 		pkey = legacy_read_pem_file(file, false);
-		if(pkey)
+		if (pkey)
 			return pkey;
 		LOG(PX_LOG_ERROR, "Could not read RSA public key of %s from %s", name, file);
 	}
 
 	const char *hex = lg.host->conf_get(name, "PublicKey", 0);
-	if(hex) {
+	if (hex) {
 		pkey = rsa_from_numbers(hex, NULL);
-		if(pkey)
+		if (pkey)
 			return pkey;
 		LOG(PX_LOG_ERROR, "Invalid PublicKey for %s", name);
 	}
@@ -172,33 +174,35 @@ EVP_PKEY *legacy_load_public_key(const char *name) {
 
 EVP_PKEY *legacy_load_private_key(void) {
 	const char *d_hex = lg.host->conf_get(NULL, "PrivateKey", 0);
-	if(d_hex) {
+	if (d_hex) {
 		const char *n_hex = lg.host->conf_get(NULL, "PublicKey", 0);
 		EVP_PKEY *pkey = n_hex ? rsa_from_numbers(n_hex, d_hex) : NULL;
-		if(!pkey)
+		if (!pkey)
 			LOG(PX_LOG_ALWAYS, "PrivateKey needs a valid PublicKey; legacy protocol disabled");
 		return pkey;
 	}
 
 	char path[4096];
 	const char *file = lg.host->conf_get(NULL, "PrivateKeyFile", 0);
-	if(!file) {
+	if (!file) {
 		snprintf(path, sizeof(path), "%s/rsa_key.priv", lg.host->confbase());
 		file = path;
 	}
 
 	struct stat st;
-	if(stat(file, &st)) {
+	if (stat(file, &st)) {
 		LOG(PX_LOG_ALWAYS, "Cannot read RSA private key %s: %s; legacy protocol disabled", file,
 		    strerror(errno));
 		return NULL;
 	}
-	if(st.st_mode & 077)
+	if (st.st_mode & 077)
 		LOG(PX_LOG_ALWAYS, "Warning: insecure file permissions for RSA private key file %s!", file);
 
 	EVP_PKEY *pkey = legacy_read_pem_file(file, true);
-	if(!pkey)
-		LOG(PX_LOG_ALWAYS, "Cannot read RSA private key %s: not an unencrypted RSA PEM key; legacy protocol disabled",
+	if (!pkey)
+		LOG(PX_LOG_ALWAYS,
+		    "Cannot read RSA private key %s: not an unencrypted RSA PEM key; legacy protocol "
+		    "disabled",
 		    file);
 	return pkey;
 }
@@ -212,8 +216,8 @@ static bool rsa_raw(EVP_PKEY *pkey, bool public_op, const uint8_t *in, uint8_t *
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
 	bool ok = ctx && (public_op ? EVP_PKEY_encrypt_init(ctx) : EVP_PKEY_decrypt_init(ctx)) > 0 &&
 	          EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
-	          (public_op ? EVP_PKEY_encrypt(ctx, out, &outlen, in, k) : EVP_PKEY_decrypt(ctx, out, &outlen, in, k)) >
-	                  0 &&
+	          (public_op ? EVP_PKEY_encrypt(ctx, out, &outlen, in, k)
+	                     : EVP_PKEY_decrypt(ctx, out, &outlen, in, k)) > 0 &&
 	          outlen == k;
 	EVP_PKEY_CTX_free(ctx);
 	return ok;
@@ -228,7 +232,8 @@ bool legacy_rsa_private_raw(EVP_PKEY *pkey, const uint8_t *in, uint8_t *out) {
 }
 
 static bool write_public_pem(EVP_PKEY *pkey, FILE *f) {
-	OSSL_ENCODER_CTX *ectx = OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_PUBLIC_KEY, "PEM", "type-specific", NULL);
+	OSSL_ENCODER_CTX *ectx =
+	    OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_PUBLIC_KEY, "PEM", "type-specific", NULL);
 	bool ok = ectx && OSSL_ENCODER_to_fp(ectx, f);
 	OSSL_ENCODER_CTX_free(ectx);
 	return ok;
@@ -237,27 +242,29 @@ static bool write_public_pem(EVP_PKEY *pkey, FILE *f) {
 /* Private key as PKCS#1 "RSA PRIVATE KEY" PEM, mode 0600, as tinc 1.0 reads it. */
 static bool write_private_pem(EVP_PKEY *pkey, const char *path) {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-	if(fd < 0)
+	if (fd < 0)
 		return false;
-	if(fchmod(fd, 0600)) {
+	if (fchmod(fd, 0600)) {
 		close(fd);
 		return false;
 	}
 	BIO *bio = BIO_new_fd(fd, BIO_CLOSE);
-	if(!bio) {
+	if (!bio) {
 		close(fd);
 		return false;
 	}
-	bool ok = PEM_write_bio_PrivateKey_traditional(bio, pkey, NULL, NULL, 0, NULL, NULL) && BIO_flush(bio) > 0;
+	bool ok =
+	    PEM_write_bio_PrivateKey_traditional(bio, pkey, NULL, NULL, 0, NULL, NULL) && BIO_flush(bio) > 0;
 	BIO_free(bio);
 	return ok;
 }
 
 static bool is_old_key_line(const char *line, bool *in_block) {
-	if(!strncmp(line, "-----BEGIN RSA PUBLIC KEY-----", 30) || !strncmp(line, "-----BEGIN PUBLIC KEY-----", 26))
+	if (!strncmp(line, "-----BEGIN RSA PUBLIC KEY-----", 30) ||
+	    !strncmp(line, "-----BEGIN PUBLIC KEY-----", 26))
 		*in_block = true;
-	if(*in_block) {
-		if(!strncmp(line, "-----END ", 9))
+	if (*in_block) {
+		if (!strncmp(line, "-----END ", 9))
 			*in_block = false;
 		return true;
 	}
@@ -273,16 +280,16 @@ static bool disable_old_keys(const char *path) {
 	bool in_block = false, changed = false;
 	FILE *in = fopen(path, "r");
 
-	if(!in)
+	if (!in)
 		return errno == ENOENT;
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	FILE *out = fopen(tmp, "w");
-	if(!out) {
+	if (!out) {
 		fclose(in);
 		return false;
 	}
-	while(fgets(line, sizeof(line), in)) {
-		if(is_old_key_line(line, &in_block)) {
+	while (fgets(line, sizeof(line), in)) {
+		if (is_old_key_line(line, &in_block)) {
 			fputc('#', out);
 			changed = true;
 		}
@@ -291,7 +298,7 @@ static bool disable_old_keys(const char *path) {
 	bool ok = !ferror(in);
 	fclose(in);
 	ok = fclose(out) == 0 && ok;
-	if(ok && changed) {
+	if (ok && changed) {
 		LOG(PX_LOG_ALWAYS, "Disabled the old RSA public key in %s", path);
 		ok = rename(tmp, path) == 0;
 	} else {
@@ -301,14 +308,14 @@ static bool disable_old_keys(const char *path) {
 }
 
 static bool append_public_key(EVP_PKEY *pkey, const char *path) {
-	if(!disable_old_keys(path))
+	if (!disable_old_keys(path))
 		return false;
 
 	FILE *f = fopen(path, "a+");
-	if(!f)
+	if (!f)
 		return false;
 	/* Start on a fresh line if the host file does not end with one. */
-	if(fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n')
+	if (fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n')
 		fputc('\n', f);
 	fseek(f, 0, SEEK_END);
 	bool ok = write_public_pem(pkey, f);
@@ -319,46 +326,47 @@ int legacy_generate_keys(px_plugin *self, const char *confbase, const char *name
 	char priv[4096], hosts[4096], hostfile[4096];
 	struct stat st;
 
-	if(!bits)
+	if (!bits)
 		bits = 2048;
-	if(bits < 1024 || bits > 8192) {
+	if (bits < 1024 || bits > 8192) {
 		LOG(PX_LOG_ALWAYS, "RSA key size must be between 1024 and 8192 bits, not %d", bits);
 		return -1;
 	}
 	bits &= ~7;
-	if(!valid_name(name)) {
+	if (!valid_name(name)) {
 		LOG(PX_LOG_ALWAYS, "Invalid node name %s", name ? name : "(none)");
 		return -1;
 	}
-	if(!confbase || snprintf(priv, sizeof(priv), "%s/rsa_key.priv", confbase) >= (int)sizeof(priv) ||
-	   snprintf(hosts, sizeof(hosts), "%s/hosts", confbase) >= (int)sizeof(hosts) ||
-	   snprintf(hostfile, sizeof(hostfile), "%s/hosts/%s", confbase, name) >= (int)sizeof(hostfile)) {
+	if (!confbase || snprintf(priv, sizeof(priv), "%s/rsa_key.priv", confbase) >= (int)sizeof(priv) ||
+	    snprintf(hosts, sizeof(hosts), "%s/hosts", confbase) >= (int)sizeof(hosts) ||
+	    snprintf(hostfile, sizeof(hostfile), "%s/hosts/%s", confbase, name) >= (int)sizeof(hostfile)) {
 		LOG(PX_LOG_ALWAYS, "Configuration directory path too long");
 		return -1;
 	}
 
-	if(stat(priv, &st) == 0 && st.st_size > 0) {
-		LOG(PX_LOG_ALWAYS, "Refusing to overwrite existing RSA private key %s (remove it first)", priv);
+	if (stat(priv, &st) == 0 && st.st_size > 0) {
+		LOG(PX_LOG_ALWAYS, "Refusing to overwrite existing RSA private key %s (remove it first)",
+		    priv);
 		return -1;
 	}
 
 	LOG(PX_LOG_ALWAYS, "Generating %d bits RSA key pair", bits);
 	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-	if(!pkey) {
+	if (!pkey) {
 		LOG(PX_LOG_ALWAYS, "Error generating RSA key pair");
 		return -1;
 	}
 
 	int ret = -1;
-	if(!write_private_pem(pkey, priv)) {
+	if (!write_private_pem(pkey, priv)) {
 		LOG(PX_LOG_ALWAYS, "Cannot write RSA private key %s: %s", priv, strerror(errno));
 		goto out;
 	}
-	if(mkdir(hosts, 0755) && errno != EEXIST) {
+	if (mkdir(hosts, 0755) && errno != EEXIST) {
 		LOG(PX_LOG_ALWAYS, "Cannot create %s: %s", hosts, strerror(errno));
 		goto out;
 	}
-	if(!append_public_key(pkey, hostfile)) {
+	if (!append_public_key(pkey, hostfile)) {
 		LOG(PX_LOG_ALWAYS, "Cannot append RSA public key to %s: %s", hostfile, strerror(errno));
 		goto out;
 	}

@@ -21,7 +21,7 @@ static EVP_PKEY *key_alpha, *key_beta, *key_gamma;
  * private key in memory and copy the host file into the shared confbase. */
 static EVP_PKEY *make_identity(const char *name, int bits) {
 	char dir[256], path[512], dst[512];
-	if(fake_mkdtemp(dir, sizeof(dir)))
+	if (fake_mkdtemp(dir, sizeof(dir)))
 		return NULL;
 	CHECK(legacy_generate_keys(fake_self, dir, name, bits) == 0);
 	snprintf(path, sizeof(path), "%s/rsa_key.priv", dir);
@@ -31,11 +31,11 @@ static EVP_PKEY *make_identity(const char *name, int bits) {
 	FILE *in = fopen(path, "r"), *out = fopen(dst, "w");
 	char buf[8192];
 	size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
-	if(out)
+	if (out)
 		fwrite(buf, 1, n, out);
-	if(in)
+	if (in)
 		fclose(in);
-	if(out)
+	if (out)
 		fclose(out);
 	fake_rmrf(dir);
 	CHECK(key && legacy_rsa_size(key) == bits / 8);
@@ -46,7 +46,7 @@ static void test_chal_reply_vector(void) {
 	uint8_t challenge[256];
 	char line[200];
 
-	for(int i = 0; i < 256; i++)
+	for (int i = 0; i < 256; i++)
 		challenge[i] = (uint8_t)i;
 	CHECK(legacy_chal_reply_line(EVP_sha256(), challenge, sizeof(challenge), line, sizeof(line)));
 	CHECK_STR(line, "3 40AFF2E9D2D8922E47AFD4648E6967497158785FBD1DA870E7110266BF944880");
@@ -62,7 +62,7 @@ static void test_meta_cipher_vector(void) {
 	static const uint8_t line_ct[] = {0x02, 0xfd, 0xa8, 0x01, 0x0e, 0xb3, 0x04, 0xd5, 0x92,
 	                                  0xf7, 0xb4, 0xc2, 0x7f, 0xa5, 0x11, 0x1a, 0xc0};
 
-	for(int i = 0; i < 256; i++)
+	for (int i = 0; i < 256; i++)
 		secret[i] = (uint8_t)i;
 	secret[0] &= 0x7f;
 	CHECK(legacy_rsa_public_raw(key_beta, secret, enc));
@@ -176,9 +176,9 @@ static void tampered(enum fake_tamper cli_tamper, enum fake_tamper srv_tamper, c
 	CHECK(cli.failed || srv.failed);
 	CHECK(!(cli.auth_done && srv.auth_done));
 	CHECK(strstr(fake_last_log, want_log) != NULL);
-	if(cli_tamper == TAMPER_CHAL_REPLY)
+	if (cli_tamper == TAMPER_CHAL_REPLY)
 		CHECK(srv.failed && !srv.auth_done && srv.nsent == 2); /* no reply to an impostor */
-	if(srv_tamper == TAMPER_CHAL_REPLY)
+	if (srv_tamper == TAMPER_CHAL_REPLY)
 		CHECK(cli.failed && !cli.auth_done);
 	fake_conn_free(&cli);
 	fake_conn_free(&srv);
@@ -238,7 +238,7 @@ static void test_budget(void) {
 	CHECK(legacy_meta_budget(EVP_aes_256_cfb128()) == (uint64_t)1 << 63);
 	CHECK(legacy_meta_budget(EVP_aes_128_cfb128()) == (uint64_t)1 << 63);
 	const EVP_CIPHER *bf = EVP_get_cipherbyname("bf-ofb");
-	if(bf)
+	if (bf)
 		CHECK(legacy_meta_budget(bf) == (uint64_t)1 << 31);
 }
 
@@ -246,7 +246,7 @@ int main(void) {
 	static const char *const config[] = {"|PrivateKeyFile|/nonexistent/rsa_key.priv", NULL};
 	char hosts[300];
 
-	if(fake_mkdtemp(shared_dir, sizeof(shared_dir)))
+	if (fake_mkdtemp(shared_dir, sizeof(shared_dir)))
 		return 1;
 	snprintf(hosts, sizeof(hosts), "%s/hosts", shared_dir);
 	CHECK(mkdir(hosts, 0755) == 0);
@@ -257,7 +257,7 @@ int main(void) {
 	key_alpha = make_identity("alpha", 2048);
 	key_beta = make_identity("beta", 2048);
 	key_gamma = make_identity("gamma", 1024);
-	if(key_alpha && key_beta && key_gamma) {
+	if (key_alpha && key_beta && key_gamma) {
 		test_chal_reply_vector();
 		test_meta_cipher_vector();
 		handshake("alpha", key_alpha, "beta", key_beta, 0);

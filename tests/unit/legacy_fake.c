@@ -57,16 +57,17 @@ static int fake_log_level(void) {
 }
 
 static const char *fake_conf_get(const char *host, const char *var, int index) {
-	for(int i = 0; fake_config && fake_config[i]; i++) {
-		const char *e = fake_config[i], *bar1 = strchr(e, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
-		if(!bar2)
+	for (int i = 0; fake_config && fake_config[i]; i++) {
+		const char *e = fake_config[i], *bar1 = strchr(e, '|'),
+		           *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+		if (!bar2)
 			continue;
 		size_t hl = (size_t)(bar1 - e), vl = (size_t)(bar2 - bar1 - 1);
-		if(host ? (hl != strlen(host) || strncmp(e, host, hl)) : hl != 0)
+		if (host ? (hl != strlen(host) || strncmp(e, host, hl)) : hl != 0)
 			continue;
-		if(vl != strlen(var) || strncasecmp(bar1 + 1, var, vl))
+		if (vl != strlen(var) || strncasecmp(bar1 + 1, var, vl))
 			continue;
-		if(index-- == 0)
+		if (index-- == 0)
 			return bar2 + 1;
 	}
 	return NULL;
@@ -132,26 +133,26 @@ static int fake_conn_send(px_conn *c, const char *fmt, ...) {
 	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
-	if(n < 0 || n >= (int)sizeof(line) - 1)
+	if (n < 0 || n >= (int)sizeof(line) - 1)
 		return -1;
 
-	if(c->tamper == TAMPER_CHAL_REPLY && !strncmp(line, "3 ", 2))
+	if (c->tamper == TAMPER_CHAL_REPLY && !strncmp(line, "3 ", 2))
 		line[2] = line[2] == '0' ? '1' : '0';
-	if(c->tamper == TAMPER_CHALLENGE_LEN && !strncmp(line, "2 ", 2))
+	if (c->tamper == TAMPER_CHALLENGE_LEN && !strncmp(line, "2 ", 2))
 		line[n -= 2] = '\0';
-	if(c->tamper == TAMPER_METAKEY_HEX && !strncmp(line, "1 ", 2))
+	if (c->tamper == TAMPER_METAKEY_HEX && !strncmp(line, "1 ", 2))
 		line[n - 1] = 'X';
 
-	if(c->nsent < FAKE_MAX_LINES)
+	if (c->nsent < FAKE_MAX_LINES)
 		strcpy(c->sent[c->nsent++], line);
 	line[n++] = '\n';
-	if(c->out_ops)
+	if (c->out_ops)
 		return c->out_ops->send(c->out_ctx, c, (const uint8_t *)line, (size_t)n);
 	return fake_host.conn_write_wire(c, line, (size_t)n);
 }
 
 static int fake_conn_write_wire(px_conn *c, const void *data, size_t len) {
-	if(c->wirelen + len > sizeof(c->wire))
+	if (c->wirelen + len > sizeof(c->wire))
 		return -1;
 	memcpy(c->wire + c->wirelen, data, len);
 	c->wirelen += len;
@@ -166,21 +167,21 @@ static void enter(struct px_conn *c) {
 /* Hand complete lines to the plugin until it says authentication is done. */
 static int process_lines(struct px_conn *c) {
 	char *nl;
-	while(!c->failed && (nl = memchr(c->inbuf, '\n', c->inlen))) {
+	while (!c->failed && (nl = memchr(c->inbuf, '\n', c->inlen))) {
 		size_t n = (size_t)(nl - c->inbuf);
 		char line[FAKE_LINE];
-		if(n >= sizeof(line))
+		if (n >= sizeof(line))
 			return -1;
 		memcpy(line, c->inbuf, n);
 		line[n] = '\0';
 		memmove(c->inbuf, nl + 1, c->inlen - n - 1);
 		c->inlen -= n + 1;
-		if(c->ngot < FAKE_MAX_LINES)
+		if (c->ngot < FAKE_MAX_LINES)
 			strcpy(c->got[c->ngot++], line);
-		if(c->auth_done)
+		if (c->auth_done)
 			continue; /* the core's business from here on */
 		enter(c);
-		if(registered->meta_request(fake_self, c->state, c, atoi(line), line) < 0) {
+		if (registered->meta_request(fake_self, c->state, c, atoi(line), line) < 0) {
 			c->failed = true;
 			return -1;
 		}
@@ -189,7 +190,7 @@ static int process_lines(struct px_conn *c) {
 }
 
 static int fake_conn_deliver(px_conn *c, const void *data, size_t len) {
-	if(c->inlen + len > sizeof(c->inbuf))
+	if (c->inlen + len > sizeof(c->inbuf))
 		return -1;
 	memcpy(c->inbuf + c->inlen, data, len);
 	c->inlen += len;
@@ -197,13 +198,13 @@ static int fake_conn_deliver(px_conn *c, const void *data, size_t len) {
 }
 
 static void fake_conn_set_filter(px_conn *c, enum px_dir dir, const struct px_filter_ops *ops, void *ctx) {
-	if(dir == PX_DIR_IN) {
-		if(c->in_ops)
+	if (dir == PX_DIR_IN) {
+		if (c->in_ops)
 			c->in_ops->free(c->in_ctx);
 		c->in_ops = ops;
 		c->in_ctx = ctx;
 	} else {
-		if(c->out_ops)
+		if (c->out_ops)
 			c->out_ops->free(c->out_ctx);
 		c->out_ops = ops;
 		c->out_ctx = ctx;
@@ -235,10 +236,10 @@ static px_node *fake_conn_node(px_conn *c) {
 }
 
 px_node *fake_node(const char *name) {
-	for(int i = 0; i < nnodes; i++)
-		if(!strcmp(nodes[i].name, name))
+	for (int i = 0; i < nnodes; i++)
+		if (!strcmp(nodes[i].name, name))
 			return &nodes[i];
-	if(nnodes == MAX_NODES)
+	if (nnodes == MAX_NODES)
 		return NULL;
 	struct px_node *n = &nodes[nnodes++];
 	memset(n, 0, sizeof(*n));
@@ -248,8 +249,8 @@ px_node *fake_node(const char *name) {
 }
 
 static px_node *fake_node_lookup(const char *name) {
-	for(int i = 0; i < nnodes; i++)
-		if(!strcmp(nodes[i].name, name))
+	for (int i = 0; i < nnodes; i++)
+		if (!strcmp(nodes[i].name, name))
 			return &nodes[i];
 	return NULL;
 }
@@ -275,7 +276,7 @@ static void **fake_node_slot(px_node *n, px_plugin *self) {
 }
 
 static bool fake_node_udp_addr(px_node *n, struct px_addr *out) {
-	if(n->has_udp)
+	if (n->has_udp)
 		*out = n->udp;
 	return n->has_udp;
 }
@@ -299,13 +300,13 @@ static void fake_node_key_changed(px_node *n, bool valid) {
 }
 
 static void fake_node_foreach(bool (*cb)(px_node *, void *), void *arg) {
-	for(int i = 0; i < nnodes; i++)
-		if(!cb(&nodes[i], arg))
+	for (int i = 0; i < nnodes; i++)
+		if (!cb(&nodes[i], arg))
 			return;
 }
 
 static void record_msg(const char *to, const char *fmt, va_list ap) {
-	if(fake_nmsgs == FAKE_MAX_LINES)
+	if (fake_nmsgs == FAKE_MAX_LINES)
 		return;
 	struct fake_msg *m = &fake_msgs[fake_nmsgs++];
 	snprintf(m->to, sizeof(m->to), "%s", to);
@@ -329,48 +330,48 @@ static int fake_broadcast(px_conn *except, const char *fmt, ...) {
 }
 
 struct px_host fake_host = {
-	.size = sizeof(struct px_host),
-	.abi_major = PX_ABI_MAJOR,
-	.abi_minor = PX_ABI_MINOR,
-	.log = fake_log,
-	.log_level = fake_log_level,
-	.conf_get = fake_conf_get,
-	.conf_bool = fake_conf_bool,
-	.conf_int = fake_conf_int,
-	.confbase = fake_confbase_fn,
-	.self_name = fake_self_name,
-	.now_ms = fake_now_ms,
-	.timer_new = fake_timer_new,
-	.timer_arm = fake_timer_arm,
-	.timer_disarm = fake_timer_disarm,
-	.timer_free = fake_timer_free,
-	.random_bytes = fake_random,
-	.memwipe = fake_memwipe,
-	.register_crypto = fake_register_crypto,
-	.conn_send = fake_conn_send,
-	.conn_write_wire = fake_conn_write_wire,
-	.conn_deliver = fake_conn_deliver,
-	.conn_set_filter = fake_conn_set_filter,
-	.conn_auth_done = fake_conn_auth_done,
-	.conn_close = fake_conn_close,
-	.conn_name = fake_conn_name,
-	.conn_outgoing = fake_conn_outgoing,
-	.conn_minor = fake_conn_minor,
-	.conn_node = fake_conn_node,
-	.node_lookup = fake_node_lookup,
-	.node_self = fake_node_self,
-	.node_name = fake_node_name,
-	.node_reachable = fake_node_reachable,
-	.node_options = fake_node_options,
-	.node_slot = fake_node_slot,
-	.node_udp_addr = fake_node_udp_addr,
-	.node_set_udp_addr = fake_node_set_udp_addr,
-	.node_set_out_compression = fake_node_set_out_compression,
-	.node_in_compression = fake_node_in_compression,
-	.node_key_changed = fake_node_key_changed,
-	.node_foreach = fake_node_foreach,
-	.send_to_node = fake_send_to_node,
-	.broadcast = fake_broadcast,
+    .size = sizeof(struct px_host),
+    .abi_major = PX_ABI_MAJOR,
+    .abi_minor = PX_ABI_MINOR,
+    .log = fake_log,
+    .log_level = fake_log_level,
+    .conf_get = fake_conf_get,
+    .conf_bool = fake_conf_bool,
+    .conf_int = fake_conf_int,
+    .confbase = fake_confbase_fn,
+    .self_name = fake_self_name,
+    .now_ms = fake_now_ms,
+    .timer_new = fake_timer_new,
+    .timer_arm = fake_timer_arm,
+    .timer_disarm = fake_timer_disarm,
+    .timer_free = fake_timer_free,
+    .random_bytes = fake_random,
+    .memwipe = fake_memwipe,
+    .register_crypto = fake_register_crypto,
+    .conn_send = fake_conn_send,
+    .conn_write_wire = fake_conn_write_wire,
+    .conn_deliver = fake_conn_deliver,
+    .conn_set_filter = fake_conn_set_filter,
+    .conn_auth_done = fake_conn_auth_done,
+    .conn_close = fake_conn_close,
+    .conn_name = fake_conn_name,
+    .conn_outgoing = fake_conn_outgoing,
+    .conn_minor = fake_conn_minor,
+    .conn_node = fake_conn_node,
+    .node_lookup = fake_node_lookup,
+    .node_self = fake_node_self,
+    .node_name = fake_node_name,
+    .node_reachable = fake_node_reachable,
+    .node_options = fake_node_options,
+    .node_slot = fake_node_slot,
+    .node_udp_addr = fake_node_udp_addr,
+    .node_set_udp_addr = fake_node_set_udp_addr,
+    .node_set_out_compression = fake_node_set_out_compression,
+    .node_in_compression = fake_node_in_compression,
+    .node_key_changed = fake_node_key_changed,
+    .node_foreach = fake_node_foreach,
+    .send_to_node = fake_send_to_node,
+    .broadcast = fake_broadcast,
 };
 
 void fake_set_config(const char *const *config) {
@@ -380,7 +381,7 @@ void fake_set_config(const char *const *config) {
 int fake_init(const char *const *config) {
 	fake_config = config;
 	current = NULL;
-	if(crypto_legacy_LTX_plexus_plugin.init(fake_self, &fake_host))
+	if (crypto_legacy_LTX_plexus_plugin.init(fake_self, &fake_host))
 		return -1;
 	return registered ? 0 : -1;
 }
@@ -388,7 +389,7 @@ int fake_init(const char *const *config) {
 void fake_fini(void) {
 	current = NULL;
 	crypto_legacy_LTX_plexus_plugin.fini(fake_self);
-	for(int i = 0; i < nnodes; i++)
+	for (int i = 0; i < nnodes; i++)
 		nodes[i].slot = NULL;
 }
 
@@ -405,15 +406,15 @@ void fake_conn_init(struct px_conn *c, const char *me, const char *peer, bool ou
 }
 
 void fake_conn_free(struct px_conn *c) {
-	if(c->in_ops)
+	if (c->in_ops)
 		c->in_ops->free(c->in_ctx);
-	if(c->out_ops)
+	if (c->out_ops)
 		c->out_ops->free(c->out_ctx);
 	c->in_ops = c->out_ops = NULL;
-	if(c->state)
+	if (c->state)
 		registered->meta_free(fake_self, c->state);
 	c->state = NULL;
-	if(current == c)
+	if (current == c)
 		current = NULL;
 	lg.privkey = NULL; /* keys belong to the test */
 }
@@ -426,13 +427,13 @@ int fake_meta_start(struct px_conn *c) {
 /* Plaintext is taken one line at a time so that a filter installed by a
  * line applies to the bytes right after it, as in the real core. */
 int fake_feed(struct px_conn *c, const uint8_t *data, size_t len) {
-	while(len && !c->failed) {
+	while (len && !c->failed) {
 		enter(c);
-		if(c->in_ops)
+		if (c->in_ops)
 			return c->in_ops->recv(c->in_ctx, c, data, len) < 0 || c->failed ? -1 : 0;
 		const uint8_t *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) + 1 : len;
-		if(fake_conn_deliver(c, data, n) < 0)
+		if (fake_conn_deliver(c, data, n) < 0)
 			return -1;
 		data += n;
 		len -= n;
@@ -441,15 +442,15 @@ int fake_feed(struct px_conn *c, const uint8_t *data, size_t len) {
 }
 
 static bool pump_one(struct px_conn *from, struct px_conn *to, size_t chunk) {
-	if(!from->wirelen || to->failed)
+	if (!from->wirelen || to->failed)
 		return false;
 	uint8_t buf[FAKE_WIRE];
 	size_t n = from->wirelen;
 	memcpy(buf, from->wire, n);
 	from->wirelen = 0;
-	for(size_t off = 0; off < n;) {
+	for (size_t off = 0; off < n;) {
 		size_t step = chunk && n - off > chunk ? chunk : n - off;
-		if(fake_feed(to, buf + off, step) < 0)
+		if (fake_feed(to, buf + off, step) < 0)
 			break;
 		off += step;
 	}
@@ -461,7 +462,7 @@ void fake_pump(struct px_conn *a, struct px_conn *b, size_t chunk) {
 	do {
 		moved = pump_one(a, b, chunk);
 		moved |= pump_one(b, a, chunk);
-	} while(moved);
+	} while (moved);
 }
 
 int fake_mkdtemp(char *buf, size_t len) {
@@ -471,9 +472,9 @@ int fake_mkdtemp(char *buf, size_t len) {
 
 void fake_rmrf(const char *path) {
 	char cmd[512];
-	if(strncmp(path, "/tmp/legacy_test.", 17))
+	if (strncmp(path, "/tmp/legacy_test.", 17))
 		return;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if(system(cmd))
+	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", path);
 }

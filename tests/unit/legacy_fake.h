@@ -13,8 +13,8 @@
 #include "../../plugins/crypto-legacy/legacy.h"
 
 #define FAKE_MAX_LINES 64
-#define FAKE_LINE 4200
-#define FAKE_WIRE 65536
+#define FAKE_LINE      4200
+#define FAKE_WIRE      65536
 
 struct px_node {
 	char name[32];
@@ -29,16 +29,16 @@ struct px_node {
 
 enum fake_tamper {
 	TAMPER_NONE,
-	TAMPER_CHAL_REPLY, /* flip a digit of our CHAL_REPLY */
+	TAMPER_CHAL_REPLY,    /* flip a digit of our CHAL_REPLY */
 	TAMPER_CHALLENGE_LEN, /* drop two digits of our CHALLENGE */
-	TAMPER_METAKEY_HEX, /* put a non-hex character into our METAKEY */
+	TAMPER_METAKEY_HEX,   /* put a non-hex character into our METAKEY */
 };
 
 struct px_conn {
 	char myname[32], peername[32];
 	bool outgoing;
 	EVP_PKEY *privkey; /* identity of this side */
-	void *state; /* meta_start state */
+	void *state;       /* meta_start state */
 	struct px_conn *peer;
 	const struct px_filter_ops *in_ops, *out_ops;
 	void *in_ctx, *out_ctx;

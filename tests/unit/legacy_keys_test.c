@@ -20,9 +20,11 @@
 #include "check.h"
 #include "legacy_fake.h"
 
-#define KEY96 "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F"
+#define KEY96                                                                                                \
+	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F"
 
-static const char *const base_config[] = {"|PrivateKeyFile|/nonexistent/rsa_key.priv", "|KeyExpire|100", NULL};
+static const char *const base_config[] = {"|PrivateKeyFile|/nonexistent/rsa_key.priv", "|KeyExpire|100",
+                                          NULL};
 
 /* Feed an ANS_KEY from beta; report whether a key got installed. */
 static bool ans(const char *line) {
@@ -61,7 +63,9 @@ static void test_ans_key(void) {
 	CHECK(!ans("16 beta alpha " KEY96 " 427 672 4 16"));
 	CHECK(strstr(fake_last_log, "compression") != NULL);
 	CHECK(!ans("16 beta alpha " KEY96 " 427 672 4 -1"));
-	CHECK(!ans("16 beta alpha 0G0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F 427 672 4 0"));
+	CHECK(!ans("16 beta alpha "
+	           "0G0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
+	           "C2D2E2F 427 672 4 0"));
 	CHECK(strstr(fake_last_log, "not valid hex") != NULL);
 	CHECK(!ans("16 beta alpha " KEY96 " 427"));
 	CHECK(!ans("16 beta alpha " KEY96 " 42a 672 4 0"));
@@ -118,7 +122,8 @@ static void test_req_key(void) {
 	/* key_request: once, then again only after 10 s or a KEY_CHANGED. */
 	fake_reset_msgs();
 	legacy_key_request(fake_self, beta);
-	CHECK(fake_nmsgs == 1 && !strcmp(fake_msgs[0].line, "15 alpha beta") && !strcmp(fake_msgs[0].to, "beta"));
+	CHECK(fake_nmsgs == 1 && !strcmp(fake_msgs[0].line, "15 alpha beta") &&
+	      !strcmp(fake_msgs[0].to, "beta"));
 	legacy_key_request(fake_self, beta);
 	fake_now += 9000;
 	legacy_key_request(fake_self, beta);
@@ -148,14 +153,16 @@ static void test_key_expire(void) {
 	fake_reset_msgs();
 	legacy_expire_keys(NULL);
 	int broadcasts = 0, to_beta = 0, to_gamma = 0, to_delta = 0;
-	for(int i = 0; i < fake_nmsgs; i++) {
+	for (int i = 0; i < fake_nmsgs; i++) {
 		unsigned nonce;
 		char name[32];
-		if(!strcmp(fake_msgs[i].to, "*")) {
+		if (!strcmp(fake_msgs[i].to, "*")) {
 			broadcasts++;
-			CHECK(sscanf(fake_msgs[i].line, "14 %x %31s", &nonce, name) == 2 && !strcmp(name, "alpha"));
+			CHECK(sscanf(fake_msgs[i].line, "14 %x %31s", &nonce, name) == 2 &&
+			      !strcmp(name, "alpha"));
 		}
-		to_beta += !strcmp(fake_msgs[i].to, "beta") && !strncmp(fake_msgs[i].line, "16 alpha beta ", 14);
+		to_beta +=
+		    !strcmp(fake_msgs[i].to, "beta") && !strncmp(fake_msgs[i].line, "16 alpha beta ", 14);
 		to_gamma += !strcmp(fake_msgs[i].to, "gamma");
 		to_delta += !strcmp(fake_msgs[i].to, "delta");
 	}
@@ -173,7 +180,7 @@ static void test_key_expire(void) {
 static bool file_starts_with(const char *path, const char *prefix) {
 	char buf[256] = "";
 	FILE *f = fopen(path, "r");
-	if(!f)
+	if (!f)
 		return false;
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
@@ -184,7 +191,7 @@ static bool file_starts_with(const char *path, const char *prefix) {
 static bool file_contains(const char *path, const char *needle) {
 	static char buf[16384];
 	FILE *f = fopen(path, "r");
-	if(!f)
+	if (!f)
 		return false;
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
@@ -194,7 +201,7 @@ static bool file_contains(const char *path, const char *needle) {
 
 static char *bn_hex_param(EVP_PKEY *pkey, const char *param) {
 	BIGNUM *bn = NULL;
-	if(!EVP_PKEY_get_bn_param(pkey, param, &bn))
+	if (!EVP_PKEY_get_bn_param(pkey, param, &bn))
 		return NULL;
 	char *hex = BN_bn2hex(bn);
 	BN_clear_free(bn);
@@ -205,7 +212,7 @@ static void test_key_files(void) {
 	char dir[256], priv[512], host[512], spki[512];
 	struct stat st;
 
-	if(fake_mkdtemp(dir, sizeof(dir)))
+	if (fake_mkdtemp(dir, sizeof(dir)))
 		return;
 	strcpy(fake_confbase, dir);
 	snprintf(priv, sizeof(priv), "%s/rsa_key.priv", dir);
@@ -247,10 +254,10 @@ static void test_key_files(void) {
 
 	/* An empty private key file may be overwritten; the host file grows. */
 	FILE *f = fopen(priv, "w");
-	if(f)
+	if (f)
 		fclose(f);
 	f = fopen(host, "a");
-	if(f) {
+	if (f) {
 		fputs("PublicKey = ABCD\nPublicKeyFile = /dev/null\n", f);
 		fclose(f);
 	}
@@ -259,15 +266,17 @@ static void test_key_files(void) {
 	EVP_PKEY *second_pub = legacy_load_public_key("test");
 	CHECK(second && EVP_PKEY_eq(second, key) != 1);
 	CHECK(second_pub && EVP_PKEY_eq(second, second_pub) == 1); /* the old block was disabled */
-	CHECK(file_contains(host, "#-----BEGIN RSA PUBLIC KEY-----\n") && file_contains(host, "\n#-----END RSA PUBLIC KEY-----\n"));
-	CHECK(file_contains(host, "\n#PublicKey = ABCD\nPublicKeyFile = /dev/null\n-----BEGIN RSA PUBLIC KEY-----\n"));
+	CHECK(file_contains(host, "#-----BEGIN RSA PUBLIC KEY-----\n") &&
+	      file_contains(host, "\n#-----END RSA PUBLIC KEY-----\n"));
+	CHECK(file_contains(
+	    host, "\n#PublicKey = ABCD\nPublicKeyFile = /dev/null\n-----BEGIN RSA PUBLIC KEY-----\n"));
 	EVP_PKEY_free(second);
 	EVP_PKEY_free(second_pub);
 
 	/* SubjectPublicKeyInfo in a host file that also has settings, and PublicKeyFile. */
 	snprintf(spki, sizeof(spki), "%s/hosts/spki", dir);
 	f = fopen(spki, "w");
-	if(f) {
+	if (f) {
 		fputs("Address = 198.18.0.1\nPort = 655\n", f);
 		PEM_write_PUBKEY(f, key);
 		fputs("Subnet = 10.0.0.0/24\n", f);
@@ -296,7 +305,7 @@ static void test_key_files(void) {
 	BN_free(e);
 	char *n_hex = old ? bn_hex_param(old, OSSL_PKEY_PARAM_RSA_N) : NULL;
 	char *d_hex = old ? bn_hex_param(old, OSSL_PKEY_PARAM_RSA_D) : NULL;
-	if(n_hex && d_hex) {
+	if (n_hex && d_hex) {
 		char c1[1200], c2[1200], c3[1200];
 		snprintf(c1, sizeof(c1), "oldhost|PublicKey|%s", n_hex);
 		snprintf(c2, sizeof(c2), "|PublicKey|%s", n_hex);
@@ -308,11 +317,11 @@ static void test_key_files(void) {
 		CHECK(opub && EVP_PKEY_eq(opub, old) == 1);
 		CHECK(opriv != NULL);
 		uint8_t msg[128], enc[128], dec[128];
-		for(int i = 0; i < 128; i++)
+		for (int i = 0; i < 128; i++)
 			msg[i] = (uint8_t)(i * 7);
 		msg[0] &= 0x7f;
-		CHECK(opub && opriv && legacy_rsa_public_raw(opub, msg, enc) && legacy_rsa_private_raw(opriv, enc, dec) &&
-		      !memcmp(msg, dec, sizeof(msg)));
+		CHECK(opub && opriv && legacy_rsa_public_raw(opub, msg, enc) &&
+		      legacy_rsa_private_raw(opriv, enc, dec) && !memcmp(msg, dec, sizeof(msg)));
 		EVP_PKEY_free(opub);
 		EVP_PKEY_free(opriv);
 	}
@@ -330,15 +339,15 @@ static void test_key_files(void) {
 static void test_tincd_keys(void) {
 	char dir[256], cmd[800], path[512];
 
-	if(access("/usr/sbin/tincd", X_OK)) {
+	if (access("/usr/sbin/tincd", X_OK)) {
 		fprintf(stderr, "tincd not installed, skipping the tincd -K check\n");
 		return;
 	}
-	if(fake_mkdtemp(dir, sizeof(dir)))
+	if (fake_mkdtemp(dir, sizeof(dir)))
 		return;
 	snprintf(path, sizeof(path), "%s/tinc.conf", dir);
 	FILE *f = fopen(path, "w");
-	if(f) {
+	if (f) {
 		fputs("Name = test\n", f);
 		fclose(f);
 	}

@@ -15,7 +15,7 @@
 #include "legacy_fake.h"
 
 #define HEADROOM 64
-#define STORE 2048
+#define STORE    2048
 
 struct pkt {
 	uint8_t store[STORE];
@@ -49,9 +49,10 @@ static void test_vector(void) {
 	uint8_t frame[18], want[36];
 	struct pkt p;
 
-	CHECK(legacy_key_on_ans(fake_self, beta,
-	                        "16 beta alpha 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
-	                        "202122232425262728292A2B2C2D2E2F 427 672 4 0") == 0);
+	CHECK(
+	    legacy_key_on_ans(fake_self, beta,
+	                      "16 beta alpha 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+	                      "202122232425262728292A2B2C2D2E2F 427 672 4 0") == 0);
 	CHECK(legacy_key_valid(fake_self, beta));
 	hex2bin("000000000000000000000000000001020304", frame);
 	hex2bin("9c5048e8cb08b2b5aadb74a4b6da429c21d943ac383608b00709baaabca9d51730734367", want);
@@ -85,14 +86,14 @@ static bool make_pair(const struct algo *a, struct legacy_key **out, struct lega
 
 static void test_round_trips(void) {
 	static const struct algo algos[] = {
-	        {"aes-256-cbc", "sha256", 4}, {"aes-256-cbc", "sha256", 32}, {NULL, "sha256", 4},
-	        {"aes-256-cbc", NULL, 0},     {"aes-128-cfb", "sha1", 20},   {"bf-cbc", "sha1", 4},
+	    {"aes-256-cbc", "sha256", 4}, {"aes-256-cbc", "sha256", 32}, {NULL, "sha256", 4},
+	    {"aes-256-cbc", NULL, 0},     {"aes-128-cfb", "sha1", 20},   {"bf-cbc", "sha1", 4},
 	};
 	static const size_t sizes[] = {0, 1, 15, 16, 100, 1518};
 
-	for(size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++) {
+	for (size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++) {
 		struct legacy_key *out, *in;
-		if(!make_pair(&algos[i], &out, &in)) {
+		if (!make_pair(&algos[i], &out, &in)) {
 			CHECK(!strcmp(algos[i].cipher, "bf-cbc")); /* only Blowfish may be missing */
 			fprintf(stderr, "  %s not available, skipped\n", algos[i].cipher);
 			legacy_key_free(out);
@@ -100,7 +101,7 @@ static void test_round_trips(void) {
 			continue;
 		}
 		int block = out->cipher ? EVP_CIPHER_get_block_size(out->cipher) : 1;
-		for(size_t j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+		for (size_t j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
 			uint8_t frame[1518];
 			struct pkt p;
 			uint32_t seqno = 0;
@@ -108,9 +109,10 @@ static void test_round_trips(void) {
 			pkt_fill(&p, frame, sizes[j]);
 			CHECK(legacy_seal_one(out, &p.b));
 			size_t plain = 4 + sizes[j];
-			size_t want = (block > 1 ? (plain / block + 1) * block : plain) + (size_t)algos[i].maclen;
+			size_t want =
+			    (block > 1 ? (plain / block + 1) * block : plain) + (size_t)algos[i].maclen;
 			CHECK(p.b.len == want);
-			if(out->cipher) /* the frame must not appear in clear */
+			if (out->cipher) /* the frame must not appear in clear */
 				CHECK(sizes[j] < 16 || !memmem(p.b.data, p.b.len, frame, 16));
 			CHECK(legacy_open_one(in, &p.b, &seqno) == OPEN_OK);
 			CHECK(seqno == out->seqno);
@@ -174,12 +176,12 @@ static void test_refusals(void) {
 
 	/* Reordering inside the window is fine, each seqno once. */
 	struct pkt seq[6];
-	for(int i = 0; i < 6; i++) {
+	for (int i = 0; i < 6; i++) {
 		pkt_fill(&seq[i], frame, 20);
 		CHECK(legacy_seal_one(out, &seq[i].b));
 	}
 	static const int order[] = {1, 0, 3, 5, 2, 4};
-	for(int i = 0; i < 6; i++) {
+	for (int i = 0; i < 6; i++) {
 		pkt_copy(&copy, &seq[order[i]]);
 		CHECK(legacy_open_one(in, &copy.b, &seqno) == OPEN_OK);
 	}
@@ -188,7 +190,7 @@ static void test_refusals(void) {
 
 	/* Far future: win/4 = 4 dropped in a row, the 5th accepted. */
 	out->seqno += 200;
-	for(int i = 0; i < 5; i++) {
+	for (int i = 0; i < 5; i++) {
 		pkt_fill(&copy, frame, 20);
 		CHECK(legacy_seal_one(out, &copy.b));
 		CHECK(legacy_open_one(in, &copy.b, &seqno) == (i < 4 ? OPEN_FAR_FUTURE : OPEN_OK));
@@ -209,13 +211,13 @@ static void test_replay_window(void) {
 	CHECK(legacy_replay_check(&r, 5) == REPLAY_LATE);
 	CHECK(legacy_replay_check(&r, 128) == REPLAY_OK); /* 118 ahead: still inside */
 	CHECK(r.received == 128);
-	CHECK(legacy_replay_check(&r, 9) == REPLAY_OK); /* 128-9 < 128, still marked late */
+	CHECK(legacy_replay_check(&r, 9) == REPLAY_OK);           /* 128-9 < 128, still marked late */
 	CHECK(legacy_replay_check(&r, 256) == REPLAY_FAR_FUTURE); /* 128 + 8*16 */
 	CHECK(legacy_replay_check(&r, 255) == REPLAY_OK);
 	CHECK(legacy_replay_check(&r, 127) == REPLAY_LATE); /* 255 - 8*16: just outside the window */
-	CHECK(legacy_replay_check(&r, 129) == REPLAY_OK); /* just inside, still missing */
+	CHECK(legacy_replay_check(&r, 129) == REPLAY_OK);   /* just inside, still missing */
 	CHECK(r.farfuture == 0);
-	for(int i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++)
 		CHECK(legacy_replay_check(&r, 1000 + (uint32_t)i) == REPLAY_FAR_FUTURE);
 	CHECK(legacy_replay_check(&r, 2000) == REPLAY_OK);
 	CHECK(r.received == 2000);
@@ -232,7 +234,7 @@ static void test_replay_window(void) {
 /* Take the ANS_KEY we just sent to `n` and install it as n's key for us:
  * a loopback so that seal(n) output can be open(n)ed. */
 static bool loop_key(px_node *n) {
-	if(!fake_nmsgs)
+	if (!fake_nmsgs)
 		return false;
 	char line[FAKE_LINE];
 	strcpy(line, fake_msgs[fake_nmsgs - 1].line);
@@ -260,7 +262,7 @@ static void test_node_api(void) {
 	CHECK(!strncmp(fake_msgs[0].line, "16 alpha gamma ", 15));
 	CHECK(loop_key(gamma));
 
-	for(int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++)
 		buf_fill(&p[i], stores[i], frame, sizeof(frame) - (size_t)i);
 	CHECK(legacy_seal(fake_self, gamma, p, 3) == 3);
 	p[1].data[0] ^= 1; /* forge the middle one */
@@ -281,7 +283,7 @@ static void test_node_api(void) {
 
 	/* Errors are logged at most once per second per node. */
 	logs = fake_nlogs;
-	for(int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) {
 		pkt_fill(&copy, frame, 30);
 		CHECK(legacy_open(fake_self, gamma, &copy.b, 1) == 0);
 	}
