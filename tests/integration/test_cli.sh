@@ -30,21 +30,21 @@ cli alpha pid
 [ "$OUT" = "${N_PID[alpha]}" ] || fail "plexus pid said '$OUT', pid file says ${N_PID[alpha]}"
 
 cli alpha dump nodes
-echo "$OUT" | grep -Eq "^alpha [0-9a-f]{12} MYSELF port $PXT_PORT" || fail "dump nodes: no line for ourself (alpha ... MYSELF port $PXT_PORT)"
-echo "$OUT" | grep -Eq "^beta [0-9a-f]{12} $(underlay_addr beta) port $PXT_PORT" || fail "dump nodes: no line for beta at $(underlay_addr beta)"
+echo "$OUT" | grep -Eq "^alpha id [0-9a-f]{12} at MYSELF port $PXT_PORT " || fail "dump nodes: no line for ourself (alpha id ... at MYSELF port $PXT_PORT)"
+echo "$OUT" | grep -Eq "^beta id [0-9a-f]{12} at $(underlay_addr beta) port $PXT_PORT .* nexthop beta via beta distance 1 " || fail "dump nodes: no line for beta at $(underlay_addr beta)"
 cli alpha dump reachable nodes
 echo "$OUT" | grep -q "^beta " || fail "dump reachable nodes lacks beta"
 
 cli alpha dump edges
-echo "$OUT" | grep -Eq "^alpha beta $(underlay_addr beta) port $PXT_PORT" || fail "dump edges: no edge alpha -> beta"
-echo "$OUT" | grep -Eq "^beta alpha $(underlay_addr alpha) port" || fail "dump edges: no edge beta -> alpha"
+echo "$OUT" | grep -Eq "^alpha to beta at $(underlay_addr beta) port $PXT_PORT " || fail "dump edges: no edge alpha -> beta"
+echo "$OUT" | grep -Eq "^beta to alpha at $(underlay_addr alpha) port " || fail "dump edges: no edge beta -> alpha"
 
 cli alpha dump subnets
-echo "$OUT" | grep -Eq "^$(tun_addr beta)(/32)? beta$" || fail "dump subnets: no $(tun_addr beta) owned by beta"
-echo "$OUT" | grep -Eq "^$(tun_addr alpha)(/32)? alpha$" || fail "dump subnets: no $(tun_addr alpha) owned by alpha"
+echo "$OUT" | grep -Eq "^$(tun_addr beta)(/32)? owner beta$" || fail "dump subnets: no $(tun_addr beta) owned by beta"
+echo "$OUT" | grep -Eq "^$(tun_addr alpha)(/32)? owner alpha$" || fail "dump subnets: no $(tun_addr alpha) owned by alpha"
 
 cli alpha dump connections
-echo "$OUT" | grep -Eq "^beta $(underlay_addr beta) port $PXT_PORT " || fail "dump connections: no meta connection to beta"
+echo "$OUT" | grep -Eq "^beta at $(underlay_addr beta) port $PXT_PORT " || fail "dump connections: no meta connection to beta"
 
 cli alpha dump graph
 echo "$OUT" | grep -q "graph" && echo "$OUT" | grep -q "alpha" && echo "$OUT" | grep -q "beta" ||

@@ -43,8 +43,8 @@ note "during 50 pings A -> C: B got $ba datagrams from A and $bc from C; C got $
 if [ "$PXT_KIND" = plexus ] && [ -x "$PLEXUS_CLI" ]; then
 	out=$(plexus_cli A dump nodes 2>&1)
 	echo "$out"
-	echo "$out" | grep -Eq "^C [0-9a-f]+ $(underlay_addr C) port $PXT_PORT " ||
-		fail "plexus dump nodes on A does not show C at its direct UDP address $(underlay_addr C)"
+	echo "$out" | grep -Eq "^C id [0-9a-f]+ at $(underlay_addr C) port $PXT_PORT .* via C " ||
+		fail "plexus dump nodes on A does not show C at its direct UDP address $(underlay_addr C) (via C)"
 fi
 bulk_tcp A C $((5 * 1024 * 1024)) || fail "5 MB TCP A -> C"
 assert_alive A B C
