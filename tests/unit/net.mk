@@ -1,1 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# Unit tests of the network core (meta I/O, requests, connections, outgoing
+# back-off). They link the real core and register fake stream/crypto
+# providers through the host table (net_fixture.c).
+NET_FIXTURE_SOURCES = tests/unit/net_fixture.c tests/unit/net_fixture.h tests/unit/check.h
+
+check_PROGRAMS += tests/unit/meta_test
+TESTS += tests/unit/meta_test
+tests_unit_meta_test_SOURCES = tests/unit/meta_test.c $(NET_FIXTURE_SOURCES)
+tests_unit_meta_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_meta_test_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/protocol_test
+TESTS += tests/unit/protocol_test
+tests_unit_protocol_test_SOURCES = tests/unit/protocol_test.c $(NET_FIXTURE_SOURCES)
+tests_unit_protocol_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_protocol_test_LDADD = $(TEST_LIBS)
