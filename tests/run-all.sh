@@ -105,45 +105,20 @@ finish() {
 }
 
 show_log() { # show_log FILE [LINES]
-	echo "----- $1 (last ${2:-80} lines)"
-	tail -n "${2:-80}" "$1"
-	echo "-----"
+	echo "  ----- $1 (last ${2:-80} lines)"
+	tail -n "${2:-80}" "$1" | sed 's/^/  | /'
+	echo "  -----"
 }
 
 # ------------------------------------------------------------ dependencies ---
-PKGS="libltdl-dev libssl-dev libsodium-dev zlib1g-dev liblzo2-dev autoconf automake libtool
-pkg-config build-essential tinc iperf3 nftables iproute2 iputils-ping python3 jq"
-
-install_deps() {
-	local missing=() p
-	if ! command -v dpkg-query >/dev/null 2>&1; then
-		say "not a Debian system: not installing packages"
-		return 0
-	fi
-	for p in $PKGS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-	done
-	if [ ${#missing[@]} -eq 0 ]; then
-		say "all dependencies present"
-		return 0
-	fi
-	if [ "$(id -u)" != 0 ]; then
-		say "missing packages ${missing[*]} and not root: cannot install them"
-		return 1
-	fi
-	say "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	{
-		apt-get update -q &&
-			apt-get install -y -q --no-install-recommends "${missing[@]}"
-	} >"$LOGS/apt.log" 2>&1 || {
-		show_log "$LOGS/apt.log" 40
-		return 1
-	}
-}
-
 if [ "$DEPS" = 1 ]; then
-	install_deps || record dependencies fail "apt-get install failed"
+	say "dependencies (tests/tools/install-deps.sh)"
+	if ! sh "$SRC/tests/tools/install-deps.sh" >"$LOGS/deps.log" 2>&1; then
+		record dependencies fail "apt-get install failed"
+		show_log "$LOGS/deps.log" 40
+	else
+		tail -n 1 "$LOGS/deps.log"
+	fi
 fi
 
 # ------------------------------------------------------------------- build ---
