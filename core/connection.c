@@ -85,8 +85,10 @@ void conn_terminate(conn_t *c, const char *why) {
 	c->state = CONN_DEAD;
 	if (c->node && c->node->connection == c)
 		c->node->connection = NULL;
-	if (was_active)
+	if (was_active) {
+		plugins_notify_conn(c, false);
 		conn_drop_edge(c);
+	}
 	if (c->crypto && c->auth_state && c->crypto->ops->meta_free)
 		c->crypto->ops->meta_free(c->crypto->plugin, c->auth_state);
 	c->auth_state = NULL;

@@ -213,6 +213,23 @@ static int host_broadcast(px_conn *except, const char *fmt, ...) {
 	return rc;
 }
 
+/* A reload asked for from inside a plugin callback runs from the loop. */
+static void reload_deferred(void *arg) {
+	net_reload();
+}
+
+static void host_request_reload(void) {
+	event_defer(reload_deferred, NULL);
+}
+
+static void host_node_id(px_node *n, uint8_t id[6]) {
+	memcpy(id, n->id, 6);
+}
+
+static int host_node_mtu(px_node *n) {
+	return n->minmtu;
+}
+
 static const struct px_host host = {
 	.size = sizeof(struct px_host),
 	.abi_major = PX_ABI_MAJOR,
@@ -283,6 +300,12 @@ static const struct px_host host = {
 	.stream_recv = stream_recv,
 	.stream_writable = stream_writable,
 	.stream_closed = stream_closed,
+
+	.register_events = loader_register_events,
+	.request_reload = host_request_reload,
+	.node_id = host_node_id,
+	.node_lookup_id = node_lookup_id,
+	.node_mtu = host_node_mtu,
 };
 
 const struct px_host *host_table(void) {

@@ -299,6 +299,7 @@ int net_reload(void) {
 			conn_terminate(c, "host file removed");
 	}
 	net_retry();
+	plugins_notify_reload();
 	return 0;
 }
 
@@ -363,6 +364,7 @@ void graph_node_changed(node_t *n, bool up) {
 		if (node_choose_crypto(n) && n->crypto->ops->node_up)
 			n->crypto->ops->node_up(n->crypto->plugin, n);
 		run_host_script(n, true);
+		plugins_notify_node(n, true);
 		struct subnet *s;
 		list_for_each_entry(s, &n->subnets, owner_link) run_subnet_script(n, s, true);
 	} else {
@@ -373,6 +375,7 @@ void graph_node_changed(node_t *n, bool up) {
 		n->validkey = false;
 		n->waitingforkey = false;
 		run_host_script(n, false);
+		plugins_notify_node(n, false);
 		struct subnet *s;
 		list_for_each_entry(s, &n->subnets, owner_link) run_subnet_script(n, s, false);
 	}

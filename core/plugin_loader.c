@@ -73,6 +73,11 @@ static struct dgram_provider dgram_slot;
 static struct px_stream_ops stream_ops;
 static struct stream_provider stream_slot;
 
+#define MAX_EVENTS 16
+static struct px_event_ops event_ops[MAX_EVENTS];
+static struct px_plugin *event_plugins[MAX_EVENTS];
+static int nevents;
+
 /* ---- search path ---------------------------------------------------- */
 
 struct search_path {
@@ -606,6 +611,8 @@ static void registries_clear(void) {
 	memset(&dgram_slot, 0, sizeof(dgram_slot));
 	memset(&stream_ops, 0, sizeof(stream_ops));
 	memset(&stream_slot, 0, sizeof(stream_slot));
+	memset(event_ops, 0, sizeof(event_ops));
+	nevents = 0;
 	registration_failed = false;
 }
 
@@ -816,6 +823,40 @@ int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops)
 	stream_slot.plugin = p;
 	provides_add(p, "transport:%s", ops->name);
 	return 0;
+}
+
+int loader_register_events(struct px_plugin *p, const struct px_event_ops *ops) {
+	if (!p || !ops || ops->size < sizeof(uint32_t)) {
+		return refuse(p, "invalid event hooks registration");
+	}
+	if (nevents == MAX_EVENTS) {
+		return refuse(p, "too many event hook registrations");
+	}
+	copy_ops(&event_ops[nevents], sizeof(event_ops[nevents]), ops, ops->size);
+	event_plugins[nevents++] = p;
+	provides_add(p, "events");
+	return 0;
+}
+
+void plugins_notify_conn(struct px_conn *c, bool active) {
+	for (int i = 0; i < nevents; i++) {
+		if (active && event_ops[i].conn_active)
+			event_ops[i].conn_active(event_plugins[i], c);
+		else if (!active && event_ops[i].conn_closed)
+			event_ops[i].conn_closed(event_plugins[i], c);
+	}
+}
+
+void plugins_notify_node(struct px_node *n, bool up) {
+	for (int i = 0; i < nevents; i++)
+		if (event_ops[i].node_reachable)
+			event_ops[i].node_reachable(event_plugins[i], n, up);
+}
+
+void plugins_notify_reload(void) {
+	for (int i = 0; i < nevents; i++)
+		if (event_ops[i].reload)
+			event_ops[i].reload(event_plugins[i]);
 }
 
 const struct crypto_provider *crypto_for_minor(int minor) {

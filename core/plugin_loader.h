@@ -83,6 +83,12 @@ int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *
 int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
 int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);
 int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops);
+int loader_register_events(struct px_plugin *p, const struct px_event_ops *ops);
+
+/* Tell every plugin that registered event hooks (NULL members skipped). */
+void plugins_notify_conn(struct px_conn *c, bool active);
+void plugins_notify_node(struct px_node *n, bool up);
+void plugins_notify_reload(void);
 
 /* The host table handed to plugins (host.c). */
 const struct px_host *host_table(void);

@@ -232,5 +232,7 @@ int ack_h(conn_t *c, const char *line) {
 	c->edge = e;
 	send_add_edge(NULL, e);
 	graph_run();
+	if (c->state == CONN_ACTIVE)
+		plugins_notify_conn(c, true);
 	return 0;
 }

@@ -20,6 +20,8 @@
  * Changelog
  *   1.0  first release.
  *   1.1  PX_BUF_TOO_BIG (transports report EMSGSIZE per packet);
+ *        struct px_event_ops + host->register_events, host->request_reload,
+ *        host->node_id, host->node_lookup_id, host->node_mtu, PX_HOST_HAS();
  *        wire.h: PX_REQ_IS_BROADCAST().
  */
 #ifndef PLEXUS_PLUGIN_H
@@ -250,6 +252,20 @@ struct px_stream_ops {
 };
 
 /*
+ * Events a plugin may want to follow (ABI 1.1). Any member may be NULL.
+ */
+struct px_event_ops {
+	uint32_t size;
+	/* A meta connection finished its ACK exchange / went away. */
+	void (*conn_active)(px_plugin *self, px_conn *c);
+	void (*conn_closed)(px_plugin *self, px_conn *c);
+	/* A node became reachable (up) or unreachable. */
+	void (*node_reachable)(px_plugin *self, px_node *n, bool up);
+	/* The configuration was re-read (SIGHUP, `plexus reload`). */
+	void (*reload)(px_plugin *self);
+};
+
+/*
  * The host table: every service the core offers to plugins. Plugins link
  * nothing from the core; they call through this table only.
  */
@@ -336,7 +352,17 @@ struct px_host {
 	void (*stream_recv)(px_conn *c, const void *data, size_t len);
 	void (*stream_writable)(px_conn *c);
 	void (*stream_closed)(px_conn *c, int err);
+
+	/* ABI 1.1 additions (check host->size before use). */
+	int (*register_events)(px_plugin *self, const struct px_event_ops *ops);
+	void (*request_reload)(void); /* re-read the configuration soon */
+	void (*node_id)(px_node *n, uint8_t id[6]); /* first 6 bytes of SHA-512(name) */
+	px_node *(*node_lookup_id)(const uint8_t id[6]);
+	int (*node_mtu)(px_node *n); /* discovered path MTU (frame bytes), 0 if unknown */
 };
+
+/* True if the host table has `member` (plugins built against a newer SDK). */
+#define PX_HOST_HAS(host, member) ((host)->size >= offsetof(struct px_host, member) + sizeof((host)->member))
 
 /*
  * The plugin descriptor. Data only: the loader reads it before running any
