@@ -122,8 +122,8 @@ for n in $NODES; do
 		[ "$n" = "$m" ] && continue
 		rtt=$(in_ns "$n" ping -n -q -c 3 -i 0.2 -W 2 "$(tun_addr "$m")" 2>/dev/null |
 			sed -nE 's/.*= [0-9.]+\/([0-9.]+)\/.*/\1/p')
-		printf '  %-8s (%s, %-13s) -> %-8s %-11s: %s\n' "$n" "${N_KIND[$n]}" "$(tun_addr "$n")" \
-			"$m" "$(tun_addr "$m")" "${rtt:+ok, avg $rtt ms}"
+		printf '  %-8s %-8s -> %-8s %-11s %s\n' "$n" "(${N_KIND[$n]})" "$m" "$(tun_addr "$m")" \
+			"${rtt:+ok, avg $rtt ms}"
 		[ -n "$rtt" ] || fail "$n -> $m: no reply"
 	done
 done

@@ -468,6 +468,11 @@ wait_ping() {
 	for ((i = 0; i < limit * 5; i++)); do
 		in_ns "$from" ping -n -q -c 1 -W 1 "$addr" >/dev/null 2>&1 && return 0
 		((SECONDS - start >= limit)) && break
+		# no point in waiting for a daemon that is gone
+		if [ -n "${N_PID[$from]:-}" ] && ! pid_alive "${N_PID[$from]}"; then
+			echo "daemon of $from (pid ${N_PID[$from]}) exited"
+			return 1
+		fi
 		sleep 0.2
 	done
 	return 1
