@@ -9,4 +9,5 @@ include $(srcdir)/tests/unit/legacy.mk
 include $(srcdir)/tests/unit/net.mk
 include $(srcdir)/tests/unit/control.mk
 include $(srcdir)/tests/unit/route.mk
+include $(srcdir)/tests/unit/compress.mk
 include $(srcdir)/tests/abi/abi.mk
