@@ -39,6 +39,8 @@ done
 
 export PLEXUS_BUILD=${PLEXUS_BUILD:-$SRC/build}
 case $PLEXUS_BUILD in /*) ;; *) PLEXUS_BUILD=$PWD/$PLEXUS_BUILD ;; esac
+# key generation (plexusd -K) and the hook both need the build's plugins
+export PLEXUS_PLUGIN_PATH=${PLEXUS_PLUGIN_PATH:-$PLEXUS_BUILD/plugins}
 [ "$(id -u)" = 0 ] || {
 	echo "run.sh must run as root" >&2
 	exit 1
