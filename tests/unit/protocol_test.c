@@ -732,6 +732,127 @@ static void test_backoff_no_address(void) {
 	fx_fini();
 }
 
+#ifdef PX_TEST_KNOWN_BUGS
+/*
+ * Known defects of the core, kept as failing checks until they are fixed
+ * (built as protocol_bugs_test, listed in XFAIL_TESTS). Each runs in a child
+ * process because under the sanitizers a defect aborts the process.
+ */
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* protocol_auth.c ack_h: (weight + estimated_weight) / 2 overflows int for
+ * a peer's ACK weight near INT_MAX (UBSan aborts; otherwise a negative
+ * edge weight that sorts first in the spanning tree). */
+static void bug_ack_weight_overflow(void) {
+	start();
+	struct fx_stream *s = fx_accept();
+	fx_recv(s, "0 bob 17\n4 655 2147483647 c\n");
+	struct edge *e = node_lookup("bob") ? edge_lookup(myself, node_lookup("bob")) : NULL;
+	CHECK(e != NULL);
+	if (e)
+		CHECK(e->weight == (int)((2147483647LL + 20) / 2));
+	fx_fini();
+}
+
+/* net.c try_outgoing: when the node is already connected (it connected to
+ * us first) the attempt returns without keeping the outgoing alive, so
+ * once that incoming connection goes away nothing ever reconnects. */
+static void bug_outgoing_stalls_when_already_connected(void) {
+	start();
+	struct fx_stream *in = fx_activate("bob", NULL);
+	fx_add_host("bob", "Weight = 20\nAddress = 127.0.0.1 9\n");
+	setup_outgoing("bob");
+	fx_drain(); /* "Already connected to bob" */
+	CHECK(fx.connects == 0);
+	/* tinc 1.1 adopts the existing connection for the ConnectTo, so that
+	 * losing it schedules a reconnect; here nothing refers to the outgoing. */
+	struct outgoing *o = in->c->outgoing;
+	CHECK(o != NULL);
+	host_table()->stream_closed(in->c, ECONNRESET);
+	fx_drain();
+	if (o)
+		CHECK(o->c || timer_armed(o->timer));
+	fx_fini();
+}
+
+/* net.c net_purge: a node that only has a connection still authenticating
+ * (c->node set at ID time, node->connection not yet) is freed, leaving
+ * c->node dangling; conn_terminate() then reads freed memory. */
+static void bug_purge_frees_node_of_authenticating_conn(void) {
+	start();
+	fx.auth_mode = FX_AUTH_XOR_ON_REQUEST;
+	struct fx_stream *s = fx_accept();
+	fx_recv(s, "0 bob 17\n");
+	CHECK(s->c && s->c->state == CONN_AUTH);
+	net_purge();
+	CHECK(node_lookup("bob") != NULL);
+	if (node_lookup("bob")) {
+		host_table()->conn_close(s->c, "test");
+	}
+	fx_fini();
+}
+
+/* The ABI says conn_close() is "deferred, safe in callbacks", but
+ * conn_terminate() calls meta_free() on the auth state at once: a plugin
+ * that closes from meta_request() and then touches its state reads freed
+ * memory (ASan reports it). */
+static int frees_inside_close = -1;
+static int closing_meta_request(px_plugin *self, void *state, px_conn *c, int reqno, const char *line) {
+	(void)self;
+	(void)reqno;
+	(void)line;
+	int before = fx.meta_frees;
+	host_table()->conn_close(c, "plugin refuses");
+	frees_inside_close = fx.meta_frees - before;
+	if (!frees_inside_close)
+		((volatile char *)state)[0] = 1; /* still ours until we return */
+	return -1;
+}
+
+static void bug_conn_close_not_deferred(void) {
+	start();
+	fx.auth_mode = FX_AUTH_XOR_ON_REQUEST;
+	struct fx_stream *s = fx_accept();
+	fx_recv(s, "0 bob 17\n");
+	CHECK(s->c && s->c->crypto);
+	if (s->c && s->c->crypto) {
+		/* The loader keeps its own (writable) copy of the ops. */
+		struct px_crypto_ops *ops = (struct px_crypto_ops *)s->c->crypto->ops;
+		int (*saved)(px_plugin *, void *, px_conn *, int, const char *) = ops->meta_request;
+		ops->meta_request = closing_meta_request;
+		fx_recv(s, "1 5a\n");
+		CHECK(frees_inside_close == 0); /* meta_free ran inside conn_close() */
+		CHECK(s->closed);
+		ops->meta_request = saved;
+	}
+	fx_fini();
+}
+
+static int run_isolated(const char *name, void (*fn)(void)) {
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		_exit(check_failures ? 1 : 0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	fprintf(stderr, "known bug %s: %s\n", name, ok ? "FIXED (remove it from the known-bug list)" : "still present");
+	return ok ? 0 : 1;
+}
+
+int main(void) {
+	int present = 0;
+	present += run_isolated("ack_weight_overflow", bug_ack_weight_overflow);
+	present += run_isolated("outgoing_stalls_when_already_connected", bug_outgoing_stalls_when_already_connected);
+	present += run_isolated("purge_frees_node_of_authenticating_conn", bug_purge_frees_node_of_authenticating_conn);
+	present += run_isolated("conn_close_not_deferred", bug_conn_close_not_deferred);
+	fprintf(stderr, "protocol_bugs_test: %d known bugs still present\n", present);
+	return present ? 1 : 0;
+}
+#else
 int main(void) {
 	test_id_refusals();
 	test_id_accepted();
@@ -749,3 +870,4 @@ int main(void) {
 	test_backoff_no_address();
 	return check_done("protocol_test");
 }
+#endif
