@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
-# The plexus CLI on a two-node net: init (alpha: plexus.conf written by
-# `plexus init`), generate-keys (beta), start (daemon detaches), pid, dump
-# nodes|edges|subnets|connections|graph, info NODE|ADDRESS, plugins, reload,
-# debug, stop.
+# The plexus CLI on a two-node net: generate-keys (a bare directory, and
+# beta's keys), init (alpha: plexus.conf written by `plexus init`), start
+# (the daemon detaches), pid, dump nodes|edges|subnets|connections|graph,
+# info NODE|ADDRESS, plugins, debug, reload, stop.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd ping
 [ "$PXT_KIND" = plexus ] || skip "the plexus CLI needs plexus nodes"
 require_kind plexus
 require_cli
+
+# generate-keys on a bare tinc-style directory
+KD=$PXT_TMP/keys-only
+mkdir -p "$KD/hosts"
+echo "Name = keytest" >"$KD/tinc.conf"
+"$PLEXUS_CLI" -c "$KD" generate-keys </dev/null >"$PXT_TMP/genkeys.out" 2>&1 ||
+	fail "plexus generate-keys failed: $(cat "$PXT_TMP/genkeys.out")"
+grep -q "BEGIN RSA PRIVATE KEY\|BEGIN PRIVATE KEY" "$KD/rsa_key.priv" 2>/dev/null ||
+	fail "plexus generate-keys wrote no rsa_key.priv"
+grep -q "BEGIN RSA PUBLIC KEY" "$KD/hosts/keytest" 2>/dev/null ||
+	fail "plexus generate-keys did not append the public key to hosts/keytest"
+note "generate-keys: $(head -n 3 "$PXT_TMP/genkeys.out" | tr '\n' ' ')"
 
 PXT_USE_INIT=1 make_node alpha plexus
 make_node beta plexus
