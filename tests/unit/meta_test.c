@@ -333,6 +333,56 @@ static void test_output_buffering(void) {
 	fx_fini();
 }
 
+/* Frames sent over the meta connection: "17 <len>\n" then the raw bytes,
+ * through the output filter; dropped, never queued without bound, when the
+ * peer does not read. */
+static void test_send_tcppacket(void) {
+	start();
+	struct fx_stream *s = fx_activate("bob", NULL);
+	uint8_t frame[60];
+	make_frame(frame, sizeof(frame));
+	CHECK(send_tcppacket(s->c, frame, sizeof(frame)) == 0);
+	CHECK(s->outlen == 6 + 60);
+	CHECK(!memcmp(s->out, "17 60\n", 6) && !memcmp(s->out + 6, frame, 60));
+
+	/* Our own output parsed back by a second connection is the same frame. */
+	struct fx_stream *t = fx_activate("carol", NULL);
+	fx_recvn(t, s->out, s->outlen);
+	CHECK(!t->closed && t->c->node->in_packets == 1 && t->c->node->in_bytes == 60);
+
+	/* A stalled peer: the queue stays near MaxOutputBufferSize. */
+	fx_clear(s);
+	s->stalled = true;
+	settings.max_output_buffer = 2000;
+	for (int i = 0; i < 200; i++)
+		send_tcppacket(s->c, frame, sizeof(frame));
+	CHECK(!s->closed);
+	CHECK(s->c->outbuf.len <= 2000 + 6 + 60);
+	CHECK(s->c->outbuf.len >= 1000);
+	/* What is queued is still whole packets. */
+	CHECK(s->c->outbuf.len % 66 == 0);
+	fx_fini();
+
+	/* Through the XOR filter the header and payload are both protected. */
+	start();
+	fx.auth_mode = FX_AUTH_XOR_AT_START;
+	fx.xor_key = 0x21;
+	s = fx_accept();
+	uint8_t buf[64];
+	size_t n = strlen("0 bob 17\n");
+	memcpy(buf, "0 bob 17\n", n);
+	fx_xor(0x21, "4 655 20 c\n", buf + n, 11);
+	fx_recvn(s, buf, n + 11);
+	CHECK(s->c && s->c->state == CONN_ACTIVE);
+	fx_clear(s);
+	CHECK(send_tcppacket(s->c, frame, sizeof(frame)) == 0);
+	uint8_t dec[66];
+	CHECK(s->outlen == 66);
+	fx_xor(0x21, s->out, dec, 66);
+	CHECK(!memcmp(dec, "17 60\n", 6) && !memcmp(dec + 6, frame, 60));
+	fx_fini();
+}
+
 /* A request line too long for the wire is refused by the sender. */
 static void test_send_too_long(void) {
 	start();
@@ -372,6 +422,7 @@ int main(void) {
 	test_filter_switch_on_request();
 	test_auth_refused();
 	test_output_buffering();
+	test_send_tcppacket();
 	test_send_too_long();
 	test_stream_closed();
 	return check_done("meta_test");

@@ -829,6 +829,39 @@ static void bug_conn_close_not_deferred(void) {
 	fx_fini();
 }
 
+/* meta.c conn_vsend refuses lines of MAX_LINE characters that
+ * conn_deliver accepts (linelen <= MAX_LINE), so a flooded line of exactly
+ * MAX_LINE characters is accepted but silently not forwarded. */
+static void bug_max_line_not_forwardable(void) {
+	start();
+	struct fx_stream *a = fx_activate("bob", NULL);
+	struct fx_stream *b = fx_activate("carol", "px:110");
+	char *line = malloc(MAX_LINE + 2);
+	memset(line, 'x', MAX_LINE);
+	memcpy(line, "110 1 ", 6);
+	line[MAX_LINE] = '\n';
+	line[MAX_LINE + 1] = 0;
+	fx_recv(a, line);
+	CHECK(!a->closed);
+	CHECK(fx_count(b, "110 1 ") == 1);
+	free(line);
+	fx_fini();
+}
+
+/* plugin_loader.c accepts a stream transport without want_write(), but
+ * meta.c calls it unconditionally on a short write (NULL call). */
+static void bug_stream_without_want_write(void) {
+	start();
+	struct fx_stream *s = fx_activate("bob", NULL);
+	struct px_stream_ops *ops = (struct px_stream_ops *)stream_provider()->ops;
+	ops->want_write = NULL;
+	s->write_limit = 1;
+	fx_recv(s, "8\n"); /* the PONG needs two writes */
+	host_table()->stream_writable(s->c);
+	CHECK_STR(s->out, "9\n");
+	fx_fini();
+}
+
 static int run_isolated(const char *name, void (*fn)(void)) {
 	fflush(stderr);
 	pid_t pid = fork();
@@ -849,6 +882,8 @@ int main(void) {
 	present += run_isolated("outgoing_stalls_when_already_connected", bug_outgoing_stalls_when_already_connected);
 	present += run_isolated("purge_frees_node_of_authenticating_conn", bug_purge_frees_node_of_authenticating_conn);
 	present += run_isolated("conn_close_not_deferred", bug_conn_close_not_deferred);
+	present += run_isolated("max_line_not_forwardable", bug_max_line_not_forwardable);
+	present += run_isolated("stream_without_want_write", bug_stream_without_want_write);
 	fprintf(stderr, "protocol_bugs_test: %d known bugs still present\n", present);
 	return present ? 1 : 0;
 }
