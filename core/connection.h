@@ -68,6 +68,7 @@ struct px_conn {
 	void **slots; /* per-plugin pointers */
 	struct list_head link; /* in connection_list */
 	int id; /* small number for dumps */
+	const char *close_why; /* set by a deferred close (plugins) */
 };
 typedef struct px_conn conn_t;
 

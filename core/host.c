@@ -213,6 +213,21 @@ static int host_broadcast(px_conn *except, const char *fmt, ...) {
 	return rc;
 }
 
+/* Plugins may close a connection from inside their own callbacks; the
+ * teardown (which frees their state) runs once the callback returned. */
+static void conn_close_deferred(void *arg) {
+	conn_t *c = arg;
+	if (c->state != CONN_DEAD)
+		conn_terminate(c, c->close_why);
+}
+
+static void host_conn_close(px_conn *c, const char *why) {
+	if (c->state == CONN_DEAD || c->close_why)
+		return;
+	c->close_why = why ? why : "closed by plugin";
+	event_defer(conn_close_deferred, c);
+}
+
 /* A reload asked for from inside a plugin callback runs from the loop. */
 static void reload_deferred(void *arg) {
 	net_reload();
@@ -267,7 +282,7 @@ static const struct px_host host = {
 	.conn_deliver = conn_deliver,
 	.conn_set_filter = conn_set_filter,
 	.conn_auth_done = conn_auth_done,
-	.conn_close = conn_terminate,
+	.conn_close = host_conn_close,
 	.conn_name = host_conn_name,
 	.conn_outgoing = host_conn_outgoing,
 	.conn_minor = host_conn_minor,

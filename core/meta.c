@@ -100,7 +100,8 @@ void stream_writable(conn_t *c) {
 	}
 	if (c->state != CONN_DEAD) {
 		c->last_flush_ms = now_ms();
-		c->tp->ops->want_write(c->tp->plugin, c->stream, false);
+		if (c->tp->ops->want_write)
+			c->tp->ops->want_write(c->tp->plugin, c->stream, false);
 	}
 }
 
@@ -120,7 +121,8 @@ int conn_write_wire(conn_t *c, const void *data, size_t len) {
 			c->last_flush_ms = now_ms();
 			return 0;
 		}
-		c->tp->ops->want_write(c->tp->plugin, c->stream, true);
+		if (c->tp->ops->want_write)
+			c->tp->ops->want_write(c->tp->plugin, c->stream, true);
 	}
 	if (c->outbuf.len + len > MAX_OUTBUF) {
 		conn_terminate(c, "output buffer overflow");
@@ -141,7 +143,7 @@ int conn_send_raw(conn_t *c, const void *data, size_t len) {
 int conn_vsend(conn_t *c, const char *fmt, va_list ap) {
 	char buf[MAX_LINE + 2];
 	int len = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	if (len < 0 || len >= MAX_LINE) {
+	if (len < 0 || len > MAX_LINE) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Request for %s too long, not sent", c->name ? c->name : c->hostname);
 		return -1;
 	}

@@ -74,6 +74,11 @@ static void try_outgoing(void *arg) {
 	node_t *n = node_lookup(o->name);
 	if (n && n->connection) {
 		logger(PX_LOG_CONNECTIONS, LOG_INFO, "Already connected to %s", o->name);
+		/* Adopt it, so that losing it brings this ConnectTo back to life. */
+		if (!n->connection->outgoing) {
+			n->connection->outgoing = o;
+			o->c = n->connection;
+		}
 		return;
 	}
 	if (o->next >= o->naddrs) {
@@ -249,6 +254,8 @@ void net_purge(void) {
 		bool referenced = false;
 		struct edge *e;
 		list_for_each_entry(e, &edge_list, link) if (e->to == n) referenced = true;
+		conn_t *c;
+		list_for_each_entry(c, &connection_list, link) if (c->state != CONN_DEAD && c->node == n) referenced = true;
 		if (!referenced && !n->connection)
 			node_del(n);
 	}

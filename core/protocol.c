@@ -206,7 +206,7 @@ void forward_request(conn_t *from, const char *line) {
 }
 
 int vbroadcast_request(conn_t *except, const char *fmt, va_list ap) {
-	char buf[MAX_LINE];
+	char buf[MAX_LINE + 1];
 	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (len < 0 || len >= (int)sizeof(buf))
 		return -1;
@@ -260,7 +260,7 @@ int forward_to_node(node_t *to, const char *line) {
 }
 
 int vsend_to_node(node_t *to, const char *fmt, va_list ap) {
-	char buf[MAX_LINE];
+	char buf[MAX_LINE + 1];
 	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (len < 0 || len >= (int)sizeof(buf))
 		return -1;

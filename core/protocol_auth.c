@@ -225,7 +225,7 @@ int ack_h(conn_t *c, const char *line) {
 	char host[64], port[16];
 	addr_format(&a, host, sizeof(host), port, sizeof(port));
 	edge_set_address(e, host, hisport);
-	e->weight = (weight + c->estimated_weight) / 2;
+	e->weight = (int)(((long long)weight + c->estimated_weight) / 2);
 	e->options = c->options;
 	e->connection = c;
 	edge_add(e);

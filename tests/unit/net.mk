@@ -20,7 +20,7 @@ tests_unit_protocol_test_LDADD = $(TEST_LIBS)
 # core; expected to fail until they are fixed (it says which remain).
 check_PROGRAMS += tests/unit/protocol_bugs_test
 TESTS += tests/unit/protocol_bugs_test
-XFAIL_TESTS += tests/unit/protocol_bugs_test
+# protocol_bugs_test pins fixed bugs (regression test)
 tests_unit_protocol_bugs_test_SOURCES = tests/unit/protocol_test.c $(NET_FIXTURE_SOURCES)
 tests_unit_protocol_bugs_test_CPPFLAGS = $(TEST_CPPFLAGS) -DPX_TEST_KNOWN_BUGS
 tests_unit_protocol_bugs_test_CFLAGS = $(AM_CFLAGS) -Wno-unused-function
