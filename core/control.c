@@ -98,7 +98,7 @@ static void client_want_write(struct control_client *cl, bool on) {
 /* Write what the socket takes now. Returns -1 if the client is gone. */
 static int client_flush(struct control_client *cl) {
 	while (cl->outlen) {
-		ssize_t n = write(cl->fd, cl->out + cl->outoff, cl->outlen);
+		ssize_t n = send(cl->fd, cl->out + cl->outoff, cl->outlen, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -321,6 +321,7 @@ static const struct px_host host = {
 	.node_id = host_node_id,
 	.node_lookup_id = node_lookup_id,
 	.node_mtu = host_node_mtu,
+	.relay_datagram = relay_datagram,
 };
 
 const struct px_host *host_table(void) {

@@ -64,6 +64,7 @@ int vbroadcast_request(conn_t *except, const char *fmt, va_list ap);
 void deliver_packets(node_t *from, struct px_buf *bufs, unsigned n);
 void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned n);
 void node_key_changed(node_t *n, bool valid);
+int relay_datagram(node_t *to, struct px_buf *b);
 
 /* Stream transport events (meta.c). */
 conn_t *stream_accepted(struct px_plugin *p, void *listener, void *stream, const struct px_addr *peer);

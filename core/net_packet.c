@@ -102,64 +102,119 @@ bool node_choose_crypto(node_t *n) {
 	return false;
 }
 
-/* Seal a copy of the frame for `via` and queue it. Returns false if the
- * frame could not go out by UDP. */
-static bool udp_send(node_t *via, const struct px_buf *b) {
+/* The node a frame to `to` is sealed for: the destination itself for
+ * end-to-end protocols, else the next UDP hop. */
+static bool crypto_e2e(const node_t *n) {
+	return n->crypto && (n->crypto->ops->flags & PX_CRYPTO_END_TO_END);
+}
+
+static struct px_buf *tx_slot(const node_t *via) {
 	struct txq *q = via->udp_addr.sa.sa_family == AF_INET6 ? &txq6 : &txq4;
 	if (!dgram_socket_for(q->family))
-		return false;
+		return NULL;
 	if (q->count == BATCH)
 		txq_flush(q);
 	struct px_buf *t = &q->bufs[q->count];
 	t->data = t->base + HEADROOM;
-	t->flags = b->flags;
-	size_t room = BUFSIZE - HEADROOM - via->crypto->ops->overhead;
-	if (via->out_compression > 0 && !(b->flags & PX_BUF_PROBE)) {
-		const struct compress_provider *cp = compress_for_level(via->out_compression);
-		if (!cp)
-			return false;
-		int len = cp->ops->compress(cp->plugin, via->out_compression, b->data, b->len, t->data, room);
-		if (len < 0) {
-			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error while compressing packet to %s", via->name);
-			return true; /* dropped */
-		}
-		t->len = (uint32_t)len;
-	} else {
+	t->flags = 0;
+	t->addr = via->udp_addr;
+	return t;
+}
+
+static void tx_commit(const node_t *via, uint32_t frame_len) {
+	struct txq *q = via->udp_addr.sa.sa_family == AF_INET6 ? &txq6 : &txq4;
+	q->frame_len[q->count] = frame_len;
+	q->count++;
+}
+
+/* Compress (if the peer asked for it) into t. Returns false on failure. */
+static bool compress_into(node_t *keynode, const struct px_buf *b, struct px_buf *t, size_t room) {
+	int level = keynode->out_compression;
+	if (level <= 0 || (b->flags & PX_BUF_PROBE)) {
 		if (b->len > room)
 			return false;
 		memcpy(t->data, b->data, b->len);
 		t->len = b->len;
+		return true;
 	}
-	t->node = via;
-	t->addr = via->udp_addr;
-	q->frame_len[q->count] = b->len;
-	if (!via->crypto->ops->seal(via->crypto->plugin, via, t, 1) || !t->len)
-		return true; /* the plugin dropped it and said why */
-	q->count++;
+	const struct compress_provider *cp = compress_for_level(level);
+	if (!cp)
+		return false;
+	int len = cp->ops->compress(cp->plugin, level, b->data, b->len, t->data, room);
+	bool optional = keynode->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG;
+	if (optional && (len < 0 || (uint32_t)len >= b->len)) {
+		/* Does not shrink: send it as it is, the record says so. */
+		if (b->len > room)
+			return false;
+		memcpy(t->data, b->data, b->len);
+		t->len = b->len;
+		return true;
+	}
+	if (len < 0) {
+		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error while compressing packet to %s", keynode->name);
+		return false;
+	}
+	t->len = (uint32_t)len;
+	if (optional)
+		t->flags |= PX_BUF_COMPRESSED;
 	return true;
 }
 
-/* Should this frame to `via` go over the meta connection instead of UDP? */
-static bool must_use_tcp(node_t *to, node_t *via, const struct px_buf *b) {
+/* Seal a copy of the frame for `keynode` and queue it for `via`'s UDP
+ * address. Returns false if the frame could not go out by UDP. */
+static bool udp_send(node_t *keynode, node_t *via, const struct px_buf *b) {
+	struct px_buf *t = tx_slot(via);
+	if (!t)
+		return false;
+	t->flags = b->flags & PX_BUF_PROBE;
+	size_t room = BUFSIZE - HEADROOM - keynode->crypto->ops->overhead;
+	if (!compress_into(keynode, b, t, room))
+		return true; /* dropped */
+	t->node = keynode;
+	if (!keynode->crypto->ops->seal(keynode->crypto->plugin, keynode, t, 1) || !t->len)
+		return true; /* the plugin dropped it and said why */
+	tx_commit(via, b->len);
+	return true;
+}
+
+/* host->relay_datagram: forward protected bytes without opening them. */
+int relay_datagram(node_t *to, struct px_buf *b) {
+	if (!to->reachable || to == myself)
+		return -1;
+	node_t *via = (to->via == myself || !to->via) ? to->nexthop : to->via;
+	if (!via || !via->has_udp_addr || settings.tcponly || ((to->options | via->options) & PX_OPTION_TCPONLY))
+		return -1;
+	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !via->minmtu)
+		return -1;
+	struct px_buf *t = tx_slot(via);
+	if (!t || b->len > BUFSIZE - HEADROOM)
+		return -1;
+	memcpy(t->data, b->data, b->len);
+	t->len = b->len;
+	t->node = via;
+	tx_commit(via, b->len);
+	return 0;
+}
+
+/* Should this frame to `to` go over the meta connection instead of UDP? */
+static bool must_use_tcp(node_t *to, node_t *via, node_t *keynode, const struct px_buf *b) {
 	if (settings.tcponly || ((to->options | via->options) & PX_OPTION_TCPONLY))
 		return true;
-	if (!via->crypto && !node_choose_crypto(via))
-		return true;
-	if (!via->crypto->ops->key_valid(via->crypto->plugin, via)) {
-		via->waitingforkey = true;
-		via->crypto->ops->key_request(via->crypto->plugin, via);
+	if (!keynode->crypto->ops->key_valid(keynode->crypto->plugin, keynode)) {
+		keynode->waitingforkey = true;
+		keynode->crypto->ops->key_request(keynode->crypto->plugin, keynode);
 		return true;
 	}
 	if (!via->has_udp_addr)
 		return true;
 	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !(b->flags & PX_BUF_PROBE) && b->len > (uint32_t)via->minmtu)
 		return true;
-	if (via->out_compression > 0 && !compress_for_level(via->out_compression)) {
+	if (keynode->out_compression > 0 && !compress_for_level(keynode->out_compression)) {
 		static bool warned;
 		if (!warned) {
 			logger(PX_LOG_ALWAYS, LOG_WARNING,
 			       "%s asks for compression level %d but no plugin provides it: using the meta connection",
-			       via->name, via->out_compression);
+			       keynode->name, keynode->out_compression);
 			warned = true;
 		}
 		return true;
@@ -181,7 +236,13 @@ void send_packet(node_t *to, struct px_buf *b) {
 	node_t *via = (to->via == myself || !to->via) ? to->nexthop : to->via;
 	if (!via)
 		return;
-	if (!(b->flags & PX_BUF_VIA_TCP) && !must_use_tcp(to, via, b) && udp_send(via, b))
+	if (!to->crypto)
+		node_choose_crypto(to);
+	node_t *keynode = crypto_e2e(to) ? to : via;
+	if (!keynode->crypto)
+		node_choose_crypto(keynode);
+	if (keynode->crypto && !(b->flags & PX_BUF_VIA_TCP) && !must_use_tcp(to, via, keynode, b) &&
+	    udp_send(keynode, via, b))
 		return;
 	if (b->flags & PX_BUF_PROBE)
 		return;
@@ -275,7 +336,7 @@ static void send_probe(node_t *n, int len) {
 	b.flags = PX_BUF_PROBE;
 	if (!n->crypto || !n->crypto->ops->key_valid(n->crypto->plugin, n) || !n->has_udp_addr)
 		return;
-	udp_send(n, &b);
+	udp_send(n, n, &b);
 }
 
 static void probe_burst(node_t *n) {
@@ -367,7 +428,7 @@ static void mtu_probe_h(node_t *n, struct px_buf *b) {
 		b->data[0] = 1;
 		b->flags |= PX_BUF_PROBE;
 		if (n->crypto && n->crypto->ops->key_valid(n->crypto->plugin, n) && n->has_udp_addr)
-			udp_send(n, b);
+			udp_send(n, n, b);
 		else if (n->crypto && n->crypto->ops->key_request)
 			n->crypto->ops->key_request(n->crypto->plugin, n);
 		return;
@@ -432,7 +493,9 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			continue;
 		if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
 			continue;
-		if (settings.compression > 0) {
+		bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0
+		                                                                       : settings.compression > 0;
+		if (compressed) {
 			const struct compress_provider *cp = compress_for_level(settings.compression);
 			if (!cp)
 				continue;

@@ -21,7 +21,9 @@
  *   1.0  first release.
  *   1.1  PX_BUF_TOO_BIG (transports report EMSGSIZE per packet);
  *        struct px_event_ops + host->register_events, host->request_reload,
- *        host->node_id, host->node_lookup_id, host->node_mtu, PX_HOST_HAS();
+ *        host->node_id, host->node_lookup_id, host->node_mtu, PX_HOST_HAS(),
+ *        host->relay_datagram; px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
+ *        PX_CRYPTO_COMPRESS_FLAG) and PX_BUF_COMPRESSED.
  *        wire.h: PX_REQ_IS_BROADCAST().
  */
 #ifndef PLEXUS_PLUGIN_H
@@ -97,6 +99,7 @@ struct px_buf {
 #define PX_BUF_PROBE 0x0001 /* MTU probe: never routed */
 #define PX_BUF_VIA_TCP 0x0002 /* arrived over a meta connection */
 #define PX_BUF_TOO_BIG 0x0004 /* set by a transport: EMSGSIZE, path MTU smaller */
+#define PX_BUF_COMPRESSED 0x0008 /* payload is compressed (PX_CRYPTO_COMPRESS_FLAG) */
 
 /* Log levels: tinc's debug levels. Level 0 is always logged. */
 enum px_log_level {
@@ -147,7 +150,7 @@ struct px_crypto_ops {
 	uint8_t minor_min, minor_max; /* protocol minors this protocol serves */
 	uint16_t headroom; /* bytes seal() may prepend */
 	uint16_t overhead; /* upper bound of bytes seal() adds in all */
-	uint16_t reserved;
+	uint16_t flags; /* PX_CRYPTO_* (ABI 1.0: reserved, 0) */
 
 	/* Is this protocol usable with this peer at all (keys present...)? */
 	bool (*usable)(px_plugin *self, px_node *peer);
@@ -182,6 +185,16 @@ struct px_crypto_ops {
 	/* One-word description of the data-key state for dumps (may be NULL). */
 	const char *(*describe)(px_plugin *self, px_node *n);
 };
+
+/* Crypto flags. */
+/* seal() protects a frame for its final destination (bufs[i].node), and the
+ * datagram may be relayed by other nodes without being opened (SPTPS).
+ * Without it, packets are protected hop by hop for the next UDP hop (legacy). */
+#define PX_CRYPTO_END_TO_END 0x0001u
+/* The record says whether its payload is compressed (PX_BUF_COMPRESSED):
+ * the core compresses only when that makes the packet smaller. Without it,
+ * every packet is compressed at the peer's level (legacy). */
+#define PX_CRYPTO_COMPRESS_FLAG 0x0002u
 
 /* Compression codecs for the data channel, identified by tinc's levels. */
 struct px_compress_ops {
@@ -359,6 +372,10 @@ struct px_host {
 	void (*node_id)(px_node *n, uint8_t id[6]); /* first 6 bytes of SHA-512(name) */
 	px_node *(*node_lookup_id)(const uint8_t id[6]);
 	int (*node_mtu)(px_node *n); /* discovered path MTU (frame bytes), 0 if unknown */
+	/* Send an already protected datagram (b->data/len, e.g. a record being
+	 * relayed) by UDP to the next UDP hop towards `to`. Returns 0 if queued,
+	 * -1 if UDP cannot be used (the plugin then uses its own TCP form). */
+	int (*relay_datagram)(px_node *to, struct px_buf *b);
 };
 
 /* True if the host table has `member` (plugins built against a newer SDK). */
