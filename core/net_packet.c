@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "device.h"
+#include "edge.h"
 #include "event.h"
 #include "logger.h"
 #include "net.h"
@@ -320,6 +321,16 @@ void device_input(void) {
 
 #define PROBE_TICK_MS 333
 
+/* LocalDiscovery: the local address a node announced in its own edges. */
+static bool local_address_of(node_t *n, struct px_addr *out) {
+	struct edge *e;
+	list_for_each_entry(e, &n->edges, from_link) {
+		if (e->local_host && e->local_port && addr_parse(e->local_host, e->local_port, out) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void send_probe(node_t *n, int len) {
 	uint8_t storage[BUFSIZE];
 	struct px_buf b = {0};
@@ -337,6 +348,15 @@ static void send_probe(node_t *n, int len) {
 	if (!n->crypto || !n->crypto->ops->key_valid(n->crypto->plugin, n) || !n->has_udp_addr)
 		return;
 	udp_send(n, n, &b);
+	/* Peers behind the same NAT: also try the address it has on its LAN. */
+	struct px_addr local;
+	if (settings.local_discovery && !n->udp_confirmed && local_address_of(n, &local) &&
+	    !addr_equal(&local, &n->udp_addr)) {
+		struct px_addr saved = n->udp_addr;
+		n->udp_addr = local;
+		udp_send(n, n, &b);
+		n->udp_addr = saved;
+	}
 }
 
 static void probe_burst(node_t *n) {

@@ -226,6 +226,13 @@ int ack_h(conn_t *c, const char *line) {
 	addr_format(&a, host, sizeof(host), port, sizeof(port));
 	edge_set_address(e, host, hisport);
 	e->weight = (int)(((long long)weight + c->estimated_weight) / 2);
+	struct px_addr local;
+	if (c->tp->ops->local_addr && c->tp->ops->local_addr(c->tp->plugin, c->stream, &local) == 0) {
+		char lhost[64], lport[16];
+		addr_unmap(&local);
+		addr_format(&local, lhost, sizeof(lhost), lport, sizeof(lport));
+		edge_set_local(e, lhost, settings.port);
+	}
 	e->options = c->options;
 	e->connection = c;
 	edge_add(e);

@@ -20,8 +20,15 @@ int send_add_edge(conn_t *c, const struct edge *e) {
 	uint32_t nonce = randombytes_random();
 	const char *host = e->addr_host ? e->addr_host : "unspec";
 	const char *port = e->addr_port ? e->addr_port : "unspec";
-	/* tinc 1.0 reads 6 fields; 1.1 accepts 6 or 8. Send 6: it is what
-	 * both understand and we do not use local addresses yet. */
+	/* tinc 1.0 reads the first 6 fields and ignores the rest; 1.1 accepts
+	 * 6 or 8. The local address (fields 8-9) enables LocalDiscovery. */
+	if (e->local_host && e->local_port) {
+		if (!c)
+			return broadcast_request(NULL, "%d %x %s %s %s %s %x %d %s %s", PX_REQ_ADD_EDGE, nonce, e->from->name,
+			                         e->to->name, host, port, e->options, e->weight, e->local_host, e->local_port);
+		return conn_send(c, "%d %x %s %s %s %s %x %d %s %s", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name, host,
+		                 port, e->options, e->weight, e->local_host, e->local_port);
+	}
 	if (!c)
 		return broadcast_request(NULL, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name,
 		                         host, port, e->options, e->weight);

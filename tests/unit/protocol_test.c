@@ -134,7 +134,7 @@ static void test_id_accepted(void) {
 	CHECK(e && e->addr_host && !strcmp(e->addr_host, "127.0.0.1"));
 	CHECK(e && e->addr_port && !strcmp(e->addr_port, "655"));
 	/* Our new edge is announced (to the new peer too: it is active now). */
-	CHECK(count_match(s, "12 ", " alice bob 127.0.0.1 655 c 20") == 1);
+	CHECK(count_match(s, "12 ", " alice bob 127.0.0.1 655 c 20 127.0.0.1 655") == 1);
 
 	/* ACK with a fourth field: capabilities. */
 	struct fx_stream *v = fx_accept();
@@ -186,7 +186,7 @@ static void test_second_connection(void) {
 	CHECK(e && e->connection == b->c);
 	/* carol heard about the old edge going and the new one coming. */
 	CHECK(count_match(other, "13 ", " alice bob") == 1);
-	CHECK(count_match(other, "12 ", " alice bob 127.0.0.1 655 c 20") == 1);
+	CHECK(count_match(other, "12 ", " alice bob 127.0.0.1 655 c 20 127.0.0.1 655") == 1);
 	fx_drain();
 	CHECK(fx_live_conns() == 2);
 	fx_fini();
@@ -438,7 +438,7 @@ static void test_edges(void) {
 	/* Contradictions about our own edges. */
 	clear_all(s, 3);
 	fx_recv(s[0], "12 b1 alice bob 127.0.0.9 999 c 1\n");
-	CHECK(count_match(s[0], "12 ", " alice bob 127.0.0.1 655 c 20") == 1);
+	CHECK(count_match(s[0], "12 ", " alice bob 127.0.0.1 655 c 20 127.0.0.1 655") == 1);
 	CHECK(edge_lookup(myself, bob)->weight == 20);
 	CHECK(fx_count(s[1], "12 b1") == 0);
 	fx_recv(s[0], "12 b2 alice zoe 127.0.0.1 655 c 10\n");
@@ -446,7 +446,7 @@ static void test_edges(void) {
 	CHECK(!edge_lookup(myself, zoe));
 	CHECK(fx_count(s[1], "12 b2") == 0);
 	fx_recv(s[0], "13 b3 alice bob\n");
-	CHECK(count_match(s[0], "12 ", " alice bob 127.0.0.1 655 c 20") == 2);
+	CHECK(count_match(s[0], "12 ", " alice bob 127.0.0.1 655 c 20 127.0.0.1 655") == 2);
 	CHECK(edge_lookup(myself, bob) != NULL);
 	CHECK(fx_count(s[1], "13 b3") == 0);
 	CHECK(!s[0]->closed);
