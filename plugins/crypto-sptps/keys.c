@@ -15,7 +15,7 @@
 #define PUB_BEGIN     "-----BEGIN ED25519 PUBLIC KEY"
 #define BLOCK_END     "-----END "
 #define PRIV_FILE_LEN (SPTPS_ED25519_PRIV_LEN + SPTPS_ED25519_PUB_LEN) /* 96 */
-#define B64_LINE      48                                                /* bytes per line */
+#define B64_LINE      48                                               /* bytes per line */
 #define MAX_KEY_FILE  65536
 
 bool sptps_key_from_seed(struct sptps_key *k, const uint8_t seed[32]) {
@@ -41,14 +41,14 @@ void sptps_key_wipe(struct sptps_key *k) {
 static size_t next_line(const char *text, size_t len, size_t pos, const char **line, size_t *linelen) {
 	size_t end = pos;
 
-	while(end < len && text[end] != '\n') {
+	while (end < len && text[end] != '\n') {
 		end++;
 	}
 
 	*line = text + pos;
 	*linelen = end - pos;
 
-	if(*linelen && (*line)[*linelen - 1] == '\r') {
+	if (*linelen && (*line)[*linelen - 1] == '\r') {
 		(*linelen)--;
 	}
 
@@ -66,23 +66,23 @@ static ssize_t read_block(const char *text, size_t len, const char *begin, uint8
 	size_t pos = 0, n = 0;
 	bool inside = false;
 
-	while(pos < len) {
+	while (pos < len) {
 		const char *line;
 		size_t linelen;
 		pos = next_line(text, len, pos, &line, &linelen);
 
-		if(!inside) {
+		if (!inside) {
 			inside = starts_with(line, linelen, begin);
 			continue;
 		}
 
-		if(starts_with(line, linelen, BLOCK_END)) {
+		if (starts_with(line, linelen, BLOCK_END)) {
 			return (ssize_t)n;
 		}
 
 		ssize_t got = sptps_b64_decode(out + n, outcap - n, line, linelen);
 
-		if(got < 0) {
+		if (got < 0) {
 			return -1;
 		}
 
@@ -97,7 +97,7 @@ bool sptps_key_parse_private(struct sptps_key *k, const char *text, size_t len) 
 	ssize_t n = read_block(text, len, PRIV_BEGIN, buf, sizeof(buf));
 	bool ok = n == PRIV_FILE_LEN;
 
-	if(ok) {
+	if (ok) {
 		memcpy(k->priv, buf, SPTPS_ED25519_PRIV_LEN);
 		memcpy(k->pub, buf + SPTPS_ED25519_PRIV_LEN, SPTPS_ED25519_PUB_LEN);
 		k->has_private = true;
@@ -111,17 +111,19 @@ bool sptps_key_parse_public_b64(struct sptps_key *k, const char *b64) {
 	uint8_t pub[SPTPS_ED25519_PUB_LEN + 1];
 	size_t len;
 
-	while(*b64 == ' ' || *b64 == '\t') {
+	while (*b64 == ' ' || *b64 == '\t') {
 		b64++;
 	}
 
 	len = strlen(b64);
 
-	while(len && (b64[len - 1] == ' ' || b64[len - 1] == '\t' || b64[len - 1] == '\n' || b64[len - 1] == '\r')) {
+	while (len && (b64[len - 1] == ' ' || b64[len - 1] == '\t' || b64[len - 1] == '\n' ||
+	               b64[len - 1] == '\r')) {
 		len--;
 	}
 
-	if(len != SPTPS_PUBKEY_B64_LEN || sptps_b64_decode(pub, sizeof(pub), b64, len) != SPTPS_ED25519_PUB_LEN) {
+	if (len != SPTPS_PUBKEY_B64_LEN ||
+	    sptps_b64_decode(pub, sizeof(pub), b64, len) != SPTPS_ED25519_PUB_LEN) {
 		return false;
 	}
 
@@ -133,7 +135,7 @@ bool sptps_key_parse_public_b64(struct sptps_key *k, const char *b64) {
 bool sptps_key_parse_public_pem(struct sptps_key *k, const char *text, size_t len) {
 	uint8_t pub[SPTPS_ED25519_PUB_LEN + 1];
 
-	if(read_block(text, len, PUB_BEGIN, pub, sizeof(pub)) != SPTPS_ED25519_PUB_LEN) {
+	if (read_block(text, len, PUB_BEGIN, pub, sizeof(pub)) != SPTPS_ED25519_PUB_LEN) {
 		return false;
 	}
 
@@ -151,13 +153,13 @@ static char *format_block(const char *what, const uint8_t *data, size_t len) {
 	size_t cap = 2 * (strlen(what) + 20) + SPTPS_B64_LEN(len) + len / B64_LINE + 2;
 	char *text = malloc(cap);
 
-	if(!text) {
+	if (!text) {
 		return NULL;
 	}
 
 	size_t pos = (size_t)snprintf(text, cap, "-----BEGIN %s-----\n", what);
 
-	for(size_t i = 0; i < len; i += B64_LINE) {
+	for (size_t i = 0; i < len; i += B64_LINE) {
 		size_t chunk = len - i < B64_LINE ? len - i : B64_LINE;
 		pos += sptps_b64_encode(text + pos, data + i, chunk, false);
 		text[pos++] = '\n';
@@ -170,7 +172,7 @@ static char *format_block(const char *what, const uint8_t *data, size_t len) {
 char *sptps_key_format_private(const struct sptps_key *k) {
 	uint8_t buf[PRIV_FILE_LEN];
 
-	if(!k->has_private) {
+	if (!k->has_private) {
 		return NULL;
 	}
 
@@ -189,7 +191,7 @@ char *sptps_key_format_host_line(const struct sptps_key *k) {
 	char b64[SPTPS_PUBKEY_B64_LEN + 1];
 	char *line = malloc(sizeof("Ed25519PublicKey = \n") + SPTPS_PUBKEY_B64_LEN);
 
-	if(line) {
+	if (line) {
 		sptps_key_public_b64(k, b64);
 		sprintf(line, "Ed25519PublicKey = %s\n", b64);
 	}
@@ -204,23 +206,23 @@ bool sptps_key_load_private_file(struct sptps_key *k, const char *path, bool *lo
 	bool ok;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if(fd < 0) {
+	if (fd < 0) {
 		return false;
 	}
 
-	if(fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_KEY_FILE) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_KEY_FILE) {
 		close(fd);
 		errno = EINVAL;
 		return false;
 	}
 
-	if(loose_mode) {
+	if (loose_mode) {
 		*loose_mode = (st.st_mode & 077) != 0;
 	}
 
 	text = malloc((size_t)st.st_size + 1);
 
-	if(!text) {
+	if (!text) {
 		close(fd);
 		return false;
 	}
@@ -229,13 +231,13 @@ bool sptps_key_load_private_file(struct sptps_key *k, const char *path, bool *lo
 	close(fd);
 	ok = got == st.st_size && sptps_key_parse_private(k, text, (size_t)got);
 
-	if(got > 0) {
+	if (got > 0) {
 		sptps_wipe(text, (size_t)got);
 	}
 
 	free(text);
 
-	if(!ok) {
+	if (!ok) {
 		errno = EINVAL;
 	}
 

@@ -13,5 +13,15 @@ SPTPS_LIB_SOURCES = \
 	plugins/crypto-sptps/b64.c \
 	plugins/crypto-sptps/keys.h \
 	plugins/crypto-sptps/keys.c
-SPTPS_PLUGIN_FILES = $(SPTPS_LIB_SOURCES)
-EXTRA_DIST += $(SPTPS_PLUGIN_FILES)
+CRYPTO_SPTPS_PLUGIN_SOURCES = $(SPTPS_LIB_SOURCES) \
+	plugins/crypto-sptps/sptps_plugin.h \
+	plugins/crypto-sptps/plugin.c \
+	plugins/crypto-sptps/meta.c \
+	plugins/crypto-sptps/data.c
+if ENABLE_CRYPTO_SPTPS
+pkglib_LTLIBRARIES += plugins/crypto-sptps/crypto-sptps.la
+plugins_crypto_sptps_crypto_sptps_la_SOURCES = $(CRYPTO_SPTPS_PLUGIN_SOURCES)
+plugins_crypto_sptps_crypto_sptps_la_CPPFLAGS = -I$(top_srcdir)/sdk $(SODIUM_CFLAGS)
+plugins_crypto_sptps_crypto_sptps_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_crypto_sptps_crypto_sptps_la_LIBADD = $(SODIUM_LIBS)
+endif

@@ -59,27 +59,27 @@ struct sptps {
 };
 
 static const char *const error_names[] = {
-	[0] = "ok",
-	[-SPTPS_E_INVALID] = "invalid argument",
-	[-SPTPS_E_STATE] = "not allowed in this state",
-	[-SPTPS_E_FAILED] = "session failed earlier",
-	[-SPTPS_E_TRUNCATED] = "truncated record",
-	[-SPTPS_E_OVERSIZE] = "record too large",
-	[-SPTPS_E_AUTH] = "authentication failed",
-	[-SPTPS_E_REPLAY] = "replayed or out-of-window record",
-	[-SPTPS_E_SEQNO] = "unexpected sequence number",
-	[-SPTPS_E_UNEXPECTED] = "unexpected record",
-	[-SPTPS_E_BAD_TYPE] = "invalid record type",
-	[-SPTPS_E_BAD_KEX] = "invalid KEX",
-	[-SPTPS_E_BAD_SIG] = "invalid SIG",
-	[-SPTPS_E_BAD_ACK] = "invalid ACK",
-	[-SPTPS_E_CRYPTO] = "cryptographic failure",
-	[-SPTPS_E_CALLBACK] = "callback failed",
-	[-SPTPS_E_NOMEM] = "out of memory",
+    [0] = "ok",
+    [-SPTPS_E_INVALID] = "invalid argument",
+    [-SPTPS_E_STATE] = "not allowed in this state",
+    [-SPTPS_E_FAILED] = "session failed earlier",
+    [-SPTPS_E_TRUNCATED] = "truncated record",
+    [-SPTPS_E_OVERSIZE] = "record too large",
+    [-SPTPS_E_AUTH] = "authentication failed",
+    [-SPTPS_E_REPLAY] = "replayed or out-of-window record",
+    [-SPTPS_E_SEQNO] = "unexpected sequence number",
+    [-SPTPS_E_UNEXPECTED] = "unexpected record",
+    [-SPTPS_E_BAD_TYPE] = "invalid record type",
+    [-SPTPS_E_BAD_KEX] = "invalid KEX",
+    [-SPTPS_E_BAD_SIG] = "invalid SIG",
+    [-SPTPS_E_BAD_ACK] = "invalid ACK",
+    [-SPTPS_E_CRYPTO] = "cryptographic failure",
+    [-SPTPS_E_CALLBACK] = "callback failed",
+    [-SPTPS_E_NOMEM] = "out of memory",
 };
 
 const char *sptps_strerror(int err) {
-	if(err > 0 || (size_t)-err >= sizeof(error_names) / sizeof(error_names[0])) {
+	if (err > 0 || (size_t)-err >= sizeof(error_names) / sizeof(error_names[0])) {
 		return "unknown error";
 	}
 
@@ -87,13 +87,13 @@ const char *sptps_strerror(int err) {
 }
 
 static void logf_(const sptps_t *s, enum sptps_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void logf_(const sptps_t *s, enum sptps_log_level level, const char *fmt, ...) {
 	char msg[256];
 	va_list ap;
 
-	if(!s->cb.log) {
+	if (!s->cb.log) {
 		return;
 	}
 
@@ -107,7 +107,7 @@ static void logf_(const sptps_t *s, enum sptps_log_level level, const char *fmt,
 #define FAIL(s, code, ...) (logf_((s), SPTPS_LOG_ERROR, __VA_ARGS__), (code))
 
 static void trace(const sptps_t *s, enum sptps_trace what, const uint8_t *data, size_t len) {
-	if(s->cb.trace) {
+	if (s->cb.trace) {
 		s->cb.trace(s->cb.ctx, what, data, len);
 	}
 }
@@ -126,14 +126,14 @@ static void put_be32(uint8_t *p, uint32_t v) {
 /* Grow a buffer to at least need bytes; buffers only grow, so steady
  * traffic allocates nothing. */
 static bool reserve(uint8_t **buf, size_t *cap, size_t need) {
-	if(need <= *cap) {
+	if (need <= *cap) {
 		return true;
 	}
 
 	size_t newcap = need < 256 ? 256 : need;
 	uint8_t *p = realloc(*buf, newcap);
 
-	if(!p) {
+	if (!p) {
 		return false;
 	}
 
@@ -149,18 +149,18 @@ static int send_record_raw(sptps_t *s, uint8_t type, const uint8_t *data, size_t
 	size_t total = hdr + 1 + len + (s->outstate ? SPTPS_TAG_LEN : 0);
 	uint32_t seqno = s->outseqno;
 
-	if(len > SPTPS_MAX_BODY) {
+	if (len > SPTPS_MAX_BODY) {
 		return FAIL(s, SPTPS_E_OVERSIZE, "Record of %zu bytes is too large to send", len);
 	}
 
-	if(!reserve(&s->outbuf, &s->outcap, total)) {
+	if (!reserve(&s->outbuf, &s->outcap, total)) {
 		return FAIL(s, SPTPS_E_NOMEM, "Out of memory for a %zu byte record", total);
 	}
 
 	s->outseqno++;
 	uint8_t *rec = s->outbuf;
 
-	if(s->datagram) {
+	if (s->datagram) {
 		put_be32(rec, seqno);
 	} else {
 		rec[0] = len >> 8;
@@ -169,15 +169,15 @@ static int send_record_raw(sptps_t *s, uint8_t type, const uint8_t *data, size_t
 
 	rec[hdr] = type;
 
-	if(len) {
+	if (len) {
 		memcpy(rec + hdr + 1, data, len);
 	}
 
-	if(s->outstate) {
+	if (s->outstate) {
 		sptps_cipher_seal(s->outkey, seqno, rec + hdr, len + 1, rec + hdr + 1 + len);
 	}
 
-	if(!s->cb.send(s->cb.ctx, type, rec, total)) {
+	if (!s->cb.send(s->cb.ctx, type, rec, total)) {
 		return FAIL(s, SPTPS_E_CALLBACK, "Could not send record %u", (unsigned)seqno);
 	}
 
@@ -188,7 +188,7 @@ static int send_record_raw(sptps_t *s, uint8_t type, const uint8_t *data, size_t
 static int send_kex(sptps_t *s) {
 	uint8_t seed[32];
 
-	if(s->mykex_valid) {
+	if (s->mykex_valid) {
 		return FAIL(s, SPTPS_E_STATE, "Our KEX is still pending");
 	}
 
@@ -198,7 +198,7 @@ static int send_kex(sptps_t *s) {
 	bool ok = sptps_ecdh_generate(seed, s->mykex + 1 + SPTPS_NONCE_LEN, s->ecdh_scalar);
 	sptps_wipe(seed, sizeof(seed));
 
-	if(!ok) {
+	if (!ok) {
 		return FAIL(s, SPTPS_E_CRYPTO, "Could not generate an ephemeral key");
 	}
 
@@ -221,7 +221,7 @@ static int send_sig(sptps_t *s) {
 
 	trace(s, SPTPS_TRACE_SIGN_INPUT, s->hsbuf, len);
 
-	if(!sptps_ed25519_sign(s->mykey.priv, s->mykey.pub, s->hsbuf, len, sig)) {
+	if (!sptps_ed25519_sign(s->mykey.priv, s->mykey.pub, s->hsbuf, len, sig)) {
 		return FAIL(s, SPTPS_E_CRYPTO, "Could not sign the handshake");
 	}
 
@@ -230,12 +230,13 @@ static int send_sig(sptps_t *s) {
 }
 
 static int check_kex(const sptps_t *s, const uint8_t *data, size_t len) {
-	if(len != SPTPS_KEX_LEN) {
+	if (len != SPTPS_KEX_LEN) {
 		return FAIL(s, SPTPS_E_BAD_KEX, "Invalid KEX record length %zu", len);
 	}
 
-	if(data[0] != SPTPS_VERSION) {
-		return FAIL(s, SPTPS_E_BAD_KEX, "Peer uses SPTPS version %u, we use %u", data[0], SPTPS_VERSION);
+	if (data[0] != SPTPS_VERSION) {
+		return FAIL(s, SPTPS_E_BAD_KEX, "Peer uses SPTPS version %u, we use %u", data[0],
+		            SPTPS_VERSION);
 	}
 
 	return SPTPS_OK;
@@ -244,11 +245,11 @@ static int check_kex(const sptps_t *s, const uint8_t *data, size_t len) {
 static int receive_kex(sptps_t *s, const uint8_t *data, size_t len) {
 	int err = check_kex(s, data, len);
 
-	if(err) {
+	if (err) {
 		return err;
 	}
 
-	if(s->hiskex_valid) {
+	if (s->hiskex_valid) {
 		return FAIL(s, SPTPS_E_BAD_KEX, "Received a second KEX before the first was processed");
 	}
 
@@ -269,7 +270,7 @@ static int derive_keys(sptps_t *s, uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN]) {
 	bool ok = sptps_ecdh_compute(s->ecdh_scalar, s->hiskex + 1 + SPTPS_NONCE_LEN, shared);
 	sptps_wipe(s->ecdh_scalar, sizeof(s->ecdh_scalar));
 
-	if(!ok) {
+	if (!ok) {
 		return FAIL(s, SPTPS_E_CRYPTO, "ECDH with the peer's ephemeral key failed");
 	}
 
@@ -293,22 +294,22 @@ static int receive_sig(sptps_t *s, const uint8_t *data, size_t len) {
 	uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN];
 	int err;
 
-	if(len != SPTPS_ED25519_SIG_LEN) {
+	if (len != SPTPS_ED25519_SIG_LEN) {
 		return FAIL(s, SPTPS_E_BAD_SIG, "Invalid SIG record length %zu", len);
 	}
 
 	size_t msglen = build_sig_input(s, !s->initiator, s->hiskex, s->mykex);
 	trace(s, SPTPS_TRACE_VERIFY_INPUT, s->hsbuf, msglen);
 
-	if(!sptps_ed25519_verify(s->hiskey.pub, s->hsbuf, msglen, data)) {
+	if (!sptps_ed25519_verify(s->hiskey.pub, s->hsbuf, msglen, data)) {
 		return FAIL(s, SPTPS_E_BAD_SIG, "Peer's SIG does not verify with its Ed25519 key");
 	}
 
-	if((err = derive_keys(s, newoutkey))) {
+	if ((err = derive_keys(s, newoutkey))) {
 		return err;
 	}
 
-	if(!s->initiator && (err = send_sig(s))) {
+	if (!s->initiator && (err = send_sig(s))) {
 		goto out;
 	}
 
@@ -316,7 +317,7 @@ static int receive_sig(sptps_t *s, const uint8_t *data, size_t len) {
 	s->hiskex_valid = false;
 
 	/* Rekey: the ACK still goes out under the old key. */
-	if(s->outstate && (err = send_record_raw(s, SPTPS_HANDSHAKE, NULL, 0))) {
+	if (s->outstate && (err = send_record_raw(s, SPTPS_HANDSHAKE, NULL, 0))) {
 		goto out;
 	}
 
@@ -335,7 +336,7 @@ static int finish_handshake(sptps_t *s) {
 	s->instate = true;
 	s->state = STATE_SECONDARY_KEX;
 
-	if(!s->cb.receive(s->cb.ctx, SPTPS_HANDSHAKE, NULL, 0)) {
+	if (!s->cb.receive(s->cb.ctx, SPTPS_HANDSHAKE, NULL, 0)) {
 		return FAIL(s, SPTPS_E_CALLBACK, "Application refused the completed handshake");
 	}
 
@@ -345,21 +346,21 @@ static int finish_handshake(sptps_t *s) {
 static int receive_handshake(sptps_t *s, const uint8_t *data, size_t len) {
 	int err;
 
-	switch(s->state) {
+	switch (s->state) {
 	case STATE_SECONDARY_KEX:
 		/* The peer starts a rekey: answer with our own KEX first (but
 		 * only for something that is a KEX at all). */
-		if((err = check_kex(s, data, len)) || (err = send_kex(s))) {
+		if ((err = check_kex(s, data, len)) || (err = send_kex(s))) {
 			return err;
 		}
 
 	/* fall through */
 	case STATE_KEX:
-		if((err = receive_kex(s, data, len))) {
+		if ((err = receive_kex(s, data, len))) {
 			return err;
 		}
 
-		if(s->initiator && (err = send_sig(s))) {
+		if (s->initiator && (err = send_sig(s))) {
 			return err;
 		}
 
@@ -369,11 +370,11 @@ static int receive_handshake(sptps_t *s, const uint8_t *data, size_t len) {
 	case STATE_SIG: {
 		bool rekey = s->outstate;
 
-		if((err = receive_sig(s, data, len))) {
+		if ((err = receive_sig(s, data, len))) {
 			return err;
 		}
 
-		if(rekey) {
+		if (rekey) {
 			s->state = STATE_ACK;
 			return SPTPS_OK;
 		}
@@ -383,7 +384,7 @@ static int receive_handshake(sptps_t *s, const uint8_t *data, size_t len) {
 	}
 
 	case STATE_ACK:
-		if(len) {
+		if (len) {
 			return FAIL(s, SPTPS_E_BAD_ACK, "Invalid ACK record length %zu", len);
 		}
 
@@ -395,19 +396,20 @@ static int receive_handshake(sptps_t *s, const uint8_t *data, size_t len) {
 
 /* Dispatch one decrypted record body by type. */
 static int dispatch(sptps_t *s, uint8_t type, const uint8_t *body, size_t len, bool deliver) {
-	if(type < SPTPS_HANDSHAKE) {
-		if(!s->instate) {
-			return FAIL(s, SPTPS_E_UNEXPECTED, "Application record received before the handshake finished");
+	if (type < SPTPS_HANDSHAKE) {
+		if (!s->instate) {
+			return FAIL(s, SPTPS_E_UNEXPECTED,
+			            "Application record received before the handshake finished");
 		}
 
-		if(deliver && !s->cb.receive(s->cb.ctx, type, body, len)) {
+		if (deliver && !s->cb.receive(s->cb.ctx, type, body, len)) {
 			return FAIL(s, SPTPS_E_CALLBACK, "Application refused a record of type %u", type);
 		}
 
 		return SPTPS_OK;
 	}
 
-	if(type == SPTPS_HANDSHAKE) {
+	if (type == SPTPS_HANDSHAKE) {
 		return receive_handshake(s, body, len);
 	}
 
@@ -417,18 +419,18 @@ static int dispatch(sptps_t *s, uint8_t type, const uint8_t *body, size_t len, b
 int sptps_start(sptps_t **out, const struct sptps_params *p) {
 	*out = NULL;
 
-	if(!p || !p->mykey || !p->mykey->has_private || !p->hiskey || !p->cb.send || !p->cb.receive ||
-	   !p->cb.random || (p->labellen && !p->label) || p->labellen > SPTPS_MAX_BODY) {
+	if (!p || !p->mykey || !p->mykey->has_private || !p->hiskey || !p->cb.send || !p->cb.receive ||
+	    !p->cb.random || (p->labellen && !p->label) || p->labellen > SPTPS_MAX_BODY) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(!sptps_crypto_init()) {
+	if (!sptps_crypto_init()) {
 		return SPTPS_E_CRYPTO;
 	}
 
 	sptps_t *s = calloc(1, sizeof(*s));
 
-	if(!s) {
+	if (!s) {
 		return SPTPS_E_NOMEM;
 	}
 
@@ -443,22 +445,22 @@ int sptps_start(sptps_t **out, const struct sptps_params *p) {
 	s->hsbuf = malloc(SIG_PREFIX_LEN + p->labellen);
 	s->rx.win = p->datagram ? p->replaywin : 0;
 
-	if(s->rx.win) {
+	if (s->rx.win) {
 		s->rx.late = calloc(1, s->rx.win);
 	}
 
-	if(!s->hsbuf || (s->rx.win && !s->rx.late)) {
+	if (!s->hsbuf || (s->rx.win && !s->rx.late)) {
 		sptps_free(s);
 		return SPTPS_E_NOMEM;
 	}
 
-	if(p->labellen) {
+	if (p->labellen) {
 		memcpy(s->hsbuf + SIG_PREFIX_LEN, p->label, p->labellen);
 	}
 
 	int err = send_kex(s);
 
-	if(err) {
+	if (err) {
 		sptps_free(s);
 		return err;
 	}
@@ -468,19 +470,19 @@ int sptps_start(sptps_t **out, const struct sptps_params *p) {
 }
 
 void sptps_free(sptps_t *s) {
-	if(!s) {
+	if (!s) {
 		return;
 	}
 
 	free(s->hsbuf);
 	free(s->rx.late);
 
-	if(s->inbuf) {
+	if (s->inbuf) {
 		sptps_wipe(s->inbuf, s->incap);
 		free(s->inbuf);
 	}
 
-	if(s->outbuf) {
+	if (s->outbuf) {
 		sptps_wipe(s->outbuf, s->outcap);
 		free(s->outbuf);
 	}
@@ -490,19 +492,19 @@ void sptps_free(sptps_t *s) {
 }
 
 int sptps_send_record(sptps_t *s, uint8_t type, const void *data, size_t len) {
-	if(!s || (len && !data)) {
+	if (!s || (len && !data)) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(s->failed) {
+	if (s->failed) {
 		return SPTPS_E_FAILED;
 	}
 
-	if(!s->outstate) {
+	if (!s->outstate) {
 		return FAIL(s, SPTPS_E_STATE, "Handshake not finished yet, cannot send");
 	}
 
-	if(type >= SPTPS_HANDSHAKE) {
+	if (type >= SPTPS_HANDSHAKE) {
 		return FAIL(s, SPTPS_E_INVALID, "Invalid application record type %u", type);
 	}
 
@@ -510,15 +512,15 @@ int sptps_send_record(sptps_t *s, uint8_t type, const void *data, size_t len) {
 }
 
 int sptps_force_kex(sptps_t *s) {
-	if(!s) {
+	if (!s) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(s->failed) {
+	if (s->failed) {
 		return SPTPS_E_FAILED;
 	}
 
-	if(!s->outstate || s->state != STATE_SECONDARY_KEX) {
+	if (!s->outstate || s->state != STATE_SECONDARY_KEX) {
 		return FAIL(s, SPTPS_E_STATE, "Cannot renegotiate now");
 	}
 
@@ -529,11 +531,11 @@ int sptps_force_kex(sptps_t *s) {
 /* Datagram sanity and tag check shared by verify and open. On success
  * *seqno is set. */
 static int check_datagram(const sptps_t *s, const uint8_t *rec, size_t len, uint32_t *seqno) {
-	if(len < SPTPS_DATAGRAM_OVERHEAD) {
+	if (len < SPTPS_DATAGRAM_OVERHEAD) {
 		return FAIL(s, SPTPS_E_TRUNCATED, "Datagram of %zu bytes is too short", len);
 	}
 
-	if(len - SPTPS_DATAGRAM_OVERHEAD > SPTPS_MAX_BODY) {
+	if (len - SPTPS_DATAGRAM_OVERHEAD > SPTPS_MAX_BODY) {
 		return FAIL(s, SPTPS_E_OVERSIZE, "Datagram of %zu bytes is too large", len);
 	}
 
@@ -542,9 +544,10 @@ static int check_datagram(const sptps_t *s, const uint8_t *rec, size_t len, uint
 }
 
 static int replay_refusal(const sptps_t *s, uint32_t seqno, enum sptps_replay_verdict v) {
-	if(v == SPTPS_REPLAY_DROP_FAR) {
-		return FAIL(s, SPTPS_E_REPLAY, "Record %u is %u ahead of the window, dropped (%u)", (unsigned)seqno,
-		            (unsigned)(seqno - s->rx.inseqno), (unsigned)s->rx.farfuture + 1);
+	if (v == SPTPS_REPLAY_DROP_FAR) {
+		return FAIL(s, SPTPS_E_REPLAY, "Record %u is %u ahead of the window, dropped (%u)",
+		            (unsigned)seqno, (unsigned)(seqno - s->rx.inseqno),
+		            (unsigned)s->rx.farfuture + 1);
 	}
 
 	return FAIL(s, SPTPS_E_REPLAY, "Late or replayed record %u (expected %u)", (unsigned)seqno,
@@ -556,21 +559,22 @@ int sptps_verify_datagram(const sptps_t *s, const void *data, size_t len) {
 	uint32_t seqno;
 	int err;
 
-	if(!s || !s->datagram || !data) {
+	if (!s || !s->datagram || !data) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(!s->instate) {
+	if (!s->instate) {
 		return SPTPS_E_STATE;
 	}
 
-	if((err = check_datagram(s, rec, len, &seqno))) {
+	if ((err = check_datagram(s, rec, len, &seqno))) {
 		return err;
 	}
 
 	size_t clen = len - SPTPS_DATAGRAM_HEADER - SPTPS_TAG_LEN;
 
-	if(!sptps_cipher_check(s->inkey, seqno, rec + SPTPS_DATAGRAM_HEADER, clen, rec + len - SPTPS_TAG_LEN)) {
+	if (!sptps_cipher_check(s->inkey, seqno, rec + SPTPS_DATAGRAM_HEADER, clen,
+	                        rec + len - SPTPS_TAG_LEN)) {
 		return SPTPS_E_AUTH;
 	}
 
@@ -582,42 +586,43 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 	uint32_t seqno;
 	int err;
 
-	if(!s || !s->datagram || !rec || !type || !body_len) {
+	if (!s || !s->datagram || !rec || !type || !body_len) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(!s->instate) {
+	if (!s->instate) {
 		/* Handshake in the clear: strictly in order, handshake only. */
-		if(len < SPTPS_DATAGRAM_HEADER + 1) {
+		if (len < SPTPS_DATAGRAM_HEADER + 1) {
 			return FAIL(s, SPTPS_E_TRUNCATED, "Datagram of %zu bytes is too short", len);
 		}
 
 		seqno = get_be32(rec);
 
-		if(seqno != s->rx.inseqno) {
-			return FAIL(s, SPTPS_E_SEQNO, "Invalid handshake seqno %u, expected %u", (unsigned)seqno,
-			            (unsigned)s->rx.inseqno);
+		if (seqno != s->rx.inseqno) {
+			return FAIL(s, SPTPS_E_SEQNO, "Invalid handshake seqno %u, expected %u",
+			            (unsigned)seqno, (unsigned)s->rx.inseqno);
 		}
 
 		s->rx.inseqno = seqno + 1;
 		*type = rec[SPTPS_DATAGRAM_HEADER];
 		*body_len = len - SPTPS_DATAGRAM_HEADER - 1;
 
-		if(*type != SPTPS_HANDSHAKE) {
-			return FAIL(s, SPTPS_E_UNEXPECTED, "Record of type %u received before the handshake finished", *type);
+		if (*type != SPTPS_HANDSHAKE) {
+			return FAIL(s, SPTPS_E_UNEXPECTED,
+			            "Record of type %u received before the handshake finished", *type);
 		}
 
 		return receive_handshake(s, rec + SPTPS_DATAGRAM_HEADER + 1, *body_len);
 	}
 
-	if((err = check_datagram(s, rec, len, &seqno))) {
+	if ((err = check_datagram(s, rec, len, &seqno))) {
 		return err;
 	}
 
 	size_t clen = len - SPTPS_DATAGRAM_HEADER - SPTPS_TAG_LEN;
 	uint8_t *c = rec + SPTPS_DATAGRAM_HEADER;
 
-	if(!sptps_cipher_open(s->inkey, seqno, c, clen, c + clen, c)) {
+	if (!sptps_cipher_open(s->inkey, seqno, c, clen, c + clen, c)) {
 		uint8_t be[4];
 		put_be32(be, seqno);
 		trace(s, SPTPS_TRACE_AUTH_FAILED, be, sizeof(be));
@@ -627,13 +632,13 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 	/* Only authentic records may move the replay window. */
 	enum sptps_replay_verdict v = sptps_replay_check(&s->rx, seqno);
 
-	if(v < 0) {
+	if (v < 0) {
 		err = replay_refusal(s, seqno, v);
 		sptps_replay_commit(&s->rx, seqno, v);
 		return err;
 	}
 
-	if(v == SPTPS_REPLAY_ACCEPT_JUMP) {
+	if (v == SPTPS_REPLAY_ACCEPT_JUMP) {
 		logf_(s, SPTPS_LOG_WARNING, "Lost %u records", (unsigned)(seqno - s->rx.inseqno));
 	}
 
@@ -644,19 +649,19 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 }
 
 ssize_t sptps_seal_datagram(sptps_t *s, uint8_t type, uint8_t *rec, size_t body_len) {
-	if(!s || !s->datagram || !rec) {
+	if (!s || !s->datagram || !rec) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(!s->outstate) {
+	if (!s->outstate) {
 		return FAIL(s, SPTPS_E_STATE, "Handshake not finished yet, cannot send");
 	}
 
-	if(type >= SPTPS_HANDSHAKE) {
+	if (type >= SPTPS_HANDSHAKE) {
 		return FAIL(s, SPTPS_E_INVALID, "Invalid application record type %u", type);
 	}
 
-	if(body_len > SPTPS_MAX_BODY) {
+	if (body_len > SPTPS_MAX_BODY) {
 		return FAIL(s, SPTPS_E_OVERSIZE, "Record of %zu bytes is too large to send", body_len);
 	}
 
@@ -672,27 +677,27 @@ static ssize_t receive_datagram(sptps_t *s, const uint8_t *data, size_t len) {
 	uint8_t type;
 	size_t body_len;
 
-	if(len > SPTPS_MAX_BODY + SPTPS_DATAGRAM_OVERHEAD) {
+	if (len > SPTPS_MAX_BODY + SPTPS_DATAGRAM_OVERHEAD) {
 		return FAIL(s, SPTPS_E_OVERSIZE, "Datagram of %zu bytes is too large", len);
 	}
 
 	/* Decrypt a private copy: the caller's bytes stay untouched. */
-	if(!reserve(&s->inbuf, &s->incap, len ? len : 1)) {
+	if (!reserve(&s->inbuf, &s->incap, len ? len : 1)) {
 		return FAIL(s, SPTPS_E_NOMEM, "Out of memory for a %zu byte datagram", len);
 	}
 
-	if(len) {
+	if (len) {
 		memcpy(s->inbuf, data, len);
 	}
 
 	int err = sptps_open_datagram(s, s->inbuf, len, &type, &body_len);
 
-	if(err) {
+	if (err) {
 		return err;
 	}
 
-	if(type < SPTPS_HANDSHAKE &&
-	   !s->cb.receive(s->cb.ctx, type, s->inbuf + SPTPS_DATAGRAM_HEADER + 1, body_len)) {
+	if (type < SPTPS_HANDSHAKE &&
+	    !s->cb.receive(s->cb.ctx, type, s->inbuf + SPTPS_DATAGRAM_HEADER + 1, body_len)) {
 		return FAIL(s, SPTPS_E_CALLBACK, "Application refused a record of type %u", type);
 	}
 
@@ -705,14 +710,15 @@ static int process_stream_record(sptps_t *s) {
 	uint8_t *p = s->inbuf + SPTPS_STREAM_HEADER;
 	size_t plen = s->inlen - SPTPS_STREAM_HEADER;
 
-	if(s->instate) {
+	if (s->instate) {
 		plen -= SPTPS_TAG_LEN;
 
-		if(!sptps_cipher_open(s->inkey, seqno, p, plen, p + plen, p)) {
+		if (!sptps_cipher_open(s->inkey, seqno, p, plen, p + plen, p)) {
 			uint8_t be[4];
 			put_be32(be, seqno);
 			trace(s, SPTPS_TRACE_AUTH_FAILED, be, sizeof(be));
-			return FAIL(s, SPTPS_E_AUTH, "Failed to decrypt and verify record %u", (unsigned)seqno);
+			return FAIL(s, SPTPS_E_AUTH, "Failed to decrypt and verify record %u",
+			            (unsigned)seqno);
 		}
 	}
 
@@ -723,8 +729,8 @@ static ssize_t receive_stream(sptps_t *s, const uint8_t *data, size_t len) {
 	size_t used = 0;
 
 	/* Length header first. */
-	if(s->inlen < SPTPS_STREAM_HEADER) {
-		if(!reserve(&s->inbuf, &s->incap, 256)) {
+	if (s->inlen < SPTPS_STREAM_HEADER) {
+		if (!reserve(&s->inbuf, &s->incap, 256)) {
 			return FAIL(s, SPTPS_E_NOMEM, "Out of memory");
 		}
 
@@ -734,7 +740,7 @@ static ssize_t receive_stream(sptps_t *s, const uint8_t *data, size_t len) {
 		s->inlen += take;
 		used += take;
 
-		if(s->inlen < SPTPS_STREAM_HEADER) {
+		if (s->inlen < SPTPS_STREAM_HEADER) {
 			return (ssize_t)used;
 		}
 	}
@@ -742,7 +748,7 @@ static ssize_t receive_stream(sptps_t *s, const uint8_t *data, size_t len) {
 	size_t body = (size_t)s->inbuf[0] << 8 | s->inbuf[1];
 	size_t total = SPTPS_STREAM_HEADER + 1 + body + (s->instate ? SPTPS_TAG_LEN : 0);
 
-	if(!reserve(&s->inbuf, &s->incap, total)) {
+	if (!reserve(&s->inbuf, &s->incap, total)) {
 		return FAIL(s, SPTPS_E_NOMEM, "Out of memory for a %zu byte record", total);
 	}
 
@@ -752,7 +758,7 @@ static ssize_t receive_stream(sptps_t *s, const uint8_t *data, size_t len) {
 	s->inlen += take;
 	used += take;
 
-	if(s->inlen < total) {
+	if (s->inlen < total) {
 		return (ssize_t)used;
 	}
 
@@ -762,25 +768,25 @@ static ssize_t receive_stream(sptps_t *s, const uint8_t *data, size_t len) {
 }
 
 ssize_t sptps_receive(sptps_t *s, const void *data, size_t len) {
-	if(!s || (len && !data)) {
+	if (!s || (len && !data)) {
 		return SPTPS_E_INVALID;
 	}
 
-	if(s->failed) {
+	if (s->failed) {
 		return SPTPS_E_FAILED;
 	}
 
-	if(s->datagram) {
+	if (s->datagram) {
 		return receive_datagram(s, data, len);
 	}
 
-	if(!len) {
+	if (!len) {
 		return 0;
 	}
 
 	ssize_t r = receive_stream(s, data, len);
 
-	if(r < 0) {
+	if (r < 0) {
 		s->failed = true; /* the stream is out of sync or under attack */
 	}
 
@@ -797,19 +803,19 @@ bool sptps_is_initiator(const sptps_t *s) {
 
 void sptps_replay_state(const sptps_t *s, uint32_t *inseqno, uint32_t *farfuture, uint32_t *received,
                         uint8_t *bitmap) {
-	if(inseqno) {
+	if (inseqno) {
 		*inseqno = s->rx.inseqno;
 	}
 
-	if(farfuture) {
+	if (farfuture) {
 		*farfuture = s->rx.farfuture;
 	}
 
-	if(received) {
+	if (received) {
 		*received = s->rx.received;
 	}
 
-	if(bitmap && s->rx.win) {
+	if (bitmap && s->rx.win) {
 		memcpy(bitmap, s->rx.late, s->rx.win);
 	}
 }

@@ -26,17 +26,17 @@
 #include "keys.h"
 #include "sptps_crypto.h"
 
-#define SPTPS_VERSION          0
-#define SPTPS_HANDSHAKE        128 /* record type of KEX, SIG and ACK */
-#define SPTPS_ALERT            129 /* defined by tinc, never sent */
-#define SPTPS_CLOSE            130 /* defined by tinc, never sent */
-#define SPTPS_KEX_LEN          65  /* version || nonce[32] || ephemeral public key[32] */
-#define SPTPS_NONCE_LEN        32
-#define SPTPS_MAX_BODY         65535 /* largest record body in either mode */
-#define SPTPS_STREAM_HEADER    2     /* length, big-endian */
-#define SPTPS_DATAGRAM_HEADER  4     /* sequence number, big-endian */
-#define SPTPS_STREAM_OVERHEAD  (SPTPS_STREAM_HEADER + 1 + SPTPS_TAG_LEN)   /* 19 */
-#define SPTPS_DATAGRAM_OVERHEAD (SPTPS_DATAGRAM_HEADER + 1 + SPTPS_TAG_LEN) /* 21 */
+#define SPTPS_VERSION               0
+#define SPTPS_HANDSHAKE             128 /* record type of KEX, SIG and ACK */
+#define SPTPS_ALERT                 129 /* defined by tinc, never sent */
+#define SPTPS_CLOSE                 130 /* defined by tinc, never sent */
+#define SPTPS_KEX_LEN               65  /* version || nonce[32] || ephemeral public key[32] */
+#define SPTPS_NONCE_LEN             32
+#define SPTPS_MAX_BODY              65535 /* largest record body in either mode */
+#define SPTPS_STREAM_HEADER         2     /* length, big-endian */
+#define SPTPS_DATAGRAM_HEADER       4     /* sequence number, big-endian */
+#define SPTPS_STREAM_OVERHEAD       (SPTPS_STREAM_HEADER + 1 + SPTPS_TAG_LEN)   /* 19 */
+#define SPTPS_DATAGRAM_OVERHEAD     (SPTPS_DATAGRAM_HEADER + 1 + SPTPS_TAG_LEN) /* 21 */
 #define SPTPS_DEFAULT_REPLAY_WINDOW 16 /* bytes of bitmap: 128 sequence numbers */
 
 /* Why a call failed. Every rejection also produces one log line. */
@@ -63,7 +63,7 @@ enum sptps_error {
 const char *sptps_strerror(int err);
 
 enum sptps_log_level {
-	SPTPS_LOG_ERROR = 0, /* a record was rejected or a call failed */
+	SPTPS_LOG_ERROR = 0,   /* a record was rejected or a call failed */
 	SPTPS_LOG_WARNING = 1, /* accepted, but something was lost (far-future jump) */
 	SPTPS_LOG_DEBUG = 2,
 };
@@ -77,9 +77,9 @@ enum sptps_trace {
 	SPTPS_TRACE_VERIFY_INPUT,     /* the message the peer's SIG must cover */
 	SPTPS_TRACE_SHARED_SECRET,    /* 32 bytes */
 	SPTPS_TRACE_PRF_SEED,
-	SPTPS_TRACE_PRF_OUTPUT, /* 128 bytes */
-	SPTPS_TRACE_KEY_OUT,    /* 64 bytes, installed for sending */
-	SPTPS_TRACE_KEY_IN,     /* 64 bytes, installed for receiving */
+	SPTPS_TRACE_PRF_OUTPUT,  /* 128 bytes */
+	SPTPS_TRACE_KEY_OUT,     /* 64 bytes, installed for sending */
+	SPTPS_TRACE_KEY_IN,      /* 64 bytes, installed for receiving */
 	SPTPS_TRACE_AUTH_FAILED, /* 4 bytes: the sequence number tried, big-endian */
 };
 

@@ -18,7 +18,7 @@ bool sptps_ed25519_from_seed(const uint8_t seed[32], uint8_t priv[SPTPS_ED25519_
                              uint8_t pub[SPTPS_ED25519_PUB_LEN]) {
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
 
-	if(crypto_sign_seed_keypair(pub, sk, seed) != 0) {
+	if (crypto_sign_seed_keypair(pub, sk, seed) != 0) {
 		return false;
 	}
 
@@ -49,7 +49,7 @@ static void hash_to_scalar(uint8_t out[32], const uint8_t *a, size_t alen, const
 	crypto_hash_sha512_init(&st);
 	crypto_hash_sha512_update(&st, a, alen);
 
-	if(b) {
+	if (b) {
 		crypto_hash_sha512_update(&st, b, blen);
 	}
 
@@ -71,7 +71,7 @@ bool sptps_ed25519_sign(const uint8_t priv[SPTPS_ED25519_PRIV_LEN], const uint8_
 
 	hash_to_scalar(r, priv + 32, 32, NULL, 0, msg, len);
 
-	if(crypto_scalarmult_ed25519_base_noclamp(sig, r) != 0) {
+	if (crypto_scalarmult_ed25519_base_noclamp(sig, r) != 0) {
 		goto out;
 	}
 
@@ -104,7 +104,8 @@ bool sptps_ecdh_generate(const uint8_t seed[32], uint8_t pub[SPTPS_ED25519_PUB_L
 bool sptps_ecdh_compute(const uint8_t scalar[32], const uint8_t peer_pub[SPTPS_ED25519_PUB_LEN],
                         uint8_t secret[SPTPS_ECDH_SECRET_LEN]) {
 	uint8_t u[32];
-	bool ok = crypto_sign_ed25519_pk_to_curve25519(u, peer_pub) == 0 && crypto_scalarmult(secret, scalar, u) == 0;
+	bool ok = crypto_sign_ed25519_pk_to_curve25519(u, peer_pub) == 0 &&
+	          crypto_scalarmult(secret, scalar, u) == 0;
 
 	sodium_memzero(u, sizeof(u));
 	return ok;
@@ -116,7 +117,7 @@ bool sptps_prf(const uint8_t *secret, size_t secretlen, const uint8_t *seed, siz
 	uint8_t a[crypto_auth_hmacsha512_BYTES] = {0};
 	uint8_t block[crypto_auth_hmacsha512_BYTES];
 
-	while(outlen) {
+	while (outlen) {
 		/* A_i = H(A_{i-1} || seed) */
 		crypto_auth_hmacsha512_init(&st, secret, secretlen);
 		crypto_auth_hmacsha512_update(&st, a, sizeof(a));
@@ -143,7 +144,7 @@ bool sptps_prf(const uint8_t *secret, size_t secretlen, const uint8_t *seed, siz
 
 /* The 8-byte DJB ChaCha20 nonce: the sequence number, big-endian. */
 static void make_nonce(uint8_t nonce[8], uint64_t seqno) {
-	for(int i = 7; i >= 0; i--) {
+	for (int i = 7; i >= 0; i--) {
 		nonce[i] = seqno & 0xff;
 		seqno >>= 8;
 	}
@@ -165,8 +166,8 @@ void sptps_cipher_seal(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, 
 	sodium_memzero(pk, sizeof(pk));
 }
 
-bool sptps_cipher_check(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, const uint8_t *data, size_t len,
-                        const uint8_t tag[SPTPS_TAG_LEN]) {
+bool sptps_cipher_check(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, const uint8_t *data,
+                        size_t len, const uint8_t tag[SPTPS_TAG_LEN]) {
 	uint8_t nonce[8], pk[32];
 
 	make_nonce(nonce, seqno);
@@ -180,7 +181,7 @@ bool sptps_cipher_open(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, 
                        const uint8_t tag[SPTPS_TAG_LEN], uint8_t *out) {
 	uint8_t nonce[8];
 
-	if(!sptps_cipher_check(key, seqno, in, len, tag)) {
+	if (!sptps_cipher_check(key, seqno, in, len, tag)) {
 		return false;
 	}
 

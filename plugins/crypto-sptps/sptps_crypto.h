@@ -55,8 +55,8 @@ void sptps_cipher_seal(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, 
                        uint8_t tag[SPTPS_TAG_LEN]);
 
 /* Check the tag of len ciphertext bytes. Side-effect free. */
-bool sptps_cipher_check(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, const uint8_t *data, size_t len,
-                        const uint8_t tag[SPTPS_TAG_LEN]);
+bool sptps_cipher_check(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, const uint8_t *data,
+                        size_t len, const uint8_t tag[SPTPS_TAG_LEN]);
 
 /* Check the tag, then decrypt len bytes from in to out (in == out allowed). */
 bool sptps_cipher_open(const uint8_t key[SPTPS_CHACHA_KEY_LEN], uint64_t seqno, const uint8_t *in, size_t len,

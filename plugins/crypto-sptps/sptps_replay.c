@@ -11,7 +11,7 @@ static bool late_bit(const struct sptps_replay *r, uint32_t seqno) {
 static void set_late(struct sptps_replay *r, uint32_t seqno, bool late) {
 	uint8_t *byte = &r->late[(seqno / 8) % r->win];
 
-	if(late) {
+	if (late) {
 		*byte |= (uint8_t)(1u << (seqno % 8));
 	} else {
 		*byte &= (uint8_t) ~(1u << (seqno % 8));
@@ -21,19 +21,19 @@ static void set_late(struct sptps_replay *r, uint32_t seqno, bool late) {
 enum sptps_replay_verdict sptps_replay_check(const struct sptps_replay *r, uint32_t seqno) {
 	uint64_t span = (uint64_t)r->win * 8;
 
-	if(!r->win || seqno == r->inseqno) {
+	if (!r->win || seqno == r->inseqno) {
 		return SPTPS_REPLAY_ACCEPT;
 	}
 
-	if((uint64_t)seqno >= (uint64_t)r->inseqno + span) {
+	if ((uint64_t)seqno >= (uint64_t)r->inseqno + span) {
 		/* A few far jumps are dropped so that one stray record cannot
 		 * push everything else out of the window; more in a row mean
 		 * the peer really moved on. */
 		return r->farfuture < r->win / 4 ? SPTPS_REPLAY_DROP_FAR : SPTPS_REPLAY_ACCEPT_JUMP;
 	}
 
-	if(seqno < r->inseqno) {
-		if((r->inseqno >= span && seqno < r->inseqno - span) || !late_bit(r, seqno)) {
+	if (seqno < r->inseqno) {
+		if ((r->inseqno >= span && seqno < r->inseqno - span) || !late_bit(r, seqno)) {
 			return SPTPS_REPLAY_DROP_OLD;
 		}
 	}
@@ -42,20 +42,20 @@ enum sptps_replay_verdict sptps_replay_check(const struct sptps_replay *r, uint3
 }
 
 void sptps_replay_commit(struct sptps_replay *r, uint32_t seqno, enum sptps_replay_verdict v) {
-	if(v == SPTPS_REPLAY_DROP_OLD) {
+	if (v == SPTPS_REPLAY_DROP_OLD) {
 		return;
 	}
 
-	if(v == SPTPS_REPLAY_DROP_FAR) {
+	if (v == SPTPS_REPLAY_DROP_FAR) {
 		r->farfuture++;
 		return;
 	}
 
-	if(r->win) {
-		if(v == SPTPS_REPLAY_ACCEPT_JUMP) {
+	if (r->win) {
+		if (v == SPTPS_REPLAY_ACCEPT_JUMP) {
 			memset(r->late, 0xff, r->win);
-		} else if(seqno > r->inseqno) {
-			for(uint32_t i = r->inseqno; i != seqno; i++) {
+		} else if (seqno > r->inseqno) {
+			for (uint32_t i = r->inseqno; i != seqno; i++) {
 				set_late(r, i, true);
 			}
 		}
@@ -64,7 +64,7 @@ void sptps_replay_commit(struct sptps_replay *r, uint32_t seqno, enum sptps_repl
 		r->farfuture = 0;
 	}
 
-	if(seqno >= r->inseqno) {
+	if (seqno >= r->inseqno) {
 		r->inseqno = seqno + 1;
 	}
 

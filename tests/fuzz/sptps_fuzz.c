@@ -32,7 +32,7 @@ static bool fz_send(void *ctx, uint8_t type, const uint8_t *wire, size_t len) {
 
 	(void)type;
 
-	if(f->nq < 8 && len <= sizeof(f->queue[0])) {
+	if (f->nq < 8 && len <= sizeof(f->queue[0])) {
 		memcpy(f->queue[f->nq], wire, len);
 		f->qlen[f->nq++] = len;
 	}
@@ -53,7 +53,7 @@ static void fz_random(void *ctx, uint8_t *buf, size_t len) {
 	struct fuzz_side *f = ctx;
 	uint8_t in[8], digest[64];
 
-	while(len) {
+	while (len) {
 		memcpy(in, &f->rng, sizeof(in));
 		f->rng++;
 		crypto_hash_sha512(digest, in, sizeof(in));
@@ -67,7 +67,7 @@ static void fz_random(void *ctx, uint8_t *buf, size_t len) {
 static struct sptps_key key_a, key_b;
 
 static void deliver_queue(struct fuzz_side *from, struct fuzz_side *to) {
-	for(size_t i = 0; i < from->nq; i++) {
+	for (size_t i = 0; i < from->nq; i++) {
 		sptps_receive(to->s, from->queue[i], from->qlen[i]);
 	}
 
@@ -88,10 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	static bool ready;
 	static const char label[] = "tinc TCP key expansion alpha beta";
 
-	if(!ready) {
+	if (!ready) {
 		uint8_t seed[32];
 
-		if(sodium_init() < 0) {
+		if (sodium_init() < 0) {
 			abort();
 		}
 
@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		ready = true;
 	}
 
-	if(size < 1) {
+	if (size < 1) {
 		return 0;
 	}
 
@@ -116,42 +116,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	victim->rng = 1;
 	peer->rng = 1u << 20;
 	struct sptps_params p = {
-		.initiator = initiator,
-		.datagram = datagram,
-		.mykey = &key_a,
-		.hiskey = &key_b,
-		.label = label,
-		.labellen = sizeof(label),
-		.replaywin = SPTPS_DEFAULT_REPLAY_WINDOW,
-		.cb = {victim, fz_send, fz_receive, fz_random, NULL, NULL},
+	    .initiator = initiator,
+	    .datagram = datagram,
+	    .mykey = &key_a,
+	    .hiskey = &key_b,
+	    .label = label,
+	    .labellen = sizeof(label),
+	    .replaywin = SPTPS_DEFAULT_REPLAY_WINDOW,
+	    .cb = {victim, fz_send, fz_receive, fz_random, NULL, NULL},
 	};
 
-	if(sptps_start(&victim->s, &p)) {
+	if (sptps_start(&victim->s, &p)) {
 		abort();
 	}
 
-	if(established) {
+	if (established) {
 		p.initiator = !initiator;
 		p.mykey = &key_b;
 		p.hiskey = &key_a;
 		p.cb.ctx = peer;
 
-		if(sptps_start(&peer->s, &p)) {
+		if (sptps_start(&peer->s, &p)) {
 			abort();
 		}
 
-		for(int round = 0; round < 4; round++) {
+		for (int round = 0; round < 4; round++) {
 			deliver_queue(victim, peer);
 			deliver_queue(peer, victim);
 		}
 
-		if(!sptps_established(victim->s)) {
+		if (!sptps_established(victim->s)) {
 			abort(); /* the handshake between two honest sessions must work */
 		}
 	}
 
-	if(datagram) {
-		while(size >= 2) {
+	if (datagram) {
+		while (size >= 2) {
 			size_t len = (size_t)data[0] << 8 | data[1];
 			data += 2;
 			size -= 2;
@@ -162,10 +162,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			size -= len;
 		}
 	} else {
-		while(size) {
+		while (size) {
 			ssize_t used = sptps_receive(victim->s, data, size);
 
-			if(used <= 0) {
+			if (used <= 0) {
 				break;
 			}
 

@@ -14,7 +14,7 @@ struct parser {
 static struct json *parse_value(struct parser *ps);
 
 static void skip_ws(struct parser *ps) {
-	while(ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) {
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) {
 		ps->p++;
 	}
 }
@@ -22,7 +22,7 @@ static void skip_ws(struct parser *ps) {
 static bool literal(struct parser *ps, const char *word) {
 	size_t n = strlen(word);
 
-	if((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n)) {
+	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n)) {
 		return false;
 	}
 
@@ -31,15 +31,15 @@ static bool literal(struct parser *ps, const char *word) {
 }
 
 static int hexval(char c) {
-	if(c >= '0' && c <= '9') {
+	if (c >= '0' && c <= '9') {
 		return c - '0';
 	}
 
-	if(c >= 'a' && c <= 'f') {
+	if (c >= 'a' && c <= 'f') {
 		return c - 'a' + 10;
 	}
 
-	if(c >= 'A' && c <= 'F') {
+	if (c >= 'A' && c <= 'F') {
 		return c - 'A' + 10;
 	}
 
@@ -48,12 +48,12 @@ static int hexval(char c) {
 
 /* Append code point cp as UTF-8. */
 static size_t put_utf8(char *out, unsigned cp) {
-	if(cp < 0x80) {
+	if (cp < 0x80) {
 		out[0] = (char)cp;
 		return 1;
 	}
 
-	if(cp < 0x800) {
+	if (cp < 0x800) {
 		out[0] = (char)(0xc0 | cp >> 6);
 		out[1] = (char)(0x80 | (cp & 0x3f));
 		return 2;
@@ -66,33 +66,33 @@ static size_t put_utf8(char *out, unsigned cp) {
 }
 
 static char *parse_string(struct parser *ps, size_t *lenp) {
-	if(ps->p >= ps->end || *ps->p != '"') {
+	if (ps->p >= ps->end || *ps->p != '"') {
 		return NULL;
 	}
 
 	ps->p++;
 	const char *start = ps->p;
 
-	while(ps->p < ps->end && *ps->p != '"') {
+	while (ps->p < ps->end && *ps->p != '"') {
 		ps->p += *ps->p == '\\' ? 2 : 1;
 	}
 
-	if(ps->p >= ps->end) {
+	if (ps->p >= ps->end) {
 		return NULL;
 	}
 
 	char *out = malloc((size_t)(ps->p - start) + 1);
 	size_t n = 0;
 
-	for(const char *q = start; q < ps->p; q++) {
-		if(*q != '\\') {
+	for (const char *q = start; q < ps->p; q++) {
+		if (*q != '\\') {
 			out[n++] = *q;
 			continue;
 		}
 
 		q++;
 
-		switch(*q) {
+		switch (*q) {
 		case 'n':
 			out[n++] = '\n';
 			break;
@@ -116,10 +116,10 @@ static char *parse_string(struct parser *ps, size_t *lenp) {
 		case 'u': {
 			unsigned cp = 0;
 
-			for(int i = 1; i <= 4; i++) {
+			for (int i = 1; i <= 4; i++) {
 				int v = q + i < ps->p ? hexval(q[i]) : -1;
 
-				if(v < 0) {
+				if (v < 0) {
 					free(out);
 					return NULL;
 				}
@@ -146,16 +146,16 @@ static char *parse_string(struct parser *ps, size_t *lenp) {
 static bool add_item(struct json *j, struct json *item, char *key) {
 	struct json **items = realloc(j->items, (j->count + 1) * sizeof(*items));
 
-	if(!items) {
+	if (!items) {
 		return false;
 	}
 
 	j->items = items;
 
-	if(j->type == JSON_OBJECT) {
+	if (j->type == JSON_OBJECT) {
 		char **keys = realloc(j->keys, (j->count + 1) * sizeof(*keys));
 
-		if(!keys) {
+		if (!keys) {
 			return false;
 		}
 
@@ -174,22 +174,22 @@ static struct json *parse_container(struct parser *ps, enum json_type type) {
 	ps->p++;
 	skip_ws(ps);
 
-	if(ps->p < ps->end && *ps->p == close) {
+	if (ps->p < ps->end && *ps->p == close) {
 		ps->p++;
 		return j;
 	}
 
-	for(;;) {
+	for (;;) {
 		char *key = NULL;
 
 		skip_ws(ps);
 
-		if(type == JSON_OBJECT) {
+		if (type == JSON_OBJECT) {
 			size_t klen;
 			key = parse_string(ps, &klen);
 			skip_ws(ps);
 
-			if(!key || ps->p >= ps->end || *ps->p != ':') {
+			if (!key || ps->p >= ps->end || *ps->p != ':') {
 				free(key);
 				goto fail;
 			}
@@ -199,7 +199,7 @@ static struct json *parse_container(struct parser *ps, enum json_type type) {
 
 		struct json *item = parse_value(ps);
 
-		if(!item || !add_item(j, item, key)) {
+		if (!item || !add_item(j, item, key)) {
 			free(key);
 			json_free(item);
 			goto fail;
@@ -207,12 +207,12 @@ static struct json *parse_container(struct parser *ps, enum json_type type) {
 
 		skip_ws(ps);
 
-		if(ps->p < ps->end && *ps->p == ',') {
+		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
 			continue;
 		}
 
-		if(ps->p < ps->end && *ps->p == close) {
+		if (ps->p < ps->end && *ps->p == close) {
 			ps->p++;
 			return j;
 		}
@@ -230,36 +230,36 @@ static struct json *parse_value(struct parser *ps) {
 
 	skip_ws(ps);
 
-	if(ps->p >= ps->end || ++ps->depth > 64) {
+	if (ps->p >= ps->end || ++ps->depth > 64) {
 		return NULL;
 	}
 
 	char c = *ps->p;
 
-	if(c == '{') {
+	if (c == '{') {
 		j = parse_container(ps, JSON_OBJECT);
-	} else if(c == '[') {
+	} else if (c == '[') {
 		j = parse_container(ps, JSON_ARRAY);
-	} else if(c == '"') {
+	} else if (c == '"') {
 		j = calloc(1, sizeof(*j));
 		j->type = JSON_STRING;
 		j->string = parse_string(ps, &j->length);
 
-		if(!j->string) {
+		if (!j->string) {
 			free(j);
 			j = NULL;
 		}
-	} else if(literal(ps, "true") || literal(ps, "false")) {
+	} else if (literal(ps, "true") || literal(ps, "false")) {
 		j = calloc(1, sizeof(*j));
 		j->type = JSON_BOOL;
 		j->boolean = ps->p[-1] == 'e' && ps->p[-2] == 'u';
-	} else if(literal(ps, "null")) {
+	} else if (literal(ps, "null")) {
 		j = calloc(1, sizeof(*j));
 	} else {
 		char *endp;
 		double v = strtod(ps->p, &endp);
 
-		if(endp != ps->p && endp <= ps->end) {
+		if (endp != ps->p && endp <= ps->end) {
 			ps->p = endp;
 			j = calloc(1, sizeof(*j));
 			j->type = JSON_NUMBER;
@@ -277,7 +277,7 @@ struct json *json_parse(const char *text, size_t len) {
 
 	skip_ws(&ps);
 
-	if(j && ps.p != ps.end) {
+	if (j && ps.p != ps.end) {
 		json_free(j);
 		return NULL;
 	}
@@ -288,7 +288,7 @@ struct json *json_parse(const char *text, size_t len) {
 struct json *json_load_file(const char *path) {
 	FILE *f = fopen(path, "rb");
 
-	if(!f) {
+	if (!f) {
 		return NULL;
 	}
 
@@ -305,14 +305,14 @@ struct json *json_load_file(const char *path) {
 }
 
 void json_free(struct json *j) {
-	if(!j) {
+	if (!j) {
 		return;
 	}
 
-	for(size_t i = 0; i < j->count; i++) {
+	for (size_t i = 0; i < j->count; i++) {
 		json_free(j->items[i]);
 
-		if(j->keys) {
+		if (j->keys) {
 			free(j->keys[i]);
 		}
 	}
@@ -324,12 +324,12 @@ void json_free(struct json *j) {
 }
 
 const struct json *json_get(const struct json *j, const char *key) {
-	if(!j || j->type != JSON_OBJECT) {
+	if (!j || j->type != JSON_OBJECT) {
 		return NULL;
 	}
 
-	for(size_t i = 0; i < j->count; i++) {
-		if(!strcmp(j->keys[i], key)) {
+	for (size_t i = 0; i < j->count; i++) {
+		if (!strcmp(j->keys[i], key)) {
 			return j->items[i];
 		}
 	}

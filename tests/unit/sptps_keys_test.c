@@ -17,7 +17,7 @@
 #include "sptps_crypto.h"
 
 static void unhex(const char *s, uint8_t *out, size_t len) {
-	for(size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		unsigned v;
 		sscanf(s + 2 * i, "%2x", &v);
 		out[i] = (uint8_t)v;
@@ -28,21 +28,21 @@ static void test_b64(void) {
 	static const struct {
 		const char *hex, *b64;
 	} table[] = {
-		{"00", "AA"},
-		{"0001", "AEA"},
-		{"000102", "AEgA"},
-		{"00010203", "AEgADA"},
-		{"00010203ff", "AEgAD8P"},
-		{"00010203fffe", "AEgAD8v/"},
-		{"00010203fffefd", "AEgAD8v/9D"},
-		{"00010203fffefd80", "AEgAD8v/9DI"},
-		{"010203", "BIwA"},
-		{"", ""},
+	    {"00", "AA"},
+	    {"0001", "AEA"},
+	    {"000102", "AEgA"},
+	    {"00010203", "AEgADA"},
+	    {"00010203ff", "AEgAD8P"},
+	    {"00010203fffe", "AEgAD8v/"},
+	    {"00010203fffefd", "AEgAD8v/9D"},
+	    {"00010203fffefd80", "AEgAD8v/9DI"},
+	    {"010203", "BIwA"},
+	    {"", ""},
 	};
 	char out[64];
 	uint8_t bin[32], back[32];
 
-	for(size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		size_t len = strlen(table[i].hex) / 2;
 		unhex(table[i].hex, bin, len);
 		CHECK(sptps_b64_encode(out, bin, len, false) == strlen(table[i].b64));
@@ -77,7 +77,7 @@ static void test_known_keys(void) {
 	uint8_t seed[32], priv[64], pub[32];
 	struct sptps_key k, parsed;
 
-	for(int i = 0; i < 32; i++) {
+	for (int i = 0; i < 32; i++) {
 		seed[i] = (uint8_t)i;
 	}
 
@@ -149,7 +149,7 @@ static void test_bad_keys(void) {
 
 /* Signing from the expanded key equals libsodium's seed-based signing. */
 static void test_sign(void) {
-	for(int round = 0; round < 50; round++) {
+	for (int round = 0; round < 50; round++) {
 		uint8_t seed[32], msg[200], sig[64], ref[64], sk[64], pk[32];
 		struct sptps_key k;
 		size_t len = (size_t)round * 4;
@@ -176,7 +176,7 @@ static void test_key_file(void) {
 
 	CHECK(fd >= 0);
 
-	if(fd < 0) {
+	if (fd < 0) {
 		return;
 	}
 

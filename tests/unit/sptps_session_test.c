@@ -34,7 +34,7 @@ struct side {
 	uint8_t last[2048];
 	size_t lastlen;
 	uint8_t lasttype;
-	int logs; /* error/warning lines */
+	int logs;    /* error/warning lines */
 	bool refuse; /* receive callback returns false */
 };
 
@@ -62,7 +62,7 @@ static void real_random(void *ctx, uint8_t *buf, size_t len) {
 static bool cb_send(void *ctx, uint8_t type, const uint8_t *wire, size_t len) {
 	struct side *sd = ctx;
 
-	if(sd->nout == MAX_QUEUE) {
+	if (sd->nout == MAX_QUEUE) {
 		return false;
 	}
 
@@ -77,12 +77,12 @@ static bool cb_send(void *ctx, uint8_t type, const uint8_t *wire, size_t len) {
 static bool cb_receive(void *ctx, uint8_t type, const uint8_t *data, size_t len) {
 	struct side *sd = ctx;
 
-	if(type == SPTPS_HANDSHAKE) {
+	if (type == SPTPS_HANDSHAKE) {
 		sd->completed++;
 		return true;
 	}
 
-	if(sd->refuse) {
+	if (sd->refuse) {
 		return false;
 	}
 
@@ -96,11 +96,11 @@ static bool cb_receive(void *ctx, uint8_t type, const uint8_t *data, size_t len)
 static void cb_log(void *ctx, enum sptps_log_level level, const char *msg) {
 	struct side *sd = ctx;
 
-	if(level <= SPTPS_LOG_WARNING) {
+	if (level <= SPTPS_LOG_WARNING) {
 		sd->logs++;
 	}
 
-	if(getenv("SPTPS_TEST_VERBOSE")) {
+	if (getenv("SPTPS_TEST_VERBOSE")) {
 		fprintf(stderr, "  [%s] %s\n", sd->name, msg);
 	}
 }
@@ -108,7 +108,7 @@ static void cb_log(void *ctx, enum sptps_log_level level, const char *msg) {
 /* ---- helpers ---- */
 
 static void unhex(const char *s, uint8_t *out, size_t len) {
-	for(size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		unsigned v;
 		sscanf(s + 2 * i, "%2x", &v);
 		out[i] = (uint8_t)v;
@@ -119,7 +119,7 @@ static bool wire_is(const struct record *r, const char *hexstr) {
 	size_t len = strlen(hexstr) / 2;
 	uint8_t buf[512];
 
-	if(len != r->len || len > sizeof(buf)) {
+	if (len != r->len || len > sizeof(buf)) {
 		return false;
 	}
 
@@ -137,7 +137,7 @@ static struct record pop(struct side *sd) {
 }
 
 static void drop_all(struct side *sd) {
-	while(sd->nout) {
+	while (sd->nout) {
 		free(pop(sd).wire);
 	}
 }
@@ -148,14 +148,14 @@ static ssize_t deliver(struct side *to, const struct record *r) {
 
 /* Deliver everything queued, both ways, until both are quiet. */
 static bool pump(struct side *a, struct side *b) {
-	while(a->nout || b->nout) {
+	while (a->nout || b->nout) {
 		struct side *from = a->nout ? a : b;
 		struct side *to = from == a ? b : a;
 		struct record r = pop(from);
 		ssize_t got = deliver(to, &r);
 		free(r.wire);
 
-		if(got < 0) {
+		if (got < 0) {
 			return false;
 		}
 	}
@@ -176,14 +176,14 @@ static int start(struct side *sd, bool initiator, bool datagram, const struct sp
                  const struct sptps_key *his, const char *label, size_t labellen, unsigned replaywin,
                  void (*rnd)(void *, uint8_t *, size_t)) {
 	struct sptps_params p = {
-		.initiator = initiator,
-		.datagram = datagram,
-		.mykey = mine,
-		.hiskey = his,
-		.label = label,
-		.labellen = labellen,
-		.replaywin = replaywin,
-		.cb = {sd, cb_send, cb_receive, rnd, cb_log, NULL},
+	    .initiator = initiator,
+	    .datagram = datagram,
+	    .mykey = mine,
+	    .hiskey = his,
+	    .label = label,
+	    .labellen = labellen,
+	    .replaywin = replaywin,
+	    .cb = {sd, cb_send, cb_receive, rnd, cb_log, NULL},
 	};
 	return sptps_start(&sd->s, &p);
 }
@@ -197,10 +197,12 @@ static void pair(struct side *a, struct side *b, bool datagram, bool establish) 
 	memset(b, 0, sizeof(*b));
 	a->name = "alpha";
 	b->name = "beta";
-	CHECK(start(a, true, datagram, &key_alpha, &key_beta, tcp_label, sizeof(tcp_label), 16, real_random) == 0);
-	CHECK(start(b, false, datagram, &key_beta, &key_alpha, tcp_label, sizeof(tcp_label), 16, real_random) == 0);
+	CHECK(start(a, true, datagram, &key_alpha, &key_beta, tcp_label, sizeof(tcp_label), 16,
+	            real_random) == 0);
+	CHECK(start(b, false, datagram, &key_beta, &key_alpha, tcp_label, sizeof(tcp_label), 16,
+	            real_random) == 0);
 
-	if(establish) {
+	if (establish) {
 		CHECK(pump(a, b));
 		CHECK(sptps_established(a->s) && sptps_established(b->s));
 		CHECK(a->completed == 1 && b->completed == 1);
@@ -222,13 +224,13 @@ static void test_vector_md_stream(void) {
 	struct sptps_key ka, kb;
 	uint8_t seed[32];
 
-	for(int i = 0; i < 32; i++) {
+	for (int i = 0; i < 32; i++) {
 		seed[i] = (uint8_t)i;
 	}
 
 	sptps_key_from_seed(&ka, seed);
 
-	for(int i = 0; i < 32; i++) {
+	for (int i = 0; i < 32; i++) {
 		seed[i] = (uint8_t)(0x80 + i);
 	}
 
@@ -236,10 +238,12 @@ static void test_vector_md_stream(void) {
 	vector_rng_calls = 0;
 	CHECK(start(&a, true, false, &ka, &kb, tcp_label, sizeof(tcp_label), 0, vector_random) == 0);
 	CHECK(start(&b, false, false, &kb, &ka, tcp_label, sizeof(tcp_label), 0, vector_random) == 0);
-	CHECK(a.nout == 1 && wire_is(&a.out[0], "00418000747f5306c4e8cc6286613af73785b09f4a1d28696fb89005f197af6308b8feb"
-	                                        "c90fb046956f5b166c060c1e35e9810886cf1ddc7c79be2d2ce9c5ba8631f934e"));
-	CHECK(b.nout == 1 && wire_is(&b.out[0], "00418000db1deea97ada1dcce981964009211f637b9bcc6582db5f32df171788b516c09"
-	                                        "9d541eea549364b954231377af043f3efb801e8f938db978c2e2c43738394488e"));
+	CHECK(a.nout == 1 &&
+	      wire_is(&a.out[0], "00418000747f5306c4e8cc6286613af73785b09f4a1d28696fb89005f197af6308b8feb"
+	                         "c90fb046956f5b166c060c1e35e9810886cf1ddc7c79be2d2ce9c5ba8631f934e"));
+	CHECK(b.nout == 1 &&
+	      wire_is(&b.out[0], "00418000db1deea97ada1dcce981964009211f637b9bcc6582db5f32df171788b516c09"
+	                         "9d541eea549364b954231377af043f3efb801e8f938db978c2e2c43738394488e"));
 	CHECK(pump(&a, &b));
 	/* the SIGs were checked by the peers; now the data records */
 	CHECK(sptps_send_record(a.s, 0, "8\n", 2) == 0);
@@ -254,40 +258,48 @@ static void test_vector_md_stream(void) {
 
 static void test_vector_md_datagram(void) {
 	static const char *const expect[] = {
-		"000000008000747f5306c4e8cc6286613af73785b09f4a1d28696fb89005f197af6308b8febc90fb046956f5b166c060c1e35e9810"
-		"886cf1ddc7c79be2d2ce9c5ba8631f934e",
-		"000000008000db1deea97ada1dcce981964009211f637b9bcc6582db5f32df171788b516c099d541eea549364b954231377af043f3"
-		"efb801e8f938db978c2e2c43738394488e",
-		"00000001800ec93b7e75e382ddde62d1b792fe12450e75ed95cbd9093b4dd3e464bd2d8fc7105e4187a9937081f9cb469918178cd7"
-		"6af86b43277735e095bae3d2e1fc5007",
-		"000000018009e9022d2a0e87dae3b1b609ac345fd2c9ac0d0af1af753440ca882d0576cc63f0c62c6d7ce14eb20b92d1766e1faea0"
-		"23b91110ce1682f29a6f6f7a12aa1c04",
-		"00000002865b64e5e0b3cf6951d1241020fe4fecb53f72",
-		"00000002b6c0652672833b6e98c16357788679f4a56418",
-		"000000038374090a96c0e97559ccd5bc79249f379b9fe876c54c1a64f6d69b29049cccedf1069bcabb6fb870a8b161b95d538c9381"
-		"ae35641f5739822013bded23a2e0674d8fd26052e3747c8b0fc95b6f1207c51bac",
-		"000000037151f7c00bbfbee4c0c9024b7c98fae51d5c4dcb6289e6f607bcfad9ef20793dd9170e24607aba73cd9ae72aab98a809e6"
-		"f96fd8ef0254a2253f462cb5b54780a2490b94b85162d95aef1fed0fa800fe29fb",
-		"00000004690f5e5bb848da9effc686c2129c0498b7da60bc1337fbdd202323553f6bc6aa41497a66daae8fdabc46b7eacd54537492"
-		"2fb43e3fc18f3db1ff6668682b0d509a2b97c19a078c2bd7187abbf39dcbeda9",
-		"0000000494a0f2eb365e248a6d42233c4b911d9b950c75e0d6a42470a5df14b0a42f237ac80b57dd1a7435c853f68ff75228b16eec"
-		"c837d0497b31db78afd9cf4a0926b1ca2b67d947958a991dc5ef9ee100837df1",
-		"00000005994cd9904ae7943b5731a8b904a13fe73d",
-		"00000005bbcba0ad1d01232bcc87d9b67fe4650be3",
-		"00000006a534ebd0b5dd40596f9cdc791dd360e74a0b8e",
+	    "000000008000747f5306c4e8cc6286613af73785b09f4a1d28696fb89005f197af6308b8febc90fb046956f5b166c060"
+	    "c1e35e9810"
+	    "886cf1ddc7c79be2d2ce9c5ba8631f934e",
+	    "000000008000db1deea97ada1dcce981964009211f637b9bcc6582db5f32df171788b516c099d541eea549364b954231"
+	    "377af043f3"
+	    "efb801e8f938db978c2e2c43738394488e",
+	    "00000001800ec93b7e75e382ddde62d1b792fe12450e75ed95cbd9093b4dd3e464bd2d8fc7105e4187a9937081f9cb46"
+	    "9918178cd7"
+	    "6af86b43277735e095bae3d2e1fc5007",
+	    "000000018009e9022d2a0e87dae3b1b609ac345fd2c9ac0d0af1af753440ca882d0576cc63f0c62c6d7ce14eb20b92d1"
+	    "766e1faea0"
+	    "23b91110ce1682f29a6f6f7a12aa1c04",
+	    "00000002865b64e5e0b3cf6951d1241020fe4fecb53f72",
+	    "00000002b6c0652672833b6e98c16357788679f4a56418",
+	    "000000038374090a96c0e97559ccd5bc79249f379b9fe876c54c1a64f6d69b29049cccedf1069bcabb6fb870a8b161b9"
+	    "5d538c9381"
+	    "ae35641f5739822013bded23a2e0674d8fd26052e3747c8b0fc95b6f1207c51bac",
+	    "000000037151f7c00bbfbee4c0c9024b7c98fae51d5c4dcb6289e6f607bcfad9ef20793dd9170e24607aba73cd9ae72a"
+	    "ab98a809e6"
+	    "f96fd8ef0254a2253f462cb5b54780a2490b94b85162d95aef1fed0fa800fe29fb",
+	    "00000004690f5e5bb848da9effc686c2129c0498b7da60bc1337fbdd202323553f6bc6aa41497a66daae8fdabc46b7ea"
+	    "cd54537492"
+	    "2fb43e3fc18f3db1ff6668682b0d509a2b97c19a078c2bd7187abbf39dcbeda9",
+	    "0000000494a0f2eb365e248a6d42233c4b911d9b950c75e0d6a42470a5df14b0a42f237ac80b57dd1a7435c853f68ff7"
+	    "5228b16eec"
+	    "c837d0497b31db78afd9cf4a0926b1ca2b67d947958a991dc5ef9ee100837df1",
+	    "00000005994cd9904ae7943b5731a8b904a13fe73d",
+	    "00000005bbcba0ad1d01232bcc87d9b67fe4650be3",
+	    "00000006a534ebd0b5dd40596f9cdc791dd360e74a0b8e",
 	};
 	struct side a = {.name = "alpha"}, b = {.name = "beta"};
 	struct sptps_key ka, kb;
 	uint8_t seed[32];
 	struct record r;
 
-	for(int i = 0; i < 32; i++) {
+	for (int i = 0; i < 32; i++) {
 		seed[i] = (uint8_t)i;
 	}
 
 	sptps_key_from_seed(&ka, seed);
 
-	for(int i = 0; i < 32; i++) {
+	for (int i = 0; i < 32; i++) {
 		seed[i] = (uint8_t)(0x80 + i);
 	}
 
@@ -358,10 +370,10 @@ static void test_renegotiation(bool datagram) {
 	pair(&a, &b, datagram, true);
 	exchange(&a, &b, 100);
 
-	for(int round = 0; round < 12; round++) {
+	for (int round = 0; round < 12; round++) {
 		int before = a.completed;
 
-		switch(round % 3) {
+		switch (round % 3) {
 		case 0:
 			CHECK(sptps_force_kex(a.s) == 0);
 			break;
@@ -401,7 +413,7 @@ static void expect_refusal(struct side *sd, const uint8_t *data, size_t len, int
 	int logs = sd->logs;
 	ssize_t r = sptps_receive(sd->s, data, len);
 
-	if(r != code) {
+	if (r != code) {
 		fprintf(stderr, "  expected %d (%s), got %zd (%s)\n", code, sptps_strerror(code), r,
 		        sptps_strerror((int)r));
 	}
@@ -423,7 +435,7 @@ static void test_stream_handshake_errors(void) {
 	unpair(&a, &b);
 
 	/* alert and close types are invalid */
-	for(int type = 129; type <= 255; type += 126) {
+	for (int type = 129; type <= 255; type += 126) {
 		pair(&a, &b, false, false);
 		n = plain_stream(buf, (uint8_t)type, body, 0);
 		expect_refusal(&b, buf, n, SPTPS_E_BAD_TYPE);
@@ -473,9 +485,10 @@ static void test_wrong_key(bool datagram) {
 	struct record r;
 
 	/* beta expects alpha's key, mallory signs with hers */
-	CHECK(start(&a, true, datagram, &key_mallory, &key_beta, udp_label, sizeof(udp_label), 16, real_random) == 0);
-	CHECK(start(&b, false, datagram, &key_beta, &key_alpha, udp_label, sizeof(udp_label), 16, real_random) ==
-	      0);
+	CHECK(start(&a, true, datagram, &key_mallory, &key_beta, udp_label, sizeof(udp_label), 16,
+	            real_random) == 0);
+	CHECK(start(&b, false, datagram, &key_beta, &key_alpha, udp_label, sizeof(udp_label), 16,
+	            real_random) == 0);
 	r = pop(&a);
 	CHECK(deliver(&b, &r) > 0);
 	free(r.wire);
@@ -493,9 +506,10 @@ static void test_wrong_key(bool datagram) {
 	memset(&b, 0, sizeof(b));
 	a.name = "alpha";
 	b.name = "mallory";
-	CHECK(start(&a, true, datagram, &key_alpha, &key_beta, udp_label, sizeof(udp_label), 16, real_random) == 0);
-	CHECK(start(&b, false, datagram, &key_mallory, &key_alpha, udp_label, sizeof(udp_label), 16, real_random) ==
-	      0);
+	CHECK(start(&a, true, datagram, &key_alpha, &key_beta, udp_label, sizeof(udp_label), 16,
+	            real_random) == 0);
+	CHECK(start(&b, false, datagram, &key_mallory, &key_alpha, udp_label, sizeof(udp_label), 16,
+	            real_random) == 0);
 	r = pop(&a);
 	CHECK(deliver(&b, &r) > 0);
 	free(r.wire);
@@ -544,7 +558,7 @@ static void test_stream_records(void) {
 	CHECK(sptps_send_record(a.s, 1, "", 0) == 0);
 	struct record *r = &a.out[0];
 
-	for(size_t i = 0; i < r->len; i++) {
+	for (size_t i = 0; i < r->len; i++) {
 		CHECK(sptps_receive(b.s, r->wire + i, 1) == 1);
 		CHECK(b.received == (i + 1 == r->len ? 1 : 0));
 	}
@@ -633,7 +647,7 @@ static void test_datagram_records(void) {
 	expect_refusal(&b, buf, 40, SPTPS_E_AUTH);
 	CHECK(sptps_verify_datagram(b.s, buf, 40) == SPTPS_E_AUTH);
 	/* replayed, reordered inside the window, far behind */
-	for(int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) {
 		CHECK(sptps_send_record(a.s, 0, "d", 1) == 0);
 	}
 
@@ -657,7 +671,8 @@ static void test_datagram_records(void) {
 	size_t body_len = 0;
 	CHECK(sptps_open_datagram(b.s, rec, (size_t)len, &type, &body_len) == 0);
 	CHECK(type == 0 && body_len == 8 && !memcmp(rec + 5, "in place", 8));
-	CHECK(sptps_open_datagram(b.s, rec, (size_t)len, &type, &body_len) == SPTPS_E_AUTH); /* now plaintext */
+	CHECK(sptps_open_datagram(b.s, rec, (size_t)len, &type, &body_len) ==
+	      SPTPS_E_AUTH); /* now plaintext */
 	CHECK(sptps_seal_datagram(a.s, 200, rec, 1) == SPTPS_E_INVALID);
 	CHECK(sptps_seal_datagram(a.s, 0, rec, SPTPS_MAX_BODY + 1) == SPTPS_E_OVERSIZE);
 

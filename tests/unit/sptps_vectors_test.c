@@ -26,12 +26,8 @@
 #endif
 
 static const char *const vector_files[] = {
-	"stream-meta.json",
-	"datagram-udp.json",
-	"datagram-replay-window.json",
-	"renegotiation-stream.json",
-	"renegotiation-datagram.json",
-	"stream-invitation.json",
+    "stream-meta.json",          "datagram-udp.json",           "datagram-replay-window.json",
+    "renegotiation-stream.json", "renegotiation-datagram.json", "stream-invitation.json",
 };
 
 /* ---- small helpers ---- */
@@ -40,7 +36,7 @@ static char *hex(const uint8_t *data, size_t len) {
 	static const char digits[] = "0123456789abcdef";
 	char *out = malloc(2 * len + 1);
 
-	for(size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		out[2 * i] = digits[data[i] >> 4];
 		out[2 * i + 1] = digits[data[i] & 15];
 	}
@@ -54,7 +50,7 @@ static uint8_t *unhex(const char *s, size_t *len) {
 	size_t n = s ? strlen(s) / 2 : 0;
 	uint8_t *out = malloc(n + 1);
 
-	for(size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned v;
 		sscanf(s + 2 * i, "%2x", &v);
 		out[i] = (uint8_t)v;
@@ -89,7 +85,7 @@ static void log_add(struct event_log *log, char *event) {
 }
 
 static void log_clear(struct event_log *log) {
-	for(size_t i = 0; i < log->count; i++) {
+	for (size_t i = 0; i < log->count; i++) {
 		free(log->items[i]);
 	}
 
@@ -114,8 +110,8 @@ static void rng_init(struct rng *r, const char *seed) {
 }
 
 static void rng_read(struct rng *r, uint8_t *out, size_t len) {
-	while(len) {
-		if(r->used == sizeof(r->buf)) {
+	while (len) {
+		if (r->used == sizeof(r->buf)) {
 			size_t slen = strlen(r->seed);
 			uint8_t in[sizeof(r->seed) + 4];
 			memcpy(in, r->seed, slen);
@@ -162,7 +158,7 @@ static void party_random(void *ctx, uint8_t *buf, size_t len) {
 
 	rng_read(&p->rng, buf, len);
 
-	if(p->nconsumed + len <= sizeof(p->consumed)) {
+	if (p->nconsumed + len <= sizeof(p->consumed)) {
 		memcpy(p->consumed + p->nconsumed, buf, len);
 		p->nconsumed += len;
 	}
@@ -185,7 +181,7 @@ static bool party_send(void *ctx, uint8_t type, const uint8_t *wire, size_t len)
 static bool party_receive(void *ctx, uint8_t type, const uint8_t *data, size_t len) {
 	struct party *p = ctx;
 
-	if(type == SPTPS_HANDSHAKE) {
+	if (type == SPTPS_HANDSHAKE) {
 		log_add(p->log, strf("%s complete", p->name));
 	} else {
 		char *h = hex(data, len);
@@ -199,11 +195,11 @@ static bool party_receive(void *ctx, uint8_t type, const uint8_t *data, size_t l
 static void party_log(void *ctx, enum sptps_log_level level, const char *msg) {
 	struct party *p = ctx;
 
-	if(level == SPTPS_LOG_WARNING) {
+	if (level == SPTPS_LOG_WARNING) {
 		log_add(p->log, strf("%s warning", p->name));
 	}
 
-	if(getenv("SPTPS_TEST_VERBOSE")) {
+	if (getenv("SPTPS_TEST_VERBOSE")) {
 		fprintf(stderr, "  [%s] %s\n", p->name, msg);
 	}
 }
@@ -212,7 +208,7 @@ static void party_trace(void *ctx, enum sptps_trace what, const uint8_t *data, s
 	struct party *p = ctx;
 	char *h = hex(data, len);
 
-	switch(what) {
+	switch (what) {
 	case SPTPS_TRACE_EPHEMERAL_PUBLIC:
 		log_add(p->log, strf("%s ephemeral %s", p->name, h));
 		break;
@@ -242,7 +238,7 @@ static void party_trace(void *ctx, enum sptps_trace what, const uint8_t *data, s
 	case SPTPS_TRACE_PRF_OUTPUT:
 		log_add(p->log, strf("%s prf %s %s", p->name, p->prf_seed ? p->prf_seed : "?", h));
 
-		if(p->nprf < 8) {
+		if (p->nprf < 8) {
 			p->prf_outputs[p->nprf++] = strdup(h);
 		}
 
@@ -258,7 +254,8 @@ static void party_trace(void *ctx, enum sptps_trace what, const uint8_t *data, s
 
 	case SPTPS_TRACE_AUTH_FAILED:
 		log_add(p->log, strf("%s authfail %u", p->name,
-		                     (unsigned)data[0] << 24 | (unsigned)data[1] << 16 | (unsigned)data[2] << 8 | data[3]));
+		                     (unsigned)data[0] << 24 | (unsigned)data[1] << 16 |
+		                         (unsigned)data[2] << 8 | data[3]));
 		break;
 	}
 
@@ -271,57 +268,60 @@ static char *expected_event(const struct json *e) {
 	const char *kind = json_get_string(e, "effect");
 	const char *side = json_get_string(e, "side");
 
-	if(!kind) {
+	if (!kind) {
 		return NULL;
 	}
 
-	if(!strcmp(kind, "random")) {
+	if (!strcmp(kind, "random")) {
 		return strf("%s random %s", side, json_get_string(e, "hex"));
 	}
 
-	if(!strcmp(kind, "ephemeral_keypair")) {
+	if (!strcmp(kind, "ephemeral_keypair")) {
 		return strf("%s ephemeral %s", side, json_get_string(e, "public_hex"));
 	}
 
-	if(!strcmp(kind, "send")) {
+	if (!strcmp(kind, "send")) {
 		return strf("%s send %ld %s", json_get_string(e, "from"), json_get_int(e, "type", -1),
 		            json_get_string(e, "wire_hex"));
 	}
 
-	if(!strcmp(kind, "sign")) {
+	if (!strcmp(kind, "sign")) {
 		return strf("%s sign %s %s", side, json_get_string(e, "signed_message_hex"),
 		            json_get_string(e, "signature_hex"));
 	}
 
-	if(!strcmp(kind, "verify_signature")) {
+	if (!strcmp(kind, "verify_signature")) {
 		return strf("%s verify %s", side, json_get_string(e, "signed_message_hex"));
 	}
 
-	if(!strcmp(kind, "ecdh_shared_secret")) {
+	if (!strcmp(kind, "ecdh_shared_secret")) {
 		return strf("%s ecdh %s", side, json_get_string(e, "shared_secret_hex"));
 	}
 
-	if(!strcmp(kind, "prf")) {
-		return strf("%s prf %s %s", side, json_get_string(e, "seed_hex"), json_get_string(e, "output_hex"));
+	if (!strcmp(kind, "prf")) {
+		return strf("%s prf %s %s", side, json_get_string(e, "seed_hex"),
+		            json_get_string(e, "output_hex"));
 	}
 
-	if(!strcmp(kind, "install_key")) {
-		return strf("%s key %s %s", side, json_get_string(e, "direction"), json_get_string(e, "key_hex"));
+	if (!strcmp(kind, "install_key")) {
+		return strf("%s key %s %s", side, json_get_string(e, "direction"),
+		            json_get_string(e, "key_hex"));
 	}
 
-	if(!strcmp(kind, "handshake_complete")) {
+	if (!strcmp(kind, "handshake_complete")) {
 		return strf("%s complete", side);
 	}
 
-	if(!strcmp(kind, "receive_record")) {
-		return strf("%s receive %ld %s", side, json_get_int(e, "type", -1), json_get_string(e, "data_hex"));
+	if (!strcmp(kind, "receive_record")) {
+		return strf("%s receive %ld %s", side, json_get_int(e, "type", -1),
+		            json_get_string(e, "data_hex"));
 	}
 
-	if(!strcmp(kind, "authentication_failed")) {
+	if (!strcmp(kind, "authentication_failed")) {
 		return strf("%s authfail %ld", side, json_get_int(e, "seqno", -1));
 	}
 
-	if(!strcmp(kind, "warning")) {
+	if (!strcmp(kind, "warning")) {
 		return strf("%s warning", side);
 	}
 
@@ -334,19 +334,19 @@ static void compare_effects(const char *file, long step, const struct json *effe
 	size_t i;
 	bool ok = true;
 
-	for(i = 0; i < n || i < log->count; i++) {
+	for (i = 0; i < n || i < log->count; i++) {
 		char *want = i < n ? expected_event(effects->items[i]) : NULL;
 		const char *got = i < log->count ? log->items[i] : NULL;
 
-		if(!want || !got || strcmp(want, got)) {
-			fprintf(stderr, "%s step %ld effect %zu:\n  want %.300s\n  got  %.300s\n", file, step, i,
-			        want ? want : "(nothing)", got ? got : "(nothing)");
+		if (!want || !got || strcmp(want, got)) {
+			fprintf(stderr, "%s step %ld effect %zu:\n  want %.300s\n  got  %.300s\n", file, step,
+			        i, want ? want : "(nothing)", got ? got : "(nothing)");
 			ok = false;
 		}
 
 		free(want);
 
-		if(!ok) {
+		if (!ok) {
 			break;
 		}
 	}
@@ -401,7 +401,8 @@ static void check_longterm_key(const char *file, struct party *p, const struct j
 	struct sptps_key pk;
 	const char *pem = json_get_string(lt, "public_key_pem_file");
 	CHECK(sptps_key_parse_public_pem(&pk, pem, strlen(pem)) && !memcmp(pk.pub, pub, 32));
-	CHECK(sptps_key_parse_public_b64(&pk, json_get_string(lt, "public_base64_tinc")) && !memcmp(pk.pub, pub, 32));
+	CHECK(sptps_key_parse_public_b64(&pk, json_get_string(lt, "public_base64_tinc")) &&
+	      !memcmp(pk.pub, pub, 32));
 	CHECK(!pk.has_private);
 	free(priv);
 	free(pub);
@@ -409,11 +410,11 @@ static void check_longterm_key(const char *file, struct party *p, const struct j
 }
 
 static int rejection_code(const char *cause) {
-	if(cause && !strcmp(cause, "authentication_tag_mismatch")) {
+	if (cause && !strcmp(cause, "authentication_tag_mismatch")) {
 		return SPTPS_E_AUTH;
 	}
 
-	if(cause && !strcmp(cause, "sequence_number_check")) {
+	if (cause && !strcmp(cause, "sequence_number_check")) {
 		return SPTPS_E_REPLAY;
 	}
 
@@ -431,10 +432,10 @@ static void check_receiver_state(const char *file, long step, struct party *to, 
 	          farfuture == (uint32_t)json_get_int(st, "farfuture", -1) &&
 	          received == (uint32_t)json_get_int(st, "received", -1) && !memcmp(bitmap, want, blen);
 
-	if(!ok) {
+	if (!ok) {
 		char *h = hex(bitmap, blen);
-		fprintf(stderr, "%s step %ld: state inseqno %u farfuture %u received %u bitmap %s\n", file, step,
-		        (unsigned)inseqno, (unsigned)farfuture, (unsigned)received, h);
+		fprintf(stderr, "%s step %ld: state inseqno %u farfuture %u received %u bitmap %s\n", file,
+		        step, (unsigned)inseqno, (unsigned)farfuture, (unsigned)received, h);
 		free(h);
 	}
 
@@ -448,7 +449,7 @@ static void run_file(const char *dir, const char *file) {
 	struct event_log log = {0};
 	struct party parties[2] = {{.name = "alpha"}, {.name = "beta"}};
 
-	if(!doc) {
+	if (!doc) {
 		fprintf(stderr, "cannot read %s\n", path);
 		CHECK(doc != NULL);
 		free(path);
@@ -460,7 +461,7 @@ static void run_file(const char *dir, const char *file) {
 	unsigned replaywin = (unsigned)json_get_int(doc, "replay_window_bytes", SPTPS_DEFAULT_REPLAY_WINDOW);
 	const struct json *jparties = json_get(doc, "parties");
 
-	for(int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++) {
 		const struct json *jp = json_get(jparties, parties[i].name);
 		parties[i].log = &log;
 		rng_init(&parties[i].rng, json_get_string(jp, "random_stream_seed"));
@@ -470,32 +471,32 @@ static void run_file(const char *dir, const char *file) {
 	const struct json *steps = json_get(doc, "steps");
 	CHECK(steps && steps->count > 0);
 
-	for(size_t i = 0; steps && i < steps->count; i++) {
+	for (size_t i = 0; steps && i < steps->count; i++) {
 		const struct json *st = steps->items[i];
 		long stepno = json_get_int(st, "step", -1);
 		const char *op = json_get_string(st, "op");
 		int err = 0;
 
-		if(!strcmp(op, "start")) {
+		if (!strcmp(op, "start")) {
 			struct party *p = party_by_name(parties, json_get_string(st, "side"));
 			struct party *peer = p == &parties[0] ? &parties[1] : &parties[0];
 			size_t labellen;
 			uint8_t *label = unhex(json_get_string(st, "label_hex"), &labellen);
 			struct sptps_params params = {
-				.initiator = json_get_bool(st, "initiator", false),
-				.datagram = json_get_bool(st, "datagram", false),
-				.mykey = &p->key,
-				.hiskey = &peer->key,
-				.label = label,
-				.labellen = labellen,
-				.replaywin = replaywin,
-				.cb = {p, party_send, party_receive, party_random, party_log, party_trace},
+			    .initiator = json_get_bool(st, "initiator", false),
+			    .datagram = json_get_bool(st, "datagram", false),
+			    .mykey = &p->key,
+			    .hiskey = &peer->key,
+			    .label = label,
+			    .labellen = labellen,
+			    .replaywin = replaywin,
+			    .cb = {p, party_send, party_receive, party_random, party_log, party_trace},
 			};
 			CHECK(params.datagram == datagram);
 			err = sptps_start(&p->s, &params);
 			free(label);
 			CHECK((err == 0) == json_get_bool(st, "return", false));
-		} else if(!strcmp(op, "send_record")) {
+		} else if (!strcmp(op, "send_record")) {
 			struct party *p = party_by_name(parties, json_get_string(st, "side"));
 			size_t len;
 			uint8_t *data = unhex(json_get_string(st, "data_hex"), &len);
@@ -503,17 +504,17 @@ static void run_file(const char *dir, const char *file) {
 			err = sptps_send_record(p->s, (uint8_t)json_get_int(st, "type", 0), data, len);
 			free(data);
 			CHECK((err == 0) == json_get_bool(st, "return", false));
-		} else if(!strcmp(op, "force_kex")) {
+		} else if (!strcmp(op, "force_kex")) {
 			struct party *p = party_by_name(parties, json_get_string(st, "side"));
 			err = sptps_force_kex(p->s);
 			CHECK((err == 0) == json_get_bool(st, "return", false));
-		} else if(!strcmp(op, "deliver")) {
+		} else if (!strcmp(op, "deliver")) {
 			struct party *to = party_by_name(parties, json_get_string(st, "to"));
 			size_t len;
 			uint8_t *wire = unhex(json_get_string(st, "wire_hex"), &len);
 			const struct json *vr = json_get(st, "verify_datagram_result");
 
-			if(vr) {
+			if (vr) {
 				int v = sptps_verify_datagram(to->s, wire, len);
 				CHECK((v == 0) == vr->boolean);
 			}
@@ -521,14 +522,14 @@ static void run_file(const char *dir, const char *file) {
 			ssize_t r = sptps_receive(to->s, wire, len);
 			bool accepted = json_get_bool(st, "accepted", false);
 
-			if(accepted) {
+			if (accepted) {
 				CHECK(r == (ssize_t)len && r == json_get_int(st, "return_value", -1));
 			} else {
 				CHECK(r < 0 && json_get_int(st, "return_value", -1) == 0);
 				CHECK(r == rejection_code(json_get_string(st, "rejection_cause")));
 			}
 
-			if(json_get(st, "receiver_state_after")) {
+			if (json_get(st, "receiver_state_after")) {
 				check_receiver_state(file, stepno, to, json_get(st, "receiver_state_after"));
 			}
 
@@ -546,7 +547,7 @@ static void run_file(const char *dir, const char *file) {
 	CHECK(records && records->count == parties[0].nsent + parties[1].nsent);
 	const struct json *consumed = json_get(doc, "random_consumed");
 
-	for(int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++) {
 		const struct json *c = json_get(consumed, parties[i].name);
 		char *h = hex(parties[i].consumed, parties[i].nconsumed);
 		CHECK_STR(h, json_get_string(c, "hex"));
@@ -557,17 +558,17 @@ static void run_file(const char *dir, const char *file) {
 	const struct json *hs = json_get(doc, "handshakes");
 	CHECK(hs && hs->count == parties[0].nprf && hs->count == parties[1].nprf);
 
-	for(size_t i = 0; hs && i < hs->count && i < parties[0].nprf; i++) {
+	for (size_t i = 0; hs && i < hs->count && i < parties[0].nprf; i++) {
 		CHECK_STR(parties[0].prf_outputs[i], json_get_string(hs->items[i], "key_material_hex"));
 		CHECK_STR(parties[1].prf_outputs[i], json_get_string(hs->items[i], "key_material_hex"));
 	}
 
-	for(int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++) {
 		sptps_free(parties[i].s);
 		free(parties[i].sign_input);
 		free(parties[i].prf_seed);
 
-		for(size_t k = 0; k < parties[i].nprf; k++) {
+		for (size_t k = 0; k < parties[i].nprf; k++) {
 			free(parties[i].prf_outputs[k]);
 		}
 	}
@@ -581,13 +582,13 @@ static void run_file(const char *dir, const char *file) {
 int main(void) {
 	const char *dir = getenv("SPTPS_VECTOR_DIR");
 
-	if(!dir || !*dir) {
+	if (!dir || !*dir) {
 		dir = SPTPS_VECTOR_DIR;
 	}
 
 	CHECK(sodium_init() >= 0);
 
-	for(size_t i = 0; i < sizeof(vector_files) / sizeof(vector_files[0]); i++) {
+	for (size_t i = 0; i < sizeof(vector_files) / sizeof(vector_files[0]); i++) {
 		run_file(dir, vector_files[i]);
 	}
 

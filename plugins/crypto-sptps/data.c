@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * SPTPS UDP sessions (sptps.md §10, §14): one datagram session per peer
+ * node, its handshake carried in REQ_KEY (first KEX, sub-type 15) and
+ * ANS_KEY (everything else), Ed25519 key exchange with REQ_PUBKEY /
+ * ANS_PUBKEY, and in-place packet protection for the core's batches.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b64.h"
+#include "sptps_plugin.h"
+
+struct node_session {
+	sptps_t *s;
+	px_node *n;
+	bool first_kex; /* our next handshake record is the REQ_KEY that opens the session */
+	bool valid;     /* first handshake done: we can seal */
+	uint64_t started_ms;
+	char name[64];
+};
+
+static struct node_session **session_slot(px_node *n) {
+	return (struct node_session **)sp.host->node_slot(n, sp.self);
+}
+
+static void session_free(px_node *n) {
+	struct node_session **slot = session_slot(n);
+
+	if (slot && *slot) {
+		sptps_free((*slot)->s);
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
+/* Handshake records travel base64-encoded over the meta network. */
+static bool session_send_cb(void *ctx, uint8_t type, const uint8_t *wire, size_t len) {
+	struct node_session *ns = ctx;
+	char b64[SPTPS_B64_LEN(SPTPS_MAX_B64_RECORD) + 1];
+	const char *me = sp.host->self_name();
+
+	if (type != SPTPS_HANDSHAKE || len > SPTPS_MAX_B64_RECORD) {
+		return false; /* data records go through seal() */
+	}
+
+	sptps_b64_encode(b64, wire, len, false);
+
+	if (ns->first_kex) {
+		ns->first_kex = false;
+		return sp.host->send_to_node(ns->n, "%d %s %s %d %s", PX_REQ_REQ_KEY, me, ns->name,
+		                             PX_REQ_REQ_KEY, b64) >= 0;
+	}
+
+	return sp.host->send_to_node(ns->n, "%d %s %s %s -1 -1 -1 %d", PX_REQ_ANS_KEY, me, ns->name, b64,
+	                             sp.host->node_in_compression(ns->n)) >= 0;
+}
+
+/* Turn a data record into an Ethernet frame (router mode records carry
+ * bare IP packets). Returns the frame length or -1. frame has room for
+ * PX_ETH_HLEN bytes before body when needed. */
+static int record_to_frame(uint8_t type, uint8_t *body, size_t len, uint8_t **frame, uint16_t *flags) {
+	if (len > PX_MTU) {
+		return -1;
+	}
+
+	if (type == SPTPS_PKT_PROBE) {
+		*frame = body;
+		*flags |= PX_BUF_PROBE;
+		return (int)len;
+	}
+
+	if (type & ~(SPTPS_PKT_COMPRESSED | SPTPS_PKT_MAC)) {
+		return -1;
+	}
+
+	if (type & SPTPS_PKT_MAC) {
+		*frame = body;
+
+		if (type & SPTPS_PKT_COMPRESSED) {
+#ifdef PX_BUF_COMPRESSED
+			*flags |= PX_BUF_COMPRESSED;
+#else
+			return -1;
+#endif
+		}
+
+		return (int)len;
+	}
+
+	if ((type & SPTPS_PKT_COMPRESSED) || !len) {
+		return -1; /* a compressed bare IP packet needs the core to decompress first */
+	}
+
+	uint8_t *f = body - PX_ETH_HLEN;
+	memset(f, 0, 12);
+
+	switch (body[0] >> 4) {
+	case 4:
+		f[12] = 0x08;
+		f[13] = 0x00;
+		break;
+
+	case 6:
+		f[12] = 0x86;
+		f[13] = 0xdd;
+		break;
+
+	default:
+		return -1;
+	}
+
+	*frame = f;
+	return (int)len + PX_ETH_HLEN;
+}
+
+/* Records that reach a session outside open() (SPTPS_PACKET in REQ_KEY). */
+static bool session_receive_cb(void *ctx, uint8_t type, const uint8_t *data, size_t len) {
+	struct node_session *ns = ctx;
+
+	if (type == SPTPS_HANDSHAKE) {
+		if (!ns->valid) {
+			LOG(PX_LOG_TRAFFIC, "SPTPS key exchange with %s successful", ns->name);
+		}
+
+		ns->valid = true;
+		sp.host->node_key_changed(ns->n, true);
+		return true;
+	}
+
+	uint8_t storage[PX_MTU + 64];
+	uint8_t *frame;
+	uint16_t flags = PX_BUF_VIA_TCP;
+
+	if (len > PX_MTU || type == SPTPS_PKT_PROBE) {
+		return true; /* probes are only valid over UDP: drop */
+	}
+
+	memcpy(storage + 32, data, len);
+	int flen = record_to_frame(type, storage + 32, len, &frame, &flags);
+
+	if (flen < 0) {
+		LOG(PX_LOG_TRAFFIC, "Dropping SPTPS record of type %u from %s", type, ns->name);
+		return true;
+	}
+
+	struct px_buf b = {.base = storage,
+	                   .data = frame,
+	                   .len = (uint32_t)flen,
+	                   .cap = sizeof(storage),
+	                   .flags = flags,
+	                   .node = ns->n};
+	sp.host->deliver_packets(ns->n, &b, 1);
+	return true;
+}
+
+static void session_log_cb(void *ctx, enum sptps_log_level level, const char *msg) {
+	struct node_session *ns = ctx;
+	/* per-packet rejections belong to the traffic debug level */
+	sptps_glue_log(ns->name, ns->valid && level == SPTPS_LOG_ERROR ? SPTPS_LOG_DEBUG : level, msg);
+}
+
+static struct node_session *session_start(px_node *n, bool initiator) {
+	const char *peer = sp.host->node_name(n);
+	const char *me = sp.host->self_name();
+	struct sptps_key hiskey;
+	char label[256];
+
+	session_free(n);
+
+	if (!sp.mykey.has_private || !sptps_peer_key(peer, &hiskey)) {
+		return NULL;
+	}
+
+	int len = snprintf(label, sizeof(label), "tinc UDP key expansion %s %s", initiator ? me : peer,
+	                   initiator ? peer : me);
+	struct node_session *ns = calloc(1, sizeof(*ns));
+
+	if (!ns || len < 0 || (size_t)len >= sizeof(label)) {
+		free(ns);
+		return NULL;
+	}
+
+	ns->n = n;
+	ns->first_kex = initiator;
+	ns->started_ms = sp.host->now_ms();
+	snprintf(ns->name, sizeof(ns->name), "%s", peer);
+	*session_slot(n) = ns;
+
+	struct sptps_params p = {
+	    .initiator = initiator,
+	    .datagram = true,
+	    .mykey = &sp.mykey,
+	    .hiskey = &hiskey,
+	    .label = label,
+	    .labellen = (size_t)len + 1,
+	    .replaywin = sp.replaywin,
+	    .cb = {ns, session_send_cb, session_receive_cb, sptps_glue_random, session_log_cb, NULL},
+	};
+
+	if (sptps_start(&ns->s, &p) != SPTPS_OK) {
+		session_free(n);
+		return NULL;
+	}
+
+	return ns;
+}
+
+static void request_pubkey(px_node *n) {
+	sp.host->send_to_node(n, "%d %s %s %d", PX_REQ_REQ_KEY, sp.host->self_name(), sp.host->node_name(n),
+	                      PX_REQ_REQ_PUBKEY);
+}
+
+void sptps_key_request(px_plugin *self, px_node *to) {
+	struct sptps_key k;
+	struct node_session **slot = session_slot(to);
+
+	(void)self;
+
+	if (slot && *slot && ((*slot)->valid || sp.host->now_ms() - (*slot)->started_ms < SPTPS_RESTART_MS)) {
+		return; /* up, or a handshake is still under way */
+	}
+
+	if (!sptps_peer_key(sp.host->node_name(to), &k)) {
+		request_pubkey(to);
+		return;
+	}
+
+	LOG(PX_LOG_PROTOCOL, "Starting SPTPS key exchange with %s", sp.host->node_name(to));
+	session_start(to, true);
+}
+
+/* Feed one base64 record into n's session; restart a broken session that
+ * has had its chance. */
+static void feed_record(px_node *n, const char *b64) {
+	uint8_t rec[SPTPS_MAX_B64_RECORD];
+	struct node_session **slot = session_slot(n);
+	ssize_t len = sptps_b64_decode(rec, sizeof(rec), b64, strlen(b64));
+
+	if (len < 0) {
+		LOG(PX_LOG_ERROR, "Invalid base64 SPTPS record from %s", sp.host->node_name(n));
+		return;
+	}
+
+	if (!slot || !*slot) {
+		LOG(PX_LOG_ERROR, "SPTPS record from %s without a session", sp.host->node_name(n));
+		return;
+	}
+
+	if (sptps_receive((*slot)->s, rec, (size_t)len) < 0 &&
+	    sp.host->now_ms() - (*slot)->started_ms >= SPTPS_RESTART_MS) {
+		LOG(PX_LOG_PROTOCOL, "Restarting the SPTPS session with %s", (*slot)->name);
+		session_free(n);
+		sptps_key_request(sp.self, n);
+	}
+}
+
+/* ANS_PUBKEY: remember the key in hosts/<name> (as tinc does). */
+static void store_pubkey(px_node *n, const char *b64) {
+	struct sptps_key k;
+	char path[512];
+	const char *name = sp.host->node_name(n);
+
+	if (sptps_peer_key(name, &k)) {
+		return; /* we already trust a key for it */
+	}
+
+	if (!sptps_key_parse_public_b64(&k, b64)) {
+		LOG(PX_LOG_ERROR, "Got an invalid Ed25519 public key from %s", name);
+		return;
+	}
+
+	snprintf(path, sizeof(path), "%s/hosts/%s", sp.host->confbase(), name);
+	FILE *f = fopen(path, "a");
+	char *line = sptps_key_format_host_line(&k);
+
+	if (!f || !line || fputs(line, f) < 0) {
+		LOG(PX_LOG_ERROR, "Could not store the Ed25519 public key of %s in %s", name, path);
+	} else {
+		LOG(PX_LOG_PROTOCOL, "Learned the Ed25519 public key of %s", name);
+	}
+
+	if (f) {
+		fclose(f);
+	}
+
+	free(line);
+}
+
+int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
+	char src[64], dst[64], rest[SPTPS_B64_LEN(SPTPS_MAX_B64_RECORD) + 1];
+	int subtype;
+	struct sptps_key k;
+
+	(void)self;
+	rest[0] = 0;
+
+	if (sscanf(line, "%*d %63s %63s %d %2731s", src, dst, &subtype, rest) < 3) {
+		LOG(PX_LOG_ERROR, "Got bad REQ_KEY from %s", sp.host->node_name(from));
+		return 0;
+	}
+
+	switch (subtype) {
+	case PX_REQ_REQ_KEY: /* a peer starts a UDP session with us */
+		if (!sptps_peer_key(src, &k)) {
+			request_pubkey(from);
+			return 0;
+		}
+
+		if (!session_start(from, false)) {
+			return 0;
+		}
+
+		feed_record(from, rest);
+		return 0;
+
+	case PX_REQ_REQ_PUBKEY: {
+		char b64[SPTPS_PUBKEY_B64_LEN + 1];
+
+		if (!sp.mykey.has_private) {
+			return 0;
+		}
+
+		sptps_key_public_b64(&sp.mykey, b64);
+		sp.host->send_to_node(from, "%d %s %s %d %s", PX_REQ_REQ_KEY, sp.host->self_name(), src,
+		                      PX_REQ_ANS_PUBKEY, b64);
+		return 0;
+	}
+
+	case PX_REQ_ANS_PUBKEY:
+		store_pubkey(from, rest);
+		return 0;
+
+	case PX_REQ_SPTPS_PACKET: {
+		struct node_session **slot = session_slot(from);
+
+		if (slot && *slot && (*slot)->valid) {
+			feed_record(from, rest);
+		}
+
+		return 0;
+	}
+
+	default:
+		LOG(PX_LOG_ERROR, "Unknown REQ_KEY sub-type %d from %s", subtype, src);
+		return 0;
+	}
+}
+
+int sptps_key_on_ans(px_plugin *self, px_node *from, const char *line) {
+	char src[64], dst[64], b64[SPTPS_B64_LEN(SPTPS_MAX_B64_RECORD) + 1];
+	int level = 0;
+
+	(void)self;
+
+	if (sscanf(line, "%*d %63s %63s %2731s %*s %*s %*s %d", src, dst, b64, &level) < 3) {
+		LOG(PX_LOG_ERROR, "Got bad ANS_KEY from %s", sp.host->node_name(from));
+		return 0;
+	}
+
+	if (level >= 0 && level <= PX_COMPRESS_MAX) {
+		sp.host->node_set_out_compression(from, level);
+	}
+
+	feed_record(from, b64);
+	return 0;
+}
+
+bool sptps_key_valid(px_plugin *self, px_node *to) {
+	struct node_session **slot = session_slot(to);
+
+	(void)self;
+	return slot && *slot && (*slot)->valid;
+}
+
+void sptps_node_up(px_plugin *self, px_node *n) {
+	(void)self;
+	session_free(n); /* reachability changes discard the session (§10) */
+}
+
+void sptps_node_down(px_plugin *self, px_node *n) {
+	(void)self;
+	session_free(n);
+}
+
+unsigned sptps_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned n) {
+	struct node_session **slot = session_slot(to);
+	unsigned alive = 0;
+
+	(void)self;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct px_buf *b = &bufs[i];
+		uint8_t type;
+		uint8_t *body = b->data;
+		size_t len = b->len;
+
+		if (!slot || !*slot || !(*slot)->valid || !len) {
+			b->len = 0;
+			continue;
+		}
+
+		if (b->flags & PX_BUF_PROBE) {
+			type = SPTPS_PKT_PROBE;
+#ifdef PX_BUF_COMPRESSED
+		} else if (b->flags & PX_BUF_COMPRESSED) {
+			type = SPTPS_PKT_MAC | SPTPS_PKT_COMPRESSED; /* the core compressed the whole frame */
+#endif
+		} else if (sp.router_mode && len >= PX_ETH_HLEN) {
+			type = SPTPS_PKT_NORMAL;
+			body += PX_ETH_HLEN;
+			len -= PX_ETH_HLEN;
+		} else {
+			type = SPTPS_PKT_MAC;
+		}
+
+		uint8_t *rec = body - SPTPS_DATAGRAM_HEADER - 1;
+
+		if (rec < b->base || body + len + SPTPS_TAG_LEN > b->base + b->cap) {
+			b->len = 0;
+			continue;
+		}
+
+		ssize_t wire = sptps_seal_datagram((*slot)->s, type, rec, len);
+
+		if (wire < 0) {
+			b->len = 0;
+			continue;
+		}
+
+		b->data = rec;
+		b->len = (uint32_t)wire;
+		alive++;
+	}
+
+	return alive;
+}
+
+unsigned sptps_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsigned n) {
+	struct node_session **slot = session_slot(from);
+	unsigned alive = 0;
+
+	(void)self;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct px_buf *b = &bufs[i];
+		uint8_t type;
+		size_t len;
+
+		if (!slot || !*slot ||
+		    sptps_open_datagram((*slot)->s, b->data, b->len, &type, &len) != SPTPS_OK ||
+		    type == SPTPS_HANDSHAKE) {
+			b->len = 0;
+			continue;
+		}
+
+		uint8_t *body = b->data + SPTPS_DATAGRAM_HEADER + 1;
+
+		/* room for the Ethernet header of a router-mode record */
+		if (body - b->base < PX_ETH_HLEN) {
+			b->len = 0;
+			continue;
+		}
+
+		uint8_t *frame;
+		int flen = record_to_frame(type, body, len, &frame, &b->flags);
+
+		if (flen < 0) {
+			b->len = 0;
+			continue;
+		}
+
+		b->data = frame;
+		b->len = (uint32_t)flen;
+		alive++;
+	}
+
+	return alive;
+}
+
+struct identify_ctx {
+	const struct px_buf *buf;
+	px_node *found;
+};
+
+static bool identify_one(px_node *n, void *arg) {
+	struct identify_ctx *ic = arg;
+	struct node_session **slot = session_slot(n);
+
+	if (slot && *slot && (*slot)->valid &&
+	    sptps_verify_datagram((*slot)->s, ic->buf->data, ic->buf->len) == 0) {
+		ic->found = n;
+		return false;
+	}
+
+	return true;
+}
+
+/* Trial verification (no state change) against every established session. */
+px_node *sptps_identify(px_plugin *self, const struct px_buf *buf) {
+	struct identify_ctx ic = {buf, NULL};
+
+	(void)self;
+	sp.host->node_foreach(identify_one, &ic);
+	return ic.found;
+}
+
+const char *sptps_describe(px_plugin *self, px_node *n) {
+	struct node_session **slot = session_slot(n);
+
+	(void)self;
+
+	if (!slot || !*slot) {
+		return "-";
+	}
+
+	return (*slot)->valid ? "sptps" : "sptps-handshake";
+}
+
+static bool rekey_one(px_node *n, void *arg) {
+	struct node_session **slot = session_slot(n);
+
+	(void)arg;
+
+	if (slot && *slot && (*slot)->valid) {
+		sptps_force_kex((*slot)->s);
+	}
+
+	return true;
+}
+
+/* KeyExpire: renegotiate every UDP session that is up. */
+void sptps_expire_keys(void *arg) {
+	(void)arg;
+	sp.host->node_foreach(rekey_one, NULL);
+	sp.host->timer_arm(sp.expire_timer, (uint32_t)sp.keyexpire_s * 1000u);
+}
+
+static bool free_one(px_node *n, void *arg) {
+	(void)arg;
+	session_free(n);
+	return true;
+}
+
+void sptps_nodes_free_all(void) {
+	if (sp.host) {
+		sp.host->node_foreach(free_one, NULL);
+	}
+}
