@@ -36,4 +36,11 @@ TESTS += tests/unit/sptps_keys_test
 tests_unit_sptps_keys_test_SOURCES = tests/unit/sptps_keys_test.c $(SPTPS_TEST_SOURCES)
 tests_unit_sptps_keys_test_CPPFLAGS = $(SPTPS_TEST_CPPFLAGS)
 tests_unit_sptps_keys_test_LDADD = $(SODIUM_LIBS)
+
+check_PROGRAMS += tests/unit/sptps_plugin_test
+TESTS += tests/unit/sptps_plugin_test
+tests_unit_sptps_plugin_test_SOURCES = tests/unit/sptps_plugin_test.c $(CRYPTO_SPTPS_PLUGIN_SOURCES) \
+	tests/unit/check.h
+tests_unit_sptps_plugin_test_CPPFLAGS = -I$(top_srcdir)/sdk $(SPTPS_TEST_CPPFLAGS)
+tests_unit_sptps_plugin_test_LDADD = $(SODIUM_LIBS)
 endif
