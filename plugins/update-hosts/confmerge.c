@@ -102,9 +102,10 @@ char *uh_merge_conf(const char *current, const char *tmpl, size_t tlen, const ch
 	size_t len = 0, cap = 0;
 	char head[256];
 	int hn = snprintf(head, sizeof(head),
-	                  "# Written by update-hosts from the template of %s (serial %" PRIu64 ").\n"
+	                  "# Written by update-hosts from the template of %s.\n"
 	                  "# Local settings kept from the previous file:\n",
-	                  updater, serial);
+	                  updater);
+	(void)serial; /* not in the text: an unchanged template must give the same file */
 	bool ok = append(&out, &len, &cap, head, (size_t)hn);
 
 	size_t clen = strlen(current);

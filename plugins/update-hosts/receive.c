@@ -211,8 +211,11 @@ int uh_hostupdate_h(px_plugin *self, px_conn *from, const char *line) {
 	if (uh.opt.ignore_hosts) {
 		UH_LOG(PX_LOG_PROTOCOL, "Not applying HOSTUPDATE %s of %s: IgnoreHostsUpdates", uh_op_name(m.op),
 		       m.updater);
-		if (m.op == UH_OP_END)
+		if (m.op == UH_OP_END) {
+			UH_LOG(PX_LOG_CONNECTIONS, "Ignored host update run %" PRIu64 " of %s (IgnoreHostsUpdates)",
+			       m.serial, m.updater);
 			uh_state_set(m.updater, "hosts", m.serial, false);
+		}
 		return 0;
 	}
 	switch (m.op) {

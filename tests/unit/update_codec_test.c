@@ -199,7 +199,7 @@ static void test_template_and_merge(void) {
 		CHECK(!strstr(merged, "other") && !strstr(merged, "Port = 1\n") && !strstr(merged, "= 60"));
 		CHECK(!strstr(merged, "router") && !strstr(merged, "DontVerifyUpdateSignature"));
 		/* merging again with the same template is stable */
-		char *again = uh_merge_conf(merged, tmpl, strlen(tmpl), "U", 42);
+		char *again = uh_merge_conf(merged, tmpl, strlen(tmpl), "U", 43);
 		CHECK_STR(again, merged);
 		free(again);
 	}
