@@ -25,6 +25,28 @@
 #define LEGACY_GRACE_MS     10000      /* a replaced inbound key still decrypts this long */
 #define LEGACY_ERRLOG_MS    1000       /* at most one packet error line per node per second */
 
+/* ECDH data-key exchange (docs/legacy-ecdh.md). */
+#define LEGACY_KEX_VERSION   1
+#define LEGACY_KEX_TOKEN     "pxkex=1"  /* REQ_KEY field 3: never parses as an integer */
+#define LEGACY_X25519_PREFIX "X25519:"  /* key field of an ECDH token: never valid hex */
+#define LEGACY_X25519_LEN    32
+#define LEGACY_MAX_SIG       1024       /* RSA-8192 signature */
+#define LEGACY_MAX_KEX_NAME  255        /* longer node names use the RSA exchange */
+#define LEGACY_MAX_TOKEN     (sizeof(LEGACY_X25519_PREFIX) + 2 * LEGACY_X25519_LEN + 4 * (LEGACY_MAX_SIG + 2) / 3 + 8)
+
+/* How a packet key was agreed. */
+enum legacy_kex {
+	KEX_RSA = 0,  /* tinc 1.0: the key itself sent in ANS_KEY */
+	KEX_ECDH = 1, /* derived from signed ephemeral X25519 keys */
+};
+
+/* LegacyECDH = no | yes | required (server default, per-host override). */
+enum legacy_ecdh_mode {
+	ECDH_OFF = 0,
+	ECDH_ON,
+	ECDH_REQUIRED,
+};
+
 /* Settings and long-lived objects of the plugin. */
 struct legacy_globals {
 	const struct px_host *host;
@@ -38,6 +60,7 @@ struct legacy_globals {
 	int keyexpire_s;
 	const EVP_CIPHER *meta_cipher; /* what we announce in METAKEY */
 	px_timer *expire_timer;
+	enum legacy_ecdh_mode ecdh_mode; /* LegacyECDH of the server configuration */
 };
 
 extern struct legacy_globals lg;
@@ -80,6 +103,7 @@ struct legacy_key {
 	EVP_MAC_CTX *mctx;           /* HMAC keyed with key[0..len) */
 	uint32_t seqno;              /* outbound: last seqno sent */
 	struct legacy_replay replay; /* inbound */
+	enum legacy_kex kex;         /* how it was agreed (for describe and renewal) */
 };
 
 /* packet.c */
@@ -103,6 +127,38 @@ enum legacy_open_result {
 };
 enum legacy_open_result legacy_open_one(struct legacy_key *k, struct px_buf *b, uint32_t *seqno);
 
+/* ecdh.c: the cryptography of the ECDH key exchange; no protocol state. */
+struct legacy_ephemeral {
+	EVP_PKEY *pkey; /* NULL = none */
+	uint8_t pub[LEGACY_X25519_LEN];
+};
+/* A fresh X25519 key pair from host->random_bytes (injectable in tests). */
+bool legacy_eph_new(struct legacy_ephemeral *e);
+void legacy_eph_clear(struct legacy_ephemeral *e);
+/* X25519; false for an invalid or low-order peer key (all-zero secret). */
+bool legacy_x25519(const struct legacy_ephemeral *mine, const uint8_t peer_pub[LEGACY_X25519_LEN],
+                   uint8_t shared[LEGACY_X25519_LEN]);
+/* RFC 5869 HKDF with SHA-256, through OpenSSL's EVP_KDF "HKDF". */
+bool legacy_hkdf_sha256(const uint8_t *salt, size_t saltlen, const uint8_t *ikm, size_t ikmlen,
+                        const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen);
+/* The packet key for data sent by `sender` to `receiver` (the key's owner). */
+bool legacy_ecdh_kdf(const uint8_t shared[LEGACY_X25519_LEN], const char *sender, const char *receiver,
+                     const uint8_t sender_pub[LEGACY_X25519_LEN], const uint8_t receiver_pub[LEGACY_X25519_LEN],
+                     int cipher_nid, int digest_nid, int maclen, uint8_t *out, size_t outlen);
+/* Signed transcripts; return the length, or -1 if it does not fit. */
+int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const char *to,
+                              const uint8_t req_pub[LEGACY_X25519_LEN]);
+int legacy_kex_transcript_ans(char *out, size_t cap, const char *from, const char *to,
+                              const uint8_t ans_pub[LEGACY_X25519_LEN], const uint8_t req_pub[LEGACY_X25519_LEN],
+                              int cipher_nid, int digest_nid, int maclen, int compression);
+/* "X25519:<HEX pub>:<base64 RSA signature of transcript>" into out. */
+bool legacy_kex_token_make(EVP_PKEY *priv, const char *transcript, const uint8_t pub[LEGACY_X25519_LEN],
+                           char *out, size_t cap);
+/* Split a token; returns NULL or a static reason why it is malformed. */
+const char *legacy_kex_token_parse(const char *token, uint8_t pub[LEGACY_X25519_LEN], uint8_t *sig,
+                                   size_t sigcap, size_t *siglen);
+bool legacy_kex_verify(EVP_PKEY *pub, const char *transcript, const uint8_t *sig, size_t siglen);
+
 /* Per-node state, kept in host->node_slot(n, self). */
 struct legacy_node {
 	px_node *node;
@@ -114,6 +170,9 @@ struct legacy_node {
 	uint64_t req_sent_ms;
 	uint64_t last_errlog_ms;
 	bool rekey_pending;
+	struct legacy_ephemeral eph; /* ours, for the ECDH REQ_KEY in flight */
+	bool peer_ecdh;              /* peer proved ECDH support: refuse RSA keys now */
+	bool push_legacy;            /* node_up asked ECDH first: push an RSA key if answered RSA */
 	char desc[96];
 	struct legacy_node *prev, *next; /* all allocated slots, for fini */
 };
@@ -123,6 +182,9 @@ struct legacy_node *legacy_node_get(px_node *n, bool create);
 void legacy_nodes_free_all(void);
 bool legacy_errlog_allowed(struct legacy_node *ln);
 int legacy_send_ans_key(px_node *to);
+enum legacy_ecdh_mode legacy_ecdh_mode(const char *peer);
+/* Replace our inbound key for a node whose key is renewed (KeyExpire, seqno wrap). */
+void legacy_renew_inbound(px_node *n);
 void legacy_key_request(px_plugin *self, px_node *to);
 int legacy_key_on_req(px_plugin *self, px_node *from, const char *line);
 int legacy_key_on_ans(px_plugin *self, px_node *from, const char *line);
@@ -154,5 +216,7 @@ uint64_t legacy_meta_budget(const EVP_CIPHER *cipher);
 /* plugin.c */
 bool legacy_usable(px_plugin *self, px_node *peer);
 int legacy_load_settings(void);
+/* Parse a LegacyECDH value; -1 if invalid. */
+int legacy_parse_ecdh_mode(const char *v);
 
 #endif

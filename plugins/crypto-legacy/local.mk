@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
-# crypto-legacy: tinc 1.0's RSA meta authentication and UDP packet protection.
+# crypto-legacy: tinc 1.0's RSA meta authentication and UDP packet protection,
+# with the ECDH data-key exchange between Plexus nodes.
 CRYPTO_LEGACY_SOURCES = \
 	plugins/crypto-legacy/legacy.h \
 	plugins/crypto-legacy/plugin.c \
@@ -7,6 +8,7 @@ CRYPTO_LEGACY_SOURCES = \
 	plugins/crypto-legacy/rsa_keys.c \
 	plugins/crypto-legacy/meta_auth.c \
 	plugins/crypto-legacy/data_keys.c \
+	plugins/crypto-legacy/ecdh.c \
 	plugins/crypto-legacy/packet.c \
 	plugins/crypto-legacy/replay.c
 if ENABLE_CRYPTO_LEGACY

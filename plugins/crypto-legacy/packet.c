@@ -188,13 +188,16 @@ unsigned legacy_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned
 }
 
 /* Choose the inbound key a packet was made with: the current one, or during
- * the grace period after a renewal, the previous one. */
+ * the grace period after a renewal, the previous one (an ECDH renewal may
+ * leave only the previous one until the peer asks for a new key). */
 static struct legacy_key *pick_key(struct legacy_node *ln, const struct px_buf *b) {
-	if (!ln->in->maclen)
-		return ln->in;
-	if (mac_matches(ln->in, b))
-		return ln->in;
-	if (ln->in_old && mac_matches(ln->in_old, b))
+	struct legacy_key *first = ln->in ? ln->in : ln->in_old;
+
+	if (!first->maclen)
+		return first;
+	if (mac_matches(first, b))
+		return first;
+	if (first != ln->in_old && ln->in_old && mac_matches(ln->in_old, b))
 		return ln->in_old;
 	return NULL;
 }
@@ -239,7 +242,7 @@ unsigned legacy_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsign
 		struct px_buf *b = &bufs[i];
 		if (!b->len)
 			continue;
-		if (!ln || !ln->in) {
+		if (!ln || (!ln->in && !ln->in_old)) {
 			if (ln && legacy_errlog_allowed(ln))
 				LOG(PX_LOG_ERROR, "Got packet from %s but we have no key for it",
 				    lg.host->node_name(from));
@@ -250,7 +253,7 @@ unsigned legacy_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsign
 		enum legacy_open_result r;
 		uint32_t seqno = 0;
 		struct legacy_key *k = NULL;
-		if (b->len < (uint32_t)(LEGACY_SEQNO_LEN + ln->in->maclen)) {
+		if (b->len < (uint32_t)(LEGACY_SEQNO_LEN + (ln->in ? ln->in : ln->in_old)->maclen)) {
 			r = OPEN_SHORT;
 		} else if (!(k = pick_key(ln, b))) {
 			r = OPEN_BAD_MAC;
@@ -271,7 +274,7 @@ unsigned legacy_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsign
 		ln->rekey_pending = false;
 		LOG(PX_LOG_PROTOCOL, "Inbound seqno from %s near wrap-around, renewing key",
 		    lg.host->node_name(from));
-		legacy_send_ans_key(from);
+		legacy_renew_inbound(from);
 	}
 	return alive;
 }

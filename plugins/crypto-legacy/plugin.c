@@ -2,7 +2,8 @@
 /*
  * The crypto-legacy plugin: descriptor, settings and the provider table of
  * tinc 1.0's protocol (RSA meta authentication, per-node UDP keys, the
- * seqno/CBC/HMAC packet format). Served for protocol minors 0 and 1.
+ * seqno/CBC/HMAC packet format), plus the ECDH data-key exchange that
+ * Plexus nodes negotiate among themselves. Served for protocol minors 0 and 1.
  */
 #include <ctype.h>
 #include <string.h>
@@ -109,6 +110,14 @@ int legacy_load_settings(void) {
 		return -1;
 	}
 
+	v = lg.host->conf_get(NULL, "LegacyECDH", 0);
+	int mode = v ? legacy_parse_ecdh_mode(v) : ECDH_ON;
+	if (mode < 0) {
+		LOG(PX_LOG_ALWAYS, "LegacyECDH must be no, yes or required, not %s", v);
+		return -1;
+	}
+	lg.ecdh_mode = (enum legacy_ecdh_mode)mode;
+
 	lg.keyexpire_s = lg.host->conf_int(NULL, "KeyExpire", 3600);
 	if (lg.keyexpire_s <= 0 || lg.keyexpire_s > 2000000) {
 		LOG(PX_LOG_ALWAYS, "KeyExpire %d is out of range", lg.keyexpire_s);
@@ -121,6 +130,16 @@ int legacy_load_settings(void) {
 	                 : keylen <= 24 ? EVP_aes_192_cfb128()
 	                                : EVP_aes_256_cfb128();
 	return 0;
+}
+
+int legacy_parse_ecdh_mode(const char *v) {
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcasecmp(v, "false"))
+		return ECDH_OFF;
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcasecmp(v, "true"))
+		return ECDH_ON;
+	if (!strcasecmp(v, "required"))
+		return ECDH_REQUIRED;
+	return -1;
 }
 
 /* The core asks this both for meta connections and for the data channel of

@@ -39,14 +39,14 @@ static void test_ans_key(void) {
 	px_node *beta = fake_node("beta");
 
 	CHECK(ans("16 beta alpha " KEY96 " 427 672 4 0"));
-	CHECK_STR(legacy_describe(fake_self, beta), "aes-256-cbc/sha256/4");
+	CHECK_STR(legacy_describe(fake_self, beta), "rsa:aes-256-cbc/sha256/4");
 	CHECK(beta->out_compression == 0 && !beta->has_udp);
 	CHECK(ans("16 beta alpha " KEY96 " 427 672 32 9"));
 	CHECK(beta->out_compression == 9);
 	CHECK(ans("16 beta alpha 5a 0 672 4 0"));
-	CHECK_STR(legacy_describe(fake_self, beta), "none/sha256/4");
+	CHECK_STR(legacy_describe(fake_self, beta), "rsa:none/sha256/4");
 	CHECK(ans("16 beta alpha " KEY96 " 427 0 0 0"));
-	CHECK_STR(legacy_describe(fake_self, beta), "aes-256-cbc/none/0");
+	CHECK_STR(legacy_describe(fake_self, beta), "rsa:aes-256-cbc/none/0");
 
 	int calls = beta->key_changed_calls;
 	CHECK(!ans("16 beta alpha " KEY96 " 12345 672 4 0"));

@@ -61,7 +61,7 @@ static void test_vector(void) {
 	CHECK(p.b.len == 36);
 	CHECK(p.b.data == p.store + HEADROOM - 4);
 	CHECK(!memcmp(p.b.data, want, sizeof(want)));
-	CHECK_STR(legacy_describe(fake_self, beta), "aes-256-cbc/sha256/4");
+	CHECK_STR(legacy_describe(fake_self, beta), "rsa:aes-256-cbc/sha256/4");
 	legacy_node_down(fake_self, beta);
 	CHECK(!legacy_key_valid(fake_self, beta));
 }

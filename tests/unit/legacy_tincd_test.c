@@ -7,7 +7,7 @@
  *     tincd proves it reads our key files;
  *   - ID, METAKEY/CHALLENGE/CHAL_REPLY, then ACKs both ways (tincd's ACK
  *     and later requests must decrypt);
- *   - REQ_KEY/ANS_KEY both ways, then an MTU probe sealed by us over UDP
+ *   - REQ_KEY (offering ECDH, which tinc must ignore) / ANS_KEY both ways, then an MTU probe sealed by us over UDP
  *     must come back as tincd's probe reply, opened by us.
  */
 #include <arpa/inet.h>
@@ -222,6 +222,9 @@ int main(void) {
 	legacy_key_request(fake_self, tn);
 	legacy_send_ans_key(tn);
 	CHECK(fake_nmsgs == 2);
+	/* We hold tincnode's public key, so we offer ECDH: tinc 1.0 must
+	 * ignore the extra fields and answer the RSA way. */
+	CHECK(!strncmp(fake_msgs[0].line, "15 plexus tincnode " LEGACY_KEX_TOKEN " X25519:", 33));
 	for (int i = 0; i < fake_nmsgs; i++)
 		fake_host.conn_send(&cli, "%s", fake_msgs[i].line);
 	int ansline = -1;
@@ -238,7 +241,7 @@ int main(void) {
 		goto out;
 	CHECK(legacy_key_on_ans(fake_self, tn, cli.got[ansline]) == 0);
 	CHECK(legacy_key_valid(fake_self, tn));
-	CHECK_STR(legacy_describe(fake_self, tn), "aes-256-cbc/sha256/4");
+	CHECK_STR(legacy_describe(fake_self, tn), "rsa:aes-256-cbc/sha256/4");
 
 	/* An MTU probe request from us; tincd answers with a type-1 reply.
 	 * tincd's own probes (type 0) to us must open as well. */
