@@ -24,12 +24,26 @@ static const char *conn_label(px_conn *from) {
 	return name ? name : "<unknown>";
 }
 
+/* A refused run would log once per request: the first refusal of a given
+ * updater and serial is shown always, the rest only when debugging. */
+static int refusal_level(const struct uh_msg *m) {
+	static char last_updater[UH_MAX_NAME + 1];
+	static uint64_t last_serial;
+	static int last_id;
+	if (m->serial == last_serial && m->id == last_id && !strcmp(m->updater, last_updater))
+		return PX_LOG_PROTOCOL;
+	snprintf(last_updater, sizeof(last_updater), "%s", m->updater);
+	last_serial = m->serial;
+	last_id = m->id;
+	return PX_LOG_ALWAYS;
+}
+
 /* Permission flag and signature, from hosts/<updater> read right now. */
 static bool authorised(const struct uh_msg *m, const char *flag, const char *via) {
 	const char *what = kind_name(m->id);
 	char *text = uh_read_host_file(m->updater);
 	if (!text) {
-		UH_LOG(PX_LOG_ALWAYS, "Refusing %s of %s (via %s): no host file hosts/%s", what, m->updater, via,
+		UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no host file hosts/%s", what, m->updater, via,
 		       m->updater);
 		return false;
 	}
@@ -41,7 +55,7 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 			       "(DontVerifyUpdatePermission)",
 			       what, m->updater, m->updater, flag);
 		} else {
-			UH_LOG(PX_LOG_ALWAYS, "Refusing %s of %s (via %s): unauthorised updater (no %s = yes in hosts/%s)",
+			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): unauthorised updater (no %s = yes in hosts/%s)",
 			       what, m->updater, via, flag, m->updater);
 			ok = false;
 		}
@@ -53,11 +67,11 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 	} else if (ok) {
 		EVP_PKEY *pub = uh_host_public_key(m->updater, text);
 		if (!pub) {
-			UH_LOG(PX_LOG_ALWAYS, "Refusing %s of %s (via %s): no RSA public key in hosts/%s", what,
+			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no RSA public key in hosts/%s", what,
 			       m->updater, via, m->updater);
 			ok = false;
 		} else if (!uh_verify(m, pub)) {
-			UH_LOG(PX_LOG_ALWAYS, "Refusing %s of %s (via %s): bad signature", what, m->updater, via);
+			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): bad signature", what, m->updater, via);
 			ok = false;
 		}
 		EVP_PKEY_free(pub);
@@ -115,7 +129,7 @@ static bool hosts_serial_ok(const struct uh_msg *m, const char *via) {
 	}
 	if (m->serial == last && open)
 		return true;
-	UH_LOG(PX_LOG_ALWAYS, "Refusing HOSTUPDATE %s of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64 "%s)",
+	UH_LOG(refusal_level(m), "Refusing HOSTUPDATE %s of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64 "%s)",
 	       uh_op_name(m->op), m->updater, via, m->serial, last, open ? ", open" : "");
 	return false;
 }
