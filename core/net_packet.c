@@ -174,6 +174,16 @@ static bool udp_send(node_t *keynode, node_t *via, const struct px_buf *b) {
 	t->node = keynode;
 	if (!keynode->crypto->ops->seal(keynode->crypto->plugin, keynode, t, 1) || !t->len)
 		return true; /* the plugin dropped it and said why */
+	if (crypto_e2e(keynode) && PX_OPTION_VERSION(via->options) >= 4) {
+		/* tinc 1.1 layout: destination ID (zero when direct), source ID. */
+		t->data -= 12;
+		t->len += 12;
+		if (via == keynode)
+			memset(t->data, 0, 6);
+		else
+			memcpy(t->data, keynode->id, 6);
+		memcpy(t->data + 6, myself->id, 6);
+	}
 	tx_commit(via, b->len);
 	return true;
 }
@@ -486,6 +496,37 @@ static node_t *identify_sender(const struct px_buf *b) {
 	return NULL;
 }
 
+static bool id_is_zero(const uint8_t *id) {
+	static const uint8_t zero[6];
+	return !memcmp(id, zero, 6);
+}
+
+/*
+ * Datagrams of end-to-end protocols carry destination and source node IDs:
+ * relay the ones for other nodes unopened, and find the originator of ours.
+ * Returns the originator with the prefix stripped, or NULL when done with it.
+ */
+static node_t *strip_node_ids(node_t *hop, struct px_buf *b, bool *learn) {
+	if (b->len < 12)
+		return NULL;
+	const uint8_t *dst = b->data, *src = b->data + 6;
+	if (!id_is_zero(dst) && memcmp(dst, myself->id, 6)) {
+		node_t *to = node_lookup_id(dst);
+		if (to && settings.forwarding == FMODE_INTERNAL && relay_datagram(to, b) < 0)
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Cannot relay datagram to %s by UDP", to->name);
+		return NULL;
+	}
+	node_t *origin = node_lookup_id(src);
+	if (!origin || origin == myself)
+		return NULL;
+	b->data += 12;
+	b->len -= 12;
+	/* A direct datagram from an address we did not know: the sender has
+	 * moved (or NAT changed); adopt the address once the record opens. */
+	*learn = !hop && id_is_zero(dst);
+	return origin;
+}
+
 /* Raw datagrams from a transport plugin. */
 void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned count) {
 	static time_t last_unknown_log;
@@ -495,6 +536,31 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			continue;
 		addr_unmap(&b->addr);
 		node_t *from = node_lookup_udp(&b->addr);
+		node_t *hop = from;
+		bool with_ids = false;
+		if (from && crypto_e2e(from) && PX_OPTION_VERSION(from->options) >= 4) {
+			with_ids = true;
+		} else if (!from && b->len >= 12) {
+			node_t *origin = node_lookup_id(b->data + 6);
+			with_ids = origin && (crypto_e2e(origin) || (!origin->crypto && node_choose_crypto(origin) &&
+			                                              crypto_e2e(origin)));
+		}
+		if (with_ids) {
+			b->flags = 0;
+			bool learn = false;
+			from = strip_node_ids(hop, b, &learn);
+			if (!from)
+				continue;
+			if (!from->crypto && !node_choose_crypto(from))
+				continue;
+			if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
+				continue;
+			if (learn) {
+				logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP address of %s set to %s", from->name, addr_str(&b->addr));
+				node_set_udp(from, &b->addr);
+			}
+			goto opened;
+		}
 		if (!from) {
 			from = identify_sender(b);
 			if (!from) {
@@ -513,6 +579,7 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			continue;
 		if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
 			continue;
+	opened:;
 		bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0
 		                                                                       : settings.compression > 0;
 		if (compressed) {

@@ -8,7 +8,7 @@ sdkdocdir = $(docdir)/sdk
 dist_sdkdoc_DATA = sdk/README.md
 sdkexampledir = $(docdir)/sdk/examples
 dist_sdkexample_DATA = sdk/examples/Makefile sdk/examples/hello.c
-EXTRA_DIST += sdk/plexus-sdk.pc.in
+EXTRA_DIST += sdk/LICENSE sdk/plexus-sdk.pc.in
 
 # The example is also built as a test module, so that `make check` proves it
 # compiles against the in-tree headers alone and loads (tests/abi/abi_test).

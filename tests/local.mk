@@ -10,4 +10,5 @@ include $(srcdir)/tests/unit/net.mk
 include $(srcdir)/tests/unit/control.mk
 include $(srcdir)/tests/unit/route.mk
 include $(srcdir)/tests/unit/compress.mk
+include $(srcdir)/tests/unit/sptps.mk
 include $(srcdir)/tests/abi/abi.mk

@@ -26,7 +26,7 @@ static const struct px_crypto_ops sptps_ops = {
     .size = sizeof(struct px_crypto_ops),
     .name = "sptps",
     .minor_min = PX_PROT_MINOR_SPTPS,
-    .minor_max = PX_PROT_MINOR_CURRENT,
+    .minor_max = 6, /* not 7: we do not take binary SPTPS_PACKET over TCP yet */
     .headroom = SPTPS_DATAGRAM_HEADER + 1,
     .overhead = SPTPS_DATAGRAM_OVERHEAD,
 #ifdef PX_CRYPTO_END_TO_END

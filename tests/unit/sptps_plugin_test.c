@@ -284,7 +284,7 @@ int main(void) {
 	for (int s = 0; s < 2; s++) {
 		side = s;
 		CHECK(d->init((px_plugin *)&side, &host) == 0);
-		CHECK(ops && ops->minor_min == 2 && ops->minor_max == 7);
+		CHECK(ops && ops->minor_min == 2 && ops->minor_max == 6);
 		sp.mykey = keys[s];
 		sp.router_mode = true;
 		saved[s] = sp;
