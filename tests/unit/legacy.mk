@@ -17,6 +17,12 @@ tests_unit_legacy_auth_test_SOURCES = tests/unit/legacy_auth_test.c $(LEGACY_TES
 tests_unit_legacy_auth_test_CPPFLAGS = $(LEGACY_TEST_CPPFLAGS)
 tests_unit_legacy_auth_test_LDADD = $(CRYPTO_LIBS)
 
+check_PROGRAMS += tests/unit/legacy_ecdh_test
+TESTS += tests/unit/legacy_ecdh_test
+tests_unit_legacy_ecdh_test_SOURCES = tests/unit/legacy_ecdh_test.c $(LEGACY_TEST_SOURCES)
+tests_unit_legacy_ecdh_test_CPPFLAGS = $(LEGACY_TEST_CPPFLAGS)
+tests_unit_legacy_ecdh_test_LDADD = $(CRYPTO_LIBS)
+
 check_PROGRAMS += tests/unit/legacy_keys_test
 TESTS += tests/unit/legacy_keys_test
 tests_unit_legacy_keys_test_SOURCES = tests/unit/legacy_keys_test.c $(LEGACY_TEST_SOURCES)

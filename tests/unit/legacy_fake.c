@@ -114,8 +114,26 @@ static void fake_timer_free(px_timer *t) {
 	free(t);
 }
 
+static uint8_t rng_script[256];
+static size_t rng_len, rng_pos;
+
+void fake_rng_script(const uint8_t *bytes, size_t len) {
+	if (len > sizeof(rng_script))
+		len = sizeof(rng_script);
+	if (len)
+		memcpy(rng_script, bytes, len);
+	rng_len = len;
+	rng_pos = 0;
+}
+
 static void fake_random(void *buf, size_t len) {
-	RAND_bytes(buf, (int)len);
+	uint8_t *p = buf;
+	while (len && rng_pos < rng_len) {
+		*p++ = rng_script[rng_pos++];
+		len--;
+	}
+	if (len)
+		RAND_bytes(p, (int)len);
 }
 
 static void fake_memwipe(void *buf, size_t len) {
@@ -162,6 +180,13 @@ static int fake_conn_write_wire(px_conn *c, const void *data, size_t len) {
 static void enter(struct px_conn *c) {
 	current = c;
 	lg.privkey = c->privkey;
+}
+
+void fake_act_as(const char *name, EVP_PKEY *key) {
+	static struct px_conn actor;
+	snprintf(actor.myname, sizeof(actor.myname), "%s", name);
+	actor.privkey = key;
+	enter(&actor);
 }
 
 /* Hand complete lines to the plugin until it says authentication is done. */

@@ -85,6 +85,13 @@ int fake_feed(struct px_conn *c, const uint8_t *data, size_t len);
 /* Move pending wire bytes between a and b (chunk = 0: all at once) until quiet. */
 void fake_pump(struct px_conn *a, struct px_conn *b, size_t chunk);
 
+/* Run the plugin as node `name` holding private key `key`, outside any
+ * connection (key exchange tests play several nodes in turn). */
+void fake_act_as(const char *name, EVP_PKEY *key);
+/* Injectable RNG: the next random_bytes() calls return these bytes in
+ * order (then the real RNG again). len 0 clears the script. */
+void fake_rng_script(const uint8_t *bytes, size_t len);
+
 /* Make a temp directory; returns 0 on success. */
 int fake_mkdtemp(char *buf, size_t len);
 void fake_rmrf(const char *path);
