@@ -93,6 +93,8 @@ bool node_choose_crypto(node_t *n) {
 	if (n->crypto)
 		return true;
 	int minor = (int)PX_OPTION_VERSION(n->options);
+	if (!settings.experimental_protocol && minor >= PX_PROT_MINOR_SPTPS)
+		minor = PX_PROT_MINOR_SPTPS - 1;
 	for (int m = minor; m >= 0; m--) {
 		const struct crypto_provider *p = crypto_for_minor(m);
 		if (p && (!p->ops->usable || p->ops->usable(p->plugin, n))) {

@@ -104,6 +104,7 @@ int read_settings(void) {
 	err |= get_bool("StrictSubnets", false, &settings.strict_subnets);
 	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
 	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
+	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
 	if (settings.tunnelserver)
 		settings.strict_subnets = true;
 	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {

@@ -24,14 +24,36 @@ static int local_minor(void) {
 	int best = 0;
 	for (int i = 0; i < crypto_provider_count(); i++) {
 		const struct crypto_provider *p = crypto_provider_at(i);
+		if (!settings.experimental_protocol)
+			break;
 		if (p->ops->minor_max > best && p->ops->minor_min >= PX_PROT_MINOR_SPTPS)
 			best = p->ops->minor_max;
 	}
 	return best;
 }
 
-int send_id(conn_t *c) {
+/* On an outgoing connection, announce SPTPS only if we can use it with this
+ * peer (we know its key); otherwise both sides settle on the legacy protocol
+ * instead of starting protocols that do not match. */
+static int announced_minor(conn_t *c) {
 	int minor = local_minor();
+	if (!minor || !c->is_outgoing || !c->node)
+		return minor;
+	const struct crypto_provider *p = crypto_for_minor(minor);
+	if (p && p->ops->usable && !p->ops->usable(p->plugin, c->node))
+		return 0;
+	return minor;
+}
+
+int send_id(conn_t *c) {
+	if (c->is_outgoing && !c->node && c->name) {
+		c->node = node_lookup(c->name);
+		if (!c->node) {
+			c->node = node_new(c->name);
+			node_add(c->node);
+		}
+	}
+	int minor = announced_minor(c);
 	if (minor)
 		return conn_send(c, "%d %s %d.%d", PX_REQ_ID, myself->name, PX_PROT_MAJOR, minor);
 	return conn_send(c, "%d %s %d", PX_REQ_ID, myself->name, PX_PROT_MAJOR);
