@@ -84,7 +84,8 @@ int uh_b64_decode(const char *in, uint8_t *out, size_t cap, size_t *outlen) {
 					return -1;
 			}
 		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		uint32_t w =
+		    (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
 		uint8_t bytes[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
 		for (int k = 0; k < 3 && o < len; k++)
 			out[o++] = bytes[k];
@@ -259,11 +260,12 @@ int uh_format(const struct uh_msg *m, char *line, size_t cap) {
 	uh_b64_encode(m->sig, m->siglen, sig64, sizeof(sig64));
 	int n;
 	if (m->id == PX_REQ_HOSTUPDATE)
-		n = snprintf(line, cap, "%d %s %s %" PRIu64 " %s %s %s %zu %zu %s", m->id, m->nonce, m->updater,
-		             m->serial, uh_op_name(m->op), m->host, data64, m->len, m->siglen, sig64);
+		n = snprintf(line, cap, "%d %s %s %" PRIu64 " %s %s %s %zu %zu %s", m->id, m->nonce,
+		             m->updater, m->serial, uh_op_name(m->op), m->host, data64, m->len, m->siglen,
+		             sig64);
 	else
-		n = snprintf(line, cap, "%d %s %s %" PRIu64 " %s %zu %zu %s", m->id, m->nonce, m->updater, m->serial,
-		             data64, m->len, m->siglen, sig64);
+		n = snprintf(line, cap, "%d %s %s %" PRIu64 " %s %zu %zu %s", m->id, m->nonce, m->updater,
+		             m->serial, data64, m->len, m->siglen, sig64);
 	if (n < 0 || (size_t)n >= cap || (size_t)n > UH_LINE_MAX)
 		return -1;
 	return n;
@@ -275,8 +277,8 @@ int uh_format(const struct uh_msg *m, char *line, size_t cap) {
 int uh_signed_bytes(const struct uh_msg *m, uint8_t *out, size_t cap) {
 	char head[256];
 	int n = snprintf(head, sizeof(head), "%s%c%s%c%" PRIu64 "%c%s%c%s%c%zu%c",
-	                 m->id == PX_REQ_HOSTUPDATE ? "HOSTUPDATE" : "CONFUPDATE", 0, m->updater, 0, m->serial, 0,
-	                 uh_op_name(m->op), 0, m->host, 0, m->len, 0);
+	                 m->id == PX_REQ_HOSTUPDATE ? "HOSTUPDATE" : "CONFUPDATE", 0, m->updater, 0,
+	                 m->serial, 0, uh_op_name(m->op), 0, m->host, 0, m->len, 0);
 	if (n < 0 || (size_t)n >= sizeof(head) || (size_t)n + m->len > cap)
 		return -1;
 	memcpy(out, head, (size_t)n);

@@ -15,17 +15,17 @@
 #include "update.h"
 
 static const char *const preserved[] = {
-	/* identity and keys */
-	"Name", "PrivateKeyFile", "PrivateKey", "Ed25519PrivateKeyFile",
-	/* where and how this node listens, its device */
-	"Port", "AddressFamily", "BindToAddress", "BindToInterface", "ListenAddress", "Interface", "Device",
-	"DeviceType",
-	/* its own links and plugins */
-	"ConnectTo", "PluginDir", "DisablePlugin", "RequirePlugin",
-	/* its own update policy: an updater cannot lift it */
-	"IgnoreHostsUpdates", "DontForwardHostsUpdates", "IgnoreConfUpdates", "DontForwardConfUpdates",
-	"IgnoreNetUpdates", "DontVerifyUpdateSignature", "DontVerifyUpdatePermission", "HostsUpdateInterval",
-	"ConfFileTemplate"};
+    /* identity and keys */
+    "Name", "PrivateKeyFile", "PrivateKey", "Ed25519PrivateKeyFile",
+    /* where and how this node listens, its device */
+    "Port", "AddressFamily", "BindToAddress", "BindToInterface", "ListenAddress", "Interface", "Device",
+    "DeviceType",
+    /* its own links and plugins */
+    "ConnectTo", "PluginDir", "DisablePlugin", "RequirePlugin",
+    /* its own update policy: an updater cannot lift it */
+    "IgnoreHostsUpdates", "DontForwardHostsUpdates", "IgnoreConfUpdates", "DontForwardConfUpdates",
+    "IgnoreNetUpdates", "DontVerifyUpdateSignature", "DontVerifyUpdatePermission", "HostsUpdateInterval",
+    "ConfFileTemplate"};
 
 bool uh_preserved_var(const char *var) {
 	for (size_t i = 0; i < sizeof(preserved) / sizeof(preserved[0]); i++)
@@ -97,7 +97,8 @@ static bool append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
 	return true;
 }
 
-char *uh_merge_conf(const char *current, const char *tmpl, size_t tlen, const char *updater, uint64_t serial) {
+char *uh_merge_conf(const char *current, const char *tmpl, size_t tlen, const char *updater,
+                    uint64_t serial) {
 	char *out = NULL;
 	size_t len = 0, cap = 0;
 	char head[256];
@@ -128,7 +129,8 @@ char *uh_merge_conf(const char *current, const char *tmpl, size_t tlen, const ch
 		char var[64];
 		line_var(line, n, var, sizeof(var));
 		if (*var && uh_preserved_var(var)) {
-			UH_LOG(PX_LOG_PROTOCOL, "Template of %s sets %s, which stays local: skipped", updater, var);
+			UH_LOG(PX_LOG_PROTOCOL, "Template of %s sets %s, which stays local: skipped", updater,
+			       var);
 			continue;
 		}
 		ok = append(&out, &len, &cap, line, n) && append(&out, &len, &cap, "\n", 1);

@@ -11,19 +11,19 @@
 struct uh_ctx uh;
 
 static const struct px_request_ops hostupdate_ops = {
-	.size = sizeof(struct px_request_ops),
-	.id = PX_REQ_HOSTUPDATE,
-	.name = "HOSTUPDATE",
-	.flags = PX_REQF_BROADCAST,
-	.handle = uh_hostupdate_h,
+    .size = sizeof(struct px_request_ops),
+    .id = PX_REQ_HOSTUPDATE,
+    .name = "HOSTUPDATE",
+    .flags = PX_REQF_BROADCAST,
+    .handle = uh_hostupdate_h,
 };
 
 static const struct px_request_ops confupdate_ops = {
-	.size = sizeof(struct px_request_ops),
-	.id = PX_REQ_CONFUPDATE,
-	.name = "CONFUPDATE",
-	.flags = PX_REQF_BROADCAST,
-	.handle = uh_confupdate_h,
+    .size = sizeof(struct px_request_ops),
+    .id = PX_REQ_CONFUPDATE,
+    .name = "CONFUPDATE",
+    .flags = PX_REQF_BROADCAST,
+    .handle = uh_confupdate_h,
 };
 
 static void read_options(void) {
@@ -45,11 +45,13 @@ static void read_options(void) {
 	if (t)
 		o->template_path = t[0] == '/' ? strdup(t) : uh_path(h->confbase(), t, NULL);
 	if (o->no_verify_signature)
-		UH_LOG(PX_LOG_ALWAYS, "WARNING: DontVerifyUpdateSignature = yes: ANYONE can rewrite this node's "
-		                      "host files and configuration. Use it only to bootstrap.");
+		UH_LOG(PX_LOG_ALWAYS,
+		       "WARNING: DontVerifyUpdateSignature = yes: ANYONE can rewrite this node's "
+		       "host files and configuration. Use it only to bootstrap.");
 	if (o->no_verify_permission)
-		UH_LOG(PX_LOG_ALWAYS, "WARNING: DontVerifyUpdatePermission = yes: any node with a valid key can "
-		                      "rewrite this node's host files and configuration. Use it only to bootstrap.");
+		UH_LOG(PX_LOG_ALWAYS,
+		       "WARNING: DontVerifyUpdatePermission = yes: any node with a valid key can "
+		       "rewrite this node's host files and configuration. Use it only to bootstrap.");
 }
 
 static void tick(void *arg) {
@@ -105,10 +107,10 @@ static void on_reload(px_plugin *self) {
 }
 
 static const struct px_event_ops events = {
-	.size = sizeof(struct px_event_ops),
-	.conn_active = on_conn_active,
-	.node_reachable = on_node_reachable,
-	.reload = on_reload,
+    .size = sizeof(struct px_event_ops),
+    .conn_active = on_conn_active,
+    .node_reachable = on_node_reachable,
+    .reload = on_reload,
 };
 
 static int uh_init(px_plugin *self, const struct px_host *host) {
@@ -120,8 +122,8 @@ static int uh_init(px_plugin *self, const struct px_host *host) {
 		return -1;
 	}
 	read_options();
-	if (host->register_request(self, &hostupdate_ops) < 0 || host->register_request(self, &confupdate_ops) < 0 ||
-	    host->register_events(self, &events) < 0)
+	if (host->register_request(self, &hostupdate_ops) < 0 ||
+	    host->register_request(self, &confupdate_ops) < 0 || host->register_events(self, &events) < 0)
 		return -1;
 	return 0;
 }

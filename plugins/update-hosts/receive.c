@@ -43,8 +43,8 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 	const char *what = kind_name(m->id);
 	char *text = uh_read_host_file(m->updater);
 	if (!text) {
-		UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no host file hosts/%s", what, m->updater, via,
-		       m->updater);
+		UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no host file hosts/%s", what,
+		       m->updater, via, m->updater);
 		return false;
 	}
 	bool ok = true;
@@ -55,23 +55,26 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 			       "(DontVerifyUpdatePermission)",
 			       what, m->updater, m->updater, flag);
 		} else {
-			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): unauthorised updater (no %s = yes in hosts/%s)",
+			UH_LOG(refusal_level(m),
+			       "Refusing %s of %s (via %s): unauthorised updater (no %s = yes in hosts/%s)",
 			       what, m->updater, via, flag, m->updater);
 			ok = false;
 		}
 	}
 	if (ok && uh.opt.no_verify_signature) {
-		UH_LOG(PX_LOG_ALWAYS, "WARNING: accepting %s of %s without checking its signature "
-		                      "(DontVerifyUpdateSignature)",
+		UH_LOG(PX_LOG_ALWAYS,
+		       "WARNING: accepting %s of %s without checking its signature "
+		       "(DontVerifyUpdateSignature)",
 		       what, m->updater);
 	} else if (ok) {
 		EVP_PKEY *pub = uh_host_public_key(m->updater, text);
 		if (!pub) {
-			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no RSA public key in hosts/%s", what,
-			       m->updater, via, m->updater);
+			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no RSA public key in hosts/%s",
+			       what, m->updater, via, m->updater);
 			ok = false;
 		} else if (!uh_verify(m, pub)) {
-			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): bad signature", what, m->updater, via);
+			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): bad signature", what,
+			       m->updater, via);
 			ok = false;
 		}
 		EVP_PKEY_free(pub);
@@ -82,7 +85,8 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 
 static bool plain_text(const uint8_t *data, size_t len) {
 	for (size_t i = 0; i < len; i++)
-		if (data[i] != '\n' && data[i] != '\t' && data[i] != '\r' && (data[i] < 0x20 || data[i] > 0x7e))
+		if (data[i] != '\n' && data[i] != '\t' && data[i] != '\r' &&
+		    (data[i] < 0x20 || data[i] > 0x7e))
 			return false;
 	return true;
 }
@@ -129,7 +133,9 @@ static bool hosts_serial_ok(const struct uh_msg *m, const char *via) {
 	}
 	if (m->serial == last && open)
 		return true;
-	UH_LOG(refusal_level(m), "Refusing HOSTUPDATE %s of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64 "%s)",
+	UH_LOG(refusal_level(m),
+	       "Refusing HOSTUPDATE %s of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64
+	       "%s)",
 	       uh_op_name(m->op), m->updater, via, m->serial, last, open ? ", open" : "");
 	return false;
 }
@@ -152,8 +158,8 @@ static void apply_file(const struct uh_msg *m, struct uh_run *run) {
 		before_change(run);
 		if (!uh_write_atomic(dir, m->host, m->data, m->len)) {
 			run->changed = true;
-			UH_LOG(PX_LOG_CONNECTIONS, "Updated hosts/%s from %s (serial %" PRIu64 ")", m->host, m->updater,
-			       m->serial);
+			UH_LOG(PX_LOG_CONNECTIONS, "Updated hosts/%s from %s (serial %" PRIu64 ")", m->host,
+			       m->updater, m->serial);
 		}
 	}
 	free(old);
@@ -164,8 +170,8 @@ static void apply_file(const struct uh_msg *m, struct uh_run *run) {
 static void apply_dead(const struct uh_msg *m, struct uh_run *run) {
 	const char *self = uh.host->self_name();
 	if ((self && !strcmp(m->host, self)) || !strcmp(m->host, m->updater)) {
-		UH_LOG(PX_LOG_ALWAYS, "Refusing DEAD for %s from %s: never removing %s own host file", m->host,
-		       m->updater, strcmp(m->host, m->updater) ? "our" : "the updater's");
+		UH_LOG(PX_LOG_ALWAYS, "Refusing DEAD for %s from %s: never removing %s own host file",
+		       m->host, m->updater, strcmp(m->host, m->updater) ? "our" : "the updater's");
 		return;
 	}
 	char *dir = uh_path(uh.host->confbase(), "hosts", NULL);
@@ -174,7 +180,8 @@ static void apply_dead(const struct uh_msg *m, struct uh_run *run) {
 		before_change(run);
 		if (!uh_remove_durable(dir, m->host)) {
 			run->changed = true;
-			UH_LOG(PX_LOG_CONNECTIONS, "Removed hosts/%s: %s declared it dead", m->host, m->updater);
+			UH_LOG(PX_LOG_CONNECTIONS, "Removed hosts/%s: %s declared it dead", m->host,
+			       m->updater);
 		}
 	}
 	free(path);
@@ -209,8 +216,9 @@ int uh_hostupdate_h(px_plugin *self, px_conn *from, const char *line) {
 		return 0;
 	}
 	if (m.op == UH_OP_FILE && !plain_text(m.data, m.len)) {
-		UH_LOG(PX_LOG_ALWAYS, "Refusing HOSTUPDATE of %s for %s (via %s): host file is not plain text",
-		       m.updater, m.host, via);
+		UH_LOG(PX_LOG_ALWAYS,
+		       "Refusing HOSTUPDATE of %s for %s (via %s): host file is not plain text", m.updater,
+		       m.host, via);
 		return 0;
 	}
 	if (!authorised(&m, "HostsFilesMaster", via) || !hosts_serial_ok(&m, via))
@@ -223,11 +231,12 @@ int uh_hostupdate_h(px_plugin *self, px_conn *from, const char *line) {
 	if (!run)
 		return 0;
 	if (uh.opt.ignore_hosts) {
-		UH_LOG(PX_LOG_PROTOCOL, "Not applying HOSTUPDATE %s of %s: IgnoreHostsUpdates", uh_op_name(m.op),
-		       m.updater);
+		UH_LOG(PX_LOG_PROTOCOL, "Not applying HOSTUPDATE %s of %s: IgnoreHostsUpdates",
+		       uh_op_name(m.op), m.updater);
 		if (m.op == UH_OP_END) {
-			UH_LOG(PX_LOG_CONNECTIONS, "Ignored host update run %" PRIu64 " of %s (IgnoreHostsUpdates)",
-			       m.serial, m.updater);
+			UH_LOG(PX_LOG_CONNECTIONS,
+			       "Ignored host update run %" PRIu64 " of %s (IgnoreHostsUpdates)", m.serial,
+			       m.updater);
 			uh_state_set(m.updater, "hosts", m.serial, false);
 		}
 		return 0;
@@ -272,7 +281,9 @@ static void apply_conf(const struct uh_msg *m) {
 		int rc = dir ? uh_write_atomic(dir, base + 1, merged, strlen(merged)) : -1;
 		uh_run_script("confupdate-after", m->updater);
 		if (!rc) {
-			UH_LOG(PX_LOG_ALWAYS, "Configuration %s rewritten from the template of %s (serial %" PRIu64 "), reloading",
+			UH_LOG(PX_LOG_ALWAYS,
+			       "Configuration %s rewritten from the template of %s (serial %" PRIu64
+			       "), reloading",
 			       path, m->updater, m->serial);
 			uh.host->request_reload();
 		}
@@ -306,7 +317,9 @@ int uh_confupdate_h(px_plugin *self, px_conn *from, const char *line) {
 		return 0;
 	uint64_t last = uh_state_get(m.updater, "conf", NULL);
 	if (m.serial <= last) {
-		UH_LOG(PX_LOG_ALWAYS, "Refusing CONFUPDATE of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64 ")",
+		UH_LOG(PX_LOG_ALWAYS,
+		       "Refusing CONFUPDATE of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64
+		       ")",
 		       m.updater, via, m.serial, last);
 		return 0;
 	}

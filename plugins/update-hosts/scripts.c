@@ -55,8 +55,14 @@ void uh_run_script(const char *script, const char *updater) {
 	const char *name = uh.host->self_name();
 	char *vars[5] = {NULL};
 	int ok = asprintf(&vars[0], "NETNAME=%s", guess_netname()) >= 0 &&
-	         asprintf(&vars[1], "DEVICE=%s", dummy ? "dummy" : device ? device : "/dev/net/tun") >= 0 &&
-	         asprintf(&vars[2], "INTERFACE=%s", dummy ? "dummy" : iface ? iface : "") >= 0 &&
+	         asprintf(&vars[1], "DEVICE=%s",
+	                  dummy    ? "dummy"
+	                  : device ? device
+	                           : "/dev/net/tun") >= 0 &&
+	         asprintf(&vars[2], "INTERFACE=%s",
+	                  dummy   ? "dummy"
+	                  : iface ? iface
+	                          : "") >= 0 &&
 	         asprintf(&vars[3], "NAME=%s", name ? name : "") >= 0 &&
 	         asprintf(&vars[4], "UPDATER=%s", updater) >= 0;
 	size_t n = 0;

@@ -55,8 +55,8 @@ static size_t collect_hosts(struct entry **out) {
 		size_t len = 0;
 		char *data = path ? uh_read_file(path, UH_MAX_DATA, &len) : NULL;
 		if (!data) {
-			UH_LOG(PX_LOG_ERROR, "Not distributing hosts/%s: unreadable or larger than %d bytes", e->d_name,
-			       UH_MAX_DATA);
+			UH_LOG(PX_LOG_ERROR, "Not distributing hosts/%s: unreadable or larger than %d bytes",
+			       e->d_name, UH_MAX_DATA);
 			free(path);
 			continue;
 		}
@@ -105,8 +105,8 @@ static char *load_template(size_t *len) {
 	char *text = uh_read_file(uh.opt.template_path, UH_MAX_DATA, len);
 	const char *why = NULL;
 	if (!text) {
-		UH_LOG(PX_LOG_ALWAYS, "ConfFileTemplate %s is missing or larger than %d bytes", uh.opt.template_path,
-		       UH_MAX_DATA);
+		UH_LOG(PX_LOG_ALWAYS, "ConfFileTemplate %s is missing or larger than %d bytes",
+		       uh.opt.template_path, UH_MAX_DATA);
 	} else if (!uh_template_valid(text, *len, &why)) {
 		UH_LOG(PX_LOG_ALWAYS, "Not sending ConfFileTemplate %s: %s", uh.opt.template_path, why);
 		free(text);
@@ -144,8 +144,8 @@ static int emit(px_conn *to, EVP_PKEY *priv, struct uh_msg *m) {
 	for (size_t i = 0; i < sizeof(nonce); i++)
 		snprintf(m->nonce + 2 * i, 3, "%02x", nonce[i]);
 	if (uh_sign(m, priv) < 0 || uh_format(m, line, sizeof(line)) < 0) {
-		UH_LOG(PX_LOG_ALWAYS, "Cannot sign or format %s %s %s", m->id == PX_REQ_HOSTUPDATE ? "HOSTUPDATE" : "CONFUPDATE",
-		       uh_op_name(m->op), m->host);
+		UH_LOG(PX_LOG_ALWAYS, "Cannot sign or format %s %s %s",
+		       m->id == PX_REQ_HOSTUPDATE ? "HOSTUPDATE" : "CONFUPDATE", uh_op_name(m->op), m->host);
 		return -1;
 	}
 	return to ? uh.host->conn_send(to, "%s", line) : uh.host->broadcast(NULL, "%s", line);
@@ -205,9 +205,9 @@ int uh_send_run(px_conn *to, bool force) {
 		memcpy(m->data, tmpl, tlen);
 		rc |= emit(to, priv, m);
 	}
-	UH_LOG(PX_LOG_CONNECTIONS, "Sent update run %llu (%zu host files%s) %s%s", (unsigned long long)m->serial, n,
-	       tmpl ? ", configuration template" : "", to ? "to " : "to the network",
-	       to ? uh.host->conn_name(to) : "");
+	UH_LOG(PX_LOG_CONNECTIONS, "Sent update run %llu (%zu host files%s) %s%s",
+	       (unsigned long long)m->serial, n, tmpl ? ", configuration template" : "",
+	       to ? "to " : "to the network", to ? uh.host->conn_name(to) : "");
 	if (!to) {
 		memcpy(uh.last_digest, digest, sizeof(digest));
 		uh.have_digest = true;

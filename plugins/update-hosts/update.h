@@ -14,14 +14,14 @@
 #include <openssl/evp.h>
 #include <plexus/plugin.h>
 
-#define UH_MAX_NAME   64 /* longest node name we accept in a request */
-#define UH_MAX_DATA   2048 /* raw bytes of one host file or template */
-#define UH_MAX_SIG    1024 /* RSA up to 8192 bits */
-#define UH_NONCE_HEX  16
-#define UH_CAP_HOSTS  "100"
-#define UH_CAP_CONF   "101"
-#define UH_REFRESH    10 /* resend an unchanged network every this many intervals */
-#define UH_LINE_MAX   4352 /* the core's longest request line */
+#define UH_MAX_NAME  64   /* longest node name we accept in a request */
+#define UH_MAX_DATA  2048 /* raw bytes of one host file or template */
+#define UH_MAX_SIG   1024 /* RSA up to 8192 bits */
+#define UH_NONCE_HEX 16
+#define UH_CAP_HOSTS "100"
+#define UH_CAP_CONF  "101"
+#define UH_REFRESH   10   /* resend an unchanged network every this many intervals */
+#define UH_LINE_MAX  4352 /* the core's longest request line */
 
 enum uh_op { UH_OP_START, UH_OP_FILE, UH_OP_DEAD, UH_OP_END, UH_OP_CONF };
 
@@ -44,7 +44,7 @@ struct uh_options {
 	bool ignore_hosts, dont_forward_hosts;
 	bool ignore_conf, dont_forward_conf;
 	bool no_verify_signature, no_verify_permission;
-	int interval; /* HostsUpdateInterval, seconds; 0 = no periodic runs */
+	int interval;        /* HostsUpdateInterval, seconds; 0 = no periodic runs */
 	char *template_path; /* ConfFileTemplate */
 };
 
@@ -54,7 +54,7 @@ struct uh_run {
 	char updater[UH_MAX_NAME + 1];
 	uint64_t serial;
 	bool before_ran; /* hostsupdate-before already ran for this run */
-	bool changed; /* a file was written or removed */
+	bool changed;    /* a file was written or removed */
 };
 
 struct uh_ctx {

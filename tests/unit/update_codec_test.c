@@ -26,9 +26,9 @@ static const char *no_conf(const char *host, const char *var, int index) {
 }
 
 static const struct px_host mini_host = {
-	.size = sizeof(struct px_host),
-	.log = quiet_log,
-	.conf_get = no_conf,
+    .size = sizeof(struct px_host),
+    .log = quiet_log,
+    .conf_get = no_conf,
 };
 
 static void test_names(void) {
@@ -142,7 +142,8 @@ static void test_lines_and_signatures(void) {
 	CHECK(uh_parse(line, PX_REQ_HOSTUPDATE, &p, &why) < 0);
 
 	/* malformed lines */
-	CHECK(uh_parse("100 00112233445566ff U 1 START - - 0 4 AAAAAA== extra", PX_REQ_HOSTUPDATE, &p, &why) < 0);
+	CHECK(uh_parse("100 00112233445566ff U 1 START - - 0 4 AAAAAA== extra", PX_REQ_HOSTUPDATE, &p, &why) <
+	      0);
 	CHECK(uh_parse("100 0011223344556600 U 1 START - - 0 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) == 0);
 	CHECK(uh_parse("100 00112233445566GG U 1 START - - 0 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) < 0);
 	CHECK(uh_parse("100 0011223344556600 U 0 START - - 0 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) < 0);
@@ -154,8 +155,10 @@ static void test_lines_and_signatures(void) {
 	CHECK(uh_parse("100 0011223344556600 U 1 FILE - - 0 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) < 0);
 	CHECK(uh_parse("100 0011223344556600 U 1 DEAD A Zg== 1 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) < 0);
 	CHECK(uh_parse("100 0011223344556600 U 1 FILE A Zg== 1 0 -", PX_REQ_HOSTUPDATE, &p, &why) < 0);
-	CHECK(uh_parse("100 0011223344556600 U 1 FILE A Zg== 1 2000 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) < 0);
-	CHECK(uh_parse("100 0011223344556600 U 1 FILE A Zg== +1 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) < 0);
+	CHECK(uh_parse("100 0011223344556600 U 1 FILE A Zg== 1 2000 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) <
+	      0);
+	CHECK(uh_parse("100 0011223344556600 U 1 FILE A Zg== +1 4 AAAAAA==", PX_REQ_HOSTUPDATE, &p, &why) <
+	      0);
 }
 
 static void test_text(void) {
@@ -188,7 +191,8 @@ static void test_template_and_merge(void) {
 
 	const char *current = "Name = me\nPort = 700\nPingInterval = 60\nConnectTo = a\nConnectTo = b\n"
 	                      "Mode = router\nIgnoreHostsUpdates = yes\n";
-	const char *tmpl = "PingInterval = 30\nName = other\nPort = 1\nMode = switch\nDontVerifyUpdateSignature = yes\n";
+	const char *tmpl =
+	    "PingInterval = 30\nName = other\nPort = 1\nMode = switch\nDontVerifyUpdateSignature = yes\n";
 	char *merged = uh_merge_conf(current, tmpl, strlen(tmpl), "U", 42);
 	CHECK(merged != NULL);
 	if (merged) {

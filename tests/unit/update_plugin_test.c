@@ -212,29 +212,29 @@ static void fake_request_reload(void) {
 }
 
 static const struct px_host fake_host = {
-	.size = sizeof(struct px_host),
-	.abi_major = PX_ABI_MAJOR,
-	.abi_minor = PX_ABI_MINOR,
-	.log = fake_log,
-	.log_level = fake_log_level,
-	.conf_get = fake_conf_get,
-	.conf_bool = fake_conf_bool,
-	.conf_int = fake_conf_int,
-	.confbase = fake_confbase,
-	.self_name = fake_self_name,
-	.now_ms = fake_now_ms,
-	.timer_new = fake_timer_new,
-	.timer_arm = fake_timer_arm,
-	.timer_disarm = fake_timer_disarm,
-	.timer_free = fake_timer_free,
-	.random_bytes = fake_random,
-	.register_request = fake_register_request,
-	.register_events = fake_register_events,
-	.conn_send = fake_conn_send,
-	.conn_name = fake_conn_name,
-	.conn_has_capability = fake_conn_has_capability,
-	.broadcast = fake_broadcast,
-	.request_reload = fake_request_reload,
+    .size = sizeof(struct px_host),
+    .abi_major = PX_ABI_MAJOR,
+    .abi_minor = PX_ABI_MINOR,
+    .log = fake_log,
+    .log_level = fake_log_level,
+    .conf_get = fake_conf_get,
+    .conf_bool = fake_conf_bool,
+    .conf_int = fake_conf_int,
+    .confbase = fake_confbase,
+    .self_name = fake_self_name,
+    .now_ms = fake_now_ms,
+    .timer_new = fake_timer_new,
+    .timer_arm = fake_timer_arm,
+    .timer_disarm = fake_timer_disarm,
+    .timer_free = fake_timer_free,
+    .random_bytes = fake_random,
+    .register_request = fake_register_request,
+    .register_events = fake_register_events,
+    .conn_send = fake_conn_send,
+    .conn_name = fake_conn_name,
+    .conn_has_capability = fake_conn_has_capability,
+    .broadcast = fake_broadcast,
+    .request_reload = fake_request_reload,
 };
 
 static void sent_clear(void) {
@@ -410,7 +410,7 @@ static void test_full_run(void) {
 		else
 			CHECK(confupdate("U", run[i]) == 0);
 	}
-	CHECK(nsent == nrun); /* everything forwarded */
+	CHECK(nsent == nrun);     /* everything forwarded */
 	CHECK(reloads == r0 + 2); /* hosts and configuration */
 	char pa[700], pu[700];
 	snprintf(pa, sizeof(pa), "%s/A", hosts_r);
@@ -433,7 +433,8 @@ static void test_full_run(void) {
 	snprintf(pa, sizeof(pa), "%s/tinc.conf", dir_r);
 	char *conf = slurp(pa);
 	CHECK(conf && strstr(conf, "Name = R\n") && strstr(conf, "Port = 6655\n") &&
-	      strstr(conf, "PingInterval = 17\n") && !strstr(conf, "EVIL") && !strstr(conf, "PingInterval = 60"));
+	      strstr(conf, "PingInterval = 17\n") && !strstr(conf, "EVIL") &&
+	      !strstr(conf, "PingInterval = 60"));
 	CHECK(conf && strstr(conf, "Interface = pxt0\n") && strstr(conf, "ConnectTo = U\n"));
 	free(conf);
 
@@ -463,7 +464,8 @@ static void test_attacks(void) {
 
 	/* a good line to tamper with */
 	char good[UH_LINE_MAX + 1];
-	snprintf(good, sizeof(good), "%s", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A", evil));
+	snprintf(good, sizeof(good), "%s",
+	         make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A", evil));
 	struct uh_msg m;
 	const char *why;
 	CHECK(uh_parse(good, PX_REQ_HOSTUPDATE, &m, &why) == 0);
@@ -500,7 +502,8 @@ static void test_attacks(void) {
 		memcpy(p, " DEAD ", 6);
 	expect_refused("tampered op", line, "START/END/DEAD carry no data");
 
-	snprintf(line, sizeof(line), "%s", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_DEAD, "A", NULL));
+	snprintf(line, sizeof(line), "%s",
+	         make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_DEAD, "A", NULL));
 	p = strstr(line, " DEAD A ");
 	if (p)
 		p[6] = 'R';
@@ -538,7 +541,8 @@ static void test_attacks(void) {
 	expect_refused("old serial", make_line(key_u, PX_REQ_HOSTUPDATE, "U", 5, UH_OP_FILE, "A", evil),
 	               "replayed or old serial");
 	/* path traversal, properly signed */
-	expect_refused("dotdot", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "../tinc.conf", evil),
+	expect_refused("dotdot",
+	               make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "../tinc.conf", evil),
 	               "invalid host name");
 	expect_refused("slash", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "a/b", evil),
 	               "invalid host name");
@@ -552,7 +556,8 @@ static void test_attacks(void) {
 		static char big64[4100];
 		memset(big, 'a', sizeof(big));
 		uh_b64_encode(big, sizeof(big), big64, sizeof(big64));
-		snprintf(line, sizeof(line), "100 0123456789abcdef U %" PRIu64 " FILE A %s 3000 4 AAAAAA==", s, big64);
+		snprintf(line, sizeof(line),
+		         "100 0123456789abcdef U %" PRIu64 " FILE A %s 3000 4 AAAAAA==", s, big64);
 		expect_refused("oversized", line, "data too large");
 	}
 	/* invalid base64 in data and signature */
@@ -588,8 +593,8 @@ static void test_policies(void) {
 	char *before = snapshot(hosts_r);
 	sent_clear();
 	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_START, "-", NULL)) == 0);
-	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A", "Subnet = 1.2.3.4\n")) ==
-	      0);
+	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A",
+	                                "Subnet = 1.2.3.4\n")) == 0);
 	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_END, "-", NULL)) == 0);
 	char *after = snapshot(hosts_r);
 	CHECK_STR(after, before);
@@ -604,8 +609,8 @@ static void test_policies(void) {
 	s += 10;
 	sent_clear();
 	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_START, "-", NULL)) == 0);
-	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A", "Subnet = 1.2.3.5\n")) ==
-	      0);
+	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A",
+	                                "Subnet = 1.2.3.5\n")) == 0);
 	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_END, "-", NULL)) == 0);
 	char *a = slurp(pa);
 	CHECK_STR(a, "Subnet = 1.2.3.5\n");
@@ -616,8 +621,8 @@ static void test_policies(void) {
 	clear_opts();
 	ev_ops->reload(&the_plugin);
 	s += 10;
-	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A", "Subnet = 1.2.3.6\n")) ==
-	      0);
+	CHECK(hostupdate("U", make_line(key_u, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A",
+	                                "Subnet = 1.2.3.6\n")) == 0);
 	a = slurp(pa);
 	CHECK_STR(a, "Subnet = 1.2.3.6\n");
 	free(a);
@@ -629,8 +634,8 @@ static void test_policies(void) {
 	CHECK(logged("WARNING: DontVerifyUpdateSignature"));
 	s += 10;
 	log_reset();
-	CHECK(hostupdate("U", make_line(key_w, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A", "Subnet = 1.2.3.7\n")) ==
-	      0);
+	CHECK(hostupdate("U", make_line(key_w, PX_REQ_HOSTUPDATE, "U", s, UH_OP_FILE, "A",
+	                                "Subnet = 1.2.3.7\n")) == 0);
 	CHECK(logged("without checking its signature"));
 	a = slurp(pa);
 	CHECK_STR(a, "Subnet = 1.2.3.7\n");
@@ -641,8 +646,8 @@ static void test_policies(void) {
 	set_opt("DontVerifyUpdatePermission", "yes");
 	ev_ops->reload(&the_plugin);
 	log_reset();
-	CHECK(hostupdate("X", make_line(key_x, PX_REQ_HOSTUPDATE, "X", s, UH_OP_FILE, "A", "Subnet = 1.2.3.8\n")) ==
-	      0);
+	CHECK(hostupdate("X", make_line(key_x, PX_REQ_HOSTUPDATE, "X", s, UH_OP_FILE, "A",
+	                                "Subnet = 1.2.3.8\n")) == 0);
 	CHECK(logged("DontVerifyUpdatePermission"));
 	a = slurp(pa);
 	CHECK_STR(a, "Subnet = 1.2.3.8\n");
@@ -656,8 +661,8 @@ static void test_policies(void) {
 	snprintf(pc, sizeof(pc), "%s/tinc.conf", dir_r);
 	char *c0 = slurp(pc);
 	sent_clear();
-	CHECK(confupdate("U", make_line(key_u, PX_REQ_CONFUPDATE, "U", s, UH_OP_CONF, "-", "PingInterval = 5\n")) ==
-	      0);
+	CHECK(confupdate("U", make_line(key_u, PX_REQ_CONFUPDATE, "U", s, UH_OP_CONF, "-",
+	                                "PingInterval = 5\n")) == 0);
 	char *c1 = slurp(pc);
 	CHECK_STR(c1, c0);
 	CHECK(nsent == 1);
@@ -668,10 +673,12 @@ static void test_policies(void) {
 	clear_opts();
 	ev_ops->reload(&the_plugin);
 	log_reset();
-	CHECK(confupdate("X", make_line(key_x, PX_REQ_CONFUPDATE, "X", s + 5, UH_OP_CONF, "-", "Port = 1\n")) == 0);
+	CHECK(confupdate(
+	          "X", make_line(key_x, PX_REQ_CONFUPDATE, "X", s + 5, UH_OP_CONF, "-", "Port = 1\n")) == 0);
 	CHECK(logged("unauthorised updater (no ConfFileMaster"));
 	log_reset();
-	CHECK(confupdate("U", make_line(key_u, PX_REQ_CONFUPDATE, "U", s + 6, UH_OP_CONF, "-", "not-a-var\n")) == 0);
+	CHECK(confupdate(
+	          "U", make_line(key_u, PX_REQ_CONFUPDATE, "U", s + 6, UH_OP_CONF, "-", "not-a-var\n")) == 0);
 	CHECK(logged("not \"Variable = value\""));
 	sent_clear();
 }
@@ -776,16 +783,18 @@ static void setup(void) {
 	write_file(hosts_r, "D", "Address = 198.18.1.4\n");
 	write_file(hosts_r, "R", "Address = 198.18.1.2\n");
 	write_file(hosts_r, ".A.uhtmp.999", "half a fi");
-	write_file(dir_r, "tinc.conf",
-	           "Name = R\nPort = 6655\nInterface = pxt0\nConnectTo = U\nPingInterval = 60\nMode = router\n");
+	write_file(
+	    dir_r, "tinc.conf",
+	    "Name = R\nPort = 6655\nInterface = pxt0\nConnectTo = U\nPingInterval = 60\nMode = router\n");
 	static const char *const scripts[] = {"hostsupdate-before", "hostsupdate-after", "confupdate-before",
 	                                      "confupdate-after"};
 	for (size_t i = 0; i < 4; i++) {
 		char text[1024];
-		snprintf(text, sizeof(text),
-		         "#!/bin/sh\necho \"%s NAME=$NAME UPDATER=$UPDATER DEVICE=$DEVICE INTERFACE=$INTERFACE "
-		         "NETNAME=$NETNAME\" >>\"%s/scripts.log\"\n",
-		         scripts[i], dir_r);
+		snprintf(
+		    text, sizeof(text),
+		    "#!/bin/sh\necho \"%s NAME=$NAME UPDATER=$UPDATER DEVICE=$DEVICE INTERFACE=$INTERFACE "
+		    "NETNAME=$NETNAME\" >>\"%s/scripts.log\"\n",
+		    scripts[i], dir_r);
 		write_file(dir_r, scripts[i], text);
 		snprintf(path, sizeof(path), "%s/%s", dir_r, scripts[i]);
 		chmod(path, 0755);
