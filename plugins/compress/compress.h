@@ -7,6 +7,8 @@
 #ifndef PX_COMPRESS_INTERNAL_H
 #define PX_COMPRESS_INTERNAL_H
 
+#include <stdbool.h>
+
 #include <plexus/plugin.h>
 
 /* Largest packet a codec accepts (frames are at most PX_MTU today; this
@@ -28,6 +30,9 @@ extern const struct px_host *compress_host;
 extern const struct px_compress_ops zlib_codec_ops;
 int zlib_codec_init(px_plugin *self);
 void zlib_codec_fini(void);
+/* Whether level changes use deflateParams() (zlib >= 1.2.12) or set the
+ * stream up anew; set by zlib_codec_init(), tests may flip it. */
+extern bool zlib_params_after_reset;
 
 /* LZO levels 10 (LZO1X-1) and 11 (LZO1X-999) (lzo_codec.c). */
 extern const struct px_compress_ops lzo_codec_ops;

@@ -9,10 +9,13 @@
  * reset before every packet; deflateParams() switches the level between
  * packets. Since zlib 1.2.12 deflateReset() marks the stream as fresh, so
  * switching the level right after a reset emits nothing and the output
- * stays identical to compress2() (the unit test compares them).
+ * stays identical to compress2() (the unit test compares them). Older zlib
+ * may flush a block there, so with it a level change sets the stream up
+ * anew instead (one allocation per change of level, not per packet).
  */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <zlib.h>
@@ -22,6 +25,32 @@
 static z_stream deflater, inflater;
 static bool deflater_ready, inflater_ready;
 static int deflater_level;
+bool zlib_params_after_reset; /* deflateParams() is silent after deflateReset() */
+
+/* zlib >= 1.2.12, from the library actually loaded. */
+static bool zlib_resets_cleanly(void) {
+	unsigned major = 0, minor = 0, patch = 0;
+	if (sscanf(zlibVersion(), "%u.%u.%u", &major, &minor, &patch) < 2)
+		return false;
+	return major > 1 || (major == 1 && (minor > 2 || (minor == 2 && patch >= 12)));
+}
+
+static bool deflater_set_level(px_plugin *self, int level) {
+	if (zlib_params_after_reset) {
+		if (deflateParams(&deflater, level, Z_DEFAULT_STRATEGY) == Z_OK)
+			return true;
+	} else {
+		deflateEnd(&deflater);
+		deflater_ready = false;
+		/* The parameters compress2() uses: 32 KiB window, memLevel 8. */
+		if (deflateInit2(&deflater, level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+			deflater_ready = true;
+			return true;
+		}
+	}
+	compress_debug(self, "zlib: cannot switch to level %d", level);
+	return false;
+}
 
 static bool zlib_level_ok(int level) {
 	return level >= PX_COMPRESS_ZLIB_MIN && level <= PX_COMPRESS_ZLIB_MAX;
@@ -30,17 +59,25 @@ static bool zlib_level_ok(int level) {
 /* One zlib stream at `level`, or -1 when it does not fit in outcap. */
 static int zlib_compress(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
                          size_t outcap) {
-	if (!deflater_ready || !zlib_level_ok(level) || inlen > COMPRESS_MAX_INPUT)
+	if (!zlib_level_ok(level) || inlen > COMPRESS_MAX_INPUT)
 		return -1;
+	if (!deflater_ready) {
+		/* only after a failed re-init on old zlib (or after fini): retry */
+		if (zlib_params_after_reset || !inflater_ready || !deflater_set_level(self, level))
+			return -1;
+		deflater_level = level;
+	}
 	if (outcap > INT_MAX)
 		outcap = INT_MAX;
 	if (deflateReset(&deflater) != Z_OK)
 		return -1;
+	deflater.next_in = NULL;
+	deflater.avail_in = 0;
+	deflater.next_out = out;
+	deflater.avail_out = (uInt)outcap;
 	if (level != deflater_level) {
-		if (deflateParams(&deflater, level, Z_DEFAULT_STRATEGY) != Z_OK) {
-			compress_debug(self, "zlib: cannot switch to level %d", level);
+		if (!deflater_set_level(self, level))
 			return -1;
-		}
 		deflater_level = level;
 	}
 	deflater.next_in = (Bytef *)(uintptr_t)in; /* zlib does not write through next_in */
@@ -96,6 +133,7 @@ int zlib_codec_init(px_plugin *self) {
 	memset(&deflater, 0, sizeof(deflater));
 	memset(&inflater, 0, sizeof(inflater));
 	/* The parameters compress2() uses: 32 KiB window, memLevel 8. */
+	zlib_params_after_reset = zlib_resets_cleanly();
 	deflater_level = 6; /* any level: the first packet switches it */
 	if (deflateInit2(&deflater, deflater_level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		compress_host->log(self, PX_LOG_ALWAYS, "zlib: cannot set up the deflate stream");
