@@ -53,18 +53,22 @@ void uh_run_script(const char *script, const char *updater) {
 	const char *device = uh.host->conf_get(NULL, "Device", 0);
 	const char *iface = uh.host->conf_get(NULL, "Interface", 0);
 	const char *name = uh.host->self_name();
+	const char *values[5] = {guess_netname(),
+	                         dummy    ? "dummy"
+	                         : device ? device
+	                                  : "/dev/net/tun",
+	                         dummy   ? "dummy"
+	                         : iface ? iface
+	                                 : "",
+	                         name ? name : "", updater};
+	static const char *const keys[5] = {"NETNAME", "DEVICE", "INTERFACE", "NAME", "UPDATER"};
 	char *vars[5] = {NULL};
-	int ok = asprintf(&vars[0], "NETNAME=%s", guess_netname()) >= 0 &&
-	         asprintf(&vars[1], "DEVICE=%s",
-	                  dummy    ? "dummy"
-	                  : device ? device
-	                           : "/dev/net/tun") >= 0 &&
-	         asprintf(&vars[2], "INTERFACE=%s",
-	                  dummy   ? "dummy"
-	                  : iface ? iface
-	                          : "") >= 0 &&
-	         asprintf(&vars[3], "NAME=%s", name ? name : "") >= 0 &&
-	         asprintf(&vars[4], "UPDATER=%s", updater) >= 0;
+	bool ok = true;
+	for (int i = 0; i < 5; i++)
+		if (asprintf(&vars[i], "%s=%s", keys[i], values[i]) < 0) {
+			vars[i] = NULL; /* asprintf leaves it undefined */
+			ok = false;
+		}
 	size_t n = 0;
 	for (char **e = environ; e && *e; e++)
 		n++;

@@ -10,10 +10,11 @@
 #   T   tinc 1.0.36                                 ConnectTo U
 #   N   plexus newcomer with only hosts/U; U's      ConnectTo U (started late)
 #       copy of hosts/N says NeedsNetUpdates = yes
+#   P   plexus with DisablePlugin = update-hosts    ConnectTo U
 # Checks: a changed host file on U reaches R1 within one interval, R2 (behind
-# the non-forwarding R1) and R3 (ignoring) keep theirs, T stays connected and
-# never sees the requests; the self-proclaimed updater is refused; DEAD
-# removes a file everywhere but on U; N is bootstrapped at once; CONFUPDATE
+# the non-forwarding R1) and R3 (ignoring) keep theirs, T and P stay
+# connected and never see the requests; the self-proclaimed updater is
+# refused; DEAD removes a file everywhere but on U; N is bootstrapped at once; CONFUPDATE
 # changes PingInterval but keeps Name/Interface/ConnectTo, scripts see the
 # documented environment; kill -9 of R1 in the middle of a run leaves whole
 # files only and the next run completes it.
@@ -71,11 +72,14 @@ make_node R2 plexus
 make_node R3 plexus
 make_node T tinc10
 make_node N plexus
+make_node P plexus
 connect_to R1 U
 connect_to R2 R1
 connect_to R3 U
 connect_to T U
 connect_to N U
+connect_to P U
+node_conf P "DisablePlugin = update-hosts"
 
 host_conf U "HostsFilesMaster = yes" "ConfFileMaster = yes"
 node_conf U "HostsUpdateInterval = $INTERVAL" "ConfFileTemplate = template.conf"
@@ -85,7 +89,7 @@ node_conf R2 "IgnoreConfUpdates = yes"
 node_conf R3 "IgnoreHostsUpdates = yes" "HostsUpdateInterval = 2"
 for n in R1 R2 R3 N; do add_update_scripts "$n"; done
 
-exchange_among U R1 R2 R3 T
+exchange_among U R1 R2 R3 T P
 cp "${N_DIR[U]}/hosts/U" "${N_DIR[N]}/hosts/U"
 cp "${N_DIR[N]}/hosts/N" "${N_DIR[U]}/hosts/N"
 echo "NeedsNetUpdates = yes" >>"${N_DIR[U]}/hosts/N"
@@ -96,14 +100,16 @@ start_node R1
 start_node R3
 start_node T
 start_node R2
+start_node P
 up_and_ping U R1 30
 up_and_ping U R3 30
 up_and_ping U T 30
 up_and_ping R2 R1 30
+up_and_ping U P 30
 wait_ping R2 U 20 || fail "R2 cannot reach U through R1"
 
 # --- 1. a host file changes on U ------------------------------------------
-for n in R1 R2 R3 T; do cp -a "${N_DIR[$n]}/hosts" "$PXT_TMP/$n.hosts0"; done
+for n in R1 R2 R3 T P; do cp -a "${N_DIR[$n]}/hosts" "$PXT_TMP/$n.hosts0"; done
 echo "Subnet = 198.19.100.0/24" >>"${N_DIR[U]}/hosts/R3"
 printf 'Address = 198.18.1.200\nSubnet = 198.19.200.0/24\n' >"${N_DIR[U]}/hosts/extra"
 note "changed hosts/R3 and added hosts/extra on U"
@@ -114,6 +120,7 @@ sleep 1
 hosts_diff "$PXT_TMP/R2.hosts0" "${N_DIR[R2]}/hosts" || fail "R2 (behind DontForwardHostsUpdates R1) changed"
 hosts_diff "$PXT_TMP/R3.hosts0" "${N_DIR[R3]}/hosts" || fail "R3 (IgnoreHostsUpdates) changed"
 hosts_diff "$PXT_TMP/T.hosts0" "${N_DIR[T]}/hosts" || fail "T (tinc 1.0) changed"
+hosts_diff "$PXT_TMP/P.hosts0" "${N_DIR[P]}/hosts" || fail "P (plugin disabled) changed"
 assert_log R1 "Updated hosts/R3 from U"
 assert_log R3 "Ignored host update run .* \\(IgnoreHostsUpdates\\)"
 assert_no_log R2 "Refusing HOSTUPDATE|Updated hosts/"
@@ -186,5 +193,8 @@ note "R1 completed by the next run after kill -9"
 up_and_ping U T 20
 wait_ping T R1 30 || fail "T cannot reach R1"
 assert_no_log T "Closing connection with U|Unknown request|Bogus data"
-assert_alive U R1 R2 R3 T N
+up_and_ping U P 20
+assert_no_log P "Closing connection with U|HOSTUPDATE|CONFUPDATE"
+grep -q "PingInterval" "${N_CONF[P]}" && fail "P (plugin disabled) took the template"
+assert_alive U R1 R2 R3 T N P
 pass
