@@ -11,4 +11,5 @@ include $(srcdir)/tests/unit/control.mk
 include $(srcdir)/tests/unit/route.mk
 include $(srcdir)/tests/unit/compress.mk
 include $(srcdir)/tests/unit/sptps.mk
+include $(srcdir)/tests/unit/update.mk
 include $(srcdir)/tests/abi/abi.mk

@@ -261,8 +261,8 @@ static void test_flags_and_names(void) {
 	CHECK(conf_var_flags("PluginDir") == CONF_SERVER);
 	CHECK(conf_var_flags("DisablePlugin") == (CONF_SERVER | CONF_MULTIPLE));
 	CHECK(conf_var_flags("RequirePlugin") == (CONF_SERVER | CONF_MULTIPLE));
-	CHECK(conf_var_flags("HostsFilesMaster") == CONF_SERVER);
-	CHECK(conf_var_flags("ConfFileMaster") == CONF_SERVER);
+	CHECK(conf_var_flags("HostsFilesMaster") == (CONF_SERVER | CONF_HOST));
+	CHECK(conf_var_flags("ConfFileMaster") == (CONF_SERVER | CONF_HOST));
 	CHECK(conf_var_flags("GraphDumpFile") == CONF_SERVER);
 	CHECK(conf_var_flags("UDPDiscoveryKeepaliveInterval") == CONF_SERVER);
 	CHECK(conf_var_flags("beta.Subnet") == (CONF_HOST | CONF_MULTIPLE));
