@@ -241,6 +241,14 @@ static void host_node_id(px_node *n, uint8_t id[6]) {
 	memcpy(id, n->id, 6);
 }
 
+static const char *host_netname(void) {
+	return netname;
+}
+
+static const char *host_interface_name(void) {
+	return settings.ifname;
+}
+
 static int host_node_mtu(px_node *n) {
 	return n->minmtu;
 }
@@ -322,6 +330,8 @@ static const struct px_host host = {
 	.node_lookup_id = node_lookup_id,
 	.node_mtu = host_node_mtu,
 	.relay_datagram = relay_datagram,
+	.netname = host_netname,
+	.interface_name = host_interface_name,
 };
 
 const struct px_host *host_table(void) {

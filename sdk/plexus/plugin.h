@@ -22,7 +22,8 @@
  *   1.1  PX_BUF_TOO_BIG (transports report EMSGSIZE per packet);
  *        struct px_event_ops + host->register_events, host->request_reload,
  *        host->node_id, host->node_lookup_id, host->node_mtu, PX_HOST_HAS(),
- *        host->relay_datagram; px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
+ *        host->relay_datagram, host->netname, host->interface_name;
+ *        px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
  *        PX_CRYPTO_COMPRESS_FLAG) and PX_BUF_COMPRESSED.
  *        wire.h: PX_REQ_IS_BROADCAST().
  */
@@ -376,6 +377,10 @@ struct px_host {
 	 * relayed) by UDP to the next UDP hop towards `to`. Returns 0 if queued,
 	 * -1 if UDP cannot be used (the plugin then uses its own TCP form). */
 	int (*relay_datagram)(px_node *to, struct px_buf *b);
+	/* For scripts run by plugins: -n NETNAME (NULL if none) and the name of
+	 * the virtual interface ("dummy" without one). */
+	const char *(*netname)(void);
+	const char *(*interface_name)(void);
 };
 
 /* True if the host table has `member` (plugins built against a newer SDK). */
