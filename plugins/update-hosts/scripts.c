@@ -21,9 +21,13 @@
 
 extern char **environ;
 
-/* The core keeps NETNAME to itself: take the environment's, else the last
- * component of a ".../tinc/NETNAME" configuration directory. */
+/* NETNAME from the core (ABI 1.1); with an older core, the environment's,
+ * else the last component of a ".../tinc/NETNAME" configuration directory. */
 static const char *guess_netname(void) {
+	if (PX_HOST_HAS(uh.host, netname) && uh.host->netname) {
+		const char *n = uh.host->netname();
+		return n ? n : "";
+	}
 	const char *env = getenv("NETNAME");
 	if (env)
 		return env;
@@ -51,7 +55,9 @@ void uh_run_script(const char *script, const char *updater) {
 	const char *type = uh.host->conf_get(NULL, "DeviceType", 0);
 	bool dummy = type && !strcasecmp(type, "dummy");
 	const char *device = uh.host->conf_get(NULL, "Device", 0);
-	const char *iface = uh.host->conf_get(NULL, "Interface", 0);
+	const char *iface = PX_HOST_HAS(uh.host, interface_name) && uh.host->interface_name && uh.host->interface_name()
+	                        ? uh.host->interface_name()
+	                        : uh.host->conf_get(NULL, "Interface", 0);
 	const char *name = uh.host->self_name();
 	const char *values[5] = {guess_netname(),
 	                         dummy    ? "dummy"
