@@ -447,12 +447,11 @@ static void on_ecdh_ans(struct legacy_node *ln, px_node *from, struct ans_key *a
 	ln->req_in_flight = false;
 	ln->push_legacy = false;
 	ln->peer_ecdh = true;
-	if (ln->out) {
-		legacy_key_free(ln->out);
-		ln->out = NULL;
-		lg.host->node_key_changed(from, false);
-	}
+	ln->out_stale_ms = 0;
+	legacy_key_free(ln->out); /* replaced without a gap (make before break) */
+	ln->out = NULL;
 	if (!k) {
+		lg.host->node_key_changed(from, false);
 		LOG(PX_LOG_ERROR, "Cannot use the ECDH key of %s (%s/%s not available here)", name,
 		    cipher ? OBJ_nid2ln(a->cipher_nid) : "none", digest ? OBJ_nid2ln(a->digest_nid) : "none");
 		return;
@@ -474,6 +473,7 @@ static void on_rsa_ans(struct legacy_node *ln, px_node *from, struct ans_key *a)
 
 	/* A new ANS_KEY means the peer replaced its key: the old one is dead. */
 	ln->req_in_flight = false;
+	ln->out_stale_ms = 0;
 	legacy_eph_clear(&ln->eph); /* answered the RSA way */
 	if (ln->out) {
 		legacy_key_free(ln->out);
@@ -534,11 +534,23 @@ int legacy_key_on_ans(px_plugin *self, px_node *from, const char *line) {
 	return 0;
 }
 
-/* The peer renewed its keys. An ECDH request already in flight will be
- * answered with a key made after that renewal, so it is kept. */
+/* The peer renewed its keys. An RSA key is dead at once (tinc 1.0 frees
+ * it). An ECDH peer keeps our current key in its grace period, so we go on
+ * sending with it while we ask for the new one: no gap, no detour over
+ * TCP. An ECDH request already in flight is answered with a key made after
+ * the renewal, so it is not repeated. */
 void legacy_key_on_changed(px_plugin *self, px_node *n) {
 	struct legacy_node *ln = legacy_node_get(n, false);
 
+	if (ln && ln->out && ln->out->kex == KEX_ECDH) {
+		uint64_t now = lg.host->now_ms();
+		if (!ln->out_stale_ms)
+			ln->out_stale_ms = now ? now : 1;
+		if (!ln->eph.pkey)
+			ln->req_in_flight = false;
+		legacy_key_request(self, n);
+		return;
+	}
 	if (ln) {
 		legacy_key_free(ln->out);
 		ln->out = NULL;
@@ -548,9 +560,23 @@ void legacy_key_on_changed(px_plugin *self, px_node *n) {
 	lg.host->node_key_changed(n, false);
 }
 
+/* An ECDH key the peer renewed is used for half its grace period at most:
+ * if no new key came by then, stop using it (the core then asks again). */
 bool legacy_key_valid(px_plugin *self, px_node *to) {
 	struct legacy_node *ln = legacy_node_get(to, false);
-	return ln && ln->out;
+
+	if (!ln || !ln->out)
+		return false;
+	if (ln->out_stale_ms && lg.host->now_ms() - ln->out_stale_ms > LEGACY_GRACE_MS / 2) {
+		LOG(PX_LOG_ERROR, "No new ECDH packet key from %s in time, dropping the old one",
+		    lg.host->node_name(to));
+		legacy_key_free(ln->out);
+		ln->out = NULL;
+		ln->out_stale_ms = 0;
+		lg.host->node_key_changed(to, false);
+		return false;
+	}
+	return true;
 }
 
 /* tinc pushes its key to a node that comes up. With a peer that may speak

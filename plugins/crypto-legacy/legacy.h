@@ -166,6 +166,7 @@ struct legacy_node {
 	struct legacy_key *in_old; /* previous inbound key, valid until in_old_until */
 	uint64_t in_old_until;
 	struct legacy_key *out; /* key the peer gave us; NULL = no valid key */
+	uint64_t out_stale_ms;  /* ECDH out key renewed by the peer at this time; 0 = current */
 	bool req_in_flight;
 	uint64_t req_sent_ms;
 	uint64_t last_errlog_ms;

@@ -11,7 +11,8 @@
  *  - fallback: a REQ_KEY without the token (tinc) gets the RSA answer, a
  *    peer without a known RSA public key gets the RSA exchange, and after
  *    ECDH was proven RSA keys are refused (downgrade);
- *  - LegacyECDH = no / required, node_up, KeyExpire with the grace period.
+ *  - LegacyECDH = no / required, node_up, KeyExpire: the sender keeps the
+ *    old key while it asks for the new one, the receiver's grace period.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,14 +458,15 @@ static void test_forged_requests(void) {
 static void test_forged_answers(void) {
 	char line[FAKE_LINE], stale[FAKE_LINE];
 
-	/* A new request from alpha; the answer to the previous one is stale. */
+	/* beta renewed its key: alpha asks for a new one at once and keeps
+	 * sending with the old one meanwhile. The previous answer is stale. */
 	snprintf(stale, sizeof(stale), "%s", ans_line);
 	fake_act_as("alpha", alpha_key);
-	legacy_key_on_changed(fake_self, beta);
-	CHECK(!legacy_key_valid(fake_self, beta));
+	struct legacy_key *current = out_key(beta);
 	fake_reset_msgs();
-	legacy_key_request(fake_self, beta);
-	CHECK(fake_nmsgs == 1);
+	legacy_key_on_changed(fake_self, beta);
+	CHECK(legacy_key_valid(fake_self, beta) && out_key(beta) == current);
+	CHECK(fake_nmsgs == 1 && !strncmp(fake_msgs[0].line, "15 alpha beta " LEGACY_KEX_TOKEN, 21));
 	char req[FAKE_LINE];
 	snprintf(req, sizeof(req), "%s", fake_msgs[0].line);
 	CHECK(beta_answers(alpha, req));
@@ -510,12 +512,14 @@ static void test_forged_answers(void) {
 	tok[0] = 'Y';
 	set_field(line, 3, tok);
 	CHECK(legacy_key_on_ans(fake_self, beta, line) == 0);
-	CHECK(!legacy_key_valid(fake_self, beta));
+	CHECK(strstr(fake_last_log, "downgrade") != NULL);
+	CHECK(out_key(beta) == current);
 	CHECK(beta->key_changed_calls == calls);
 
 	/* The genuine answer still works (the ephemeral was kept). */
 	CHECK(legacy_key_on_ans(fake_self, beta, ans_line) == 0);
-	CHECK(legacy_key_valid(fake_self, beta));
+	CHECK(legacy_key_valid(fake_self, beta) && out_key(beta) != current);
+	CHECK(legacy_node_get(beta, false)->out_stale_ms == 0);
 	CHECK(alpha_to_beta());
 }
 
@@ -620,6 +624,19 @@ static void test_node_up(void) {
 	legacy_node_down(fake_self, delta);
 }
 
+/* beta answers alpha's REQ_KEY line, alpha takes the answer. */
+static bool complete_exchange(const char *req_line_in) {
+	char req[FAKE_LINE];
+	snprintf(req, sizeof(req), "%s", req_line_in);
+	if (!beta_answers(alpha, req))
+		return false;
+	char ans[FAKE_LINE];
+	snprintf(ans, sizeof(ans), "%s", last_msg_to("alpha"));
+	fake_act_as("alpha", alpha_key);
+	legacy_key_on_ans(fake_self, beta, ans);
+	return legacy_key_valid(fake_self, beta) && out_key(beta)->kex == KEX_ECDH;
+}
+
 /* A full ECDH exchange alpha -> beta, for the renewal test. */
 static bool ecdh_exchange(void) {
 	fake_act_as("alpha", alpha_key);
@@ -665,11 +682,15 @@ static void test_key_expire(void) {
 	CHECK(bl && bl->in == NULL && bl->in_old == k1);
 	CHECK(alpha_to_beta()); /* alpha has not heard yet: still fine */
 
-	/* alpha hears KEY_CHANGED and asks again; both keys work in the grace period. */
+	/* alpha hears KEY_CHANGED: it asks again at once and keeps sending with
+	 * the old key meanwhile (beta still takes it): no gap. */
 	fake_act_as("alpha", alpha_key);
+	fake_reset_msgs();
 	legacy_key_on_changed(fake_self, beta);
-	CHECK(!legacy_key_valid(fake_self, beta));
-	CHECK(ecdh_exchange());
+	CHECK(legacy_key_valid(fake_self, beta));
+	CHECK(fake_nmsgs == 1 && !strncmp(fake_msgs[0].line, "15 alpha beta " LEGACY_KEX_TOKEN, 21));
+	CHECK(alpha_to_beta());
+	CHECK(complete_exchange(fake_nmsgs == 1 ? fake_msgs[0].line : ""));
 	CHECK(in_key(alpha) && in_key(alpha) != k1 && bl->in_old == k1);
 	CHECK(memcmp(in_key(alpha)->key, k1->key, k1->len));
 	CHECK(alpha_to_beta());
@@ -685,14 +706,30 @@ static void test_key_expire(void) {
 
 	/* An ECDH request in flight survives a KEY_CHANGED (its answer is fresh). */
 	fake_act_as("alpha", alpha_key);
-	legacy_key_on_changed(fake_self, beta);
 	fake_reset_msgs();
-	legacy_key_request(fake_self, beta);
-	CHECK(fake_nmsgs == 1);
 	legacy_key_on_changed(fake_self, beta);
 	legacy_key_request(fake_self, beta);
+	legacy_key_on_changed(fake_self, beta);
 	CHECK(fake_nmsgs == 1);
 	CHECK(legacy_node_get(beta, false)->eph.pkey != NULL);
+
+	/* No answer: the renewed key is used for half the grace period only. */
+	fake_now += LEGACY_GRACE_MS / 2 - 10;
+	CHECK(legacy_key_valid(fake_self, beta));
+	fake_now += 20;
+	int calls = beta->key_changed_calls;
+	CHECK(!legacy_key_valid(fake_self, beta) && !beta->key_valid && beta->key_changed_calls == calls + 1);
+	CHECK(strstr(fake_last_log, "in time") != NULL);
+
+	/* RSA keys die at once on KEY_CHANGED, as in tinc 1.0. */
+	CHECK(legacy_key_on_ans(fake_self, gamma_,
+	                        "16 gamma alpha "
+	                        "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
+	                        "C2D2E2F 427 672 4 0") == 0);
+	CHECK(legacy_key_valid(fake_self, gamma_));
+	legacy_key_on_changed(fake_self, gamma_);
+	CHECK(!legacy_key_valid(fake_self, gamma_) && !gamma_->key_valid);
+	legacy_node_down(fake_self, gamma_);
 }
 
 int main(void) {
