@@ -44,6 +44,19 @@ struct sptps {
 	uint8_t outkey[SPTPS_CIPHER_KEY_LEN];
 	uint8_t newinkey[SPTPS_CIPHER_KEY_LEN]; /* rekey: used once the peer's ACK arrives */
 
+	/* Datagram renegotiation: handshake records travel over the meta
+	 * connection and data records over UDP, so they overtake each other.
+	 * The peer's next key is tried before its ACK arrives, its previous
+	 * key stays valid for records older than the switch, and handshake
+	 * records have their own monotonic counter instead of the window. */
+	enum { NEXT_NONE, NEXT_CANDIDATE, NEXT_CONFIRMED } next; /* state of newinkey */
+	bool prev_valid;  /* previnkey usable for seqno < prev_limit */
+	bool stale_ack;   /* switched on a data record: the peer's ACK is still to come */
+	uint32_t prev_limit;
+	uint32_t hs_next; /* lowest sequence number a handshake record may have */
+	uint32_t cur_seqno; /* sequence number of the record being processed */
+	uint8_t previnkey[SPTPS_CIPHER_KEY_LEN];
+
 	bool mykex_valid, hiskex_valid;
 	uint8_t mykex[SPTPS_KEX_LEN];
 	uint8_t hiskex[SPTPS_KEX_LEN];
@@ -259,8 +272,10 @@ static int receive_kex(sptps_t *s, const uint8_t *data, size_t len) {
 }
 
 /* Shared secret -> PRF -> both direction keys. Our send key takes effect
- * now; the receive key waits in newinkey (for the ACK when rekeying). */
-static int derive_keys(sptps_t *s, uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN]) {
+ * now; the receive key waits in newinkey (for the ACK when rekeying).
+ * early: a datagram rekey computing the peer's next key as soon as both
+ * KEXes are known (no traces, the ephemeral scalar is kept for the SIG). */
+static int compute_keys(sptps_t *s, uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN], bool early) {
 	uint8_t shared[SPTPS_ECDH_SECRET_LEN], km[KEY_MATERIAL];
 	const uint8_t *inonce = (s->initiator ? s->mykex : s->hiskex) + 1;
 	const uint8_t *rnonce = (s->initiator ? s->hiskex : s->mykex) + 1;
@@ -268,10 +283,28 @@ static int derive_keys(sptps_t *s, uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN]) {
 	size_t seedlen = PRF_PREFIX_LEN + s->labellen;
 
 	bool ok = sptps_ecdh_compute(s->ecdh_scalar, s->hiskex + 1 + SPTPS_NONCE_LEN, shared);
-	sptps_wipe(s->ecdh_scalar, sizeof(s->ecdh_scalar));
+
+	if (!early) {
+		sptps_wipe(s->ecdh_scalar, sizeof(s->ecdh_scalar));
+	}
 
 	if (!ok) {
 		return FAIL(s, SPTPS_E_CRYPTO, "ECDH with the peer's ephemeral key failed");
+	}
+
+	if (early) {
+		/* the SIG input shares hsbuf with the PRF seed: keep it intact */
+		uint8_t saved[PRF_PREFIX_LEN];
+		memcpy(saved, seed, sizeof(saved));
+		memcpy(seed, PRF_LABEL, sizeof(PRF_LABEL) - 1);
+		memcpy(seed + sizeof(PRF_LABEL) - 1, inonce, SPTPS_NONCE_LEN);
+		memcpy(seed + sizeof(PRF_LABEL) - 1 + SPTPS_NONCE_LEN, rnonce, SPTPS_NONCE_LEN);
+		sptps_prf(shared, sizeof(shared), seed, seedlen, km, sizeof(km));
+		memcpy(seed, saved, sizeof(saved));
+		memcpy(s->newinkey, s->initiator ? km : km + SPTPS_CIPHER_KEY_LEN, SPTPS_CIPHER_KEY_LEN);
+		sptps_wipe(shared, sizeof(shared));
+		sptps_wipe(km, sizeof(km));
+		return SPTPS_OK;
 	}
 
 	trace(s, SPTPS_TRACE_SHARED_SECRET, shared, sizeof(shared));
@@ -288,6 +321,10 @@ static int derive_keys(sptps_t *s, uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN]) {
 	memcpy(newoutkey, s->initiator ? km + SPTPS_CIPHER_KEY_LEN : km, SPTPS_CIPHER_KEY_LEN);
 	sptps_wipe(km, sizeof(km));
 	return SPTPS_OK;
+}
+
+static int derive_keys(sptps_t *s, uint8_t newoutkey[SPTPS_CIPHER_KEY_LEN]) {
+	return compute_keys(s, newoutkey, false);
 }
 
 static int receive_sig(sptps_t *s, const uint8_t *data, size_t len) {
@@ -309,6 +346,10 @@ static int receive_sig(sptps_t *s, const uint8_t *data, size_t len) {
 		return err;
 	}
 
+	if (s->datagram && s->instate) {
+		s->next = NEXT_CONFIRMED; /* the peer's ACK or its first new record switches */
+	}
+
 	if (!s->initiator && (err = send_sig(s))) {
 		goto out;
 	}
@@ -328,8 +369,20 @@ out:
 	return err;
 }
 
-/* Switch the receive direction to the new key and tell the application. */
+/* Switch the receive direction to the new key and tell the application.
+ * Datagram mode keeps the old key for records older than the switch. */
 static int finish_handshake(sptps_t *s) {
+	if (s->datagram && s->instate) {
+		memcpy(s->previnkey, s->inkey, sizeof(s->previnkey));
+		s->prev_valid = true;
+		s->prev_limit = s->cur_seqno;
+	}
+
+	if (!s->instate) {
+		s->hs_next = s->cur_seqno + 1; /* the last plaintext handshake record */
+	}
+
+	s->next = NEXT_NONE;
 	memcpy(s->inkey, s->newinkey, sizeof(s->inkey));
 	sptps_wipe(s->newinkey, sizeof(s->newinkey));
 	trace(s, SPTPS_TRACE_KEY_IN, s->inkey, sizeof(s->inkey));
@@ -358,6 +411,10 @@ static int receive_handshake(sptps_t *s, const uint8_t *data, size_t len) {
 	case STATE_KEX:
 		if ((err = receive_kex(s, data, len))) {
 			return err;
+		}
+
+		if (s->datagram && s->instate && s->mykex_valid && compute_keys(s, NULL, true) == SPTPS_OK) {
+			s->next = NEXT_CANDIDATE; /* the peer may switch before its SIG reaches us */
 		}
 
 		if (s->initiator && (err = send_sig(s))) {
@@ -511,6 +568,10 @@ int sptps_send_record(sptps_t *s, uint8_t type, const void *data, size_t len) {
 	return send_record_raw(s, type, data, len);
 }
 
+bool sptps_can_renegotiate(const sptps_t *s) {
+	return s && !s->failed && s->outstate && s->state == STATE_SECONDARY_KEX && !s->mykex_valid;
+}
+
 int sptps_force_kex(sptps_t *s) {
 	if (!s) {
 		return SPTPS_E_INVALID;
@@ -582,6 +643,68 @@ int sptps_verify_datagram(const sptps_t *s, const void *data, size_t len) {
 	return v < 0 ? SPTPS_E_REPLAY : SPTPS_OK;
 }
 
+/* Which receive key opened a datagram record. */
+enum record_key { KEY_NONE, KEY_CURRENT, KEY_NEXT, KEY_PREV };
+
+/* Authenticate and decrypt in place with the current key, then with the
+ * peer's next key (renegotiation under way), then with its previous one
+ * (records that left before the switch). A failed check changes nothing. */
+static enum record_key open_with_any_key(const sptps_t *s, uint32_t seqno, uint8_t *c, size_t clen) {
+	const uint8_t *tag = c + clen;
+
+	if (sptps_cipher_open(s->inkey, seqno, c, clen, tag, c)) {
+		return KEY_CURRENT;
+	}
+
+	if (s->next != NEXT_NONE && sptps_cipher_open(s->newinkey, seqno, c, clen, tag, c)) {
+		return KEY_NEXT;
+	}
+
+	if (s->prev_valid && sptps_cipher_open(s->previnkey, seqno, c, clen, tag, c)) {
+		return KEY_PREV;
+	}
+
+	return KEY_NONE;
+}
+
+/* An encrypted handshake record (renegotiation). These come over the meta
+ * connection and may be far behind the data records in sequence numbers,
+ * so the replay window does not apply: they only have to increase. */
+static int open_handshake(sptps_t *s, enum record_key key, uint32_t seqno, const uint8_t *body, size_t len) {
+	if ((int32_t)(seqno - s->hs_next) < 0) {
+		return FAIL(s, SPTPS_E_REPLAY, "Replayed handshake record %u (expected at least %u)",
+		            (unsigned)seqno, (unsigned)s->hs_next);
+	}
+
+	if (key == KEY_PREV) {
+		if (s->stale_ack && !len) {
+			s->stale_ack = false; /* the ACK we had already acted upon */
+			s->hs_next = seqno + 1;
+			return SPTPS_OK;
+		}
+
+		return FAIL(s, SPTPS_E_UNEXPECTED, "Handshake record %u under the previous key", (unsigned)seqno);
+	}
+
+	if (key == KEY_NEXT) {
+		if (s->next != NEXT_CONFIRMED) {
+			return FAIL(s, SPTPS_E_UNEXPECTED, "Handshake record %u under an unconfirmed key",
+			            (unsigned)seqno);
+		}
+
+		/* the peer finished and already renegotiates again */
+		s->stale_ack = true;
+		int err = finish_handshake(s);
+
+		if (err) {
+			return err;
+		}
+	}
+
+	s->hs_next = seqno + 1;
+	return receive_handshake(s, body, len);
+}
+
 int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, size_t *body_len) {
 	uint32_t seqno;
 	int err;
@@ -604,6 +727,7 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 		}
 
 		s->rx.inseqno = seqno + 1;
+		s->cur_seqno = seqno;
 		*type = rec[SPTPS_DATAGRAM_HEADER];
 		*body_len = len - SPTPS_DATAGRAM_HEADER - 1;
 
@@ -621,12 +745,35 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 
 	size_t clen = len - SPTPS_DATAGRAM_HEADER - SPTPS_TAG_LEN;
 	uint8_t *c = rec + SPTPS_DATAGRAM_HEADER;
+	enum record_key key = open_with_any_key(s, seqno, c, clen);
 
-	if (!sptps_cipher_open(s->inkey, seqno, c, clen, c + clen, c)) {
+	if (key == KEY_NONE) {
 		uint8_t be[4];
 		put_be32(be, seqno);
 		trace(s, SPTPS_TRACE_AUTH_FAILED, be, sizeof(be));
 		return FAIL(s, SPTPS_E_AUTH, "Failed to decrypt and verify record %u", (unsigned)seqno);
+	}
+
+	*type = c[0];
+	*body_len = clen - 1;
+	s->cur_seqno = seqno;
+
+	if (*type == SPTPS_HANDSHAKE) {
+		err = open_handshake(s, key, seqno, c + 1, clen - 1);
+
+		/* Like tinc, a handshake record inside the window takes its
+		 * slot there; one that is behind or far ahead leaves the data
+		 * window alone. */
+		if (!err && sptps_replay_check(&s->rx, seqno) == SPTPS_REPLAY_ACCEPT) {
+			sptps_replay_commit(&s->rx, seqno, SPTPS_REPLAY_ACCEPT);
+		}
+
+		return err;
+	}
+
+	if (key == KEY_PREV && (int32_t)(seqno - s->prev_limit) >= 0) {
+		return FAIL(s, SPTPS_E_AUTH, "Record %u uses the previous key after the switch",
+		            (unsigned)seqno);
 	}
 
 	/* Only authentic records may move the replay window. */
@@ -643,8 +790,17 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 	}
 
 	sptps_replay_commit(&s->rx, seqno, v);
-	*type = c[0];
-	*body_len = clen - 1;
+
+	if (key == KEY_NEXT && s->next == NEXT_CONFIRMED) {
+		/* The peer sent its ACK and switched; the ACK is still on its
+		 * way over the meta connection. Switch now. */
+		s->stale_ack = true;
+
+		if ((err = finish_handshake(s))) {
+			return err;
+		}
+	}
+
 	return dispatch(s, *type, c + 1, clen - 1, false);
 }
 

@@ -12,6 +12,14 @@
  * refuses all further input (SPTPS_E_FAILED). Datagram mode drops the bad
  * record and keeps going.
  *
+ * Datagram renegotiation tolerates the handshake and the data travelling
+ * on different paths (meta connection vs UDP): records under the peer's
+ * next key are accepted as soon as that key is known (and switch to it
+ * once the peer's SIG has been verified), records under its previous key
+ * are accepted when they are older than the switch, and encrypted
+ * handshake records are checked for replay by their own increasing
+ * counter instead of the data window.
+ *
  * Callbacks must not free the session nor call sptps_receive() on it;
  * sending records from inside a callback is fine.
  */
@@ -130,6 +138,8 @@ int sptps_send_record(sptps_t *s, uint8_t type, const void *data, size_t len);
 
 /* Start a renegotiation on an established session. */
 int sptps_force_kex(sptps_t *s);
+/* Would sptps_force_kex() start one now (established, none under way)? */
+bool sptps_can_renegotiate(const sptps_t *s);
 
 /* Datagram mode: would this datagram be accepted now? Checks the tag and
  * the replay window without changing any state. */

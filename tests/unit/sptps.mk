@@ -44,3 +44,11 @@ tests_unit_sptps_plugin_test_SOURCES = tests/unit/sptps_plugin_test.c $(CRYPTO_S
 tests_unit_sptps_plugin_test_CPPFLAGS = -I$(top_srcdir)/sdk $(SPTPS_TEST_CPPFLAGS)
 tests_unit_sptps_plugin_test_LDADD = $(SODIUM_LIBS)
 endif
+
+if ENABLE_CRYPTO_SPTPS
+check_PROGRAMS += tests/unit/sptps_rekey_test
+TESTS += tests/unit/sptps_rekey_test
+tests_unit_sptps_rekey_test_SOURCES = tests/unit/sptps_rekey_test.c $(SPTPS_TEST_SOURCES)
+tests_unit_sptps_rekey_test_CPPFLAGS = $(SPTPS_TEST_CPPFLAGS)
+tests_unit_sptps_rekey_test_LDADD = $(SODIUM_LIBS)
+endif
