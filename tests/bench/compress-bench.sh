@@ -43,7 +43,7 @@ with open(sys.argv[1], "w") as f:
         i += 1
 EOF
 # 256 MB (per-packet compression cannot see that the 4 MB block repeats)
-for i in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
 	cat "$PXT_TMP/text.dat" "$PXT_TMP/text.dat" >"$PXT_TMP/text.tmp" && mv "$PXT_TMP/text.tmp" "$PXT_TMP/text.dat"
 done
 

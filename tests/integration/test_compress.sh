@@ -282,7 +282,7 @@ disabled_part() {
 }
 
 if [ -n "$PART" ]; then
-	PXT_TEST="$PXT_TEST[$PART]"
+	PXT_TEST="${PXT_TEST}[$PART]"
 	"$PART"_part
 	pass
 fi
