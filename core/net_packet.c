@@ -133,7 +133,9 @@ static void tx_commit(const node_t *via, uint32_t frame_len) {
 /* Compress (if the peer asked for it) into t. Returns false on failure. */
 static bool compress_into(node_t *keynode, const struct px_buf *b, struct px_buf *t, size_t room) {
 	int level = keynode->out_compression;
-	if (level <= 0 || (b->flags & PX_BUF_PROBE)) {
+	bool optional = keynode->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG;
+	/* Legacy receivers decompress everything, probes included. */
+	if (level <= 0 || ((b->flags & PX_BUF_PROBE) && optional)) {
 		if (b->len > room)
 			return false;
 		memcpy(t->data, b->data, b->len);
@@ -144,7 +146,6 @@ static bool compress_into(node_t *keynode, const struct px_buf *b, struct px_buf
 	if (!cp)
 		return false;
 	int len = cp->ops->compress(cp->plugin, level, b->data, b->len, t->data, room);
-	bool optional = keynode->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG;
 	if (optional && (len < 0 || (uint32_t)len >= b->len)) {
 		/* Does not shrink: send it as it is, the record says so. */
 		if (b->len > room)
@@ -218,10 +219,6 @@ static bool must_use_tcp(node_t *to, node_t *via, node_t *keynode, const struct 
 		keynode->crypto->ops->key_request(keynode->crypto->plugin, keynode);
 		return true;
 	}
-	if (!via->has_udp_addr)
-		return true;
-	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !(b->flags & PX_BUF_PROBE) && b->len > (uint32_t)via->minmtu)
-		return true;
 	if (keynode->out_compression > 0 && !compress_for_level(keynode->out_compression)) {
 		static bool warned;
 		if (!warned) {
@@ -232,6 +229,10 @@ static bool must_use_tcp(node_t *to, node_t *via, node_t *keynode, const struct 
 		}
 		return true;
 	}
+	if (!via->has_udp_addr)
+		return true;
+	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !(b->flags & PX_BUF_PROBE) && b->len > (uint32_t)via->minmtu)
+		return true;
 	return false;
 }
 
@@ -588,8 +589,9 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			const struct compress_provider *cp = compress_for_level(settings.compression);
 			if (!cp)
 				continue;
+			/* Bounded by the largest frame: anything bigger is a bomb. */
 			int len = cp->ops->decompress(cp->plugin, settings.compression, b->data, b->len, scratch + HEADROOM,
-			                              sizeof(scratch) - HEADROOM);
+			                              PX_MTU);
 			if (len < 0) {
 				logger(PX_LOG_ERROR, LOG_WARNING, "Error while decompressing packet from %s", from->name);
 				continue;

@@ -260,7 +260,7 @@ void bin2hex(const uint8_t *src, size_t len, char *dst) {
 	dst[2 * len] = '\0';
 }
 
-static int hexval(char c) {
+int hex_digit_value(char c) {
 	if (c >= '0' && c <= '9') {
 		return c - '0';
 	}
@@ -284,7 +284,7 @@ int hex2bin(const char *src, uint8_t *dst, size_t dstlen) {
 	}
 
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(src[2 * i]), lo = hexval(src[2 * i + 1]);
+		int hi = hex_digit_value(src[2 * i]), lo = hex_digit_value(src[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			return -1;

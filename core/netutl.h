@@ -27,6 +27,8 @@ void addr_unmap(struct px_addr *a);
 
 /* Hex and tinc base64 helpers. bin2hex writes uppercase + NUL. */
 void bin2hex(const uint8_t *src, size_t len, char *dst);
+/* 0..15 for a hex digit (either case), else -1. */
+int hex_digit_value(char c);
 /* Returns bytes written, or -1 on a non-hex character or odd length. */
 int hex2bin(const char *src, uint8_t *dst, size_t dstlen);
 

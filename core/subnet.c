@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 
 #include "node.h"
+#include "netutl.h"
 #include "subnet.h"
 
 struct list_head subnet_table = LIST_HEAD_INIT(subnet_table);
@@ -58,21 +59,6 @@ static bool parse_int(const char *s, int *out) {
 	return true;
 }
 
-static int hexdigit(char c) {
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-
-	return -1;
-}
 
 /* Six ':'-separated groups of 1-4 hex digits (1.0 prints single digits), each <= 0xff. */
 static bool parse_mac(const char *s, uint8_t mac[6]) {
@@ -80,12 +66,12 @@ static bool parse_mac(const char *s, uint8_t mac[6]) {
 		unsigned v = 0;
 		int digits = 0;
 
-		while (hexdigit(*s) >= 0) {
+		while (hex_digit_value(*s) >= 0) {
 			if (++digits > 4) {
 				return false;
 			}
 
-			v = v * 16 + (unsigned)hexdigit(*s++);
+			v = v * 16 + (unsigned)hex_digit_value(*s++);
 		}
 
 		if (!digits || v > 0xff) {
