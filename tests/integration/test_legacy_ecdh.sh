@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
 # ECDH data-key exchange of the legacy protocol (docs/legacy-ecdh.md).
-# Two rounds, each with fresh namespaces, keys and daemons (the script
+# Three rounds, each with fresh namespaces, keys and daemons (the script
 # re-runs itself per round):
 #   ecdh  two Plexus nodes (ExperimentalProtocol = no, so the legacy
 #         protocol is used) with KeyExpire = 5: both directions get ECDH
@@ -13,6 +13,8 @@
 #   tinc  Plexus <-> tinc 1.0.36: Plexus offers ECDH, tinc ignores the
 #         offer and the RSA exchange is used (dump says rsa:...); ping and
 #         bulk TCP over UDP, also across Plexus's KeyExpire = 5 renewals.
+#   tincrelay  two Plexus nodes that only meet through a tinc 1.0 relay
+#         still agree ECDH keys (tinc forwards both messages untouched).
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd python3 ping nft
@@ -148,12 +150,45 @@ round_tinc() {
 	pass "tinc"
 }
 
+# Two Plexus nodes that only meet through a tinc 1.0 relay: the ECDH offer
+# and answer cross tinc unchanged (tinc forwards REQ_KEY verbatim and
+# appends the reflexive address to the 7-field ANS_KEY) and are accepted.
+round_tincrelay() {
+	require_kind tinc10
+	make_node alpha plexus
+	make_node relay tinc10
+	make_node gamma plexus
+	connect_to alpha relay
+	connect_to gamma relay
+	for n in alpha gamma; do
+		node_conf "$n" "ExperimentalProtocol = no"
+	done
+	start_node relay
+	start_node alpha
+	start_node gamma
+	up_and_ping alpha gamma 40
+	wait_log alpha "Got packet key from gamma \(ecdh:aes-256-cbc/sha256/4\)" 10 ||
+		fail "alpha got no ECDH packet key from gamma across the tinc relay"
+	wait_log gamma "Got packet key from alpha \(ecdh:aes-256-cbc/sha256/4\)" 10 ||
+		fail "gamma got no ECDH packet key from alpha across the tinc relay"
+	wait_log alpha "Got packet key from relay \(rsa:aes-256-cbc/sha256/4\)" 10 ||
+		fail "alpha got no RSA packet key from the tinc relay"
+	bulk_tcp alpha gamma $((5 * 1024 * 1024)) || fail "5 MB TCP alpha -> gamma"
+	ping_check alpha relay 5 1 || fail "pings alpha -> relay (tinc) lost"
+	for n in alpha gamma; do
+		assert_no_log "$n" "Rejecting ECDH|downgrade" "$n rejected a key message that crossed tinc"
+	done
+	assert_no_log relay "Got bad (REQ|ANS)_KEY|wrong keylength" "the tinc relay complained about ECDH messages"
+	assert_alive alpha relay gamma
+	pass "tincrelay"
+}
+
 if [ "${1:-}" = --round ]; then
 	PXT_TEST="$PXT_TEST[$2]"
 	"round_$2"
 fi
 
-for r in ecdh tinc; do
+for r in ecdh tinc tincrelay; do
 	"$0" --round "$r" || fail "round $r failed"
 done
-pass "2 rounds"
+pass "3 rounds"
