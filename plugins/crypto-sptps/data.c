@@ -12,26 +12,108 @@
 #include "b64.h"
 #include "sptps_plugin.h"
 
+/*
+ * Per-node state; it outlives the SPTPS session it holds so that the
+ * handshake timer and the "nudge" budget survive restarts.
+ */
 struct node_session {
-	sptps_t *s;
+	sptps_t *s;      /* NULL: no session */
 	px_node *n;
-	bool first_kex; /* our next handshake record is the REQ_KEY that opens the session */
-	bool valid;     /* first handshake done: we can seal */
-	uint64_t started_ms;
+	px_timer *timer; /* handshake or renegotiation deadline */
+	bool first_kex;  /* our next handshake record is the REQ_KEY that opens the session */
+	bool valid;      /* first handshake done: we can seal */
+	bool rekeying;   /* a renegotiation we started is under way */
+	bool in_data_path; /* log library complaints at traffic level */
+	unsigned timeouts; /* consecutive handshake timeouts (back-off) */
+	uint64_t started_ms; /* start of the running handshake or renegotiation */
+	uint64_t last_ok_ms; /* last record that opened */
+	uint64_t last_nudge_ms;
+	uint64_t bad_bytes;  /* bytes of records we could not open since the last nudge */
+	uint64_t drops;      /* records dropped since the last summary line */
+	uint64_t last_drop_log_ms;
+	int last_err;
 	char name[64];
 };
 
+static void session_timeout(void *arg);
+
 static struct node_session **session_slot(px_node *n) {
 	return (struct node_session **)sp.host->node_slot(n, sp.self);
+}
+
+/* The node's state, created on first use (never per packet: once per node). */
+static struct node_session *session_get(px_node *n, bool create) {
+	struct node_session **slot = session_slot(n);
+
+	if (!slot) {
+		return NULL;
+	}
+
+	if (!*slot && create) {
+		struct node_session *ns = calloc(1, sizeof(*ns));
+
+		if (!ns) {
+			return NULL;
+		}
+
+		ns->n = n;
+		ns->timer = sp.host->timer_new(session_timeout, ns);
+		snprintf(ns->name, sizeof(ns->name), "%s", sp.host->node_name(n));
+		*slot = ns;
+	}
+
+	return *slot;
+}
+
+static void timer_off(struct node_session *ns) {
+	if (ns->timer && sp.host->timer_disarm) {
+		sp.host->timer_disarm(ns->timer);
+	}
+}
+
+/* Drop the SPTPS session but keep the node's bookkeeping. */
+static void session_stop(struct node_session *ns) {
+	if (ns->s) {
+		sptps_free(ns->s);
+		ns->s = NULL;
+	}
+
+	if (ns->valid) {
+		ns->valid = false;
+		sp.host->node_key_changed(ns->n, false);
+	}
+
+	ns->rekeying = false;
+	timer_off(ns);
 }
 
 static void session_free(px_node *n) {
 	struct node_session **slot = session_slot(n);
 
 	if (slot && *slot) {
-		sptps_free((*slot)->s);
-		free(*slot);
+		struct node_session *ns = *slot;
+		sptps_free(ns->s);
+
+		if (ns->timer) {
+			sp.host->timer_free(ns->timer);
+		}
+
+		free(ns);
 		*slot = NULL;
+	}
+}
+
+/* How long the running handshake may take: doubles with every timeout. */
+static uint32_t handshake_deadline(const struct node_session *ns) {
+	unsigned shift = ns->timeouts < 3 ? ns->timeouts : 3;
+	return SPTPS_HANDSHAKE_MS << shift;
+}
+
+static void arm_deadline(struct node_session *ns) {
+	ns->started_ms = sp.host->now_ms();
+
+	if (ns->timer) {
+		sp.host->timer_arm(ns->timer, handshake_deadline(ns));
 	}
 }
 
@@ -121,10 +203,16 @@ static bool session_receive_cb(void *ctx, uint8_t type, const uint8_t *data, siz
 
 	if (type == SPTPS_HANDSHAKE) {
 		if (!ns->valid) {
-			LOG(PX_LOG_TRAFFIC, "SPTPS key exchange with %s successful", ns->name);
+			LOG(PX_LOG_PROTOCOL, "SPTPS key exchange with %s successful", ns->name);
+		} else {
+			LOG(PX_LOG_TRAFFIC, "SPTPS key renegotiation with %s successful", ns->name);
 		}
 
 		ns->valid = true;
+		ns->rekeying = false;
+		ns->timeouts = 0;
+		ns->last_ok_ms = sp.host->now_ms();
+		timer_off(ns);
 		sp.host->node_key_changed(ns->n, true);
 		return true;
 	}
@@ -157,8 +245,14 @@ static bool session_receive_cb(void *ctx, uint8_t type, const uint8_t *data, siz
 
 static void session_log_cb(void *ctx, enum sptps_log_level level, const char *msg) {
 	struct node_session *ns = ctx;
-	/* per-packet rejections belong to the traffic debug level */
-	sptps_glue_log(ns->name, ns->valid && level == SPTPS_LOG_ERROR ? SPTPS_LOG_DEBUG : level, msg);
+
+	/* per-packet rejections belong to the traffic debug level; open()
+	 * writes a rate-limited summary at the error level */
+	if (ns->in_data_path || (ns->valid && level == SPTPS_LOG_ERROR)) {
+		level = SPTPS_LOG_DEBUG;
+	}
+
+	sptps_glue_log(ns->name, level, msg);
 }
 
 static struct node_session *session_start(px_node *n, bool initiator) {
@@ -166,8 +260,13 @@ static struct node_session *session_start(px_node *n, bool initiator) {
 	const char *me = sp.host->self_name();
 	struct sptps_key hiskey;
 	char label[256];
+	struct node_session *ns = session_get(n, true);
 
-	session_free(n);
+	if (!ns) {
+		return NULL;
+	}
+
+	session_stop(ns);
 
 	if (!sp.mykey.has_private || !sptps_peer_key(peer, &hiskey)) {
 		return NULL;
@@ -175,18 +274,13 @@ static struct node_session *session_start(px_node *n, bool initiator) {
 
 	int len = snprintf(label, sizeof(label), "tinc UDP key expansion %s %s", initiator ? me : peer,
 	                   initiator ? peer : me);
-	struct node_session *ns = calloc(1, sizeof(*ns));
 
-	if (!ns || len < 0 || (size_t)len >= sizeof(label)) {
-		free(ns);
+	if (len < 0 || (size_t)len >= sizeof(label)) {
 		return NULL;
 	}
 
-	ns->n = n;
 	ns->first_kex = initiator;
-	ns->started_ms = sp.host->now_ms();
-	snprintf(ns->name, sizeof(ns->name), "%s", peer);
-	*session_slot(n) = ns;
+	arm_deadline(ns);
 
 	struct sptps_params p = {
 	    .initiator = initiator,
@@ -200,7 +294,8 @@ static struct node_session *session_start(px_node *n, bool initiator) {
 	};
 
 	if (sptps_start(&ns->s, &p) != SPTPS_OK) {
-		session_free(n);
+		ns->s = NULL;
+		timer_off(ns);
 		return NULL;
 	}
 
@@ -212,15 +307,9 @@ static void request_pubkey(px_node *n) {
 	                      PX_REQ_REQ_PUBKEY);
 }
 
-void sptps_key_request(px_plugin *self, px_node *to) {
+/* Open a session with `to` as the initiator (REQ_KEY), or ask for its key. */
+static void start_key_exchange(px_node *to) {
 	struct sptps_key k;
-	struct node_session **slot = session_slot(to);
-
-	(void)self;
-
-	if (slot && *slot && ((*slot)->valid || sp.host->now_ms() - (*slot)->started_ms < SPTPS_RESTART_MS)) {
-		return; /* up, or a handshake is still under way */
-	}
 
 	if (!sptps_peer_key(sp.host->node_name(to), &k)) {
 		request_pubkey(to);
@@ -231,11 +320,54 @@ void sptps_key_request(px_plugin *self, px_node *to) {
 	session_start(to, true);
 }
 
-/* Feed one base64 record into n's session; restart a broken session that
- * has had its chance. */
+void sptps_key_request(px_plugin *self, px_node *to) {
+	struct node_session *ns = session_get(to, false);
+
+	(void)self;
+
+	/* up, or a handshake is under way: its timer retries it if need be */
+	if (ns && ns->s) {
+		return;
+	}
+
+	start_key_exchange(to);
+}
+
+/*
+ * The handshake (or a renegotiation we started) did not finish in time:
+ * the request or an answer was lost (a relay went away, the peer
+ * restarted). Start over with a fresh REQ_KEY; the deadline doubles with
+ * every consecutive timeout.
+ */
+static void session_timeout(void *arg) {
+	struct node_session *ns = arg;
+
+	if (!ns->s) {
+		return;
+	}
+
+	if (ns->valid && sptps_can_renegotiate(ns->s)) {
+		ns->rekeying = false; /* finished meanwhile (peer's side) */
+		return;
+	}
+
+	if (!sp.host->node_reachable || !sp.host->node_reachable(ns->n)) {
+		session_stop(ns);
+		return;
+	}
+
+	ns->timeouts++;
+	LOG(PX_LOG_CONNECTIONS, "SPTPS %s with %s timed out after %u ms, restarting it",
+	    ns->valid ? "key renegotiation" : "key exchange", ns->name,
+	    (unsigned)(sp.host->now_ms() - ns->started_ms));
+	start_key_exchange(ns->n);
+}
+
+/* Feed one base64 record into n's session. A broken handshake is left to
+ * its deadline (the peer may still be sending the records that fix it). */
 static void feed_record(px_node *n, const char *b64) {
 	uint8_t rec[SPTPS_MAX_B64_RECORD];
-	struct node_session **slot = session_slot(n);
+	struct node_session *ns = session_get(n, false);
 	ssize_t len = sptps_b64_decode(rec, sizeof(rec), b64, strlen(b64));
 
 	if (len < 0) {
@@ -243,19 +375,17 @@ static void feed_record(px_node *n, const char *b64) {
 		return;
 	}
 
-	if (!slot || !*slot) {
+	if (!ns || !ns->s) {
 		LOG(PX_LOG_ERROR, "SPTPS record from %s without a session", sp.host->node_name(n));
 		return;
 	}
 
-	if (sptps_receive((*slot)->s, rec, (size_t)len) < 0 &&
-	    sp.host->now_ms() - (*slot)->started_ms >= SPTPS_RESTART_MS) {
-		LOG(PX_LOG_PROTOCOL, "Restarting the SPTPS session with %s", (*slot)->name);
-		session_free(n);
-		sptps_key_request(sp.self, n);
+	ssize_t err = sptps_receive(ns->s, rec, (size_t)len);
+
+	if (err < 0) {
+		LOG(PX_LOG_ERROR, "Rejected SPTPS handshake record from %s: %s", ns->name, sptps_strerror((int)err));
 	}
 }
-
 /* ANS_PUBKEY: remember the key in hosts/<name> (as tinc does). */
 static void store_pubkey(px_node *n, const char *b64) {
 	struct sptps_key k;
@@ -302,9 +432,21 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 	}
 
 	switch (subtype) {
-	case PX_REQ_REQ_KEY: /* a peer starts a UDP session with us */
+	case PX_REQ_REQ_KEY: { /* a peer starts a UDP session with us */
+		struct node_session *ns = session_get(from, false);
+
 		if (!sptps_peer_key(src, &k)) {
 			request_pubkey(from);
+			return 0;
+		}
+
+		/* Both sides opened a session at once (traffic both ways right
+		 * after the node came up): if both gave way, both would wait as
+		 * responders. The node with the smaller name keeps its own. */
+		if (ns && ns->s && !ns->valid && sptps_is_initiator(ns->s) &&
+		    strcmp(sp.host->self_name(), src) < 0 &&
+		    sp.host->now_ms() - ns->started_ms < handshake_deadline(ns)) {
+			LOG(PX_LOG_PROTOCOL, "Both %s and we started an SPTPS key exchange: keeping ours", src);
 			return 0;
 		}
 
@@ -314,6 +456,7 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 
 		feed_record(from, rest);
 		return 0;
+	}
 
 	case PX_REQ_REQ_PUBKEY: {
 		char b64[SPTPS_PUBKEY_B64_LEN + 1];
@@ -333,9 +476,9 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 		return 0;
 
 	case PX_REQ_SPTPS_PACKET: {
-		struct node_session **slot = session_slot(from);
+		struct node_session *ns = session_get(from, false);
 
-		if (slot && *slot && (*slot)->valid) {
+		if (ns && ns->valid) {
 			feed_record(from, rest);
 		}
 
@@ -368,10 +511,10 @@ int sptps_key_on_ans(px_plugin *self, px_node *from, const char *line) {
 }
 
 bool sptps_key_valid(px_plugin *self, px_node *to) {
-	struct node_session **slot = session_slot(to);
+	struct node_session *ns = session_get(to, false);
 
 	(void)self;
-	return slot && *slot && (*slot)->valid;
+	return ns && ns->s && ns->valid;
 }
 
 void sptps_node_up(px_plugin *self, px_node *n) {
@@ -385,7 +528,7 @@ void sptps_node_down(px_plugin *self, px_node *n) {
 }
 
 unsigned sptps_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned n) {
-	struct node_session **slot = session_slot(to);
+	struct node_session *ns = session_get(to, false);
 	unsigned alive = 0;
 
 	(void)self;
@@ -396,7 +539,7 @@ unsigned sptps_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned 
 		uint8_t *body = b->data;
 		size_t len = b->len;
 
-		if (!slot || !*slot || !(*slot)->valid || !len) {
+		if (!ns || !ns->s || !ns->valid || !len) {
 			b->len = 0;
 			continue;
 		}
@@ -422,7 +565,7 @@ unsigned sptps_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned 
 			continue;
 		}
 
-		ssize_t wire = sptps_seal_datagram((*slot)->s, type, rec, len);
+		ssize_t wire = sptps_seal_datagram(ns->s, type, rec, len);
 
 		if (wire < 0) {
 			b->len = 0;
@@ -437,24 +580,93 @@ unsigned sptps_seal(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned 
 	return alive;
 }
 
+/*
+ * Records from `ns` that we cannot open and that say the peer holds a
+ * session we do not have (we restarted, or lost a handshake): after a
+ * quiet second of nothing but such records, start a fresh key exchange,
+ * which tells the peer to drop its session. At most one per
+ * SPTPS_NUDGE_MS, and only once SPTPS_NUDGE_BYTES of them arrived, so
+ * forged datagrams cannot make us send more than they cost.
+ */
+static void maybe_nudge(struct node_session *ns, size_t len) {
+	uint64_t now = sp.host->now_ms();
+
+	ns->bad_bytes += len;
+
+	if (ns->bad_bytes < SPTPS_NUDGE_BYTES || now - ns->last_nudge_ms < SPTPS_NUDGE_MS) {
+		return;
+	}
+
+	if (ns->s && ns->valid && now - ns->last_ok_ms < SPTPS_NUDGE_MS) {
+		return; /* the session works: a few bad records are noise */
+	}
+
+	if (ns->s && !ns->valid && now - ns->started_ms < handshake_deadline(ns)) {
+		return; /* a handshake is under way */
+	}
+
+	if (!sp.host->node_reachable || !sp.host->node_reachable(ns->n)) {
+		return;
+	}
+
+	ns->last_nudge_ms = now;
+	ns->bad_bytes = 0;
+	LOG(PX_LOG_CONNECTIONS, "Records from %s do not match our SPTPS session: starting a new key exchange",
+	    ns->name);
+	start_key_exchange(ns->n);
+}
+
+/* One summary line per node and second for dropped records (the
+ * per-record reasons are at the traffic debug level). */
+static void count_drop(struct node_session *ns, int err) {
+	uint64_t now = sp.host->now_ms();
+
+	ns->drops++;
+	ns->last_err = err;
+
+	if (now - ns->last_drop_log_ms >= 1000) {
+		LOG(PX_LOG_ERROR, "Dropped %llu SPTPS record(s) from %s (last: %s)", (unsigned long long)ns->drops,
+		    ns->name, sptps_strerror(err));
+		ns->last_drop_log_ms = now;
+		ns->drops = 0;
+	}
+}
+
 unsigned sptps_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsigned n) {
-	struct node_session **slot = session_slot(from);
+	struct node_session *ns = session_get(from, true);
 	unsigned alive = 0;
 
 	(void)self;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct px_buf *b = &bufs[i];
-		uint8_t type;
+		uint8_t type = 0;
 		size_t len;
+		int err = SPTPS_E_STATE;
+		uint32_t wirelen = b->len;
 
-		if (!slot || !*slot ||
-		    sptps_open_datagram((*slot)->s, b->data, b->len, &type, &len) != SPTPS_OK ||
-		    type == SPTPS_HANDSHAKE) {
+		if (ns && ns->s) {
+			ns->in_data_path = true;
+			err = sptps_open_datagram(ns->s, b->data, b->len, &type, &len);
+			ns->in_data_path = false;
+		}
+
+		if (err != SPTPS_OK || type == SPTPS_HANDSHAKE) {
 			b->len = 0;
+
+			if (ns && err != SPTPS_OK) {
+				count_drop(ns, err);
+
+				if (err == SPTPS_E_AUTH || err == SPTPS_E_STATE || err == SPTPS_E_SEQNO ||
+				    err == SPTPS_E_UNEXPECTED) {
+					maybe_nudge(ns, wirelen);
+				}
+			}
+
 			continue;
 		}
 
+		ns->last_ok_ms = sp.host->now_ms();
 		uint8_t *body = b->data + SPTPS_DATAGRAM_HEADER + 1;
 
 		/* room for the Ethernet header of a router-mode record */
@@ -467,6 +679,7 @@ unsigned sptps_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsigne
 		int flen = record_to_frame(type, body, len, &frame, &b->flags);
 
 		if (flen < 0) {
+			count_drop(ns, SPTPS_E_BAD_TYPE);
 			b->len = 0;
 			continue;
 		}
@@ -486,10 +699,9 @@ struct identify_ctx {
 
 static bool identify_one(px_node *n, void *arg) {
 	struct identify_ctx *ic = arg;
-	struct node_session **slot = session_slot(n);
+	struct node_session *ns = session_get(n, false);
 
-	if (slot && *slot && (*slot)->valid &&
-	    sptps_verify_datagram((*slot)->s, ic->buf->data, ic->buf->len) == 0) {
+	if (ns && ns->s && ns->valid && sptps_verify_datagram(ns->s, ic->buf->data, ic->buf->len) == 0) {
 		ic->found = n;
 		return false;
 	}
@@ -507,24 +719,30 @@ px_node *sptps_identify(px_plugin *self, const struct px_buf *buf) {
 }
 
 const char *sptps_describe(px_plugin *self, px_node *n) {
-	struct node_session **slot = session_slot(n);
+	struct node_session *ns = session_get(n, false);
 
 	(void)self;
 
-	if (!slot || !*slot) {
+	if (!ns || !ns->s) {
 		return "-";
 	}
 
-	return (*slot)->valid ? "sptps" : "sptps-handshake";
+	if (!ns->valid) {
+		return "sptps-handshake";
+	}
+
+	return sptps_can_renegotiate(ns->s) ? "sptps" : "sptps-rekey";
 }
 
 static bool rekey_one(px_node *n, void *arg) {
-	struct node_session **slot = session_slot(n);
+	struct node_session *ns = session_get(n, false);
 
 	(void)arg;
 
-	if (slot && *slot && (*slot)->valid) {
-		sptps_force_kex((*slot)->s);
+	/* a renegotiation already running (either side's) is left alone */
+	if (ns && ns->s && ns->valid && sptps_can_renegotiate(ns->s) && sptps_force_kex(ns->s) == SPTPS_OK) {
+		ns->rekeying = true;
+		arm_deadline(ns);
 	}
 
 	return true;
