@@ -74,8 +74,9 @@ bool legacy_errlog_allowed(struct legacy_node *ln) {
 }
 
 static size_t inbound_key_len(void) {
-	return lg.cipher ? (size_t)(EVP_CIPHER_get_key_length(lg.cipher) + EVP_CIPHER_get_iv_length(lg.cipher))
-	                 : 1;
+	return lg.cipher
+	           ? (size_t)(EVP_CIPHER_get_key_length(lg.cipher) + EVP_CIPHER_get_iv_length(lg.cipher))
+	           : 1;
 }
 
 static struct legacy_key *make_inbound_key(void) {
@@ -120,8 +121,8 @@ static EVP_PKEY *ecdh_peer_key(px_node *n, bool log_missing) {
 		return NULL;
 	EVP_PKEY *pub = legacy_load_public_key(name);
 	if (!pub && log_missing)
-		LOG(PX_LOG_PROTOCOL, "No RSA public key for %s: cannot verify an ECDH key exchange, using RSA",
-		    name);
+		LOG(PX_LOG_PROTOCOL,
+		    "No RSA public key for %s: cannot verify an ECDH key exchange, using RSA", name);
 	return pub;
 }
 
@@ -178,7 +179,8 @@ void legacy_key_request(px_plugin *self, px_node *to) {
 		return;
 	legacy_eph_clear(&ln->eph);
 	if (legacy_ecdh_mode(lg.host->node_name(to)) == ECDH_REQUIRED) {
-		LOG(PX_LOG_ERROR, "No packet key for %s: LegacyECDH = required but no ECDH exchange is possible",
+		LOG(PX_LOG_ERROR,
+		    "No packet key for %s: LegacyECDH = required but no ECDH exchange is possible",
 		    lg.host->node_name(to));
 		return;
 	}
@@ -207,7 +209,8 @@ static bool answer_ecdh(struct legacy_node *ln, px_node *from, const uint8_t req
 		goto out;
 	}
 	if (len > sizeof(raw) ||
-	    !legacy_ecdh_kdf(shared, name, me, req_pub, eph.pub, cipher_nid, digest_nid, lg.maclen, raw, len) ||
+	    !legacy_ecdh_kdf(shared, name, me, req_pub, eph.pub, cipher_nid, digest_nid, lg.maclen, raw,
+	                     len) ||
 	    !(k = legacy_key_new(lg.cipher, lg.digest, lg.maclen, raw, len, false, lg.replaywin)) ||
 	    legacy_kex_transcript_ans(transcript, sizeof(transcript), me, name, eph.pub, req_pub, cipher_nid,
 	                              digest_nid, lg.maclen, compression) < 0 ||
@@ -241,14 +244,18 @@ static void on_ecdh_req(struct legacy_node *ln, px_node *from, const char *token
 	EVP_PKEY *pub = ecdh_peer_key(from, true);
 	if (!pub) {
 		if (legacy_ecdh_mode(name) == ECDH_REQUIRED) {
-			LOG(PX_LOG_ERROR, "Ignoring key request from %s: LegacyECDH = required but no ECDH exchange is possible", name);
+			LOG(PX_LOG_ERROR,
+			    "Ignoring key request from %s: LegacyECDH = required but no ECDH exchange is "
+			    "possible",
+			    name);
 			return;
 		}
 		legacy_send_ans_key(from);
 		return;
 	}
 	const char *why = legacy_kex_token_parse(token, req_pub, sig, sizeof(sig), &siglen);
-	if (!why && legacy_kex_transcript_req(transcript, sizeof(transcript), name, lg.host->self_name(), req_pub) < 0)
+	if (!why && legacy_kex_transcript_req(transcript, sizeof(transcript), name, lg.host->self_name(),
+	                                      req_pub) < 0)
 		why = "names too long";
 	if (!why && !legacy_kex_verify(pub, transcript, sig, siglen))
 		why = "bad signature";
@@ -285,7 +292,8 @@ int legacy_key_on_req(px_plugin *self, px_node *from, const char *line) {
 		return 0;
 	}
 	if (fields >= 3 && is_integer(extra)) {
-		LOG(PX_LOG_ERROR, "Ignoring extended REQ_KEY (type %s) from %s: not a legacy request", extra, name);
+		LOG(PX_LOG_ERROR, "Ignoring extended REQ_KEY (type %s) from %s: not a legacy request", extra,
+		    name);
 		return 0;
 	}
 	struct legacy_node *ln = legacy_node_get(from, true);
@@ -303,8 +311,7 @@ int legacy_key_on_req(px_plugin *self, px_node *from, const char *line) {
 	}
 	/* tinc 1.0 ignores fields it does not know: so do we. */
 	if (ln->peer_ecdh || mode == ECDH_REQUIRED) {
-		LOG(PX_LOG_ERROR,
-		    "Refusing RSA key request from %s: %s (possible downgrade attack)", name,
+		LOG(PX_LOG_ERROR, "Refusing RSA key request from %s: %s (possible downgrade attack)", name,
 		    ln->peer_ecdh ? "it already proved ECDH support" : "LegacyECDH = required");
 		return 0;
 	}
@@ -406,7 +413,8 @@ static void key_installed(px_node *from, const struct ans_key *a) {
  * answer cannot take the working key away. */
 static void on_ecdh_ans(struct legacy_node *ln, px_node *from, struct ans_key *a) {
 	const char *name = lg.host->node_name(from), *me = lg.host->self_name();
-	uint8_t ans_pub[LEGACY_X25519_LEN], sig[LEGACY_MAX_SIG], shared[LEGACY_X25519_LEN], raw[LEGACY_MAX_KEY];
+	uint8_t ans_pub[LEGACY_X25519_LEN], sig[LEGACY_MAX_SIG], shared[LEGACY_X25519_LEN],
+	    raw[LEGACY_MAX_KEY];
 	size_t siglen = 0, keylen = 0;
 	char transcript[1024];
 	const EVP_CIPHER *cipher;
@@ -485,8 +493,8 @@ static void on_rsa_ans(struct legacy_node *ln, px_node *from, struct ans_key *a)
 	const EVP_MD *digest;
 	uint8_t key[LEGACY_MAX_KEY];
 	size_t want;
-	if (!check_ans_key(name, a->cipher_nid, a->digest_nid, a->maclen, a->compression, strlen(a->key), &cipher,
-	                   &digest, &want))
+	if (!check_ans_key(name, a->cipher_nid, a->digest_nid, a->maclen, a->compression, strlen(a->key),
+	                   &cipher, &digest, &want))
 		return;
 	int keylen = legacy_hex_decode(a->key, strlen(a->key), key, sizeof(key));
 	if (keylen < 0) {
@@ -516,8 +524,8 @@ int legacy_key_on_ans(px_plugin *self, px_node *from, const char *line) {
 	char fromname[LEGACY_MAX_STRING + 1], toname[LEGACY_MAX_STRING + 1];
 	const char *name = lg.host->node_name(from);
 
-	int fields = sscanf(line, "%*d %2048s %2048s %2048s %d %d %d %d %2048s %2048s", fromname, toname, a.key,
-	                    &a.cipher_nid, &a.digest_nid, &a.maclen, &a.compression, a.addr, a.port);
+	int fields = sscanf(line, "%*d %2048s %2048s %2048s %d %d %d %d %2048s %2048s", fromname, toname,
+	                    a.key, &a.cipher_nid, &a.digest_nid, &a.maclen, &a.compression, a.addr, a.port);
 	a.has_addr = fields >= 9;
 	if (fields < 7) {
 		LOG(PX_LOG_ERROR, "Got bad ANS_KEY from %s", name);

@@ -89,8 +89,9 @@ static void put_be32(uint8_t *p, uint32_t v) {
  * encoding is unambiguous; swapping the names gives the other direction's
  * (different) key. */
 bool legacy_ecdh_kdf(const uint8_t shared[LEGACY_X25519_LEN], const char *sender, const char *receiver,
-                     const uint8_t sender_pub[LEGACY_X25519_LEN], const uint8_t receiver_pub[LEGACY_X25519_LEN],
-                     int cipher_nid, int digest_nid, int maclen, uint8_t *out, size_t outlen) {
+                     const uint8_t sender_pub[LEGACY_X25519_LEN],
+                     const uint8_t receiver_pub[LEGACY_X25519_LEN], int cipher_nid, int digest_nid,
+                     int maclen, uint8_t *out, size_t outlen) {
 	uint8_t salt[2 * LEGACY_X25519_LEN];
 	uint8_t info[sizeof(KDF_LABEL) + 2 * (LEGACY_MAX_KEX_NAME + 1) + 12];
 	size_t sl = strlen(sender), rl = strlen(receiver), n = 0;
@@ -118,19 +119,22 @@ int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const cha
 	char hex[2 * LEGACY_X25519_LEN + 1];
 
 	legacy_hex_encode(req_pub, LEGACY_X25519_LEN, hex);
-	int n = snprintf(out, cap, "%s %d REQ_KEY %s %s %s", TRANSCRIPT_LABEL, LEGACY_KEX_VERSION, from, to, hex);
+	int n =
+	    snprintf(out, cap, "%s %d REQ_KEY %s %s %s", TRANSCRIPT_LABEL, LEGACY_KEX_VERSION, from, to, hex);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
 int legacy_kex_transcript_ans(char *out, size_t cap, const char *from, const char *to,
-                              const uint8_t ans_pub[LEGACY_X25519_LEN], const uint8_t req_pub[LEGACY_X25519_LEN],
-                              int cipher_nid, int digest_nid, int maclen, int compression) {
+                              const uint8_t ans_pub[LEGACY_X25519_LEN],
+                              const uint8_t req_pub[LEGACY_X25519_LEN], int cipher_nid, int digest_nid,
+                              int maclen, int compression) {
 	char ahex[2 * LEGACY_X25519_LEN + 1], rhex[2 * LEGACY_X25519_LEN + 1];
 
 	legacy_hex_encode(ans_pub, LEGACY_X25519_LEN, ahex);
 	legacy_hex_encode(req_pub, LEGACY_X25519_LEN, rhex);
-	int n = snprintf(out, cap, "%s %d ANS_KEY %s %s %s %s %d %d %d %d", TRANSCRIPT_LABEL, LEGACY_KEX_VERSION,
-	                 from, to, ahex, rhex, cipher_nid, digest_nid, maclen, compression);
+	int n =
+	    snprintf(out, cap, "%s %d ANS_KEY %s %s %s %s %d %d %d %d", TRANSCRIPT_LABEL, LEGACY_KEX_VERSION,
+	             from, to, ahex, rhex, cipher_nid, digest_nid, maclen, compression);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
@@ -172,8 +176,8 @@ static bool is_base64(const char *s, size_t len) {
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		bool pad = c == '=' && i + 2 >= len && (i + 1 == len || s[i + 1] == '=');
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-		      c == '/' || pad))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || pad))
 			return false;
 	}
 	return true;

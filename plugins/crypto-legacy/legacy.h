@@ -27,12 +27,13 @@
 
 /* ECDH data-key exchange (docs/legacy-ecdh.md). */
 #define LEGACY_KEX_VERSION   1
-#define LEGACY_KEX_TOKEN     "pxkex=1"  /* REQ_KEY field 3: never parses as an integer */
-#define LEGACY_X25519_PREFIX "X25519:"  /* key field of an ECDH token: never valid hex */
+#define LEGACY_KEX_TOKEN     "pxkex=1" /* REQ_KEY field 3: never parses as an integer */
+#define LEGACY_X25519_PREFIX "X25519:" /* key field of an ECDH token: never valid hex */
 #define LEGACY_X25519_LEN    32
-#define LEGACY_MAX_SIG       1024       /* RSA-8192 signature */
-#define LEGACY_MAX_KEX_NAME  255        /* longer node names use the RSA exchange */
-#define LEGACY_MAX_TOKEN     (sizeof(LEGACY_X25519_PREFIX) + 2 * LEGACY_X25519_LEN + 4 * (LEGACY_MAX_SIG + 2) / 3 + 8)
+#define LEGACY_MAX_SIG       1024 /* RSA-8192 signature */
+#define LEGACY_MAX_KEX_NAME  255  /* longer node names use the RSA exchange */
+#define LEGACY_MAX_TOKEN                                                                                     \
+	(sizeof(LEGACY_X25519_PREFIX) + 2 * LEGACY_X25519_LEN + 4 * (LEGACY_MAX_SIG + 2) / 3 + 8)
 
 /* How a packet key was agreed. */
 enum legacy_kex {
@@ -143,14 +144,16 @@ bool legacy_hkdf_sha256(const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
                         const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen);
 /* The packet key for data sent by `sender` to `receiver` (the key's owner). */
 bool legacy_ecdh_kdf(const uint8_t shared[LEGACY_X25519_LEN], const char *sender, const char *receiver,
-                     const uint8_t sender_pub[LEGACY_X25519_LEN], const uint8_t receiver_pub[LEGACY_X25519_LEN],
-                     int cipher_nid, int digest_nid, int maclen, uint8_t *out, size_t outlen);
+                     const uint8_t sender_pub[LEGACY_X25519_LEN],
+                     const uint8_t receiver_pub[LEGACY_X25519_LEN], int cipher_nid, int digest_nid,
+                     int maclen, uint8_t *out, size_t outlen);
 /* Signed transcripts; return the length, or -1 if it does not fit. */
 int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const char *to,
                               const uint8_t req_pub[LEGACY_X25519_LEN]);
 int legacy_kex_transcript_ans(char *out, size_t cap, const char *from, const char *to,
-                              const uint8_t ans_pub[LEGACY_X25519_LEN], const uint8_t req_pub[LEGACY_X25519_LEN],
-                              int cipher_nid, int digest_nid, int maclen, int compression);
+                              const uint8_t ans_pub[LEGACY_X25519_LEN],
+                              const uint8_t req_pub[LEGACY_X25519_LEN], int cipher_nid, int digest_nid,
+                              int maclen, int compression);
 /* "X25519:<HEX pub>:<base64 RSA signature of transcript>" into out. */
 bool legacy_kex_token_make(EVP_PKEY *priv, const char *transcript, const uint8_t pub[LEGACY_X25519_LEN],
                            char *out, size_t cap);

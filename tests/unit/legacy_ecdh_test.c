@@ -27,57 +27,51 @@
 #include "legacy_fake.h"
 
 /* Fixed RSA-1024 identities (test only; small for speed). */
-static const char alpha_pem[] =
-    "-----BEGIN RSA PRIVATE KEY-----\n"
-    "MIICXAIBAAKBgQCbESgS1sqVRkR2Fn0tbpsad4aW/3tEKCseiCji5Mgus4ZU6jf4\n"
-    "XgR90cloyuyS7vssKI8Nwa4dAAG7ymgVOvugWaFyx5HGeZUpTc2g1qxlYjnxQgPJ\n"
-    "jc36OHRQT546fWlePQk0xNmzWRjPBeIAOHm85iejKq1vIAffdBMRT4kA6wIDAQAB\n"
-    "AoGAQT7DxMF5dbueHK2zt8T9H/LAv5H5lKDuG6egxG8Mx5Gj6OCv8iHk8+esPhp7\n"
-    "1gsVxeu+3UPr9anGEPTGPICX1KWKtFM4sB28pu2Wk5VomtzOMggJPtKtNIRCPbQg\n"
-    "XOLsqnGJ5mohz8IST6D+t0SDZGFgUSXTKt3uCmtx9V2t+3ECQQDMJKMS0i7nHuM0\n"
-    "zSoWNDI00qd8sdXbZw/eLVy0Kkydzz6v92uFdpO6ItjaahlRWeXOsIxn9BT/bGDw\n"
-    "3Dbfg5sTAkEAwnUdyINwe8ZNlAHRVW9n2YPIFWidbGux3anQmD/UG7pYA1du9A58\n"
-    "ATz3d3it6rrJjt3Ymr7Ecbh3MUNN99ulyQJAL+66S4UGdkYOWyuBIk2HLFf585Fe\n"
-    "AXIli6ljBvqXmsY6ld6mZGP/M8lS2ZXn8+4Dw5A4p3/sHj04VdWfHMQt+QJAPg4F\n"
-    "zSE02ir0QtE5rlv49g754OsboafUgPpaGNv1okubHqXeQIAGzpZYGoYmagvlmnPt\n"
-    "VaSfJ/NIBi6GSRyNEQJBAIV8PoPDs824ZSHT9c1csRugE3nltjmXiLYS2rU/ytVX\n"
-    "ykm5r6dNlP5PBXggVBsJsQzsakysusxphej1c+HtkXw=\n"
-    "-----END RSA PRIVATE KEY-----\n"
-    ;
-static const char beta_pem[] =
-    "-----BEGIN RSA PRIVATE KEY-----\n"
-    "MIICXwIBAAKBgQDC+aztPsg4slH09dTv+zgQSGEd/Zs8SMSCbecZxPUrkHQQCGJA\n"
-    "dO1sQKSVN1B2xxv6rq+YOMhQm4QtMzpjUQ3VvB1XfFQ6xbBPI2GODZY75CVTbajN\n"
-    "fFRaBNwovPgM0QSLy3rhobeGugm9uxZl+1qLSH0wKXdBbQQVMVXKRjTYfwIDAQAB\n"
-    "AoGBAJDkuOTqFiNEKXHQSrk4yTYYg8ukzvsi3J5NDEPzQXtpc0cC4/kgq9wZwfV9\n"
-    "0NckKp/Ft4p5ECwPFk/81PQ/pPYYERNX60Pek6IkYCwZA8z+lxI0kpTUPzcH6Qae\n"
-    "LqZGn/Nhynz5BCTMOjCkbCLgiia/WqPJ4ANW9vzMqneCHGXBAkEA5bNriWV/lYEG\n"
-    "3WjupVKNn9nt4ckVXR95VnRblN11Gjqd8n6AtMGewk0WIdW2+bwOZiltwMqkWBlP\n"
-    "ImS5MnCE4QJBANlMcSENxry8od4lZ3/wg8Ri21kqwbs9tk3N0bEZRVh3uEFV6Uh/\n"
-    "0WUfI2n7xXPgT8QkqBENTZMD48Y6q6MbqV8CQQCTcbxRkcl32j7h2P13OaqXNXix\n"
-    "OjZwdEea603uHMmScJX6lqFfZfnWl0zhoyG05LYJdgZxfqJHutdFKIqIihmBAkEA\n"
-    "vsKRqd/LMRMz0q3pf3JoarYSM+QKMNMLQKBHzn4N1406DvlZk1DKRUihsT/aZlBs\n"
-    "FhfMBzQzfrVydyo4VTdKZwJBAJzTl4BjO+CoeTEYzQdAUapsyEqja3egHTN33H5T\n"
-    "sus8ERCdvKfIu9/o8wBw+L+oCKyP8CPAlspc9oN4KdT+JK4=\n"
-    "-----END RSA PRIVATE KEY-----\n"
-    ;
-static const char gamma_pem[] =
-    "-----BEGIN RSA PRIVATE KEY-----\n"
-    "MIICXgIBAAKBgQDAMthzm5n3eHaBitplBDv4X+F4gkp7aPdXESv/lIvXvrdrayXl\n"
-    "x65BBXZ4L+x0TKJVQUeqNmS3hKji2AoxuNELt4C6Mp8k65PXfBUPc4+bwNJlBqQi\n"
-    "2WgOYoYjgyVWuwFfjXtjKqoOhLvWHQbni2i1kdEZZIV2sGCwE7ZCKNz+XwIDAQAB\n"
-    "AoGBAJIGD23GSrQ6Uc8aL9OP5ABQ2H02gGBC36jG4ybLNXQ08iYqwiBSFZJRFDE8\n"
-    "N+okTzF253vq15qWr7mpahVc1XVAZXWUCRgXQ7HFpKLT4TqHwuMNhujhBp2sKRt7\n"
-    "7zwwBLQ8BeQSD3RAsUQNZ/DtQQhPVqdr5ZptWaYxvemPHOwBAkEA3zkkOn2TUEnp\n"
-    "eevj+HI93TDJ1PKIOknXB7pXaNBskY2zNObsDznCxsUuo7koHUza7kKDVT6Ydk1U\n"
-    "ABmM6i9ZOwJBANxrgPGOlgwCessYLibbe58z0BYqvkhVgMzw8MQQ15MSatyPCRTr\n"
-    "/Fu2y1jUqpdP5b4M/Qnx8OKcJLzi++xh/S0CQQCy5Y22XquwXfwC3V1P4ObZnV80\n"
-    "DcfFxyXRKLMi6l8Ia+Lik+s97JHAUYkmZ57RlKWk66NrrwXrUd/vUIrRqG6/AkEA\n"
-    "tN4eC5j19NrgCeFIlagKU8O/X0EprM9Ehma7Ghe73ToCqANS73EJPfTL/ZNcfBca\n"
-    "rQ2ZYVy/TiPUXY5gLELn7QJAb2BCPo+Qi5yHa3qjqL5KwF3Pkm9yEZbLxDpyIbRE\n"
-    "Dk73hSJaPqmceoPWh5+c0y9U+3VqZ64kaTk+OXoTWB8MYQ==\n"
-    "-----END RSA PRIVATE KEY-----\n"
-    ;
+static const char alpha_pem[] = "-----BEGIN RSA PRIVATE KEY-----\n"
+                                "MIICXAIBAAKBgQCbESgS1sqVRkR2Fn0tbpsad4aW/3tEKCseiCji5Mgus4ZU6jf4\n"
+                                "XgR90cloyuyS7vssKI8Nwa4dAAG7ymgVOvugWaFyx5HGeZUpTc2g1qxlYjnxQgPJ\n"
+                                "jc36OHRQT546fWlePQk0xNmzWRjPBeIAOHm85iejKq1vIAffdBMRT4kA6wIDAQAB\n"
+                                "AoGAQT7DxMF5dbueHK2zt8T9H/LAv5H5lKDuG6egxG8Mx5Gj6OCv8iHk8+esPhp7\n"
+                                "1gsVxeu+3UPr9anGEPTGPICX1KWKtFM4sB28pu2Wk5VomtzOMggJPtKtNIRCPbQg\n"
+                                "XOLsqnGJ5mohz8IST6D+t0SDZGFgUSXTKt3uCmtx9V2t+3ECQQDMJKMS0i7nHuM0\n"
+                                "zSoWNDI00qd8sdXbZw/eLVy0Kkydzz6v92uFdpO6ItjaahlRWeXOsIxn9BT/bGDw\n"
+                                "3Dbfg5sTAkEAwnUdyINwe8ZNlAHRVW9n2YPIFWidbGux3anQmD/UG7pYA1du9A58\n"
+                                "ATz3d3it6rrJjt3Ymr7Ecbh3MUNN99ulyQJAL+66S4UGdkYOWyuBIk2HLFf585Fe\n"
+                                "AXIli6ljBvqXmsY6ld6mZGP/M8lS2ZXn8+4Dw5A4p3/sHj04VdWfHMQt+QJAPg4F\n"
+                                "zSE02ir0QtE5rlv49g754OsboafUgPpaGNv1okubHqXeQIAGzpZYGoYmagvlmnPt\n"
+                                "VaSfJ/NIBi6GSRyNEQJBAIV8PoPDs824ZSHT9c1csRugE3nltjmXiLYS2rU/ytVX\n"
+                                "ykm5r6dNlP5PBXggVBsJsQzsakysusxphej1c+HtkXw=\n"
+                                "-----END RSA PRIVATE KEY-----\n";
+static const char beta_pem[] = "-----BEGIN RSA PRIVATE KEY-----\n"
+                               "MIICXwIBAAKBgQDC+aztPsg4slH09dTv+zgQSGEd/Zs8SMSCbecZxPUrkHQQCGJA\n"
+                               "dO1sQKSVN1B2xxv6rq+YOMhQm4QtMzpjUQ3VvB1XfFQ6xbBPI2GODZY75CVTbajN\n"
+                               "fFRaBNwovPgM0QSLy3rhobeGugm9uxZl+1qLSH0wKXdBbQQVMVXKRjTYfwIDAQAB\n"
+                               "AoGBAJDkuOTqFiNEKXHQSrk4yTYYg8ukzvsi3J5NDEPzQXtpc0cC4/kgq9wZwfV9\n"
+                               "0NckKp/Ft4p5ECwPFk/81PQ/pPYYERNX60Pek6IkYCwZA8z+lxI0kpTUPzcH6Qae\n"
+                               "LqZGn/Nhynz5BCTMOjCkbCLgiia/WqPJ4ANW9vzMqneCHGXBAkEA5bNriWV/lYEG\n"
+                               "3WjupVKNn9nt4ckVXR95VnRblN11Gjqd8n6AtMGewk0WIdW2+bwOZiltwMqkWBlP\n"
+                               "ImS5MnCE4QJBANlMcSENxry8od4lZ3/wg8Ri21kqwbs9tk3N0bEZRVh3uEFV6Uh/\n"
+                               "0WUfI2n7xXPgT8QkqBENTZMD48Y6q6MbqV8CQQCTcbxRkcl32j7h2P13OaqXNXix\n"
+                               "OjZwdEea603uHMmScJX6lqFfZfnWl0zhoyG05LYJdgZxfqJHutdFKIqIihmBAkEA\n"
+                               "vsKRqd/LMRMz0q3pf3JoarYSM+QKMNMLQKBHzn4N1406DvlZk1DKRUihsT/aZlBs\n"
+                               "FhfMBzQzfrVydyo4VTdKZwJBAJzTl4BjO+CoeTEYzQdAUapsyEqja3egHTN33H5T\n"
+                               "sus8ERCdvKfIu9/o8wBw+L+oCKyP8CPAlspc9oN4KdT+JK4=\n"
+                               "-----END RSA PRIVATE KEY-----\n";
+static const char gamma_pem[] = "-----BEGIN RSA PRIVATE KEY-----\n"
+                                "MIICXgIBAAKBgQDAMthzm5n3eHaBitplBDv4X+F4gkp7aPdXESv/lIvXvrdrayXl\n"
+                                "x65BBXZ4L+x0TKJVQUeqNmS3hKji2AoxuNELt4C6Mp8k65PXfBUPc4+bwNJlBqQi\n"
+                                "2WgOYoYjgyVWuwFfjXtjKqoOhLvWHQbni2i1kdEZZIV2sGCwE7ZCKNz+XwIDAQAB\n"
+                                "AoGBAJIGD23GSrQ6Uc8aL9OP5ABQ2H02gGBC36jG4ybLNXQ08iYqwiBSFZJRFDE8\n"
+                                "N+okTzF253vq15qWr7mpahVc1XVAZXWUCRgXQ7HFpKLT4TqHwuMNhujhBp2sKRt7\n"
+                                "7zwwBLQ8BeQSD3RAsUQNZ/DtQQhPVqdr5ZptWaYxvemPHOwBAkEA3zkkOn2TUEnp\n"
+                                "eevj+HI93TDJ1PKIOknXB7pXaNBskY2zNObsDznCxsUuo7koHUza7kKDVT6Ydk1U\n"
+                                "ABmM6i9ZOwJBANxrgPGOlgwCessYLibbe58z0BYqvkhVgMzw8MQQ15MSatyPCRTr\n"
+                                "/Fu2y1jUqpdP5b4M/Qnx8OKcJLzi++xh/S0CQQCy5Y22XquwXfwC3V1P4ObZnV80\n"
+                                "DcfFxyXRKLMi6l8Ia+Lik+s97JHAUYkmZ57RlKWk66NrrwXrUd/vUIrRqG6/AkEA\n"
+                                "tN4eC5j19NrgCeFIlagKU8O/X0EprM9Ehma7Ghe73ToCqANS73EJPfTL/ZNcfBca\n"
+                                "rQ2ZYVy/TiPUXY5gLELn7QJAb2BCPo+Qi5yHa3qjqL5KwF3Pkm9yEZbLxDpyIbRE\n"
+                                "Dk73hSJaPqmceoPWh5+c0y9U+3VqZ64kaTk+OXoTWB8MYQ==\n"
+                                "-----END RSA PRIVATE KEY-----\n";
 
 /* RFC 7748 §6.1 */
 #define ALICE_PRIV "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
@@ -87,14 +81,17 @@ static const char gamma_pem[] =
 #define SHARED     "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
 
 /* Recorded from OpenSSL (see test_kdf); cross-checked with ref_hkdf below. */
-#define KDF_KAT    "3517da85652bf6591590b10b82e7cfa3bb82528f22a7898f77adbd28b7d2c136d0ac7f035f32c05b400780f5fc913c42"
-#define REQ_KAT                                                                                                   \
-	"15 alpha beta pxkex=1 X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:"          \
-	"JhsaCeP5SCbhYvbzwn0DJErGfKls9WEQDXWZnPtn93f/x3PhH2JpC5HVrWRX4SL7hbyI3aLhTZADarxtEsKPIUgxnzo9zP57/IgtzdBc0" \
+#define KDF_KAT                                                                                              \
+	"3517da85652bf6591590b10b82e7cfa3bb82528f22a7898f77adbd28b7d2c136d0ac7f035f32c05b400780f5fc913c42"
+#define REQ_KAT                                                                                              \
+	"15 alpha beta pxkex=1 X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:"     \
+	"JhsaCeP5SCbhYvbzwn0DJErGfKls9WEQDXWZnPtn93f/x3PhH2JpC5HVrWRX4SL7hbyI3aLhTZADarxtEsKPIUgxnzo9zP57/"  \
+	"IgtzdBc0"                                                                                           \
 	"VxrWSOKuQBeUnJt67ENQEnGkEeMATXwBdHqNUDorXmI2+VNwtvc6I0N2mO/A8XC/I8="
-#define ANS_KAT                                                                                                   \
-	"16 beta alpha X25519:DE9EDB7D7B7DC1B4D35B61C2ECE435373F8343C85B78674DADFC7E146F882B4F:"                  \
-	"VfDT4OWH5+CwuXuzQ5iL3irkgyW5GRYuQTwLrs4ItmjZWSRAJMSF4HyNomXxXkxg2kI/qkWrK3uQir8q2sONuY9ow6Zf9vCzrktSYdZpQ" \
+#define ANS_KAT                                                                                              \
+	"16 beta alpha X25519:DE9EDB7D7B7DC1B4D35B61C2ECE435373F8343C85B78674DADFC7E146F882B4F:"             \
+	"VfDT4OWH5+CwuXuzQ5iL3irkgyW5GRYuQTwLrs4ItmjZWSRAJMSF4HyNomXxXkxg2kI/"                               \
+	"qkWrK3uQir8q2sONuY9ow6Zf9vCzrktSYdZpQ"                                                              \
 	"Et7EdkEbZ0u0AL/hMy1zuRuOtjrxdAJJmmMqHg9fYyfqiOIldboXCbUjK3tGXNL710= 427 672 4 0"
 
 static EVP_PKEY *alpha_key, *beta_key, *gamma_key;
@@ -138,13 +135,14 @@ static void write_host(const char *dir, const char *name, EVP_PKEY *key) {
 }
 
 /* RFC 5869 written out with HMAC-SHA256, independent of EVP_KDF. */
-static void ref_hkdf(const uint8_t *salt, size_t saltlen, const uint8_t *ikm, size_t ikmlen, const uint8_t *info,
-                     size_t infolen, uint8_t *out, size_t len) {
+static void ref_hkdf(const uint8_t *salt, size_t saltlen, const uint8_t *ikm, size_t ikmlen,
+                     const uint8_t *info, size_t infolen, uint8_t *out, size_t len) {
 	uint8_t prk[32], t[32], buf[32 + 1024 + 1];
 	size_t prklen = 0, tlen = 0, done = 0;
 	uint8_t counter = 1;
 
-	CHECK(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, salt, saltlen, ikm, ikmlen, prk, sizeof(prk), &prklen));
+	CHECK(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, salt, saltlen, ikm, ikmlen, prk, sizeof(prk),
+	                &prklen));
 	while (done < len && infolen <= 1024) {
 		size_t bl = 0;
 		memcpy(buf, t, tlen);
@@ -152,7 +150,8 @@ static void ref_hkdf(const uint8_t *salt, size_t saltlen, const uint8_t *ikm, si
 		memcpy(buf + bl, info, infolen);
 		bl += infolen;
 		buf[bl++] = counter++;
-		CHECK(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, prk, prklen, buf, bl, t, sizeof(t), &tlen));
+		CHECK(
+		    EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, prk, prklen, buf, bl, t, sizeof(t), &tlen));
 		size_t take = len - done < tlen ? len - done : tlen;
 		memcpy(out + done, t, take);
 		done += take;
@@ -160,8 +159,9 @@ static void ref_hkdf(const uint8_t *salt, size_t saltlen, const uint8_t *ikm, si
 }
 
 /* The documented KDF inputs, rebuilt here from the spec. */
-static void ref_packet_key(const uint8_t *shared, const char *sender, const char *receiver, const uint8_t *spub,
-                           const uint8_t *rpub, int cipher, int digest, int maclen, uint8_t *out, size_t len) {
+static void ref_packet_key(const uint8_t *shared, const char *sender, const char *receiver,
+                           const uint8_t *spub, const uint8_t *rpub, int cipher, int digest, int maclen,
+                           uint8_t *out, size_t len) {
 	uint8_t salt[64], info[600];
 	size_t n = 0;
 	static const char label[] = "plexus legacy-ecdh v1 packet key";
@@ -220,7 +220,8 @@ static void test_x25519_and_hkdf(void) {
 		info[i] = (uint8_t)(0xf0 + i);
 	CHECK(legacy_hkdf_sha256(salt, sizeof(salt), ikm, sizeof(ikm), info, sizeof(info), okm, sizeof(okm)));
 	tohex(okm, sizeof(okm), hex);
-	CHECK_STR(hex, "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+	CHECK_STR(hex,
+	          "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
 	ref_hkdf(salt, sizeof(salt), ikm, sizeof(ikm), info, sizeof(info), ref, sizeof(ref));
 	CHECK(!memcmp(okm, ref, sizeof(ref)));
 }
@@ -437,8 +438,9 @@ static void test_forged_requests(void) {
 	CHECK(!beta_answers(alpha, "15 alpha beta " LEGACY_KEX_TOKEN));
 	uint8_t pub[32], sig[LEGACY_MAX_SIG];
 	size_t siglen;
-	CHECK(legacy_kex_token_parse("X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:AAE=",
-	                             pub, sig, sizeof(sig), &siglen) == NULL &&
+	CHECK(legacy_kex_token_parse(
+	          "X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:AAE=", pub, sig,
+	          sizeof(sig), &siglen) == NULL &&
 	      siglen == 2);
 
 	/* A low-order point, properly signed by alpha: still refused. */
@@ -532,10 +534,11 @@ static void test_fallback(void) {
 	CHECK(!beta_answers(alpha, "15 alpha beta"));
 	CHECK(strstr(fake_last_log, "downgrade") != NULL);
 	fake_act_as("alpha", alpha_key);
-	CHECK(legacy_key_on_ans(fake_self, beta,
-	                        "16 beta alpha "
-	                        "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
-	                        "C2D2E2F 427 672 4 0") == 0);
+	CHECK(legacy_key_on_ans(
+	          fake_self, beta,
+	          "16 beta alpha "
+	          "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
+	          "C2D2E2F 427 672 4 0") == 0);
 	CHECK(strstr(fake_last_log, "downgrade") != NULL);
 	CHECK_STR(legacy_describe(fake_self, beta), "ecdh:aes-256-cbc/sha256/4");
 
@@ -607,11 +610,13 @@ static void test_node_up(void) {
 	legacy_node_down(fake_self, gamma_);
 	fake_reset_msgs();
 	legacy_node_up(fake_self, gamma_);
-	CHECK(fake_nmsgs == 1 && !strncmp(fake_msgs[0].line, "15 alpha gamma " LEGACY_KEX_TOKEN " X25519:", 30));
-	CHECK(legacy_key_on_ans(fake_self, gamma_,
-	                        "16 gamma alpha "
-	                        "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
-	                        "C2D2E2F 427 672 4 0") == 0);
+	CHECK(fake_nmsgs == 1 &&
+	      !strncmp(fake_msgs[0].line, "15 alpha gamma " LEGACY_KEX_TOKEN " X25519:", 30));
+	CHECK(legacy_key_on_ans(
+	          fake_self, gamma_,
+	          "16 gamma alpha "
+	          "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
+	          "C2D2E2F 427 672 4 0") == 0);
 	CHECK_STR(legacy_describe(fake_self, gamma_), "rsa:aes-256-cbc/sha256/4");
 	CHECK(fake_nmsgs == 2 && !strncmp(fake_msgs[1].line, "16 alpha gamma ", 15));
 	CHECK(!legacy_node_get(gamma_, false)->eph.pkey);
@@ -722,10 +727,11 @@ static void test_key_expire(void) {
 	CHECK(strstr(fake_last_log, "in time") != NULL);
 
 	/* RSA keys die at once on KEY_CHANGED, as in tinc 1.0. */
-	CHECK(legacy_key_on_ans(fake_self, gamma_,
-	                        "16 gamma alpha "
-	                        "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
-	                        "C2D2E2F 427 672 4 0") == 0);
+	CHECK(legacy_key_on_ans(
+	          fake_self, gamma_,
+	          "16 gamma alpha "
+	          "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2"
+	          "C2D2E2F 427 672 4 0") == 0);
 	CHECK(legacy_key_valid(fake_self, gamma_));
 	legacy_key_on_changed(fake_self, gamma_);
 	CHECK(!legacy_key_valid(fake_self, gamma_) && !gamma_->key_valid);
