@@ -393,6 +393,9 @@ static void mtu_tick(void *arg) {
 	if (n->mtuprobes <= 30) {
 		if (n->mtuprobes > 10 && !n->minmtu) {
 			logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s", n->name);
+			/* A fresh key answer may carry its reflexive address (NAT). */
+			if (n->crypto && n->crypto->ops->key_request)
+				n->crypto->ops->key_request(n->crypto->plugin, n);
 			n->mtuprobes = 31;
 			timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
 			return;
@@ -582,7 +585,9 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			continue;
 		if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
 			continue;
-	opened:;
+	opened:
+		from->seen_addr = b->addr;
+		from->has_seen_addr = true;
 		bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0
 		                                                                       : settings.compression > 0;
 		if (compressed) {

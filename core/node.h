@@ -49,6 +49,10 @@ struct px_node {
 	int mtu, minmtu, maxmtu, mtuprobes;
 	struct px_timer *mtu_timer;
 	bool udp_confirmed;
+	/* Where its authenticated datagrams really come from (reflexive address,
+	 * what a NAT shows us), as opposed to the address edges announce. */
+	struct px_addr seen_addr;
+	bool has_seen_addr;
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
 
 	void **slots; /* per-plugin private pointers (plugin index) */

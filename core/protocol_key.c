@@ -121,9 +121,9 @@ int ans_key_h(conn_t *c, const char *line) {
 		/* Append the reflexive UDP address of the key's owner, which its
 		 * peer may not know (NAT traversal), when we have working UDP
 		 * with the destination. */
-		if (field_count(line) == 8 && from->has_udp_addr && to->minmtu > 0) {
+		if (field_count(line) == 8 && from->has_seen_addr && to->minmtu > 0) {
 			char host[64], port[16], buf[MAX_LINE + 64];
-			addr_format(&from->udp_addr, host, sizeof(host), port, sizeof(port));
+			addr_format(&from->seen_addr, host, sizeof(host), port, sizeof(port));
 			if (snprintf(buf, sizeof(buf), "%s %s %s", line, host, port) < (int)sizeof(buf))
 				return forward_to_node(to, buf), 0;
 		}

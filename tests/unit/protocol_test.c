@@ -542,6 +542,8 @@ static void test_keys(void) {
 	udp.in.sin_port = htons(7000);
 	udp.len = sizeof(udp.in);
 	node_set_udp(dave, &udp);
+	dave->seen_addr = udp; /* as if its datagrams came from there */
+	dave->has_seen_addr = true;
 	carol->minmtu = 0; /* no working UDP towards carol */
 	fx_recv(d, "16 dave carol AB 0 0 0 1\n");
 	CHECK(fx_has_line(b, "16 dave carol AB 0 0 0 1"));
