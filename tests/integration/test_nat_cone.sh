@@ -63,7 +63,7 @@ a2=$(nc_count A udp_from_nat2)
 note "during 50 pings A -> C: P got $p1 packets from NAT1 and $p2 from NAT2; C got $c1 datagrams via NAT1, A got $a2 via NAT2"
 [ "$c1" -ge 50 ] || fail "C received only $c1 UDP datagrams from A's NAT: A -> C is not direct"
 [ "$a2" -ge 50 ] || fail "A received only $a2 UDP datagrams from C's NAT: C -> A is not direct"
-[ "$p1" -le 25 ] || fail "P received $p1 packets from NAT1 during the burst: traffic is relayed"
-[ "$p2" -le 25 ] || fail "P received $p2 packets from NAT2 during the burst: traffic is relayed"
+[ "$p1" -le 40 ] || fail "P received $p1 packets from NAT1 during the burst: traffic is relayed"
+[ "$p2" -le 40 ] || fail "P received $p2 packets from NAT2 during the burst: traffic is relayed"
 assert_alive P A C
 pass "A <-> C direct through two $mode NATs"
