@@ -290,6 +290,7 @@ static struct node_session *session_start(px_node *n, bool initiator) {
 	    .label = label,
 	    .labellen = (size_t)len + 1,
 	    .replaywin = sp.replaywin,
+	    .jump_at_once = true, /* records are authentic: a far jump is real loss */
 	    .cb = {ns, session_send_cb, session_receive_cb, sptps_glue_random, session_log_cb, NULL},
 	};
 

@@ -501,6 +501,7 @@ int sptps_start(sptps_t **out, const struct sptps_params *p) {
 	s->labellen = p->labellen;
 	s->hsbuf = malloc(SIG_PREFIX_LEN + p->labellen);
 	s->rx.win = p->datagram ? p->replaywin : 0;
+	s->rx.jump_at_once = p->jump_at_once;
 
 	if (s->rx.win) {
 		s->rx.late = calloc(1, s->rx.win);

@@ -115,6 +115,11 @@ struct sptps_params {
 	const void *label;
 	size_t labellen;
 	unsigned replaywin; /* bytes of replay bitmap (datagram mode); 0 = no replay check */
+	/* Datagram mode: an authentic record further ahead than the window
+	 * (a burst of losses longer than the window) moves the window at once.
+	 * false keeps tinc's rule of first dropping replaywin/4 such records,
+	 * which turns every long burst of losses into a few more. */
+	bool jump_at_once;
 	struct sptps_callbacks cb;
 };
 

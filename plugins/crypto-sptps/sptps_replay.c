@@ -29,6 +29,10 @@ enum sptps_replay_verdict sptps_replay_check(const struct sptps_replay *r, uint3
 		/* A few far jumps are dropped so that one stray record cannot
 		 * push everything else out of the window; more in a row mean
 		 * the peer really moved on. */
+		if (r->jump_at_once) {
+			return SPTPS_REPLAY_ACCEPT_JUMP;
+		}
+
 		return r->farfuture < r->win / 4 ? SPTPS_REPLAY_DROP_FAR : SPTPS_REPLAY_ACCEPT_JUMP;
 	}
 

@@ -15,6 +15,7 @@ struct sptps_replay {
 	uint32_t farfuture; /* far-future records dropped in a row */
 	uint32_t received;  /* records accepted since the last wrap */
 	unsigned win;       /* bitmap bytes; 0 = no replay protection */
+	bool jump_at_once;  /* accept a far-future record at once (see sptps_params) */
 	uint8_t *late;      /* bit set: inside the window, not received yet */
 };
 

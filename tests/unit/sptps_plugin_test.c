@@ -69,8 +69,14 @@ static const char *fake_self_name(void) {
 	return side ? "beta" : "alpha";
 }
 
+static uint64_t now_ms = 1000000;
+
 static uint64_t fake_now(void) {
-	return 1000000;
+	return now_ms;
+}
+
+static bool fake_reachable(px_node *n) {
+	return true;
 }
 
 static void fake_random(void *buf, size_t len) {
@@ -121,14 +127,63 @@ static void fake_foreach(bool (*cb)(px_node *n, void *arg), void *arg) {
 	}
 }
 
+/* Fake timers: each remembers the side that made it, so that it runs
+ * with that side's plugin state. */
+struct fake_timer {
+	void (*cb)(void *arg);
+	void *arg;
+	int side;
+	bool armed, used;
+	uint64_t due;
+};
+
+static struct fake_timer timers[16];
+
 static px_timer *fake_timer_new(void (*cb)(void *arg), void *arg) {
-	return (px_timer *)&side;
+	for (int i = 0; i < 16; i++) {
+		if (!timers[i].used) {
+			timers[i] = (struct fake_timer){cb, arg, side, false, true, 0};
+			return (px_timer *)&timers[i];
+		}
+	}
+
+	return NULL;
 }
 
 static void fake_timer_arm(px_timer *t, uint32_t ms) {
+	struct fake_timer *ft = (struct fake_timer *)t;
+	ft->armed = true;
+	ft->due = now_ms + ms;
+}
+
+static void fake_timer_disarm(px_timer *t) {
+	((struct fake_timer *)t)->armed = false;
 }
 
 static void fake_timer_free(px_timer *t) {
+	((struct fake_timer *)t)->used = false;
+	((struct fake_timer *)t)->armed = false;
+}
+
+static void run_as(int s);
+
+/* Advance the clock by ms and run the timers that are due. */
+static int advance(uint64_t ms) {
+	int fired = 0, me = side;
+
+	now_ms += ms;
+
+	for (int i = 0; i < 16; i++) {
+		if (timers[i].used && timers[i].armed && timers[i].due <= now_ms && timers[i].cb != sptps_expire_keys) {
+			timers[i].armed = false;
+			run_as(timers[i].side);
+			timers[i].cb(timers[i].arg);
+			fired++;
+		}
+	}
+
+	run_as(me);
+	return fired;
 }
 
 static const struct px_host host = {
@@ -144,7 +199,9 @@ static const struct px_host host = {
     .now_ms = fake_now,
     .timer_new = fake_timer_new,
     .timer_arm = fake_timer_arm,
+    .timer_disarm = fake_timer_disarm,
     .timer_free = fake_timer_free,
+    .node_reachable = fake_reachable,
     .random_bytes = fake_random,
     .register_crypto = fake_register_crypto,
     .node_slot = fake_node_slot,
@@ -267,6 +324,171 @@ static void test_packets(void) {
 	CHECK(ops->seal(NULL, &node_alpha, &b, 1) == 0 && b.len == 0);
 }
 
+/* A sealed data record from the current side to `to`, into wire. */
+static uint32_t seal_one(px_node *to, uint8_t *wire) {
+	uint8_t storage[2048];
+	struct px_buf b = {.base = storage, .data = storage + 128, .len = 200, .cap = sizeof(storage)};
+
+	memset(b.data, 0, 200);
+	b.data[12] = 0x08;
+	b.data[14] = 0x45;
+
+	if (ops->seal(NULL, to, &b, 1) != 1) {
+		return 0;
+	}
+
+	memcpy(wire, b.data, b.len);
+	return b.len;
+}
+
+static unsigned open_one(px_node *from, const uint8_t *wire, uint32_t len) {
+	uint8_t storage[2048];
+	struct px_buf b = {.base = storage, .data = storage + 128, .len = len, .cap = sizeof(storage)};
+
+	memcpy(b.data, wire, len);
+	return ops->open(NULL, from, &b, 1);
+}
+
+static int count_lines(const char *prefix) {
+	int c = 0;
+
+	for (int i = 0; i < nlines && i < 32; i++) {
+		c += !strncmp(lines[i], prefix, strlen(prefix));
+	}
+
+	return c;
+}
+
+/*
+ * beta lost its session (restart): alpha's records cannot be opened and
+ * beta nudges alpha with a fresh REQ_KEY, at most once per second and only
+ * after enough bytes of them; forged records cost more than the nudges.
+ */
+static void test_nudge(void) {
+	uint8_t wire[2048];
+	uint32_t len;
+
+	run_as(1);
+	ops->node_down(NULL, &node_alpha); /* beta "restarts" */
+	ops->node_up(NULL, &node_alpha);
+	nlines = 0;
+	run_as(0);
+	CHECK(ops->key_valid(NULL, &node_beta));
+	len = seal_one(&node_beta, wire);
+	CHECK(len > 0);
+
+	run_as(1);
+	size_t in_bytes = 0;
+
+	for (int i = 0; i < 200; i++) { /* all within the same millisecond */
+		CHECK(open_one(&node_alpha, wire, len) == 0);
+		in_bytes += len;
+	}
+
+	CHECK(count_lines("15 beta alpha 15 ") == 1); /* one nudge */
+	size_t out_bytes = strlen(lines[0]);
+	CHECK(out_bytes < in_bytes);
+
+	/* forged records meanwhile: no second REQ_KEY before the deadline */
+	for (int i = 0; i < 200; i++) {
+		uint8_t junk[60];
+		randombytes_buf(junk, sizeof(junk));
+		open_one(&node_alpha, junk, sizeof(junk));
+	}
+
+	CHECK(nlines == 1);
+	/* the nudge completes the handshake: alpha drops its old session */
+	exchange_lines(20);
+	run_as(0);
+	CHECK(ops->key_valid(NULL, &node_beta));
+	len = seal_one(&node_beta, wire);
+	run_as(1);
+	CHECK(ops->key_valid(NULL, &node_alpha));
+	CHECK(open_one(&node_alpha, wire, len) == 1);
+
+	/* a working session is not restarted by a burst of forgeries */
+	nlines = 0;
+	advance(5000);
+	run_as(0);
+	len = seal_one(&node_beta, wire);
+	run_as(1);
+	CHECK(open_one(&node_alpha, wire, len) == 1);
+
+	for (int i = 0; i < 1000; i++) {
+		uint8_t junk[100];
+		randombytes_buf(junk, sizeof(junk));
+		open_one(&node_alpha, junk, sizeof(junk));
+	}
+
+	CHECK(nlines == 0 && ops->key_valid(NULL, &node_alpha));
+	/* ...but a session that only gets garbage for a while is: at most one
+	 * REQ_KEY per second however much arrives */
+	int rounds = 0;
+
+	for (int sec = 0; sec < 5; sec++) {
+		advance(1000);
+
+		for (int i = 0; i < 1000; i++) {
+			uint8_t junk[100];
+			randombytes_buf(junk, sizeof(junk));
+			open_one(&node_alpha, junk, sizeof(junk));
+		}
+
+		rounds++;
+	}
+
+	CHECK(nlines >= 1 && nlines <= rounds);
+	nlines = 0;
+	run_as(0);
+	nlines = 0;
+}
+
+/* Lost handshake records: the deadline restarts the key exchange, with a
+ * growing deadline; simultaneous REQ_KEYs are settled by the names. */
+static void test_timeouts_and_ties(void) {
+	run_as(0);
+	ops->node_down(NULL, &node_beta);
+	ops->node_up(NULL, &node_beta);
+	run_as(1);
+	ops->node_down(NULL, &node_alpha);
+	ops->node_up(NULL, &node_alpha);
+	run_as(0);
+	nlines = 0;
+	ops->key_request(NULL, &node_beta);
+	CHECK(nlines == 1);
+	ops->key_request(NULL, &node_beta); /* under way: nothing new */
+	CHECK(nlines == 1);
+	nlines = 0;                         /* the REQ_KEY is lost */
+	CHECK(advance(1999) == 0 && nlines == 0);
+	CHECK(advance(1) == 1 && nlines == 1 && !strncmp(lines[0], "15 alpha beta 15 ", 17));
+	nlines = 0;
+	CHECK(advance(2000) == 0 && advance(2000) == 1 && nlines == 1); /* 4 s the second time */
+	CHECK(!ops->key_valid(NULL, &node_beta));
+
+	/* both start at once: alpha's REQ_KEY and beta's cross */
+	char from_alpha[4096], from_beta[4096];
+	snprintf(from_alpha, sizeof(from_alpha), "%s", lines[0]);
+	nlines = 0;
+	run_as(1);
+	ops->key_request(NULL, &node_alpha);
+	CHECK(nlines == 1);
+	snprintf(from_beta, sizeof(from_beta), "%s", lines[0]);
+	nlines = 0;
+	run_as(0);
+	ops->key_on_req(NULL, &node_beta, from_beta); /* alpha < beta: keeps its own */
+	CHECK(nlines == 0);
+	run_as(1);
+	ops->key_on_req(NULL, &node_alpha, from_alpha); /* beta gives way and answers */
+	CHECK(nlines == 1);
+	exchange_lines(20);
+	run_as(0);
+	CHECK(ops->key_valid(NULL, &node_beta));
+	run_as(1);
+	CHECK(ops->key_valid(NULL, &node_alpha));
+	run_as(0);
+	CHECK(advance(20000) == 0); /* no deadline left armed */
+}
+
 int main(void) {
 	CHECK(sodium_init() >= 0);
 
@@ -294,6 +516,8 @@ int main(void) {
 	sp = saved[0];
 	test_handshake();
 	test_packets();
+	test_nudge();
+	test_timeouts_and_ties();
 
 	for (int s = 0; s < 2; s++) {
 		run_as(s);
