@@ -28,6 +28,7 @@ struct node_session {
 	uint64_t started_ms; /* start of the running handshake or renegotiation */
 	uint64_t last_ok_ms; /* last record that opened */
 	uint64_t last_nudge_ms;
+	uint64_t last_fail_restart_ms;
 	uint64_t bad_bytes;  /* bytes of records we could not open since the last nudge */
 	uint64_t drops;      /* records dropped since the last summary line */
 	uint64_t last_drop_log_ms;
@@ -386,6 +387,17 @@ static void feed_record(px_node *n, const char *b64) {
 	if (err < 0) {
 		LOG(PX_LOG_ERROR, "Rejected SPTPS handshake record from %s: %s", ns->name, sptps_strerror((int)err));
 	}
+
+	/* A SIG over the wrong KEXes: one of us answered a stale request (both
+	 * restarted while records were queued). This handshake cannot finish:
+	 * start a fresh one at once, at most once a second. */
+	uint64_t now = sp.host->now_ms();
+
+	if (err == SPTPS_E_BAD_SIG && !ns->valid && now - ns->last_fail_restart_ms >= 1000) {
+		ns->last_fail_restart_ms = now;
+		LOG(PX_LOG_CONNECTIONS, "SPTPS key exchange with %s failed, restarting it", ns->name);
+		start_key_exchange(n);
+	}
 }
 /* ANS_PUBKEY: remember the key in hosts/<name> (as tinc does). */
 static void store_pubkey(px_node *n, const char *b64) {
@@ -443,8 +455,9 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 
 		/* Both sides opened a session at once (traffic both ways right
 		 * after the node came up): if both gave way, both would wait as
-		 * responders. The node with the smaller name keeps its own. */
-		if (ns && ns->s && !ns->valid && sptps_is_initiator(ns->s) &&
+		 * responders. The node with the smaller name keeps its own, unless
+		 * the peer already answered it (then this REQ_KEY abandons it). */
+		if (ns && ns->s && !ns->valid && sptps_is_initiator(ns->s) && !sptps_heard_peer(ns->s) &&
 		    strcmp(sp.host->self_name(), src) < 0 &&
 		    sp.host->now_ms() - ns->started_ms < handshake_deadline(ns)) {
 			LOG(PX_LOG_PROTOCOL, "Both %s and we started an SPTPS key exchange: keeping ours", src);

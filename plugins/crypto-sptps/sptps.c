@@ -958,6 +958,10 @@ bool sptps_is_initiator(const sptps_t *s) {
 	return s && s->initiator;
 }
 
+bool sptps_heard_peer(const sptps_t *s) {
+	return s && (s->outstate || s->state != STATE_KEX || s->hiskex_valid);
+}
+
 void sptps_replay_state(const sptps_t *s, uint32_t *inseqno, uint32_t *farfuture, uint32_t *received,
                         uint8_t *bitmap) {
 	if (inseqno) {

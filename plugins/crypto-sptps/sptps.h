@@ -165,6 +165,8 @@ int sptps_open_datagram(sptps_t *s, uint8_t *rec, size_t len, uint8_t *type, siz
 /* State queries. */
 bool sptps_established(const sptps_t *s); /* first handshake done (can send) */
 bool sptps_is_initiator(const sptps_t *s);
+/* First handshake: has the peer's KEX arrived yet? */
+bool sptps_heard_peer(const sptps_t *s);
 
 /* Replay state of the receive side (datagram tests); bitmap may be NULL,
  * else it receives replaywin bytes. */

@@ -7,8 +7,14 @@
  *   bit 0: datagram mode (else stream)
  *   bit 1: complete a real handshake with a peer first (encrypted records)
  *   bit 2: the session under test is the initiator
+ *   bit 3: (datagram, established) the peer starts a renegotiation and the
+ *          victim gets the peer's KEX, so the victim is mid-renegotiation
+ *   bit 4: ...and the handshake goes one more round (SIG/ACK pending)
+ *   bit 5: far-future records move the window at once (plugin setting)
  * Stream input is fed in one go, one record per call as the meta code does;
- * datagram input is cut into datagrams by 2-byte big-endian length prefixes.
+ * datagram input is cut into datagrams by 2-byte big-endian length prefixes;
+ * a prefix of 0xff0i instead delivers the peer's queued genuine record i
+ * (handshake or data; in any order, any number of times).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
 	uint8_t mode = data[0];
 	bool datagram = mode & 1, established = mode & 2, initiator = mode & 4;
+	bool rekey = mode & 8, rekey_more = mode & 16;
 	data++;
 	size--;
 	fuzz_parsers(data, size);
@@ -123,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	    .label = label,
 	    .labellen = sizeof(label),
 	    .replaywin = SPTPS_DEFAULT_REPLAY_WINDOW,
+	    .jump_at_once = (mode & 32) != 0,
 	    .cb = {victim, fz_send, fz_receive, fz_random, NULL, NULL},
 	};
 
@@ -148,6 +156,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		if (!sptps_established(victim->s)) {
 			abort(); /* the handshake between two honest sessions must work */
 		}
+
+		victim->nq = 0;
+		peer->nq = 0;
+
+		if (datagram && rekey && sptps_force_kex(peer->s) == SPTPS_OK) {
+			sptps_send_record(peer->s, 0, "old", 3);
+			deliver_queue(peer, victim);
+			deliver_queue(victim, peer); /* the peer answers: SIG (initiator) or waits */
+
+			if (rekey_more) {
+				deliver_queue(peer, victim);
+				deliver_queue(victim, peer);
+			}
+		}
+
+		/* genuine records for the input to pick from */
+		for (int i = 0; i < 3 && datagram; i++) {
+			sptps_send_record(peer->s, (uint8_t)i, "data", 4);
+		}
 	}
 
 	if (datagram) {
@@ -155,6 +182,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			size_t len = (size_t)data[0] << 8 | data[1];
 			data += 2;
 			size -= 2;
+
+			if ((len & 0xfff8) == 0xff00) {
+				size_t i = len & 7;
+
+				if (i < peer->nq) {
+					sptps_receive(victim->s, peer->queue[i], peer->qlen[i]);
+				}
+
+				continue;
+			}
 			len = len < size ? len : size;
 			sptps_verify_datagram(victim->s, data, len);
 			sptps_receive(victim->s, data, len);
