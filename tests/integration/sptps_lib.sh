@@ -56,3 +56,48 @@ count_log() {
 rx_packets() {
 	plexus_cli "$1" info "$2" 2>/dev/null | sed -nE 's/^RX: *([0-9]+) packets.*/\1/p'
 }
+
+# nft_block NODE NAME RULE...: add a drop rule (input hook) in NODE's
+# namespace, in a table of its own; nft_unblock NODE NAME removes it.
+nft_block() {
+	local node=$1 name=$2
+	shift 2
+	in_ns "$node" nft add table inet "pxs_$name" || fail "nft table pxs_$name in $node"
+	in_ns "$node" nft add chain inet "pxs_$name" input '{ type filter hook input priority -10 ; policy accept ; }' ||
+		fail "nft chain in $node"
+	in_ns "$node" nft add rule inet "pxs_$name" input "$@" drop || fail "nft rule $* in $node"
+}
+
+nft_unblock() {
+	in_ns "$1" nft delete table inet "pxs_$2" 2>/dev/null
+}
+
+# describe_of NODE PEER: the SPTPS state word in NODE's dump for PEER
+# ("sptps", "sptps-handshake", "sptps-rekey", "-").
+describe_of() {
+	plexus_cli "$1" dump nodes 2>/dev/null | awk -v p="$2" '$1 == p {
+		for (i = 1; i < NF; i++) if ($i == "protocol") { d = $(i + 2); gsub(/[()]/, "", d); print d; exit }
+	}'
+}
+
+# ms_now: monotonic-enough wall clock in milliseconds.
+ms_now() { date +%s%3N; }
+
+# wait_ping_fast FROM TO LIMIT_MS: poll with 100 ms pings; prints the
+# milliseconds it took, returns 1 on timeout.
+wait_ping_fast() {
+	local from=$1 addr t0 now
+	addr=$(addr_of "$2")
+	t0=$(ms_now)
+	while :; do
+		if in_ns "$from" ping -n -q -c 1 -W 0.3 "$addr" >/dev/null 2>&1; then
+			echo $(($(ms_now) - t0))
+			return 0
+		fi
+		now=$(ms_now)
+		((now - t0 > $3)) && break
+		sleep 0.05
+	done
+	echo $(($(ms_now) - t0))
+	return 1
+}
