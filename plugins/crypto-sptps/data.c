@@ -33,6 +33,12 @@ struct node_session {
 	uint64_t drops;      /* records dropped since the last summary line */
 	uint64_t last_drop_log_ms;
 	int last_err;
+	/* Calls into the session may reach the core (send_to_node), and the
+	 * core may then drop the node (write error -> unreachable): while
+	 * busy, frees are deferred to the end of the outermost call. */
+	int busy;
+	bool doomed;      /* node_down/up happened while busy */
+	sptps_t *dead[4]; /* sessions replaced while busy */
 	char name[64];
 };
 
@@ -66,6 +72,64 @@ static struct node_session *session_get(px_node *n, bool create) {
 	return *slot;
 }
 
+static void destroy(struct node_session *ns) {
+	sptps_free(ns->s);
+
+	for (int i = 0; i < 4; i++) {
+		sptps_free(ns->dead[i]);
+	}
+
+	if (ns->timer) {
+		sp.host->timer_free(ns->timer);
+	}
+
+	free(ns);
+}
+
+static void hold(struct node_session *ns) {
+	ns->busy++;
+}
+
+/* End of a call into the session; false if ns is gone now. */
+static bool release(struct node_session *ns) {
+	if (--ns->busy > 0) {
+		return !ns->doomed;
+	}
+
+	for (int i = 0; i < 4; i++) {
+		sptps_free(ns->dead[i]);
+		ns->dead[i] = NULL;
+	}
+
+	if (ns->doomed) {
+		destroy(ns);
+		return false;
+	}
+
+	return true;
+}
+
+/* Free a session now, or when the call running on it returns. */
+static void retire(struct node_session *ns, sptps_t *s) {
+	if (!s) {
+		return;
+	}
+
+	if (ns->busy) {
+		for (int i = 0; i < 4; i++) {
+			if (!ns->dead[i]) {
+				ns->dead[i] = s;
+				return;
+			}
+		}
+
+		LOG(PX_LOG_ERROR, "Too many SPTPS sessions with %s replaced at once", ns->name);
+		return; /* leaked rather than freed under a running call */
+	}
+
+	sptps_free(s);
+}
+
 static void timer_off(struct node_session *ns) {
 	if (ns->timer && sp.host->timer_disarm) {
 		sp.host->timer_disarm(ns->timer);
@@ -75,7 +139,7 @@ static void timer_off(struct node_session *ns) {
 /* Drop the SPTPS session but keep the node's bookkeeping. */
 static void session_stop(struct node_session *ns) {
 	if (ns->s) {
-		sptps_free(ns->s);
+		retire(ns, ns->s);
 		ns->s = NULL;
 	}
 
@@ -93,14 +157,15 @@ static void session_free(px_node *n) {
 
 	if (slot && *slot) {
 		struct node_session *ns = *slot;
-		sptps_free(ns->s);
+		*slot = NULL;
 
-		if (ns->timer) {
-			sp.host->timer_free(ns->timer);
+		if (ns->busy) {
+			ns->doomed = true;
+			timer_off(ns);
+			return;
 		}
 
-		free(ns);
-		*slot = NULL;
+		destroy(ns);
 	}
 }
 
@@ -124,7 +189,7 @@ static bool session_send_cb(void *ctx, uint8_t type, const uint8_t *wire, size_t
 	char b64[SPTPS_B64_LEN(SPTPS_MAX_B64_RECORD) + 1];
 	const char *me = sp.host->self_name();
 
-	if (type != SPTPS_HANDSHAKE || len > SPTPS_MAX_B64_RECORD) {
+	if (type != SPTPS_HANDSHAKE || len > SPTPS_MAX_B64_RECORD || ns->doomed) {
 		return false; /* data records go through seal() */
 	}
 
@@ -201,6 +266,10 @@ static int record_to_frame(uint8_t type, uint8_t *body, size_t len, uint8_t **fr
 /* Records that reach a session outside open() (SPTPS_PACKET in REQ_KEY). */
 static bool session_receive_cb(void *ctx, uint8_t type, const uint8_t *data, size_t len) {
 	struct node_session *ns = ctx;
+
+	if (ns->doomed) {
+		return true;
+	}
 
 	if (type == SPTPS_HANDSHAKE) {
 		if (!ns->valid) {
@@ -295,8 +364,22 @@ static struct node_session *session_start(px_node *n, bool initiator) {
 	    .cb = {ns, session_send_cb, session_receive_cb, sptps_glue_random, session_log_cb, NULL},
 	};
 
-	if (sptps_start(&ns->s, &p) != SPTPS_OK) {
-		ns->s = NULL;
+	sptps_t *s = NULL;
+	hold(ns);
+	int err = sptps_start(&s, &p);
+
+	if (ns->doomed || ns->s) { /* dropped or restarted meanwhile */
+		retire(ns, s);
+		s = NULL;
+	} else {
+		ns->s = s;
+	}
+
+	if (!release(ns)) {
+		return NULL;
+	}
+
+	if (err != SPTPS_OK || !s) {
 		timer_off(ns);
 		return NULL;
 	}
@@ -382,7 +465,12 @@ static void feed_record(px_node *n, const char *b64) {
 		return;
 	}
 
+	hold(ns);
 	ssize_t err = sptps_receive(ns->s, rec, (size_t)len);
+
+	if (!release(ns)) {
+		return;
+	}
 
 	if (err < 0) {
 		LOG(PX_LOG_ERROR, "Rejected SPTPS handshake record from %s: %s", ns->name, sptps_strerror((int)err));
@@ -661,8 +749,18 @@ unsigned sptps_open(px_plugin *self, px_node *from, struct px_buf *bufs, unsigne
 
 		if (ns && ns->s) {
 			ns->in_data_path = true;
+			hold(ns);
 			err = sptps_open_datagram(ns->s, b->data, b->len, &type, &len);
 			ns->in_data_path = false;
+
+			if (!release(ns)) {
+				ns = NULL;
+			}
+		}
+
+		if (!ns) {
+			b->len = 0;
+			continue;
 		}
 
 		if (err != SPTPS_OK || type == SPTPS_HANDSHAKE) {
@@ -754,9 +852,14 @@ static bool rekey_one(px_node *n, void *arg) {
 	(void)arg;
 
 	/* a renegotiation already running (either side's) is left alone */
-	if (ns && ns->s && ns->valid && sptps_can_renegotiate(ns->s) && sptps_force_kex(ns->s) == SPTPS_OK) {
-		ns->rekeying = true;
-		arm_deadline(ns);
+	if (ns && ns->s && ns->valid && sptps_can_renegotiate(ns->s)) {
+		hold(ns);
+		int err = sptps_force_kex(ns->s);
+
+		if (release(ns) && err == SPTPS_OK) {
+			ns->rekeying = true;
+			arm_deadline(ns);
+		}
 	}
 
 	return true;
