@@ -361,6 +361,48 @@ static void test_random_interleaving(void) {
 	unpair(&a, &b);
 }
 
+/* A burst of losses longer than the replay window: with jump_at_once the
+ * first record after it is accepted (tinc's rule drops a few first). */
+static void test_far_jump(bool at_once) {
+	struct side a, b;
+	static const char label[] = "tinc UDP key expansion alpha beta";
+	struct sptps_params p = {
+	    .initiator = true,
+	    .datagram = true,
+	    .mykey = &key_alpha,
+	    .hiskey = &key_beta,
+	    .label = label,
+	    .labellen = sizeof(label),
+	    .replaywin = 16,
+	    .jump_at_once = at_once,
+	    .cb = {&a, cb_send, cb_receive, real_random, cb_log, NULL},
+	};
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.name = "alpha";
+	b.name = "beta";
+	CHECK(sptps_start(&a.s, &p) == SPTPS_OK);
+	p.initiator = false;
+	p.mykey = &key_beta;
+	p.hiskey = &key_alpha;
+	p.cb.ctx = &b;
+	CHECK(sptps_start(&b.s, &p) == SPTPS_OK);
+	pump_meta(&a, &b);
+	counter_a = counter_b = 0;
+
+	for (int i = 0; i < 300; i++) { /* 300 > 128: lost */
+		send_data(&a);
+		free(take(&a.udp).wire);
+	}
+
+	b.next_expected = 300;
+	send_data(&a);
+	CHECK(deliver_data(&a, &b) == at_once);
+	CHECK(b.logs == 1); /* "Lost 300 records" or "ahead of the window" */
+	unpair(&a, &b);
+}
+
 int main(void) {
 	uint8_t seed[32];
 
@@ -373,5 +415,7 @@ int main(void) {
 	test_data_during_rekey();
 	test_handshake_behind_window();
 	test_random_interleaving();
+	test_far_jump(true);
+	test_far_jump(false);
 	return check_done("sptps_rekey_test");
 }
