@@ -31,10 +31,10 @@ fast_pings() {
 	sent=$(echo "$out" | sed -nE 's/^([0-9]+) packets transmitted.*/\1/p')
 	recv=$(echo "$out" | sed -nE 's/.* ([0-9]+) (packets )?received.*/\1/p')
 	note "pings $from -> $2: $recv of $sent answered"
-	[ -n "$sent" ] && [ -n "$recv" ] && [ "$sent" -gt 0 ] || {
+	if [ -z "$sent" ] || [ -z "$recv" ] || [ "$sent" -le 0 ]; then
 		echo "$out"
 		return 1
-	}
+	fi
 	if (((sent - recv) * 1000 > sent * $4)); then
 		echo "$out"
 		return 1
@@ -184,7 +184,7 @@ round_tincrelay() {
 }
 
 if [ "${1:-}" = --round ]; then
-	PXT_TEST="$PXT_TEST[$2]"
+	PXT_TEST="${PXT_TEST}[$2]"
 	"round_$2"
 fi
 
