@@ -15,6 +15,7 @@
 #         bulk TCP over UDP, also across Plexus's KeyExpire = 5 renewals.
 #   tincrelay  two Plexus nodes that only meet through a tinc 1.0 relay
 #         still agree ECDH keys (tinc forwards both messages untouched).
+# shellcheck source=tests/integration/lib.sh disable=SC2317  # rounds are called as "round_$2"
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd python3 ping nft
