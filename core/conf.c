@@ -127,6 +127,7 @@ static const struct known_var known_vars[] = {
     {"DisablePlugin", S | M},
     {"RequirePlugin", S | M},
     {"LoadPlugin", S | M},
+    {"LegacyECDH", S | H}, /* crypto-legacy: ECDH data keys */
     /* update-hosts plugin */
     {"HostsFilesMaster", S | H},
     {"ConfFileMaster", S | H},
