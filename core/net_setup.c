@@ -127,10 +127,9 @@ static int check_required_plugins(void) {
 	if (settings.compression > 0 && !compress_for_level(settings.compression)) {
 		char why[64];
 		snprintf(why, sizeof(why), "Compression = %d", settings.compression);
-		if (plugins_require("compress", why) == 0) {
+		if (plugins_require("compress", why) == 0)
 			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d", settings.compression);
-			err = -1;
-		}
+		err = -1;
 	}
 	for (int i = 0;; i++) {
 		const char *name = conf_get(&server_conf, "RequirePlugin", i);
