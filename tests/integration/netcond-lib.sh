@@ -114,30 +114,32 @@ nc_route() {
 	nc_in "$1" ip route replace "$2" via "$3" || fail "route $2 via $3 in $1"
 }
 
-# nc_lan_prefix ROUTER: "198.18.X" of the router's LAN (made on first use).
+# nc_lan_prefix ROUTER [LAN]: "198.18.X" of the router's LAN bridge LAN
+# (default "lan"), made on first use; every LAN gets its own X from 10 up.
 nc_lan_prefix() {
-	local r=$1 ns=${NC_RNS[$1]}
-	if [ -z "${NC_LANK[$r]:-}" ]; then
-		NC_LANK[$r]=$((10 + NC_LANS))
+	local r=$1 lan=${2:-lan} ns=${NC_RNS[$1]}
+	if [ -z "${NC_LANK[$r:$lan]:-}" ]; then
+		NC_LANK[$r:$lan]=$((10 + NC_LANS))
 		NC_LANS=$((NC_LANS + 1))
-		ip -n "$ns" link add lan type bridge || fail "LAN bridge in $r"
-		ip -n "$ns" addr add "198.18.${NC_LANK[$r]}.1/24" dev lan
-		ip -n "$ns" link set lan up
+		ip -n "$ns" link add "$lan" type bridge || fail "LAN bridge $lan in $r"
+		ip -n "$ns" addr add "198.18.${NC_LANK[$r:$lan]}.1/24" dev "$lan"
+		ip -n "$ns" link set "$lan" up
 	fi
-	NC_PREFIX=198.18.${NC_LANK[$r]}
+	NC_PREFIX=198.18.${NC_LANK[$r:$lan]}
 }
 
-# nc_behind NODE ROUTER HOSTNUM: move NODE from the hub onto ROUTER's LAN as
-# 198.18.<lan>.HOSTNUM, default route (inside the test's 198.18.0.0/15 only)
-# via the router. The node's host file keeps "Address" only with
-# NC_KEEP_ADDRESS=1 (a node behind NAT cannot be called).
+# nc_behind NODE ROUTER HOSTNUM [LAN]: move NODE from the hub onto ROUTER's
+# LAN bridge (default "lan") as 198.18.<lan>.HOSTNUM, with a route to
+# 198.18.0.0/15 (the test's range only) via the router. The node's host file
+# keeps "Address" (rewritten) only with NC_KEEP_ADDRESS=1: a node behind NAT
+# cannot be called.
 nc_behind() {
-	local node=$1 r=$2 host=$3 ns=${NC_RNS[$2]} idx=${N_IDX[$1]} addr
-	nc_lan_prefix "$r"
+	local node=$1 r=$2 host=$3 lan=${4:-lan} ns=${NC_RNS[$2]} idx=${N_IDX[$1]} addr
+	nc_lan_prefix "$r" "$lan"
 	addr=$NC_PREFIX.$host
 	ip -n "$PXT_HUB" link set "v$idx" nomaster
 	ip -n "$PXT_HUB" link set "v$idx" netns "$ns" || fail "move v$idx into $r"
-	ip -n "$ns" link set "v$idx" master lan || fail "attach v$idx to $r's LAN"
+	ip -n "$ns" link set "v$idx" master "$lan" || fail "attach v$idx to $r's $lan"
 	ip -n "$ns" link set "v$idx" up
 	in_ns "$node" ip addr flush dev eth0
 	in_ns "$node" ip addr add "$addr/24" dev eth0
@@ -257,6 +259,73 @@ nc_ping_stats() {
 	local out
 	out=$(in_ns "$1" timeout $(($3 + 20)) ping -n -q -c "$3" -i "$4" -W 2 "$(addr_of "$2")" 2>&1)
 	echo "$out" | sed -nE 's/^([0-9]+) packets transmitted, ([0-9]+) (packets )?received.*/\1 \2/p'
+}
+
+# ------------------------------------------------------------- impairment ---
+
+# nc_impair ROUTER A LAN_A B LAN_B [IMPAIR ARGS...]: route the VPN's UDP
+# between nodes A and B (each on its own LAN of ROUTER, port 655) through
+# tests/tools/impair.py running in ROUTER, transparently: DNAT brings each
+# datagram to the relay's socket on the arrival side, SNAT makes what the
+# relay sends look like it came from the other node, and conntrack maps the
+# answers back. Install it before the daemons start (flows that conntrack
+# already knows would bypass the relay). The relay's own PID (for SIGUSR1 =
+# impairment on, SIGUSR2 = off, SIGTERM = stop) is in NC_IMPAIR_PID; its
+# statistics go to $PXT_TMP/impair.stats when it stops. Extra args go to
+# impair.py (--start-off, --delay, --jitter...).
+nc_impair() {
+	local r=$1 a=$2 la=$3 b=$4 lb=$5 ra rb aa ab i
+	shift 5
+	nc_lan_prefix "$r" "$la"
+	ra=$NC_PREFIX.1
+	nc_lan_prefix "$r" "$lb"
+	rb=$NC_PREFIX.1
+	aa=$(nc_addr "$a")
+	ab=$(nc_addr "$b")
+	nc_in "$r" nft -f - <<EOF || fail "nft impairment rules in $r"
+table ip ncimpair {
+	chain c_dnat {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "$la" ip saddr $aa ip daddr $ab udp dport 655 dnat to $ra:6555
+		iifname "$lb" ip saddr $ab ip daddr $aa udp dport 655 dnat to $rb:6556
+	}
+	chain c_snat {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "$lb" ip saddr $rb udp sport 6556 snat to $aa:655
+		oifname "$la" ip saddr $ra udp sport 6555 snat to $ab:655
+	}
+}
+EOF
+	nc_in "$r" timeout -k 2 "${NC_IMPAIR_MAX:-300}" python3 "$PXT_TOOLS/impair.py" \
+		--left "$ra:6555" --right "$rb:6556" --left-peer "$aa:655" --right-peer "$ab:655" \
+		--stats "$PXT_TMP/impair.stats" --pidfile "$PXT_TMP/impair.pid" "$@" >"$PXT_TMP/impair.out" 2>&1 &
+	track_pid $!
+	for ((i = 0; i < 50; i++)); do
+		if grep -q '^relaying' "$PXT_TMP/impair.out" 2>/dev/null; then
+			NC_IMPAIR_PID=$(cat "$PXT_TMP/impair.pid")
+			track_pid "$NC_IMPAIR_PID"
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$PXT_TMP/impair.out"
+	fail "impair.py did not start"
+}
+
+# nc_loss ROUTER PCT: drop PCT % of the TCP and UDP packets arriving at
+# ROUTER from its LANs (forwarded or for the relay), both directions, with
+# nftables numgen. PCT 0 removes the rule.
+nc_loss() {
+	nc_in "$1" nft delete table ip ncloss 2>/dev/null
+	[ "$2" = 0 ] && return 0
+	nc_in "$1" nft -f - <<EOF || fail "nft loss rule in $1"
+table ip ncloss {
+	chain c_pre {
+		type filter hook prerouting priority mangle; policy accept;
+		iifname != "lo" meta l4proto { tcp, udp } numgen random mod 100 < $2 counter drop
+	}
+}
+EOF
 }
 
 # ---------------------------------------------------------------- scenarios ---
