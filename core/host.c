@@ -15,6 +15,8 @@
 #include "event.h"
 #include "logger.h"
 #include "net.h"
+#include "net_private.h"
+#include "netutl.h"
 #include "node.h"
 #include "plugin_loader.h"
 
@@ -168,10 +170,16 @@ static bool host_node_udp_addr(px_node *n, struct px_addr *out) {
 	return true;
 }
 
+/* A plugin learned a better UDP address (reflexive address in a key
+ * answer): use it and probe it at once, so that both peers punch through
+ * their NATs while the other side is probing too. */
 static void host_node_set_udp_addr(px_node *n, const struct px_addr *addr) {
-	if (n) {
-		node_set_udp(n, addr);
-	}
+	if (!n || !addr)
+		return;
+	bool changed = !n->has_udp_addr || !addr_equal(&n->udp_addr, addr);
+	node_set_udp(n, addr);
+	if (changed && n->minmtu == 0)
+		mtu_probe_restart(n);
 }
 
 static void host_node_set_out_compression(px_node *n, int level) {

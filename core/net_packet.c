@@ -333,6 +333,7 @@ void device_input(void) {
 /* --- MTU probes (tinc 1.0's algorithm, on a faster tick) --- */
 
 #define PROBE_TICK_MS 333
+#define PROBE_UDP_SEARCH 40 /* mtuprobes state: waiting for UDP to work at all */
 
 /* LocalDiscovery: the local address a node announced in its own edges. */
 static bool local_address_of(node_t *n, struct px_addr *out) {
@@ -389,6 +390,14 @@ static void mtu_tick(void *arg) {
 		n->mtuprobes = 0;
 		return;
 	}
+	if (n->mtuprobes == PROBE_UDP_SEARCH) {
+		/* No UDP yet: one small probe every 2 s (as tinc 1.1's UDP
+		 * discovery) keeps NAT mappings open and notices UDP coming back. */
+		send_probe(n, 64);
+		tx_flush();
+		timer_arm(n->mtu_timer, 2000);
+		return;
+	}
 	n->mtuprobes++;
 	if (n->mtuprobes <= 30) {
 		if (n->mtuprobes > 10 && !n->minmtu) {
@@ -396,8 +405,8 @@ static void mtu_tick(void *arg) {
 			/* A fresh key answer may carry its reflexive address (NAT). */
 			if (n->crypto && n->crypto->ops->key_request)
 				n->crypto->ops->key_request(n->crypto->plugin, n);
-			n->mtuprobes = 31;
-			timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
+			n->mtuprobes = PROBE_UDP_SEARCH;
+			timer_arm(n->mtu_timer, 2000);
 			return;
 		}
 		if (n->minmtu >= n->maxmtu || n->mtuprobes == 30) {
@@ -427,7 +436,9 @@ static void mtu_tick(void *arg) {
 	if (n->mtuprobes >= 33) {
 		if (!n->udp_confirmed) {
 			if (!n->minmtu) {
-				n->mtuprobes = 31;
+				n->mtuprobes = PROBE_UDP_SEARCH;
+				timer_arm(n->mtu_timer, 2000);
+				return;
 			} else {
 				logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s, restarting discovery", n->name);
 				n->minmtu = 0;
@@ -447,6 +458,13 @@ void mtu_probe_start(node_t *n) {
 	if (!n->mtu_timer)
 		n->mtu_timer = timer_new(mtu_tick, n);
 	if (timer_armed(n->mtu_timer))
+		return;
+	n->mtuprobes = 0;
+	timer_arm(n->mtu_timer, 0);
+}
+
+void mtu_probe_restart(node_t *n) {
+	if (!n->mtu_timer || !n->validkey)
 		return;
 	n->mtuprobes = 0;
 	timer_arm(n->mtu_timer, 0);
@@ -475,7 +493,11 @@ static void mtu_probe_h(node_t *n, struct px_buf *b) {
 	else if (b->data[0] != 1)
 		return;
 	n->udp_confirmed = true;
-	if (n->mtuprobes > 30) {
+	if (n->mtuprobes == PROBE_UDP_SEARCH) {
+		logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP to %s works (again), starting MTU discovery", n->name);
+		n->mtuprobes = 0;
+		timer_arm(n->mtu_timer, 0);
+	} else if (n->mtuprobes > 30) {
 		if (len == n->maxmtu + 8) {
 			logger(PX_LOG_TRAFFIC, LOG_INFO, "Increase in PMTU to %s detected, restarting discovery", n->name);
 			n->maxmtu = PX_MTU;

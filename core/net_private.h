@@ -36,6 +36,7 @@ void net_stop(void);
 void tx_flush(void);
 void mtu_probe_start(node_t *n);
 void mtu_probe_stop(node_t *n);
+void mtu_probe_restart(node_t *n); /* probe again now (new address) */
 void receive_frame(node_t *from, struct px_buf *b); /* decrypted frame in */
 void device_input(void);
 void packet_pool_init(void);
