@@ -9,6 +9,7 @@
 # NC_RUN_TIMEOUT seconds, and exits 1 if any run failed, 77 if all skipped,
 # else 0. With NC_PROTO=legacy every Plexus node gets
 # "ExperimentalProtocol = no"; NC_PROTO=sptps keeps the default.
+# NC_TEST_NAME names the test in messages (for wrappers that exec another).
 #
 # Topology helpers (all addresses inside 198.18.0.0/15):
 #   hub bridge (lib.sh)   198.18.1.0/24, the "public internet"
@@ -20,10 +21,17 @@
 # ----------------------------------------------------- protocol dispatch ---
 if [ -z "${NC_PROTO:-}" ]; then
 	nc_rc_all=77
+	nc_child=
+	# a runner that times us out must also stop the run in progress (its
+	# own trap then removes its namespaces)
+	trap '[ -n "$nc_child" ] && kill -TERM "$nc_child" 2>/dev/null; wait; exit 143' TERM INT
 	for nc_p in ${NC_PROTOS:-sptps legacy}; do
-		echo "===== $(basename "$0" .sh) [$nc_p]"
-		NC_PROTO=$nc_p timeout -k 10 "${NC_RUN_TIMEOUT:-140}" bash "$0" "$@"
+		echo "===== ${NC_TEST_NAME:-$(basename "$0" .sh)} [$nc_p]"
+		NC_PROTO=$nc_p timeout -k 10 "${NC_RUN_TIMEOUT:-140}" bash "$0" "$@" &
+		nc_child=$!
+		wait "$nc_child"
 		nc_rc=$?
+		nc_child=
 		case $nc_rc in
 		0) echo "===== [$nc_p] passed" ;;
 		77) echo "===== [$nc_p] skipped" ;;
@@ -40,7 +48,7 @@ if [ -z "${NC_PROTO:-}" ]; then
 fi
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-PXT_TEST="$PXT_TEST[$NC_PROTO]"
+PXT_TEST="${NC_TEST_NAME:-$PXT_TEST}[$NC_PROTO]"
 declare -A NC_RNS NC_LANK NC_ADDR
 NC_LANS=0
 

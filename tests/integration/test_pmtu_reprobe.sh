@@ -4,4 +4,4 @@
 # nodes' namespaces: checks the daemon's own discovery and periodic
 # re-probing (1280 found, then 1500 found again), independently of how the
 # UDP transport copes with a cached kernel PMTU (test_pmtu.sh).
-NC_PMTU_EXPIRES=5 exec bash "$(dirname "$0")/test_pmtu.sh" "$@"
+NC_PMTU_EXPIRES=5 NC_TEST_NAME=test_pmtu_reprobe exec bash "$(dirname "$0")/test_pmtu.sh" "$@"
