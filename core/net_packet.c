@@ -386,7 +386,10 @@ static void probe_burst(node_t *n) {
 
 static void mtu_tick(void *arg) {
 	node_t *n = arg;
-	if (!n->reachable || !n->validkey || n->via != n) {
+	/* A neighbour with IndirectData has via == myself, but we still reach
+	 * it directly by UDP (and relay end-to-end records to it). */
+	bool direct = n->via == n || (n->via == myself && n->nexthop == n);
+	if (!n->reachable || !n->validkey || !direct) {
 		n->mtuprobes = 0;
 		return;
 	}

@@ -219,7 +219,10 @@ int ack_h(conn_t *c, const char *line) {
 		c->options &= ~PX_OPTION_PMTU_DISCOVERY;
 		options &= ~PX_OPTION_PMTU_DISCOVERY;
 	}
-	c->options |= options;
+	/* The protocol minor in the top byte is the peer's own: OR-ing ours
+	 * in would make it look SPTPS-capable when it turned SPTPS off. */
+	c->options = (c->options & 0x00ffffffu) | (options & 0xff000000u);
+	c->options |= options & 0x00ffffffu;
 	const struct conf *hc = host_conf(c->name);
 	int pmtu;
 	if ((hc && conf_get_int(hc, "PMTU", &pmtu) > 0) || conf_get_int(&server_conf, "PMTU", &pmtu) > 0) {
