@@ -6,6 +6,7 @@
  * per socket when the batch is done. Nothing here allocates per packet.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,6 +528,35 @@ static node_t *identify_sender(const struct px_buf *b) {
 	return NULL;
 }
 
+/* A bare IP packet (router mode) becomes a frame: zero MACs and the
+ * ethertype from the IP version. There is head-room in every rx buffer. */
+static bool add_ethernet_header(struct px_buf *b) {
+	/* After decompression the data lives in our scratch buffer, not in
+	 * the transport's (whose px_buf fields we must not repoint). */
+	bool in_scratch = b->data >= scratch && b->data < scratch + sizeof(scratch);
+	ptrdiff_t headroom = in_scratch ? b->data - scratch : b->data - b->base;
+	if (!b->len || headroom < PX_ETH_HLEN)
+		return false;
+	uint16_t type;
+	switch (b->data[0] >> 4) {
+	case 4:
+		type = 0x0800;
+		break;
+	case 6:
+		type = 0x86dd;
+		break;
+	default:
+		return false;
+	}
+	b->data -= PX_ETH_HLEN;
+	b->len += PX_ETH_HLEN;
+	memset(b->data, 0, 12);
+	b->data[12] = (uint8_t)(type >> 8);
+	b->data[13] = (uint8_t)type;
+	b->flags &= (uint16_t)~PX_BUF_ADD_ETH;
+	return true;
+}
+
 static bool id_is_zero(const uint8_t *id) {
 	static const uint8_t zero[6];
 	return !memcmp(id, zero, 6);
@@ -629,6 +659,8 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			b->data = scratch + HEADROOM;
 			b->len = (uint32_t)len;
 		}
+		if ((b->flags & PX_BUF_ADD_ETH) && !add_ethernet_header(b))
+			continue;
 		from->in_packets++;
 		from->in_bytes += b->len;
 		if (b->len < PX_ETH_HLEN)

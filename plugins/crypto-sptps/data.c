@@ -237,8 +237,22 @@ static int record_to_frame(uint8_t type, uint8_t *body, size_t len, uint8_t **fr
 		return (int)len;
 	}
 
-	if ((type & SPTPS_PKT_COMPRESSED) || !len) {
-		return -1; /* a compressed bare IP packet needs the core to decompress first */
+	if (type & SPTPS_PKT_COMPRESSED) {
+		/* tinc 1.1 in router mode compresses the bare IP packet: the core
+		 * decompresses it and then adds the Ethernet header (ABI 1.1). */
+#ifdef PX_BUF_ADD_ETH
+		if (!len)
+			return -1;
+		*frame = body;
+		*flags |= PX_BUF_COMPRESSED | PX_BUF_ADD_ETH;
+		return (int)len;
+#else
+		return -1;
+#endif
+	}
+
+	if (!len) {
+		return -1;
 	}
 
 	uint8_t *f = body - PX_ETH_HLEN;

@@ -24,7 +24,7 @@
  *        host->node_id, host->node_lookup_id, host->node_mtu, PX_HOST_HAS(),
  *        host->relay_datagram, host->netname, host->interface_name;
  *        px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
- *        PX_CRYPTO_COMPRESS_FLAG) and PX_BUF_COMPRESSED.
+ *        PX_CRYPTO_COMPRESS_FLAG), PX_BUF_COMPRESSED, PX_BUF_ADD_ETH.
  *        wire.h: PX_REQ_IS_BROADCAST().
  */
 #ifndef PLEXUS_PLUGIN_H
@@ -101,6 +101,7 @@ struct px_buf {
 #define PX_BUF_VIA_TCP 0x0002 /* arrived over a meta connection */
 #define PX_BUF_TOO_BIG 0x0004 /* set by a transport: EMSGSIZE, path MTU smaller */
 #define PX_BUF_COMPRESSED 0x0008 /* payload is compressed (PX_CRYPTO_COMPRESS_FLAG) */
+#define PX_BUF_ADD_ETH 0x0010 /* bare IP packet: the core adds the Ethernet header (after decompressing) */
 
 /* Log levels: tinc's debug levels. Level 0 is always logged. */
 enum px_log_level {
