@@ -212,7 +212,8 @@ int uh_hostupdate_h(px_plugin *self, px_conn *from, const char *line) {
 	}
 	const char *me = uh.host->self_name();
 	if (me && !strcmp(m.updater, me)) {
-		UH_LOG(PX_LOG_PROTOCOL, "Ignoring HOSTUPDATE via %s that names us as its updater", via);
+		UH_LOG(refusal_level(&m), "Refusing HOSTUPDATE of %s (via %s): names us as its updater",
+		       m.updater, via);
 		return 0;
 	}
 	if (m.op == UH_OP_FILE && !plain_text(m.data, m.len)) {
@@ -306,7 +307,8 @@ int uh_confupdate_h(px_plugin *self, px_conn *from, const char *line) {
 	}
 	const char *me = uh.host->self_name();
 	if (me && !strcmp(m.updater, me)) {
-		UH_LOG(PX_LOG_PROTOCOL, "Ignoring CONFUPDATE via %s that names us as its updater", via);
+		UH_LOG(refusal_level(&m), "Refusing CONFUPDATE of %s (via %s): names us as its updater",
+		       m.updater, via);
 		return 0;
 	}
 	if (!uh_template_valid((const char *)m.data, m.len, &why)) {
