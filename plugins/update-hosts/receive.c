@@ -24,17 +24,25 @@ static const char *conn_label(px_conn *from) {
 	return name ? name : "<unknown>";
 }
 
+/* Why a request was refused, for the rate limit below. */
+enum refusal { REF_SELF, REF_NO_HOST_FILE, REF_UNAUTHORISED, REF_NO_KEY, REF_BAD_SIGNATURE, REF_REPLAY };
+
 /* A refused run would log once per request: the first refusal of a given
- * updater and serial is shown always, the rest only when debugging. */
-static int refusal_level(const struct uh_msg *m) {
+ * updater and serial for a given reason is shown always, the rest only when
+ * debugging. The reason is part of the key so that a forgery slipped into a
+ * serial that was just refused as a replay is still reported. */
+static int refusal_level(const struct uh_msg *m, enum refusal why) {
 	static char last_updater[UH_MAX_NAME + 1];
 	static uint64_t last_serial;
 	static int last_id;
-	if (m->serial == last_serial && m->id == last_id && !strcmp(m->updater, last_updater))
+	static enum refusal last_why;
+	if (m->serial == last_serial && m->id == last_id && why == last_why &&
+	    !strcmp(m->updater, last_updater))
 		return PX_LOG_PROTOCOL;
 	snprintf(last_updater, sizeof(last_updater), "%s", m->updater);
 	last_serial = m->serial;
 	last_id = m->id;
+	last_why = why;
 	return PX_LOG_ALWAYS;
 }
 
@@ -43,8 +51,9 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 	const char *what = kind_name(m->id);
 	char *text = uh_read_host_file(m->updater);
 	if (!text) {
-		UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no host file hosts/%s", what,
-		       m->updater, via, m->updater);
+		UH_LOG(refusal_level(m, REF_NO_HOST_FILE),
+		       "Refusing %s of %s (via %s): no host file hosts/%s", what, m->updater, via,
+		       m->updater);
 		return false;
 	}
 	bool ok = true;
@@ -55,7 +64,7 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 			       "(DontVerifyUpdatePermission)",
 			       what, m->updater, m->updater, flag);
 		} else {
-			UH_LOG(refusal_level(m),
+			UH_LOG(refusal_level(m, REF_UNAUTHORISED),
 			       "Refusing %s of %s (via %s): unauthorised updater (no %s = yes in hosts/%s)",
 			       what, m->updater, via, flag, m->updater);
 			ok = false;
@@ -69,12 +78,13 @@ static bool authorised(const struct uh_msg *m, const char *flag, const char *via
 	} else if (ok) {
 		EVP_PKEY *pub = uh_host_public_key(m->updater, text);
 		if (!pub) {
-			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): no RSA public key in hosts/%s",
-			       what, m->updater, via, m->updater);
+			UH_LOG(refusal_level(m, REF_NO_KEY),
+			       "Refusing %s of %s (via %s): no RSA public key in hosts/%s", what, m->updater,
+			       via, m->updater);
 			ok = false;
 		} else if (!uh_verify(m, pub)) {
-			UH_LOG(refusal_level(m), "Refusing %s of %s (via %s): bad signature", what,
-			       m->updater, via);
+			UH_LOG(refusal_level(m, REF_BAD_SIGNATURE),
+			       "Refusing %s of %s (via %s): bad signature", what, m->updater, via);
 			ok = false;
 		}
 		EVP_PKEY_free(pub);
@@ -133,7 +143,7 @@ static bool hosts_serial_ok(const struct uh_msg *m, const char *via) {
 	}
 	if (m->serial == last && open)
 		return true;
-	UH_LOG(refusal_level(m),
+	UH_LOG(refusal_level(m, REF_REPLAY),
 	       "Refusing HOSTUPDATE %s of %s (via %s): replayed or old serial %" PRIu64 " (last %" PRIu64
 	       "%s)",
 	       uh_op_name(m->op), m->updater, via, m->serial, last, open ? ", open" : "");
@@ -212,8 +222,8 @@ int uh_hostupdate_h(px_plugin *self, px_conn *from, const char *line) {
 	}
 	const char *me = uh.host->self_name();
 	if (me && !strcmp(m.updater, me)) {
-		UH_LOG(refusal_level(&m), "Refusing HOSTUPDATE of %s (via %s): names us as its updater",
-		       m.updater, via);
+		UH_LOG(refusal_level(&m, REF_SELF),
+		       "Refusing HOSTUPDATE of %s (via %s): names us as its updater", m.updater, via);
 		return 0;
 	}
 	if (m.op == UH_OP_FILE && !plain_text(m.data, m.len)) {
@@ -307,8 +317,8 @@ int uh_confupdate_h(px_plugin *self, px_conn *from, const char *line) {
 	}
 	const char *me = uh.host->self_name();
 	if (me && !strcmp(m.updater, me)) {
-		UH_LOG(refusal_level(&m), "Refusing CONFUPDATE of %s (via %s): names us as its updater",
-		       m.updater, via);
+		UH_LOG(refusal_level(&m, REF_SELF),
+		       "Refusing CONFUPDATE of %s (via %s): names us as its updater", m.updater, via);
 		return 0;
 	}
 	if (!uh_template_valid((const char *)m.data, m.len, &why)) {

@@ -266,6 +266,9 @@ for run in "$RUN1" "$RUN2"; do
 	n=$(tail -n +"$((from + 1))" "${N_LOG[R]}" | grep -c "replayed or old serial $run ")
 	[ "$n" = 1 ] || fail "replayed run $run: $n refusal lines at debug level 1 for ${#lines[@]} lines"
 done
+# the one-line-per-run limit must not hide a different refusal of that serial
+forge "forged signature after the replay of run $RUN2" "Refusing HOSTUPDATE of U \(via F\): bad signature" \
+	"$(craft host --key "$KEY_U" --updater U --serial "$RUN2" --op FILE --host R --data-file "$evil" --flip-sig)"
 forge "replayed CONFUPDATE of run $RUN1" "Refusing CONFUPDATE of U \(via F\): replayed or old serial $RUN1" \
 	"$(captured_conf "$RUN1")"
 forge "replayed control run FILE" "Refusing HOSTUPDATE FILE of U \(via F\): replayed or old serial $CONTROL \(last $LAST_HOSTS\)" \

@@ -62,6 +62,8 @@ static size_t loglen;
 static const struct px_request_ops *req_ops[2];
 static const struct px_event_ops *ev_ops;
 
+static int level0_lines; /* lines logged at level 0 since log_reset() */
+
 static void fake_log(px_plugin *self, int level, const char *fmt, ...) {
 	char line[1024];
 	va_list ap;
@@ -69,6 +71,8 @@ static void fake_log(px_plugin *self, int level, const char *fmt, ...) {
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "  [%s log %d] %s\n", cur_name, level, line);
+	if (level == PX_LOG_ALWAYS)
+		level0_lines++;
 	size_t n = strlen(line);
 	if (loglen + n + 2 < sizeof(logbuf)) {
 		memcpy(logbuf + loglen, line, n);
@@ -79,6 +83,7 @@ static void fake_log(px_plugin *self, int level, const char *fmt, ...) {
 }
 
 static void log_reset(void) {
+	level0_lines = 0;
 	loglen = 0;
 	logbuf[0] = 0;
 }
@@ -580,6 +585,34 @@ static void test_attacks(void) {
 	sent_clear();
 }
 
+/* A refused run logs one line at level 0; a different refusal of the same
+ * serial (a forgery slipped into a replayed run) gets its own. */
+static void test_refusal_log_limit(void) {
+	be("R");
+	clear_opts();
+	ev_ops->reload(&the_plugin);
+	const char *data = "Subnet = 10.9.8.0/24\n";
+	char line[UH_LINE_MAX + 1];
+	log_reset();
+	for (int i = 0; i < 3; i++)
+		CHECK(hostupdate("X", make_line(key_u, PX_REQ_HOSTUPDATE, "U", 7, UH_OP_FILE, "A", data)) ==
+		      0);
+	CHECK(logged("replayed or old serial 7"));
+	CHECK(level0_lines == 1);
+	snprintf(line, sizeof(line), "%s",
+	         make_line(key_w, PX_REQ_HOSTUPDATE, "U", 7, UH_OP_FILE, "A", data));
+	log_reset();
+	CHECK(hostupdate("X", line) == 0);
+	CHECK(hostupdate("X", line) == 0);
+	CHECK(logged("bad signature"));
+	CHECK(level0_lines == 1);
+	log_reset();
+	CHECK(hostupdate("X", make_line(key_u, PX_REQ_HOSTUPDATE, "U", 7, UH_OP_END, "-", NULL)) == 0);
+	CHECK(logged("replayed or old serial 7"));
+	CHECK(level0_lines == 1);
+	sent_clear();
+}
+
 static void test_policies(void) {
 	be("R");
 	char pa[700];
@@ -819,6 +852,7 @@ int main(void) {
 
 	test_full_run();
 	test_attacks();
+	test_refusal_log_limit();
 	test_policies();
 	/* a newcomer flagged NeedsNetUpdates in U's copy of its host file */
 	write_file(hosts_u, "N", "NeedsNetUpdates = yes\n");
