@@ -430,7 +430,10 @@ static void mtu_tick(void *arg) {
 	if (n->mtuprobes == 32) {
 		/* Periodic check: is the path still there, did it grow? */
 		n->udp_confirmed = false;
-		send_probe(n, n->maxmtu);
+		/* Three of them: on a lossy path one lost probe must not look
+		 * like a broken path. */
+		for (int i = 0; i < 3; i++)
+			send_probe(n, n->maxmtu);
 		if (n->maxmtu + 8 < PX_MTU)
 			send_probe(n, n->maxmtu + 8);
 		tx_flush();
@@ -443,8 +446,14 @@ static void mtu_tick(void *arg) {
 				n->mtuprobes = PROBE_UDP_SEARCH;
 				timer_arm(n->mtu_timer, 2000);
 				return;
+			} else if (++n->mtu_check_fails < 2) {
+				/* Check again soon before giving up on the path. */
+				n->mtuprobes = 31;
+				timer_arm(n->mtu_timer, 1000);
+				return;
 			} else {
 				logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s, restarting discovery", n->name);
+				n->mtu_check_fails = 0;
 				n->minmtu = 0;
 				n->maxmtu = n->mtu = PX_MTU;
 				n->mtuprobes = 0;
@@ -497,6 +506,7 @@ static void mtu_probe_h(node_t *n, struct px_buf *b) {
 	else if (b->data[0] != 1)
 		return;
 	n->udp_confirmed = true;
+	n->mtu_check_fails = 0;
 	if (n->mtuprobes == PROBE_UDP_SEARCH) {
 		logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP to %s works (again), starting MTU discovery", n->name);
 		n->mtuprobes = 0;

@@ -47,6 +47,7 @@ struct px_node {
 	bool waitingforkey;
 	uint64_t last_req_key_ms;
 	int mtu, minmtu, maxmtu, mtuprobes;
+	int mtu_check_fails; /* periodic checks in a row without any reply */
 	struct px_timer *mtu_timer;
 	bool udp_confirmed;
 	/* Where its authenticated datagrams really come from (reflexive address,

@@ -237,6 +237,9 @@ int ack_h(conn_t *c, const char *line) {
 		outgoing_reset_backoff(c->outgoing);
 
 	send_everything(c);
+	/* Sending can fail and close the connection (write error). */
+	if (c->state == CONN_DEAD)
+		return -1;
 
 	struct edge *stale = edge_lookup(myself, n_);
 	if (stale) {
@@ -252,7 +255,7 @@ int ack_h(conn_t *c, const char *line) {
 	edge_set_address(e, host, hisport);
 	e->weight = (int)(((long long)weight + c->estimated_weight) / 2);
 	struct px_addr local;
-	if (c->tp->ops->local_addr && c->tp->ops->local_addr(c->tp->plugin, c->stream, &local) == 0) {
+	if (c->stream && c->tp->ops->local_addr && c->tp->ops->local_addr(c->tp->plugin, c->stream, &local) == 0) {
 		char lhost[64], lport[16];
 		addr_unmap(&local);
 		addr_format(&local, lhost, sizeof(lhost), lport, sizeof(lport));

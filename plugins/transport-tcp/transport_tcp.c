@@ -275,12 +275,16 @@ static int tcp_get_addr(int fd, struct px_addr *out, int (*get)(int, struct sock
 static int tcp_local_addr(px_plugin *self, void *stream, struct px_addr *out) {
 	(void)self;
 	const int *fd = stream;
+	if (!fd)
+		return -1;
 	return tcp_get_addr(*fd, out, getsockname);
 }
 
 static int tcp_peer_addr(px_plugin *self, void *stream, struct px_addr *out) {
 	(void)self;
 	struct tcp_stream *s = stream;
+	if (!s)
+		return -1;
 	return tcp_get_addr(s->fd, out, getpeername);
 }
 

@@ -205,13 +205,16 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 	udp_set_buf(s->fd, SO_RCVBUFFORCE, SO_RCVBUF, udp_state.rcvbuf, "receive");
 	udp_set_buf(s->fd, SO_SNDBUFFORCE, SO_SNDBUF, udp_state.sndbuf, "send");
 
-	/* DF on every packet: oversize sends fail with EMSGSIZE, which MTU probing relies on. */
+	/* DF on every packet, but ignore the path MTU the kernel learned from
+	 * ICMP: the core finds the path MTU with its own probes, and a cached
+	 * small value would hide a path that grew again. Packets larger than
+	 * the interface still fail with EMSGSIZE, which speeds probing up. */
 	int pmtu;
 	if (family == AF_INET) {
-		pmtu = IP_PMTUDISC_DO;
+		pmtu = IP_PMTUDISC_PROBE;
 		setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
 	} else {
-		pmtu = IPV6_PMTUDISC_DO;
+		pmtu = IPV6_PMTUDISC_PROBE;
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof pmtu);
 	}
 
