@@ -601,6 +601,21 @@ const struct conf *host_conf(const char *name) {
 	return h->ok ? &h->conf : NULL;
 }
 
+/* Drop one cached host file so the next host_conf() re-reads it (tinc
+ * re-reads hosts/NAME before every connection attempt). */
+void host_conf_forget(const char *name) {
+	for (struct host_cache **pp = &host_cache; *pp; pp = &(*pp)->next) {
+		struct host_cache *h = *pp;
+		if (h->name && !strcmp(h->name, name)) {
+			*pp = h->next;
+			conf_free(&h->conf);
+			free(h->name);
+			free(h);
+			return;
+		}
+	}
+}
+
 void host_conf_flush(void) {
 	while (host_cache) {
 		struct host_cache *h = host_cache;

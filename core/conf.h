@@ -56,6 +56,7 @@ extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
 /* Parsed hosts/<name>, cached until conf_reload_hosts(). NULL if absent or broken. */
 const struct conf *host_conf(const char *name);
 void host_conf_flush(void);
+void host_conf_forget(const char *name); /* re-read this one next time */
 /* Pick plexus.conf or tinc.conf inside confbase and read it plus hosts/<Name>.
  * Fills server_conf. Returns 0 or -1 (already logged). */
 int read_server_config(void);

@@ -29,6 +29,7 @@ static void try_outgoing(void *arg);
 /* Collect the addresses to try from hosts/<name>: every Address line, in
  * order, with the host's Port (or 655) when the line names none. */
 static void outgoing_resolve(struct outgoing *o) {
+	host_conf_forget(o->name);
 	const struct conf *hc = host_conf(o->name);
 	o->naddrs = 0;
 	o->next = 0;
