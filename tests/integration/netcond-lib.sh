@@ -204,6 +204,18 @@ table ip ncnat {
 EOF
 }
 
+# nc_start NODE...: copy the host files once, then start the nodes in order.
+# (lib.sh's start_node copies them again before every start, rewriting the
+# host files of daemons that are already running; one that reads hosts/X at
+# that moment sees a truncated file, and plexusd keeps what it read.)
+nc_start() {
+	local n
+	exchange_hosts
+	for n in "$@"; do
+		PXT_NO_EXCHANGE=1 start_node "$n"
+	done
+}
+
 # ----------------------------------------------------------------- counters ---
 
 # nc_counter NS|NODE|ROUTER NAME HOOK MATCH...: a named nftables counter

@@ -26,9 +26,7 @@ nc_behind Y NAT 3
 nc_nat NAT cone
 connect_to X P
 connect_to Y P
-start_node P
-start_node X
-start_node Y
+nc_start P X Y
 up_and_ping X P 30
 up_and_ping Y P 30
 wait_ping X Y 30 || fail "no ping X -> Y"

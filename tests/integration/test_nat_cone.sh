@@ -18,9 +18,7 @@ mode=${NC_NAT_MODE:-cone}
 nc_two_nats "$mode" "PingInterval = 5"
 port_re='[0-9]+'
 [ "$mode" = cone-port ] && port_re=4655
-start_node P
-start_node A
-start_node C
+nc_start P A C
 up_and_ping A P 30
 up_and_ping C P 30
 wait_ping A C 30 || fail "no ping A -> C through P"

@@ -12,9 +12,7 @@ require_cmd ping nft
 require_cli
 
 nc_two_nats symmetric "PingInterval = 5"
-start_node P
-start_node A
-start_node C
+nc_start P A C
 up_and_ping A P 30
 up_and_ping C P 30
 wait_ping A C 30 || fail "no ping A -> C through P"

@@ -46,8 +46,7 @@ in_ns A ping -n -q -c 1 -W 2 "$(nc_addr B)" >/dev/null || fail "underlay A -> B 
 in_ns A ping -n -q -c 1 -W 2 -M do -s 1300 "$(nc_addr B)" >/dev/null 2>&1 &&
 	fail "a 1328-byte DF ping crossed the 1280 link: the test network is wrong"
 
-start_node B
-start_node A
+nc_start B A
 up_and_ping A B 30
 t0=$SECONDS
 

@@ -24,9 +24,7 @@ else
 fi
 nc_counter C udp_in input udp dport 655
 nc_counter B udp_from_c input ip saddr "$(underlay_addr C)" meta l4proto udp
-start_node B
-start_node A
-start_node C
+nc_start B A C
 up_and_ping A B 30
 up_and_ping C B 30
 wait_ping A C 30 || fail "no ping A -> C through B (C is TCPOnly)"

@@ -22,8 +22,7 @@ a=$(underlay_addr alpha)
 nc_counter beta udp_in input ip saddr "$a" udp dport 655
 nc_counter beta tcp_in input ip saddr "$a" tcp dport 655
 nc_counter beta tcp_in2 input ip saddr "$a" tcp sport 655
-start_node beta
-start_node alpha
+nc_start beta alpha
 up_and_ping alpha beta 30
 nc_check_protocol alpha beta
 nc_wait_direct alpha beta 15 || fail "alpha -> beta never used UDP"

@@ -17,9 +17,9 @@ nftables DNAT/SNAT rules around it so that both peers still see each
 other's real address (see tests/integration/netcond-lib.sh, nc_impair).
 
 SIGUSR1 switches the impairment on, SIGUSR2 off (with --start-off the relay
-starts as a plain forwarder). SIGTERM/SIGINT or --duration end it; the
-statistics (forwarded, dropped, reordered, per direction) are printed and
-written to --stats. Nothing here allocates per datagram beyond Python's
+starts as a plain forwarder), SIGHUP writes the statistics so far.
+SIGTERM/SIGINT or --duration end it; the statistics (forwarded, dropped,
+reordered, per direction) are printed and written to --stats. Nothing here allocates per datagram beyond Python's
 own objects; the relay never runs longer than --duration (default 600 s).
 """
 import argparse
@@ -58,6 +58,7 @@ class Relay:
                       for d in ("l2r", "r2l")}
         self.last_sent_seq = {"l2r": -1, "r2l": -1}
         self.stop = False
+        self.want_report = False
 
     def schedule(self, data, direction):
         st = self.stats[direction]
@@ -115,6 +116,9 @@ class Relay:
             for s in ready:
                 self.receive(s, "l2r" if s is self.left else "r2l")
             self.flush_due()
+            if self.want_report:
+                self.want_report = False
+                self.report()
 
     def report(self):
         lines = []
@@ -154,6 +158,10 @@ def main():
     def impair_off(_sig, _frm):
         relay.on = False
 
+    def report_now(_sig, _frm):
+        relay.want_report = True
+
+    signal.signal(signal.SIGHUP, report_now)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGUSR1, impair_on)
