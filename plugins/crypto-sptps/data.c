@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <netdb.h>
 #include <string.h>
 
 #include "b64.h"
@@ -607,13 +608,35 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 	}
 }
 
+/* The reflexive UDP address a relay appended to an ANS_KEY (NAT traversal). */
+static void use_reflexive_address(px_node *from, const char *host, const char *port) {
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+	                         .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+
+	if (getaddrinfo(host, port, &hints, &ai) || !ai) {
+		return;
+	}
+
+	struct px_addr a;
+	memset(&a, 0, sizeof(a));
+	if (ai->ai_addrlen <= sizeof(a.ss)) {
+		memcpy(&a.ss, ai->ai_addr, ai->ai_addrlen);
+		a.len = ai->ai_addrlen;
+		sp.host->node_set_udp_addr(from, &a);
+	}
+	freeaddrinfo(ai);
+}
+
 int sptps_key_on_ans(px_plugin *self, px_node *from, const char *line) {
 	char src[64], dst[64], b64[SPTPS_B64_LEN(SPTPS_MAX_B64_RECORD) + 1];
+	char host[64], port[16];
 	int level = 0;
 
 	(void)self;
 
-	if (sscanf(line, "%*d %63s %63s %2731s %*s %*s %*s %d", src, dst, b64, &level) < 3) {
+	int fields = sscanf(line, "%*d %63s %63s %2731s %*s %*s %*s %d %63s %15s", src, dst, b64, &level, host, port);
+	if (fields < 3) {
 		LOG(PX_LOG_ERROR, "Got bad ANS_KEY from %s", sp.host->node_name(from));
 		return 0;
 	}
@@ -623,6 +646,9 @@ int sptps_key_on_ans(px_plugin *self, px_node *from, const char *line) {
 	}
 
 	feed_record(from, b64);
+	if (fields == 6) {
+		use_reflexive_address(from, host, port);
+	}
 	return 0;
 }
 

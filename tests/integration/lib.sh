@@ -361,7 +361,9 @@ exchange_hosts() {
 	for a in "${PXT_NODES[@]}"; do
 		for b in "${PXT_NODES[@]}"; do
 			[ "$a" = "$b" ] && continue
-			cp "${N_DIR[$b]}/hosts/$b" "${N_DIR[$a]}/hosts/$b"
+			# atomically: a running daemon may be reading it
+			cp "${N_DIR[$b]}/hosts/$b" "${N_DIR[$a]}/hosts/.$b.tmp" &&
+				mv -f "${N_DIR[$a]}/hosts/.$b.tmp" "${N_DIR[$a]}/hosts/$b"
 		done
 	done
 }
