@@ -211,6 +211,19 @@ int relay_datagram(node_t *to, struct px_buf *b) {
 	return 0;
 }
 
+/* We send by UDP but nothing has come back for PingTimeout: check the path
+ * now instead of at the next PingInterval, so that a blocked path falls
+ * back to TCP within seconds. */
+static void check_udp_silence(node_t *via) {
+	if (via->mtuprobes != 31 || !via->mtu_timer)
+		return;
+	uint64_t now = now_ms();
+	if (now - via->last_udp_rx_ms > (uint64_t)settings.ping_timeout * 1000) {
+		via->last_udp_rx_ms = now; /* one check per silence period */
+		timer_arm(via->mtu_timer, 0);
+	}
+}
+
 /* Should this frame to `to` go over the meta connection instead of UDP? */
 static bool must_use_tcp(node_t *to, node_t *via, node_t *keynode, const struct px_buf *b) {
 	if (settings.tcponly || ((to->options | via->options) & PX_OPTION_TCPONLY))
@@ -257,8 +270,10 @@ void send_packet(node_t *to, struct px_buf *b) {
 	if (!keynode->crypto)
 		node_choose_crypto(keynode);
 	if (keynode->crypto && !(b->flags & PX_BUF_VIA_TCP) && !must_use_tcp(to, via, keynode, b) &&
-	    udp_send(keynode, via, b))
+	    udp_send(keynode, via, b)) {
+		check_udp_silence(via);
 		return;
+	}
 	if (b->flags & PX_BUF_PROBE)
 		return;
 	conn_t *c = to->nexthop ? to->nexthop->connection : NULL;
@@ -390,8 +405,14 @@ static void mtu_tick(void *arg) {
 	/* A neighbour with IndirectData has via == myself, but we still reach
 	 * it directly by UDP (and relay end-to-end records to it). */
 	bool direct = n->via == n || (n->via == myself && n->nexthop == n);
-	if (!n->reachable || !n->validkey || !direct) {
+	if (!n->reachable || !direct) {
 		n->mtuprobes = 0;
+		return;
+	}
+	/* Between two keys (renewal, restart) keep the state and look again
+	 * shortly: the plugin knows best whether it can seal right now. */
+	if (!n->crypto || !n->crypto->ops->key_valid(n->crypto->plugin, n)) {
+		timer_arm(n->mtu_timer, 1000);
 		return;
 	}
 	if (n->mtuprobes == PROBE_UDP_SEARCH) {
@@ -447,9 +468,9 @@ static void mtu_tick(void *arg) {
 				timer_arm(n->mtu_timer, 2000);
 				return;
 			} else if (++n->mtu_check_fails < 2) {
-				/* Check again soon before giving up on the path. */
+				/* Check again at once before giving up on the path. */
 				n->mtuprobes = 31;
-				timer_arm(n->mtu_timer, 1000);
+				timer_arm(n->mtu_timer, 0);
 				return;
 			} else {
 				logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s, restarting discovery", n->name);
@@ -477,7 +498,7 @@ void mtu_probe_start(node_t *n) {
 }
 
 void mtu_probe_restart(node_t *n) {
-	if (!n->mtu_timer || !n->validkey)
+	if (!n->mtu_timer)
 		return;
 	n->mtuprobes = 0;
 	timer_arm(n->mtu_timer, 0);
@@ -651,6 +672,7 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 		if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
 			continue;
 	opened:
+		from->last_udp_rx_ms = now_ms();
 		from->seen_addr = b->addr;
 		from->has_seen_addr = true;
 		bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0

@@ -48,6 +48,7 @@ struct px_node {
 	uint64_t last_req_key_ms;
 	int mtu, minmtu, maxmtu, mtuprobes;
 	int mtu_check_fails; /* periodic checks in a row without any reply */
+	uint64_t last_udp_rx_ms; /* last authenticated datagram from it */
 	struct px_timer *mtu_timer;
 	bool udp_confirmed;
 	/* Where its authenticated datagrams really come from (reflexive address,
