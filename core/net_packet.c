@@ -467,11 +467,6 @@ static void mtu_tick(void *arg) {
 				n->mtuprobes = PROBE_UDP_SEARCH;
 				timer_arm(n->mtu_timer, 2000);
 				return;
-			} else if (++n->mtu_check_fails < 2) {
-				/* Check again at once before giving up on the path. */
-				n->mtuprobes = 31;
-				timer_arm(n->mtu_timer, 0);
-				return;
 			} else {
 				logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s, restarting discovery", n->name);
 				n->mtu_check_fails = 0;
