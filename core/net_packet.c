@@ -435,7 +435,9 @@ static void mtu_tick(void *arg) {
 			return;
 		}
 		if (n->minmtu >= n->maxmtu || n->mtuprobes == 30) {
-			n->mtu = n->minmtu;
+			/* Settle on what got through: the periodic check then probes
+			 * this size (must answer) and 8 more (a grown path). */
+			n->mtu = n->maxmtu = n->minmtu;
 			logger(PX_LOG_TRAFFIC, LOG_INFO, "Fixing MTU of %s (%s) to %d after %d probes", n->name,
 			       addr_str(&n->udp_addr), n->mtu, n->mtuprobes);
 			n->mtuprobes = 31;
