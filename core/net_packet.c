@@ -434,7 +434,9 @@ static void mtu_tick(void *arg) {
 			timer_arm(n->mtu_timer, 2000);
 			return;
 		}
-		if (n->minmtu >= n->maxmtu || n->mtuprobes == 30) {
+		/* Settle after 20 rounds (6.7 s) at the latest: probes lost on a
+		 * narrower link further away never come back with an error. */
+		if (n->minmtu >= n->maxmtu || n->mtuprobes >= 20) {
 			/* Settle on what got through: the periodic check then probes
 			 * this size (must answer) and 8 more (a grown path). */
 			n->mtu = n->maxmtu = n->minmtu;
