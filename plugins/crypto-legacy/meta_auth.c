@@ -81,16 +81,17 @@ static bool spend_budget(struct meta_cipher *m, px_conn *c, size_t len) {
 	return true;
 }
 
-static int filter_send(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
-	struct meta_cipher *m = ctx;
+/* Run a stream of bytes through the meta cipher (its context knows the
+ * direction) and hand the result to `sink` in bounded chunks. */
+static int filter_apply(struct meta_cipher *m, px_conn *c, const uint8_t *data, size_t len,
+                        int (*sink)(px_conn *c, const void *data, size_t len)) {
 	uint8_t buf[4096];
 
 	if (!spend_budget(m, c, len))
 		return -1;
 	while (len) {
 		int chunk = len > sizeof(buf) ? (int)sizeof(buf) : (int)len, outl = 0;
-		if (!EVP_EncryptUpdate(m->ctx, buf, &outl, data, chunk) ||
-		    lg.host->conn_write_wire(c, buf, (size_t)outl) < 0)
+		if (!EVP_CipherUpdate(m->ctx, buf, &outl, data, chunk) || sink(c, buf, (size_t)outl) < 0)
 			return -1;
 		data += chunk;
 		len -= (size_t)chunk;
@@ -98,21 +99,12 @@ static int filter_send(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
 	return 0;
 }
 
-static int filter_recv(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
-	struct meta_cipher *m = ctx;
-	uint8_t buf[4096];
+static int filter_send(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
+	return filter_apply(ctx, c, data, len, lg.host->conn_write_wire);
+}
 
-	if (!spend_budget(m, c, len))
-		return -1;
-	while (len) {
-		int chunk = len > sizeof(buf) ? (int)sizeof(buf) : (int)len, outl = 0;
-		if (!EVP_DecryptUpdate(m->ctx, buf, &outl, data, chunk) ||
-		    lg.host->conn_deliver(c, buf, (size_t)outl) < 0)
-			return -1;
-		data += chunk;
-		len -= (size_t)chunk;
-	}
-	return 0;
+static int filter_recv(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
+	return filter_apply(ctx, c, data, len, lg.host->conn_deliver);
 }
 
 static void filter_free(void *ctx) {
