@@ -117,13 +117,47 @@ int read_settings(void) {
 	return err ? -1 : 0;
 }
 
+/* A distro may ship transport-udp separately. Without it the VPN still
+ * works as with TCPOnly = yes (peers are told so and send over the meta
+ * connections); only a configuration that says TCPOnly = no needs it. */
+static int udp_or_tcponly(void) {
+	if (dgram_provider() || settings.tcponly)
+		return 0;
+	bool b;
+	if (conf_get_bool(&server_conf, "TCPOnly", &b) > 0)
+		return plugins_require("transport-udp", "the data channel, TCPOnly = no");
+	logger(PX_LOG_ALWAYS, LOG_WARNING,
+	       "Plugin `transport-udp' was not found (searched: %s): running as TCPOnly = yes, "
+	       "all data goes over the meta connections",
+	       plugins_search_path());
+	settings.tcponly = true;
+	return 0;
+}
+
+/* Like tinc 1.1 built without the legacy protocol: with SPTPS loaded and
+ * not turned off, the daemon runs without crypto-legacy and only tinc 1.0
+ * peers are refused (each with a log line when it tries to connect). */
+static int legacy_or_sptps_only(void) {
+	if (crypto_for_minor(PX_PROT_MINOR_LEGACY))
+		return 0;
+	if (!settings.experimental_protocol || !crypto_for_minor(PX_PROT_MINOR_SPTPS))
+		return plugins_require("crypto-legacy",
+		                       settings.experimental_protocol
+		                           ? "the tinc 1.0 protocol"
+		                           : "the tinc 1.0 protocol, ExperimentalProtocol = no");
+	logger(PX_LOG_ALWAYS, LOG_WARNING,
+	       "Plugin `crypto-legacy' was not found (searched: %s): only SPTPS peers can connect, "
+	       "not tinc 1.0 nodes",
+	       plugins_search_path());
+	return 0;
+}
+
 /* Which plugins this configuration cannot do without. */
 static int check_required_plugins(void) {
 	int err = 0;
 	err |= plugins_require("transport-tcp", "meta connections");
-	err |= plugins_require("transport-udp", "the data channel");
-	if (!crypto_for_minor(0))
-		err |= plugins_require("crypto-legacy", "the tinc 1.0 protocol");
+	err |= udp_or_tcponly();
+	err |= legacy_or_sptps_only();
 	if (settings.compression > 0 && !compress_for_level(settings.compression)) {
 		char why[64];
 		snprintf(why, sizeof(why), "Compression = %d", settings.compression);
@@ -222,7 +256,7 @@ static int setup_listeners(void) {
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not listen on %s", addr_str(&l->addr));
 			continue;
 		}
-		if (dp->ops->open(dp->plugin, &l->addr, &l->dgram_sock) < 0) {
+		if (dp && dp->ops->open(dp->plugin, &l->addr, &l->dgram_sock) < 0) {
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not open UDP socket on %s", addr_str(&l->addr));
 			sp->ops->unlisten(sp->plugin, l->stream_listener);
 			continue;

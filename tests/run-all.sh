@@ -194,7 +194,7 @@ if [ "$BUILD_OK" = 1 ] && wanted unit; then
 fi
 
 # ------------------------------------------------------------ sanitizers ---
-ASAN_TESTS="test_bad_input test_two_nodes_router test_sptps_bad_input test_sptps_restart test_update_hosts_attacks"
+ASAN_TESTS="test_bad_input test_two_nodes_router test_plugin_subsets test_sptps_bad_input test_sptps_restart test_update_hosts_attacks"
 if [ "$QUICK" = 0 ] && wanted asan; then
 	say "asan build: ./build-asan (configure --enable-werror --enable-sanitizers)"
 	if configure_and_make "$SRC/build-asan" build-asan --enable-werror --enable-sanitizers; then
