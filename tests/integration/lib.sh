@@ -368,6 +368,20 @@ exchange_hosts() {
 	done
 }
 
+# plugin_dir_without NAME: a plugin directory with every plugin of the
+# build but NAME, as a --disable-NAME build (or a distro without that
+# package) installs it. Skips the test if NAME was not built.
+plugin_dir_without() {
+	local dir=$PXT_TMP/plugins-no-$1 p
+	[ -d "$PLEXUS_BUILD/plugins/$1" ] || skip "plugin $1 not built in $PLEXUS_BUILD"
+	mkdir -p "$dir"
+	for p in "$PLEXUS_BUILD"/plugins/*/; do
+		p=$(basename "$p")
+		[ "$p" = "$1" ] || ln -s "$PLEXUS_BUILD/plugins/$p" "$dir/$p"
+	done
+	echo "$dir"
+}
+
 daemon_bin() {
 	case ${N_KIND[$1]} in
 	tinc10) echo "$TINCD" ;;

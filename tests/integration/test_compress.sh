@@ -199,9 +199,10 @@ levels_part() {
 	udp_counter px from_peer peer
 	# px's level : peer's level. Each level is used in both directions,
 	# symmetric and asymmetric. tinc 1.0 with compression needs ~30 s per
-	# run before UDP carries full-size frames, so fewer pairs there.
+	# run before UDP carries full-size frames, so fewer pairs there (still
+	# every level on each side, and zlib against LZO both ways).
 	pairs="0:0 1:1 9:9 10:10 11:11 1:10 11:9 9:1 10:11"
-	[ "$PEER_KIND" = tinc10 ] && pairs="0:0 1:1 9:9 10:10 11:11 1:10 11:9"
+	[ "$PEER_KIND" = tinc10 ] && pairs="0:0 9:9 10:10 1:11 11:1"
 	for pair in $pairs; do
 		a=${pair%:*}
 		b=${pair#*:}
@@ -238,7 +239,7 @@ levels_part() {
 # -------------------------------------------------------------- disabled ---
 
 disabled_part() {
-	local build dir p want
+	local build dir want
 	want=9
 	[ "$PEER_KIND" = tinc10 ] && want=10
 	make_node px plexus
@@ -251,12 +252,7 @@ disabled_part() {
 		dir=$build/plugins
 		NOCOMP_PLEXUSD=$build/core/plexusd
 	else
-		dir=$PXT_TMP/plugins-nocompress
-		mkdir -p "$dir"
-		for p in "$PLEXUS_BUILD"/plugins/*/; do
-			p=$(basename "$p")
-			[ "$p" = compress ] || ln -s "$PLEXUS_BUILD/plugins/$p" "$dir/$p"
-		done
+		dir=$(plugin_dir_without compress)
 		NOCOMP_PLEXUSD=$PLEXUSD
 	fi
 	# asking for compression without the plugin is a start-up error

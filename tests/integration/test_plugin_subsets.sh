@@ -21,18 +21,6 @@ require_cmd python3 ping nft
 require_kind plexus
 require_cli
 
-# plugin_dir_without NAME: a plugin directory with every plugin but NAME.
-plugin_dir_without() {
-	local dir=$PXT_TMP/plugins-no-$1 p
-	[ -d "$PLEXUS_BUILD/plugins/$1" ] || skip "plugin $1 not built in $PLEXUS_BUILD"
-	mkdir -p "$dir"
-	for p in "$PLEXUS_BUILD"/plugins/*/; do
-		p=$(basename "$p")
-		[ "$p" = "$1" ] || ln -s "$PLEXUS_BUILD/plugins/$p" "$dir/$p"
-	done
-	echo "$dir"
-}
-
 # drop_conf NODE VAR: remove VAR from the node's main config file.
 drop_conf() { sed -i "/^$2 *=/d" "${N_CONF[$1]}"; }
 
