@@ -123,13 +123,9 @@ int read_settings(void) {
 static int udp_or_tcponly(void) {
 	if (dgram_provider() || settings.tcponly)
 		return 0;
-	bool b;
-	if (conf_get_bool(&server_conf, "TCPOnly", &b) > 0)
+	if (conf_get(&server_conf, "TCPOnly", 0)) /* set, and not to yes */
 		return plugins_require("transport-udp", "the data channel, TCPOnly = no");
-	logger(PX_LOG_ALWAYS, LOG_WARNING,
-	       "Plugin `transport-udp' was not found (searched: %s): running as TCPOnly = yes, "
-	       "all data goes over the meta connections",
-	       plugins_search_path());
+	plugins_report_missing("transport-udp", "running as TCPOnly = yes, all data goes over the meta connections");
 	settings.tcponly = true;
 	return 0;
 }
@@ -145,10 +141,7 @@ static int legacy_or_sptps_only(void) {
 		                       settings.experimental_protocol
 		                           ? "the tinc 1.0 protocol"
 		                           : "the tinc 1.0 protocol, ExperimentalProtocol = no");
-	logger(PX_LOG_ALWAYS, LOG_WARNING,
-	       "Plugin `crypto-legacy' was not found (searched: %s): only SPTPS peers can connect, "
-	       "not tinc 1.0 nodes",
-	       plugins_search_path());
+	plugins_report_missing("crypto-legacy", "only SPTPS peers can connect, not tinc 1.0 nodes");
 	return 0;
 }
 

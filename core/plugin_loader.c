@@ -568,6 +568,10 @@ int plugins_require(const char *name, const char *why) {
 	return -1;
 }
 
+void plugins_report_missing(const char *name, const char *instead) {
+	logger(0, LOG_WARNING, "Plugin `%s' was not found (searched: %s): %s", name, plugins_search_path(), instead);
+}
+
 int plugins_start(void) {
 	struct px_plugin *p;
 	list_for_each_entry(p, &plugin_list, link) {

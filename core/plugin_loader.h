@@ -56,6 +56,9 @@ extern struct list_head plugin_list;
 int plugins_load(void);
 /* Fail (logged: plugin name and every directory searched) if not loaded. */
 int plugins_require(const char *name, const char *why);
+/* An optional plugin is missing: log it, where we looked and what the
+ * daemon does instead. */
+void plugins_report_missing(const char *name, const char *instead);
 int plugins_start(void);
 void plugins_stop(void);
 void plugins_unload(void); /* fini + lt_dlclose */
