@@ -368,18 +368,20 @@ exchange_hosts() {
 	done
 }
 
-# plugin_dir_without NAME: a plugin directory with every plugin of the
-# build but NAME, as a --disable-NAME build (or a distro without that
-# package) installs it. Skips the test if NAME was not built.
+# plugin_dir_without NAME VAR: set VAR to a plugin directory with every
+# plugin of the build but NAME, as a --disable-NAME build (or a distro
+# without that package) installs it. Skips the test if NAME was not built
+# (so it must not run in a subshell).
 plugin_dir_without() {
-	local dir=$PXT_TMP/plugins-no-$1 p
-	[ -d "$PLEXUS_BUILD/plugins/$1" ] || skip "plugin $1 not built in $PLEXUS_BUILD"
-	mkdir -p "$dir"
-	for p in "$PLEXUS_BUILD"/plugins/*/; do
-		p=$(basename "$p")
-		[ "$p" = "$1" ] || ln -s "$PLEXUS_BUILD/plugins/$p" "$dir/$p"
+	# names of our own locals must not be a caller's VAR
+	local _pdw_dir=$PXT_TMP/plugins-no-$1 _pdw_p
+	[ -e "$PLEXUS_BUILD/plugins/$1/$1.la" ] || skip "plugin $1 not built in $PLEXUS_BUILD"
+	mkdir -p "$_pdw_dir"
+	for _pdw_p in "$PLEXUS_BUILD"/plugins/*/; do
+		_pdw_p=$(basename "$_pdw_p")
+		[ "$_pdw_p" = "$1" ] || ln -s "$PLEXUS_BUILD/plugins/$_pdw_p" "$_pdw_dir/$_pdw_p"
 	done
-	echo "$dir"
+	printf -v "$2" '%s' "$_pdw_dir"
 }
 
 daemon_bin() {

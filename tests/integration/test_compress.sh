@@ -252,7 +252,7 @@ disabled_part() {
 		dir=$build/plugins
 		NOCOMP_PLEXUSD=$build/core/plexusd
 	else
-		dir=$(plugin_dir_without compress)
+		plugin_dir_without compress dir
 		NOCOMP_PLEXUSD=$PLEXUSD
 	fi
 	# asking for compression without the plugin is a start-up error

@@ -27,7 +27,7 @@ drop_conf() { sed -i "/^$2 *=/d" "${N_CONF[$1]}"; }
 noudp_round() {
 	local peer_kind=$1 dir in out
 	[ "$peer_kind" = tinc10 ] && require_kind tinc10
-	dir=$(plugin_dir_without transport-udp)
+	plugin_dir_without transport-udp dir
 	make_node px plexus
 	make_node peer "$peer_kind"
 	connect_to px peer
@@ -62,7 +62,7 @@ nolegacy_round() {
 	local dir
 	require_kind tinc10
 	require_sptps
-	dir=$(plugin_dir_without crypto-legacy)
+	plugin_dir_without crypto-legacy dir
 	make_node px plexus
 	make_node peer plexus
 	make_node old tinc10
@@ -104,8 +104,15 @@ if [ "${1:-}" = --round ]; then
 fi
 
 rc=0
+skipped=
 for r in noudp-plexus noudp-tinc nolegacy; do
-	"$0" --round "$r" || rc=1
+	"$0" --round "$r"
+	case $? in
+	0) ;;
+	77) skipped="$skipped $r" ;; # that plugin (or tinc) is not there to leave out
+	*) rc=1 ;;
+	esac
 done
 [ "$rc" = 0 ] || fail "a round failed"
-pass "3 rounds"
+[ "$skipped" != " noudp-plexus noudp-tinc nolegacy" ] || skip "every round skipped"
+pass "3 rounds${skipped:+ (skipped:$skipped)}"
