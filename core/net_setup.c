@@ -125,7 +125,8 @@ static int udp_or_tcponly(void) {
 		return 0;
 	if (conf_get(&server_conf, "TCPOnly", 0)) /* set, and not to yes */
 		return plugins_require("transport-udp", "the data channel, TCPOnly = no");
-	plugins_report_missing("transport-udp", "running as TCPOnly = yes, all data goes over the meta connections");
+	plugins_report_missing("transport-udp",
+	                       "running as TCPOnly = yes, all data goes over the meta connections");
 	settings.tcponly = true;
 	return 0;
 }
