@@ -32,8 +32,8 @@ core_libplexuscore_la_SOURCES = \
 	core/net_private.h \
 	core/route.c core/route.h core/route_hooks.h core/route_internal.h \
 	core/route_icmp.c core/route_mss.c core/route_neighbor.c
-core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SODIUM_CFLAGS)
-core_libplexuscore_la_LIBADD = $(CRYPTO_LIBS) $(SODIUM_LIBS) $(LTDL_LIBS)
+core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
+core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS)
 
 sbin_PROGRAMS += core/plexusd
 core_plexusd_SOURCES = core/plexusd.c

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include "edge.h"
 #include "event.h"
@@ -32,17 +32,12 @@ static void *xcalloc(size_t n, size_t size) {
 	return p;
 }
 
-/* tinc 1.1 identifies nodes in SPTPS datagrams by SHA-512(name)[0..5]. */
+/* tinc 1.1 identifies nodes in SPTPS datagrams by SHA-512(name)[0..5].
+ * libsodium's SHA-512 is used so that the core needs no libcrypto. */
 static void compute_id(const char *name, uint8_t id[6]) {
-	uint8_t digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
+	uint8_t digest[crypto_hash_sha512_BYTES];
 
-	if (!EVP_Digest(name, strlen(name), digest, &len, EVP_sha512(), NULL) || len < 6) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "SHA-512 failed while computing the ID of node %s", name);
-		memset(id, 0, 6);
-		return;
-	}
-
+	crypto_hash_sha512(digest, (const unsigned char *)name, strlen(name));
 	memcpy(id, digest, 6);
 }
 

@@ -3,8 +3,8 @@
 # edges and the graph. They compile the files under test directly (plus a
 # logger/timer stub) so they do not depend on the rest of the core building.
 MODEL_TEST_SOURCES = tests/unit/model_stubs.c tests/unit/model_stubs.h tests/unit/check.h
-MODEL_TEST_LIBS = $(CRYPTO_LIBS)
-MODEL_TEST_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+MODEL_TEST_LIBS = $(SODIUM_LIBS)
+MODEL_TEST_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 
 check_PROGRAMS += tests/unit/conf_test
 TESTS += tests/unit/conf_test
