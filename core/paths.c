@@ -28,13 +28,23 @@ static char *path_join(const char *a, const char *b) {
 
 /*
  * A named network gets a system-wide pid file so that several daemons can
- * run side by side; when the run directory is not ours to write (a normal
- * user, or an unusual prefix) the configuration directory takes its place.
+ * run side by side: in RUNDIR/plexus/ when that directory exists (the
+ * systemd units' RuntimeDirectory), else in RUNDIR itself. When the run
+ * directory is not ours to write (a normal user, or an unusual prefix) the
+ * configuration directory takes its place. Daemon and CLI share this rule.
  */
 char *control_default_pidfile(const char *confbase, const char *netname) {
 	if (netname && *netname) {
 		const char *rundir = PLEXUS_LOCALSTATEDIR "/run";
+		const char *ownrundir = PLEXUS_LOCALSTATEDIR "/run/plexus";
 
+		if (access(ownrundir, W_OK) == 0) {
+			char *out;
+
+			if (asprintf(&out, "%s/%s.pid", ownrundir, netname) < 0)
+				return NULL;
+			return out;
+		}
 		if (access(rundir, W_OK) == 0) {
 			char *out;
 

@@ -25,6 +25,7 @@
 #include "net.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "service.h"
 
 static bool do_detach = true;
 static int generate_keys_bits = -1; /* -K: >= 0 */
@@ -232,12 +233,15 @@ static int kill_daemon(void) {
 
 static void on_stop(int signo) {
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "Got %s signal", strsignal(signo));
+	service_stopping();
 	event_loop_stop();
 }
 
 static void on_hup(int signo) {
+	service_reloading();
 	logger_reopen();
 	net_reload();
+	service_reloaded();
 }
 
 static void on_alrm(int signo) {
@@ -291,6 +295,7 @@ int main(int argc, char **argv) {
 		return 1;
 	}
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "plexusd %s starting, debug level %d", PACKAGE_VERSION, debug_level);
+	service_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	signal_watch(SIGTERM, on_stop);
@@ -306,6 +311,7 @@ int main(int argc, char **argv) {
 		goto out;
 	if (control_init(pidfile) < 0)
 		goto out;
+	service_ready();
 	status = event_loop_run() < 0 ? 1 : 0;
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "Terminating");
 	control_exit();
@@ -315,6 +321,7 @@ out:
 	plugins_unload();
 	node_free_all();
 	seen_request_flush();
+	service_exit();
 	event_exit();
 	conf_free(&server_conf);
 	logger_close();
