@@ -15,6 +15,12 @@
 #include "subnet.h"
 #include "subnet_policy.h"
 
+/* One spelling per subnet, so log-once keys cannot be dodged by rewriting it. */
+static const char *subnet_canonical(const struct subnet *s, char buf[SUBNET_MAXSTR]) {
+	subnet_format(s, buf, SUBNET_MAXSTR);
+	return buf;
+}
+
 static int send_subnet_request(conn_t *c, int id, const struct subnet *s) {
 	char str[SUBNET_MAXSTR];
 	subnet_format(s, str, sizeof(str));
@@ -54,15 +60,8 @@ static int parse_subnet_request(conn_t *c, const char *line, const char *what, c
 	return 1;
 }
 
-/* The subnet string as received, for log lines. */
-static const char *subnet_field(const char *line, char buf[MAX_STRING_SIZE]) {
-	if (sscanf(line, "%*d %*x %*s " MAX_STRING, buf) != 1)
-		strcpy(buf, "?");
-	return buf;
-}
-
 int add_subnet_h(conn_t *c, const char *line) {
-	char name[MAX_STRING_SIZE], str[MAX_STRING_SIZE];
+	char name[MAX_STRING_SIZE], str[SUBNET_MAXSTR];
 	struct subnet s;
 	int r = parse_subnet_request(c, line, "ADD_SUBNET", name, &s);
 	if (r <= 0)
@@ -85,7 +84,7 @@ int add_subnet_h(conn_t *c, const char *line) {
 	/* Everything our host files allow is known already: the rest is not
 	 * stored, not forwarded, and no node is created for it. */
 	if (settings.strict_subnets) {
-		subnet_policy_log_refusal(c, "ADD_SUBNET", name, subnet_field(line, str),
+		subnet_policy_log_refusal(c, "ADD_SUBNET", name, subnet_canonical(&s, str),
 		                          settings.tunnelserver ? "not in our host file for it (TunnelServer)"
 		                                                : "not in our host files (StrictSubnets)");
 		return 0;
@@ -105,7 +104,7 @@ int add_subnet_h(conn_t *c, const char *line) {
 }
 
 int del_subnet_h(conn_t *c, const char *line) {
-	char name[MAX_STRING_SIZE], str[MAX_STRING_SIZE];
+	char name[MAX_STRING_SIZE], str[SUBNET_MAXSTR];
 	struct subnet s;
 	int r = parse_subnet_request(c, line, "DEL_SUBNET", name, &s);
 	if (r <= 0)
@@ -133,7 +132,7 @@ int del_subnet_h(conn_t *c, const char *line) {
 	/* Under StrictSubnets every subnet we hold comes from our host files:
 	 * only editing them (and a reload) removes one. */
 	if (settings.strict_subnets) {
-		subnet_policy_log_refusal(c, "DEL_SUBNET", name, subnet_field(line, str),
+		subnet_policy_log_refusal(c, "DEL_SUBNET", name, subnet_canonical(&s, str),
 		                          "it is in our host files (StrictSubnets)");
 		return 0;
 	}

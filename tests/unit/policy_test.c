@@ -101,6 +101,7 @@ static void test_strict_add_del(void) {
 	fx_log_clear();
 	fx_recv(b, "10 3 bob 10.3.5.0/24#10\n");
 	fx_recv(c, "10 4 bob 10.3.5.0/24#10\n");
+	fx_recv(b, "10 4a bob 10.3.5.0/24#010\n"); /* another spelling, same subnet */
 	CHECK(!fx_log_contains("unauthorized"));
 	/* Another subnet is a new line. */
 	fx_recv(b, "10 5 bob 10.3.6.0/24#10\n");
