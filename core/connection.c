@@ -61,7 +61,9 @@ static void conn_drop_edge(conn_t *c) {
 	struct edge *e = c->edge;
 	c->edge = NULL;
 	e->connection = NULL;
-	send_del_edge(NULL, e);
+	/* A tunnel server's peers never learned of each other's edges. */
+	if (!settings.tunnelserver)
+		send_del_edge(NULL, e);
 	node_t *peer = e->to;
 	edge_del(e);
 	graph_run();
@@ -69,7 +71,8 @@ static void conn_drop_edge(conn_t *c) {
 	if (!peer->reachable) {
 		struct edge *back = edge_lookup(peer, myself);
 		if (back) {
-			send_del_edge(NULL, back);
+			if (!settings.tunnelserver)
+				send_del_edge(NULL, back);
 			edge_del(back);
 			graph_run();
 		}

@@ -26,6 +26,7 @@ core_libplexuscore_la_SOURCES = \
 	core/protocol_auth.c \
 	core/protocol_edge.c \
 	core/protocol_subnet.c \
+	core/subnet_policy.c core/subnet_policy.h \
 	core/protocol_key.c \
 	core/protocol_misc.c \
 	core/net.c core/net.h \

@@ -20,6 +20,7 @@
 #include "route.h"
 #include "script.h"
 #include "subnet.h"
+#include "subnet_policy.h"
 
 static struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
 static px_timer *check_timer;
@@ -240,13 +241,16 @@ void net_purge(void) {
 			continue;
 		struct edge *e, *etmp;
 		list_for_each_entry_safe(e, etmp, &n->edges, from_link) {
-			send_del_edge(NULL, e);
+			if (!settings.tunnelserver)
+				send_del_edge(NULL, e);
 			edge_del(e);
 		}
+		/* StrictSubnets: subnets from our host files stay (as in tinc). */
 		struct subnet *s, *stmp;
 		list_for_each_entry_safe(s, stmp, &n->subnets, owner_link) {
 			send_del_subnet(NULL, s);
-			subnet_del(s);
+			if (!settings.strict_subnets)
+				subnet_del(s);
 		}
 	}
 	list_for_each_entry_safe(n, tmp, &node_list, link) {
@@ -257,6 +261,8 @@ void net_purge(void) {
 		list_for_each_entry(e, &edge_list, link) if (e->to == n) referenced = true;
 		conn_t *c;
 		list_for_each_entry(c, &connection_list, link) if (c->state != CONN_DEAD && c->node == n) referenced = true;
+		if (settings.strict_subnets && !list_empty(&n->subnets))
+			referenced = true;
 		if (!referenced && !n->connection)
 			node_del(n);
 	}
@@ -281,6 +287,7 @@ int net_reload(void) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded");
 		return -1;
 	}
+	strict_subnets_sync();
 	struct outgoing *o, *otmp;
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
 		bool wanted = false;

@@ -19,6 +19,7 @@
 #include "route.h"
 #include "script.h"
 #include "subnet.h"
+#include "subnet_policy.h"
 
 struct settings settings;
 struct listener listeners[MAX_LISTENERS];
@@ -279,6 +280,7 @@ int net_setup(void) {
 		return -1;
 	if (setup_myself() < 0)
 		return -1;
+	strict_subnets_sync();
 	packet_pool_init();
 	if (setup_device() < 0)
 		return -1;

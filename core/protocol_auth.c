@@ -243,7 +243,7 @@ int ack_h(conn_t *c, const char *line) {
 
 	struct edge *stale = edge_lookup(myself, n_);
 	if (stale) {
-		send_del_edge(NULL, stale);
+		send_del_edge(settings.tunnelserver ? c : NULL, stale);
 		edge_del(stale);
 	}
 	struct edge *e = edge_new();
@@ -265,7 +265,8 @@ int ack_h(conn_t *c, const char *line) {
 	e->connection = c;
 	edge_add(e);
 	c->edge = e;
-	send_add_edge(NULL, e);
+	/* A tunnel server tells each peer only of its own edge with us. */
+	send_add_edge(settings.tunnelserver ? c : NULL, e);
 	graph_run();
 	if (c->state == CONN_ACTIVE)
 		plugins_notify_conn(c, true);

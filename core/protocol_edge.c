@@ -15,6 +15,7 @@
 #include "net_private.h"
 #include "protocol.h"
 #include "subnet.h"
+#include "subnet_policy.h"
 
 int send_add_edge(conn_t *c, const struct edge *e) {
 	uint32_t nonce = randombytes_random();
@@ -70,9 +71,12 @@ int add_edge_h(conn_t *c, const char *line) {
 	}
 	if (seen_request(line))
 		return 0;
-	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
-	if (settings.tunnelserver && from != myself && from != c->node && to != myself && to != c->node)
+	if (!tunnelserver_allows_edge(c, from_name, to_name)) {
+		logger(PX_LOG_PROTOCOL, LOG_WARNING, "Ignoring indirect ADD_EDGE from %s (%s) for %s -> %s",
+		       c->name, c->hostname, from_name, to_name);
 		return 0;
+	}
+	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
 	from = from ? from : lookup_or_create(from_name);
 	to = to ? to : lookup_or_create(to_name);
 
@@ -132,9 +136,12 @@ int del_edge_h(conn_t *c, const char *line) {
 	}
 	if (seen_request(line))
 		return 0;
-	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
-	if (settings.tunnelserver && from != myself && from != c->node && to != myself && to != c->node)
+	if (!tunnelserver_allows_edge(c, from_name, to_name)) {
+		logger(PX_LOG_PROTOCOL, LOG_WARNING, "Ignoring indirect DEL_EDGE from %s (%s) for %s -> %s",
+		       c->name, c->hostname, from_name, to_name);
 		return 0;
+	}
+	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
 	if (!from || !to) {
 		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for unknown node", c->name, c->hostname);
 		return 0;
@@ -156,7 +163,8 @@ int del_edge_h(conn_t *c, const char *line) {
 	if (!to->reachable) {
 		struct edge *back = edge_lookup(to, myself);
 		if (back) {
-			send_del_edge(NULL, back);
+			if (!settings.tunnelserver)
+				send_del_edge(NULL, back);
 			edge_del(back);
 			graph_run();
 		}

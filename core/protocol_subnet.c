@@ -13,6 +13,13 @@
 #include "protocol.h"
 #include "route_hooks.h"
 #include "subnet.h"
+#include "subnet_policy.h"
+
+/* One spelling per subnet, so log-once keys cannot be dodged by rewriting it. */
+static const char *subnet_canonical(const struct subnet *s, char buf[SUBNET_MAXSTR]) {
+	subnet_format(s, buf, SUBNET_MAXSTR);
+	return buf;
+}
 
 static int send_subnet_request(conn_t *c, int id, const struct subnet *s) {
 	char str[SUBNET_MAXSTR];
@@ -54,25 +61,37 @@ static int parse_subnet_request(conn_t *c, const char *line, const char *what, c
 }
 
 int add_subnet_h(conn_t *c, const char *line) {
-	char name[MAX_STRING_SIZE];
+	char name[MAX_STRING_SIZE], str[SUBNET_MAXSTR];
 	struct subnet s;
 	int r = parse_subnet_request(c, line, "ADD_SUBNET", name, &s);
 	if (r <= 0)
 		return r;
-	node_t *owner = node_lookup(name);
-	if (settings.tunnelserver && owner != myself && owner != c->node)
+	if (!tunnelserver_allows_subnet(c, name)) {
+		logger(PX_LOG_PROTOCOL, LOG_WARNING, "Ignoring indirect ADD_SUBNET from %s (%s) for %s",
+		       c->name, c->hostname, name);
 		return 0;
-	if (!owner) {
-		owner = node_new(name);
-		node_add(owner);
 	}
-	if (subnet_find(owner, &s))
+	node_t *owner = node_lookup(name);
+	if (owner && subnet_find(owner, &s))
 		return 0;
 	if (owner == myself) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_SUBNET from %s (%s) for ourself", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_SUBNET from %s (%s) for ourself", c->name,
+		       c->hostname);
 		s.owner = myself;
 		send_del_subnet(c, &s);
 		return 0;
+	}
+	/* Everything our host files allow is known already: the rest is not
+	 * stored, not forwarded, and no node is created for it. */
+	if (settings.strict_subnets) {
+		subnet_policy_log_refusal(c, "ADD_SUBNET", name, subnet_canonical(&s, str),
+		                          settings.tunnelserver ? "not in our host file for it (TunnelServer)"
+		                                                : "not in our host files (StrictSubnets)");
+		return 0;
+	}
+	if (!owner) {
+		owner = node_new(name);
+		node_add(owner);
 	}
 	struct subnet *ns = subnet_new();
 	*ns = s;
@@ -85,24 +104,36 @@ int add_subnet_h(conn_t *c, const char *line) {
 }
 
 int del_subnet_h(conn_t *c, const char *line) {
-	char name[MAX_STRING_SIZE];
+	char name[MAX_STRING_SIZE], str[SUBNET_MAXSTR];
 	struct subnet s;
 	int r = parse_subnet_request(c, line, "DEL_SUBNET", name, &s);
 	if (r <= 0)
 		return r;
-	node_t *owner = node_lookup(name);
-	if (!owner) {
-		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_SUBNET from %s (%s) for unknown node", c->name, c->hostname);
+	if (!tunnelserver_allows_subnet(c, name)) {
+		logger(PX_LOG_PROTOCOL, LOG_WARNING, "Ignoring indirect DEL_SUBNET from %s (%s) for %s",
+		       c->name, c->hostname, name);
 		return 0;
 	}
-	if (settings.tunnelserver && owner != myself && owner != c->node)
+	node_t *owner = node_lookup(name);
+	if (!owner) {
+		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_SUBNET from %s (%s) for unknown node", c->name,
+		       c->hostname);
 		return 0;
+	}
 	struct subnet *found = subnet_find(owner, &s);
 	if (!found)
 		return 0;
 	if (owner == myself) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got DEL_SUBNET from %s (%s) for ourself", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got DEL_SUBNET from %s (%s) for ourself", c->name,
+		       c->hostname);
 		send_add_subnet(c, found);
+		return 0;
+	}
+	/* Under StrictSubnets every subnet we hold comes from our host files:
+	 * only editing them (and a reload) removes one. */
+	if (settings.strict_subnets) {
+		subnet_policy_log_refusal(c, "DEL_SUBNET", name, subnet_canonical(&s, str),
+		                          "it is in our host files (StrictSubnets)");
 		return 0;
 	}
 	forward_request(c, line);

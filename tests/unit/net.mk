@@ -16,6 +16,12 @@ tests_unit_protocol_test_SOURCES = tests/unit/protocol_test.c $(NET_FIXTURE_SOUR
 tests_unit_protocol_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_protocol_test_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += tests/unit/policy_test
+TESTS += tests/unit/policy_test
+tests_unit_policy_test_SOURCES = tests/unit/policy_test.c $(NET_FIXTURE_SOURCES)
+tests_unit_policy_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_policy_test_LDADD = $(TEST_LIBS)
+
 # The same source built with the checks that document known defects of the
 # core; expected to fail until they are fixed (it says which remain).
 check_PROGRAMS += tests/unit/protocol_bugs_test
