@@ -58,8 +58,10 @@ bool admission_accept(const struct px_addr *src, unsigned unauthenticated, uint6
 		admission_configure(burst_setting, now_ms);
 	struct px_addr a = *src;
 	addr_unmap(&a);
-	/* Per source first: a refused source must not drain the global bucket. */
-	if (!source_table_take(&sources, &a, now_ms)) {
+	/* Per source first: a refused source must not drain the global bucket,
+	 * and a connection refused globally must not cost its source. */
+	struct token_bucket *mine = source_table_bucket(&sources, &a, now_ms);
+	if (!token_bucket_tokens(mine, now_ms)) {
 		stats.refused_source++;
 		snprintf(why, sizeof(why),
 		         "too many connections from this address (burst %u, then one per 2 s)",
@@ -80,6 +82,7 @@ bool admission_accept(const struct px_addr *src, unsigned unauthenticated, uint6
 		log_refusal(&quiet, now_ms, addr_str(&a), why);
 		return false;
 	}
+	token_bucket_take(mine, now_ms);
 	stats.accepted++;
 	return true;
 }

@@ -64,7 +64,7 @@ static void source_key(const struct px_addr *a, uint8_t key[17]) {
 		memcpy(key + 1, &a->in6.sin6_addr, 8);
 }
 
-bool source_table_take(struct source_table *t, const struct px_addr *a, uint64_t now_ms) {
+struct token_bucket *source_table_bucket(struct source_table *t, const struct px_addr *a, uint64_t now_ms) {
 	uint8_t key[17];
 	source_key(a, key);
 	struct source_slot *found = NULL, *victim = NULL;
@@ -89,5 +89,9 @@ bool source_table_take(struct source_table *t, const struct px_addr *a, uint64_t
 		token_bucket_init(&found->bucket, t->burst, t->per_1000s, now_ms);
 	}
 	found->last_seen_ms = now_ms;
-	return token_bucket_take(&found->bucket, now_ms);
+	return &found->bucket;
+}
+
+bool source_table_take(struct source_table *t, const struct px_addr *a, uint64_t now_ms) {
+	return token_bucket_take(source_table_bucket(t, a, now_ms), now_ms);
 }

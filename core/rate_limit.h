@@ -44,6 +44,8 @@ struct source_table {
 };
 
 void source_table_init(struct source_table *t, unsigned burst, unsigned per_1000s);
+/* The bucket of a's source (a new full one for a source not in the table). */
+struct token_bucket *source_table_bucket(struct source_table *t, const struct px_addr *a, uint64_t now_ms);
 /* Take one token from the bucket of a's source. */
 bool source_table_take(struct source_table *t, const struct px_addr *a, uint64_t now_ms);
 
