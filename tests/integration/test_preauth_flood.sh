@@ -59,7 +59,12 @@ assert_alive alpha beta gamma
 rss1=$(rss_kb "${N_PID[beta]}")
 growth=$((rss1 - rss0))
 note "beta RSS: ${rss0} kB before, ${rss1} kB after 20000 bogus IDs (growth ${growth} kB)"
-((growth < 4096)) || fail "beta's RSS grew by ${growth} kB for 20000 bogus IDs (bounded cache expected: < 4096 kB)"
+if grep -q -- "--enable-sanitizers" "$PLEXUS_BUILD/config.status" 2>/dev/null; then
+	# ASan keeps freed memory in quarantine (up to 256 MB): RSS says nothing here
+	note "sanitizer build: RSS growth not asserted (ASan quarantine)"
+else
+	((growth < 4096)) || fail "beta's RSS grew by ${growth} kB for 20000 bogus IDs (bounded cache expected: < 4096 kB)"
+fi
 ping_check alpha beta 3 1 || fail "alpha -> beta no longer pings after the flood"
 ping_check gamma beta 3 1 || fail "gamma -> beta no longer pings after the flood"
 
