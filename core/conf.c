@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "host_cache.h"
 #include "logger.h"
 
 struct conf server_conf;
@@ -548,14 +550,12 @@ static void apply_host_overrides(struct conf *c, const char *name) {
 	}
 }
 
-struct host_cache {
-	char *name;
-	struct conf conf;
-	bool ok;
-	struct host_cache *next;
-};
-
-static struct host_cache *host_cache;
+/* Milliseconds of a monotonic clock, for the ageing of negative cache entries. */
+static uint64_t host_cache_clock_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 const struct conf *host_conf(const char *name) {
 	if (!check_node_name(name)) {
@@ -563,20 +563,15 @@ const struct conf *host_conf(const char *name) {
 		return NULL;
 	}
 
-	for (struct host_cache *h = host_cache; h; h = h->next) {
-		if (!strcmp(h->name, name)) {
-			return h->ok ? &h->conf : NULL;
-		}
+	uint64_t now = host_cache_clock_ms();
+	struct host_cache_entry *h = host_cache_find(name, now);
+	if (h) {
+		return h->ok ? &h->conf : NULL;
 	}
 
-	struct host_cache *h = calloc(1, sizeof(*h));
-
-	if (!h) {
-		abort();
-	}
-
-	h->name = xstrdup(name);
-	conf_init(&h->conf);
+	struct conf c;
+	bool ok = false;
+	conf_init(&c);
 
 	if (confbase) {
 		char *path = path_join(confbase, "hosts", name);
@@ -584,46 +579,29 @@ const struct conf *host_conf(const char *name) {
 		if (access(path, F_OK)) {
 			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "No host file %s", path);
 		} else {
-			h->ok = conf_read_file(&h->conf, path, true) == 0;
+			ok = conf_read_file(&c, path, true) == 0;
 		}
 
 		free(path);
 	}
 
-	if (h->ok) {
-		apply_host_overrides(&h->conf, name);
-	} else {
-		conf_free(&h->conf);
+	if (ok) {
+		apply_host_overrides(&c, name);
 	}
 
-	h->next = host_cache;
-	host_cache = h;
+	h = host_cache_add(name, &c, ok, now);
+	conf_free(&c);
 	return h->ok ? &h->conf : NULL;
 }
 
 /* Drop one cached host file so the next host_conf() re-reads it (tinc
  * re-reads hosts/NAME before every connection attempt). */
 void host_conf_forget(const char *name) {
-	for (struct host_cache **pp = &host_cache; *pp; pp = &(*pp)->next) {
-		struct host_cache *h = *pp;
-		if (h->name && !strcmp(h->name, name)) {
-			*pp = h->next;
-			conf_free(&h->conf);
-			free(h->name);
-			free(h);
-			return;
-		}
-	}
+	host_cache_forget(name);
 }
 
 void host_conf_flush(void) {
-	while (host_cache) {
-		struct host_cache *h = host_cache;
-		host_cache = h->next;
-		conf_free(&h->conf);
-		free(h->name);
-		free(h);
-	}
+	host_cache_flush();
 }
 
 /* Replace every character a node name may not contain with '_'. */

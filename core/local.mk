@@ -4,6 +4,9 @@ noinst_LTLIBRARIES += core/libplexuscore.la
 core_libplexuscore_la_SOURCES = \
 	core/list.h \
 	core/conf.c core/conf.h \
+	core/host_cache.c core/host_cache.h \
+	core/rate_limit.c core/rate_limit.h \
+	core/admission.c core/admission.h \
 	core/netutl.c core/netutl.h \
 	core/subnet.c core/subnet.h \
 	core/node.c core/node.h \

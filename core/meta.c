@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admission.h"
 #include "connection.h"
 #include "event.h"
 #include "logger.h"
@@ -46,7 +47,21 @@ static void buffer_consume(struct buffer *b, size_t len) {
 		b->off = 0;
 }
 
+/* Incoming connections that have not authenticated yet (bounded by admission). */
+static unsigned unauthenticated_incoming(void) {
+	unsigned n = 0;
+	conn_t *c;
+	list_for_each_entry(c, &connection_list, link) {
+		if (!c->is_outgoing && (c->state == CONN_ID || c->state == CONN_AUTH))
+			n++;
+	}
+	return n;
+}
+
 conn_t *stream_accepted(struct px_plugin *p, void *listener, void *stream, const struct px_addr *peer) {
+	/* Refused here, the transport closes the socket at once. */
+	if (!admission_accept(peer, unauthenticated_incoming(), now_ms()))
+		return NULL;
 	conn_t *c = conn_new();
 	c->tp = stream_provider();
 	c->stream = stream;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admission.h"
 #include "conf.h"
 #include "device.h"
 #include "event.h"
@@ -90,6 +91,14 @@ int read_settings(void) {
 		settings.ping_timeout = settings.ping_interval;
 	err |= get_int("KeyExpire", 3600, &settings.key_expire);
 	err |= get_int("MaxTimeout", 900, &settings.max_timeout);
+	int burst;
+	err |= get_int("MaxConnectionBurst", ADMISSION_DEFAULT_BURST, &burst);
+	if (burst < 1) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "MaxConnectionBurst must be at least 1 (got %d)", burst);
+		err = -1;
+	} else {
+		admission_configure((unsigned)burst, now_ms());
+	}
 	if (settings.max_timeout < 1)
 		settings.max_timeout = 1;
 	err |= get_int("MACExpire", 600, &settings.mac_expire);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admission.h"
 #include "conf.h"
 #include "edge.h"
 #include "event.h"
@@ -111,6 +112,10 @@ int id_h(conn_t *c, const char *line) {
 		return -1;
 	}
 	c->minor = minor;
+	/* The handshake costs private-key and key-agreement work: strangers get
+	 * a bounded rate of it, whatever MaxConnectionBurst lets in. */
+	if (!c->is_outgoing && !admission_handshake(c->hostname, now_ms()))
+		return -1;
 	/* Only names with a host file get here, so creating the node is safe;
 	 * crypto plugins need it to find the peer's keys. */
 	c->node = node_lookup(c->name);

@@ -20,6 +20,9 @@ require_cmd python3 ping
 two_node_net "$PXT_KIND" "$PXT_KIND"
 if [ "$PXT_KIND" = plexus ]; then
 	node_conf beta "ThisVariableDoesNotExist = 42"
+	# every abuse below must reach the parsers, not the connection limits
+	# (those are test_preauth_flood's subject)
+	node_conf beta "MaxConnectionBurst = 1000"
 fi
 start_node beta
 start_node alpha

@@ -15,14 +15,24 @@ MODE:
   badmetakey  a valid ID for NAME, then a METAKEY with a non-hex key
   binary      random bytes including NUL and 0xff
   flood       100 connections opened and closed at once
+  idflood N   N connections (up to 32 at a time), each sending an ID with a
+              random bogus name of 2002 characters; prints how many the daemon answered by
+              closing ("closed") and how many it refused before reading
+  burst N     N connections opened at once, sending nothing; after 1.5 s
+              counts those the daemon closed at once ("refused") and those
+              still open, waiting for our ID ("accepted")
 
 Prints one line "MODE: <what happened>" and exits 0 as long as the
 daemon's reaction was to close or ignore (never a hang beyond the timeout);
 exit 2 on usage errors. The caller checks that the daemon survived.
 """
 import os
+import random
+import selectors
 import socket
+import string
 import sys
+import time
 
 TIMEOUT = 2
 
@@ -59,6 +69,70 @@ def send_and_watch(addr, port, payload, hold=False):
     s.close()
     first = data.split(b"\n", 1)[0][:60]
     return "%s after %d bytes (first line %r)" % ("closed" if closed else "left open", len(data), first)
+
+
+def idflood(addr, port, count):
+    """Keep up to 32 connections in flight, each sending one bogus ID."""
+    sel = selectors.DefaultSelector()
+    sent = closed = errors = 0
+    inflight = 0
+    deadline = time.monotonic() + 120
+    letters = string.ascii_letters + string.digits
+    while (sent < count or inflight) and time.monotonic() < deadline:
+        while sent < count and inflight < 32:
+            # as long as a name may be (2048): what costs the daemon most
+            name = "x" + os.urandom(1000).hex() + random.choice(letters)
+            try:
+                s = socket.create_connection((addr, port), timeout=TIMEOUT)
+                s.sendall(b"0 %s 17\n" % name.encode())
+                s.setblocking(False)
+                sel.register(s, selectors.EVENT_READ)
+                inflight += 1
+            except OSError:
+                errors += 1
+            sent += 1
+        for key, _ in sel.select(timeout=1):
+            s = key.fileobj
+            try:
+                data = s.recv(4096)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(s)
+                s.close()
+                inflight -= 1
+                closed += 1
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+    return "sent %d bogus IDs, %d closed by the daemon, %d connect errors, %d left open" % (
+        sent, closed, errors, inflight)
+
+
+def burst(addr, port, count):
+    """Open count connections at once; the daemon closes refused ones at once."""
+    socks = []
+    errors = 0
+    for _ in range(count):
+        try:
+            socks.append(connect(addr, port))
+        except OSError:
+            errors += 1
+    time.sleep(1.5)  # a refused connection is closed within milliseconds
+    refused = accepted = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            data = s.recv(1)
+            refused += 1 if not data else 0
+            accepted += 1 if data else 0
+        except BlockingIOError:
+            accepted += 1  # still open: the daemon waits for our ID
+        except OSError:
+            refused += 1
+        s.close()
+    return "accepted %d refused %d errors %d" % (accepted, refused + errors, errors)
 
 
 def main(argv):
@@ -115,6 +189,10 @@ def main(argv):
         for s in socks:
             s.close()
         res = "opened %d connections" % len(socks)
+    elif mode == "idflood":
+        res = idflood(addr, port, int(name) if len(argv) > 4 else 20000)
+    elif mode == "burst":
+        res = burst(addr, port, int(name) if len(argv) > 4 else 20)
     else:
         sys.stderr.write("unknown mode %s\n" % mode)
         return 2

@@ -31,3 +31,9 @@ tests_unit_protocol_bugs_test_SOURCES = tests/unit/protocol_test.c $(NET_FIXTURE
 tests_unit_protocol_bugs_test_CPPFLAGS = $(TEST_CPPFLAGS) -DPX_TEST_KNOWN_BUGS
 tests_unit_protocol_bugs_test_CFLAGS = $(AM_CFLAGS) -Wno-unused-function
 tests_unit_protocol_bugs_test_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/admission_test
+TESTS += tests/unit/admission_test
+tests_unit_admission_test_SOURCES = tests/unit/admission_test.c tests/unit/check.h
+tests_unit_admission_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_admission_test_LDADD = $(TEST_LIBS)
