@@ -281,6 +281,7 @@ int net_reload(void) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded");
 		return -1;
 	}
+	script_settings_from_conf();
 	struct outgoing *o, *otmp;
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
 		bool wanted = false;
