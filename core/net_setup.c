@@ -153,9 +153,53 @@ static int legacy_or_sptps_only(void) {
 	return 0;
 }
 
+/* The plugins Plexus ships, for naming them in messages. */
+static const char *const shipped_plugins[] = {"transport-tcp", "transport-udp", "crypto-legacy",
+                                              "crypto-sptps",  "compress",      "update-hosts"};
+
+static bool plugin_shipped(const char *name) {
+	for (size_t i = 0; i < sizeof(shipped_plugins) / sizeof(shipped_plugins[0]); i++)
+		if (!strcmp(name, shipped_plugins[i]))
+			return true;
+	return false;
+}
+
+static bool plugin_loaded(const char *name) {
+	struct px_plugin *p;
+	list_for_each_entry(p, &plugin_list, link) {
+		if (!strcmp(name, p->name))
+			return true;
+	}
+	return false;
+}
+
+/* A DisablePlugin or RequirePlugin name that is neither shipped nor loaded
+ * is most likely a typo: say so, with the names that would work. */
+static void warn_unknown_plugin_names(const char *var) {
+	const char *name;
+	for (int i = 0; (name = conf_get(&server_conf, var, i)); i++) {
+		if (plugin_shipped(name) || plugin_loaded(name))
+			continue;
+		char known[512] = "";
+		size_t len = 0;
+		for (size_t k = 0; k < sizeof(shipped_plugins) / sizeof(shipped_plugins[0]); k++)
+			len += snprintf(known + len, sizeof(known) - len, "%s%s", k ? ", " : "",
+			                shipped_plugins[k]);
+		struct px_plugin *p;
+		list_for_each_entry(p, &plugin_list, link) {
+			if (!plugin_shipped(p->name) && len < sizeof(known))
+				len += snprintf(known + len, sizeof(known) - len, ", %s", p->name);
+		}
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "%s = %s names no known plugin (known: %s)", var, name,
+		       known);
+	}
+}
+
 /* Which plugins this configuration cannot do without. */
 static int check_required_plugins(void) {
 	int err = 0;
+	warn_unknown_plugin_names("DisablePlugin");
+	warn_unknown_plugin_names("RequirePlugin");
 	err |= plugins_require("transport-tcp", "meta connections");
 	err |= udp_or_tcponly();
 	err |= legacy_or_sptps_only();

@@ -50,8 +50,10 @@ EOF
 echo "known variables: $implemented implemented, $unimplemented not implemented (warned or refused)"
 
 # The daemon's start-up path. A refused variable stops it before it opens
-# anything; a warned one is logged (then -K exits: no crypto plugin in the
-# empty plugin path, or keys written into the temporary directory).
+# anything (and, should it not, the missing transport-tcp stops it before
+# any device or socket); a warned one is logged (then -K exits: no crypto
+# plugin in the empty plugin path, or keys written into the temporary
+# directory).
 plexusd="$builddir/core/plexusd"
 if [ -x "$plexusd" ]; then
 	dir=$(mktemp -d /tmp/conf_vars_test.XXXXXX) || exit 1
@@ -62,7 +64,7 @@ if [ -x "$plexusd" ]; then
 	refused=$(echo "$table" | awk '$2 == "CONF_REFUSE" { print $1 }')
 	for name in $refused; do
 		PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -c "$dir/conf" --pidfile="$dir/pid" \
-			-o "$name=plexus-test-value" >"$dir/out" 2>&1
+			-o DisablePlugin=transport-tcp -o "$name=plexus-test-value" >"$dir/out" 2>&1
 		rc=$?
 		[ "$rc" = 1 ] || fail "plexusd -o $name=...: exit status $rc, expected 1"
 		grep -q "Variable $name is not implemented by Plexus; refusing" "$dir/out" ||
@@ -87,6 +89,13 @@ if [ -x "$plexusd" ]; then
 		grep -q "starting, debug level $want\$" "$dir/out" ||
 			fail "plexusd ${args%:*}: expected debug level $want: $(cat "$dir/out")"
 	done
+
+	# A DisablePlugin name that no plugin has is reported with the known ones.
+	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -c "$dir/conf" --pidfile="$dir/pid" \
+		-o DisablePlugin=transport-tcp -o DisablePlugin=compres >"$dir/out" 2>&1
+	grep -q "DisablePlugin = compres names no known plugin (known: transport-tcp, .*compress" "$dir/out" ||
+		fail "DisablePlugin = compres: no warning: $(cat "$dir/out")"
+	grep -q "DisablePlugin = transport-tcp names" "$dir/out" && fail "DisablePlugin = transport-tcp reported"
 else
 	fail "$plexusd not built"
 fi
