@@ -54,7 +54,7 @@ static const struct known_var known_vars[] = {
     {"AddressFamily", S},
     {"AutoConnect", S, CONF_WARN, "no"}, /* only ConnectTo is dialled; no random extra links */
     {"BindToAddress", S | M},
-    {"BindToInterface", S, CONF_REFUSE}, /* sockets would not be tied to the interface the admin chose */
+    {"BindToInterface", S},
     {"Broadcast", S},
     {"BroadcastSubnet", S | M, CONF_WARN}, /* only the built-in broadcast addresses are broadcast */
     {"ConnectTo", S | M},
@@ -68,7 +68,7 @@ static const struct known_var known_vars[] = {
     {"Ed25519PrivateKeyFile", S},
     {"ExperimentalProtocol", S},
     {"Forwarding", S},
-    {"FWMark", S, CONF_REFUSE, "0"}, /* packets would go out unmarked, past the firewall/routing rules */
+    {"FWMark", S},
     {"GraphDumpFile", S, CONF_WARN}, /* no Graphviz dump; use plexus dump graph */
     {"Hostnames", S, CONF_WARN, "no"}, /* addresses are logged numerically */
     {"IffOneQueue", S, CONF_WARN, "no"}, /* tun/tap is opened without IFF_ONE_QUEUE */
