@@ -29,90 +29,102 @@ char *main_conf_path;
 
 /* ---- known variables ---- */
 
+/* Third column: what Plexus does with the variable (enum conf_support; left
+ * out means CONF_IMPLEMENTED). Fourth: values, '|'-separated, that mean the
+ * same as leaving the variable out, so setting them needs no warning. The
+ * comment after a not-implemented variable says what happens instead.
+ * tests/unit/conf_vars_test.sh checks that every implemented one is read. */
 struct known_var {
 	const char *name;
 	int flags;
+	enum conf_support support;
+	const char *inert;
 };
 
 #define S CONF_SERVER
 #define H CONF_HOST
 #define M CONF_MULTIPLE
 
+/* Most lines leave out the last two columns (implemented, no inert value). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 /* tinc 1.0.36 and 1.1 server and host variables, plus Plexus's own. */
+/* clang-format off */
 static const struct known_var known_vars[] = {
     /* server */
     {"AddressFamily", S},
-    {"AutoConnect", S},
+    {"AutoConnect", S, CONF_WARN, "no"}, /* only ConnectTo is dialled; no random extra links */
     {"BindToAddress", S | M},
     {"BindToInterface", S},
     {"Broadcast", S},
-    {"BroadcastSubnet", S | M},
+    {"BroadcastSubnet", S | M, CONF_WARN}, /* only the built-in broadcast addresses are broadcast */
     {"ConnectTo", S | M},
-    {"DecrementTTL", S},
+    {"DecrementTTL", S, CONF_WARN, "no"}, /* TTL/hop limit is left as is */
     {"Device", S},
-    {"DeviceStandby", S},
+    {"DeviceStandby", S, CONF_WARN, "no"}, /* tinc-up runs at start-up, not when a node becomes reachable */
     {"DeviceType", S},
     {"DirectOnly", S},
-    {"DisableBuggyPeers", S},
-    {"ECDSAPrivateKeyFile", S},
+    {"DisableBuggyPeers", S, CONF_WARN, "no"}, /* no probe packet is sent to detect old peers */
+    {"ECDSAPrivateKeyFile", S, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PrivateKeyFile */
     {"Ed25519PrivateKeyFile", S},
     {"ExperimentalProtocol", S},
     {"Forwarding", S},
     {"FWMark", S},
-    {"GraphDumpFile", S},
-    {"Hostnames", S},
-    {"IffOneQueue", S},
+    {"GraphDumpFile", S, CONF_WARN}, /* no Graphviz dump; use plexus dump graph */
+    {"Hostnames", S, CONF_WARN, "no"}, /* addresses are logged numerically */
+    {"IffOneQueue", S, CONF_WARN, "no"}, /* tun/tap is opened without IFF_ONE_QUEUE */
     {"Interface", S},
-    {"InvitationExpire", S},
+    {"InvitationExpire", S, CONF_WARN}, /* plexusd serves no invitations */
     {"KeyExpire", S},
     {"ListenAddress", S | M},
     {"LocalDiscovery", S},
-    {"LocalDiscoveryAddress", S | M},
+    {"LocalDiscoveryAddress", S | M, CONF_WARN}, /* local discovery uses the peers' own local addresses */
     {"LogLevel", S},
     {"MACExpire", S},
     {"MaxConnectionBurst", S},
     {"MaxOutputBufferSize", S},
     {"MaxTimeout", S},
-    {"MinTimeout", S},
+    {"MinTimeout", S, CONF_WARN, "0"}, /* reconnect back-off starts at tinc's usual first step */
     {"Mode", S},
-    {"MTUInfoInterval", S},
+    {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO messages are sent */
     {"Name", S},
     {"PingInterval", S},
     {"PingTimeout", S},
-    {"PriorityInheritance", S},
+    {"PriorityInheritance", S, CONF_WARN, "no"}, /* outer packets do not copy the inner TOS/traffic class */
     {"PrivateKey", S},
     {"PrivateKeyFile", S},
     {"ProcessPriority", S},
-    {"Proxy", S},
+    {"Proxy", S, CONF_REFUSE, "none"}, /* connections would bypass the proxy the admin required */
     {"ReplayWindow", S},
-    {"Sandbox", S},
+    {"Sandbox", S, CONF_REFUSE, "off|none"}, /* the admin asked for a sandbox that would not be applied */
     {"ScriptsExtension", S},
     {"ScriptsInterpreter", S},
     {"StrictSubnets", S},
     {"TunnelServer", S},
-    {"UDPDiscovery", S},
-    {"UDPDiscoveryInterval", S},
-    {"UDPDiscoveryKeepaliveInterval", S},
-    {"UDPDiscoveryTimeout", S},
-    {"UDPInfoInterval", S},
+    {"UDPDiscovery", S, CONF_WARN, "yes"}, /* UDP is always probed, on Plexus's own schedule */
+    {"UDPDiscoveryInterval", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
+    {"UDPDiscoveryKeepaliveInterval", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
+    {"UDPDiscoveryTimeout", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
+    {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO messages are sent */
     {"UDPRcvBuf", S},
     {"UDPSndBuf", S},
-    {"UPnP", S},
-    {"UPnPDiscoverWait", S},
-    {"UPnPRefreshPeriod", S},
-    {"VDEGroup", S},
-    {"VDEPort", S},
+    {"UPnP", S, CONF_WARN, "no"}, /* no port mapping is requested (nothing opened, nothing weakened) */
+    {"UPnPDiscoverWait", S, CONF_WARN}, /* no UPnP */
+    {"UPnPRefreshPeriod", S, CONF_WARN}, /* no UPnP */
+    {"VDEGroup", S, CONF_WARN}, /* no VDE device */
+    {"VDEPort", S, CONF_WARN}, /* no VDE device */
     /* host, or either */
     {"Address", H | M},
     {"Cipher", S | H},
     {"ClampMSS", S | H},
     {"Compression", S | H},
     {"Digest", S | H},
-    {"ECDSAPublicKey", H},
-    {"ECDSAPublicKeyFile", S | H},
+    {"ECDSAPublicKey", H, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PublicKey */
+    {"ECDSAPublicKeyFile", S | H, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PublicKeyFile */
     {"Ed25519PublicKey", H},
     {"Ed25519PublicKeyFile", S | H},
-    {"Ifconfig", H | M},
+    {"Ifconfig", H | M, CONF_TOOL_ONLY}, /* for tinc join's tinc-up.invitation; tincd ignores it too */
     {"IndirectData", S | H},
     {"MACLength", S | H},
     {"PMTU", S | H},
@@ -120,7 +132,7 @@ static const struct known_var known_vars[] = {
     {"Port", S | H},
     {"PublicKey", H},
     {"PublicKeyFile", S | H},
-    {"Route", H | M},
+    {"Route", H | M, CONF_TOOL_ONLY}, /* for tinc join's tinc-up.invitation; tincd ignores it too */
     {"Subnet", H | M},
     {"TCPOnly", S | H},
     {"Weight", S | H},
@@ -128,7 +140,7 @@ static const struct known_var known_vars[] = {
     {"PluginDir", S},
     {"DisablePlugin", S | M},
     {"RequirePlugin", S | M},
-    {"LoadPlugin", S | M},
+    {"LoadPlugin", S | M, CONF_WARN}, /* every plugin found is loaded; see RequirePlugin, DisablePlugin */
     {"LegacyECDH", S | H}, /* crypto-legacy: ECDH data keys */
     /* update-hosts plugin */
     {"HostsFilesMaster", S | H},
@@ -144,17 +156,20 @@ static const struct known_var known_vars[] = {
     {"IgnoreNetUpdates", S},
     {"DontVerifyUpdateSignature", S},
     {"DontVerifyUpdatePermission", S},
-    {"Transport", S | H},
-    {"LogFile", S},
+    {"Transport", S | H, CONF_WARN}, /* one stream and one datagram transport, chosen by the loader */
+    {"LogFile", S, CONF_WARN}, /* the log file is chosen with --logfile */
 };
+/* clang-format on */
+
+#pragma GCC diagnostic pop
 
 #undef S
 #undef H
 #undef M
 
-int conf_var_flags(const char *var) {
+static const struct known_var *find_known_var(const char *var) {
 	if (!var) {
-		return 0;
+		return NULL;
 	}
 
 	/* -o HOST.Variable: the host part is a node name. */
@@ -166,11 +181,51 @@ int conf_var_flags(const char *var) {
 
 	for (size_t i = 0; i < sizeof(known_vars) / sizeof(known_vars[0]); i++) {
 		if (!strcasecmp(known_vars[i].name, var)) {
-			return known_vars[i].flags;
+			return &known_vars[i];
 		}
 	}
 
-	return 0;
+	return NULL;
+}
+
+int conf_var_flags(const char *var) {
+	const struct known_var *k = find_known_var(var);
+	return k ? k->flags : 0;
+}
+
+enum conf_support conf_var_support(const char *var) {
+	const struct known_var *k = find_known_var(var);
+	return k ? k->support : CONF_IMPLEMENTED;
+}
+
+size_t conf_known_var_count(void) {
+	return sizeof(known_vars) / sizeof(known_vars[0]);
+}
+
+const char *conf_known_var_name(size_t i) {
+	return i < conf_known_var_count() ? known_vars[i].name : NULL;
+}
+
+bool conf_var_value_inert(const char *var, const char *value) {
+	const struct known_var *k = find_known_var(var);
+
+	if (!k || !k->inert || !value) {
+		return false;
+	}
+
+	size_t len = strlen(value);
+
+	for (const char *p = k->inert; *p;) {
+		size_t n = strcspn(p, "|");
+
+		if (n == len && !strncasecmp(p, value, n)) {
+			return true;
+		}
+
+		p += n + (p[n] == '|');
+	}
+
+	return false;
 }
 
 bool check_node_name(const char *name) {
@@ -511,6 +566,82 @@ int conf_get_int(const struct conf *c, const char *var, int *out) {
 	return 1;
 }
 
+/* ---- variables Plexus does not implement ---- */
+
+/* One log line for a set variable that Plexus does not act on. */
+static void report_unsupported(const struct known_var *k, const struct conf_entry *e) {
+	const char *at = where(e->file, e->line);
+
+	switch (k->support) {
+	case CONF_REFUSE:
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "%s: Variable %s is not implemented by Plexus; refusing this configuration, because "
+		       "ignoring it would weaken what it protects (remove it%s%s)",
+		       at, k->name, k->inert ? " or set it to " : "", k->inert ? k->inert : "");
+		break;
+	case CONF_TOOL_ONLY:
+		logger(PX_LOG_ALWAYS, LOG_NOTICE,
+		       "%s: Variable %s is only used by tinc's invitation tools; plexusd ignores it, as "
+		       "tincd does",
+		       at, k->name);
+		break;
+	default:
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "%s: Variable %s is not implemented by Plexus and has no effect", at, k->name);
+		break;
+	}
+}
+
+/* Variables already reported for some peer's host file since the last
+ * read_server_config(), so that re-reading host files does not repeat them. */
+static bool host_var_reported[sizeof(known_vars) / sizeof(known_vars[0])];
+
+static int check_support(const struct conf *c, bool peer_host_file) {
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(known_vars) / sizeof(known_vars[0]); i++) {
+		const struct known_var *k = &known_vars[i];
+
+		if (k->support == CONF_IMPLEMENTED ||
+		    (peer_host_file && (!(k->flags & CONF_HOST) || host_var_reported[i]))) {
+			continue;
+		}
+
+		for (size_t j = 0; j < c->n; j++) {
+			const struct conf_entry *e = &c->v[j];
+			const char *dot = strchr(e->var, '.');
+
+			/* -o HOST.Variable only matters for host variables. */
+			if (dot && !(k->flags & CONF_HOST)) {
+				continue;
+			}
+
+			if (strcasecmp(dot ? dot + 1 : e->var, k->name) ||
+			    conf_var_value_inert(k->name, e->value)) {
+				continue;
+			}
+
+			report_unsupported(k, e);
+
+			if (k->support == CONF_REFUSE) {
+				ret = -1;
+			}
+
+			if (peer_host_file) {
+				host_var_reported[i] = true;
+			}
+
+			break; /* once per variable */
+		}
+	}
+
+	return ret;
+}
+
+int conf_check_support(const struct conf *c) {
+	return c ? check_support(c, false) : 0;
+}
+
 /* ---- the daemon's configuration ---- */
 
 static char *path_join(const char *a, const char *b, const char *c) {
@@ -587,6 +718,7 @@ const struct conf *host_conf(const char *name) {
 
 	if (ok) {
 		apply_host_overrides(&c, name);
+		check_support(&c, true); /* no host variable is refused */
 	}
 
 	h = host_cache_add(name, &c, ok, now);
@@ -752,5 +884,7 @@ int read_server_config(void) {
 	name = xstrdup(conf_get(&server_conf, "Name", 0));
 	apply_host_overrides(&server_conf, name);
 	free(name);
-	return 0;
+
+	memset(host_var_reported, 0, sizeof(host_var_reported));
+	return conf_check_support(&server_conf);
 }

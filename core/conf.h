@@ -26,6 +26,14 @@ struct conf {
 #define CONF_HOST 0x2 /* host files */
 #define CONF_MULTIPLE 0x4 /* may appear several times */
 
+/* What Plexus does with a known variable. */
+enum conf_support {
+	CONF_IMPLEMENTED = 0, /* read and acted on as tinc does */
+	CONF_WARN,            /* not implemented: a warning when it is set */
+	CONF_REFUSE,          /* not implemented, and ignoring it would weaken security: refused */
+	CONF_TOOL_ONLY,       /* only tinc's command-line tools read it; tincd ignores it too */
+};
+
 void conf_init(struct conf *c);
 void conf_free(struct conf *c);
 /* Append the entries of a file. Returns 0, or -1 after logging "file:line: why".
@@ -44,6 +52,17 @@ int conf_get_bool(const struct conf *c, const char *var, bool *out);
 int conf_get_int(const struct conf *c, const char *var, int *out);
 /* Flags of a known tinc/Plexus variable (CONF_*), or 0 if unknown. */
 int conf_var_flags(const char *var);
+enum conf_support conf_var_support(const char *var); /* CONF_IMPLEMENTED if unknown */
+/* Does `value` mean the same for `var` as leaving it out (e.g. UPnP = no)? */
+bool conf_var_value_inert(const char *var, const char *value);
+/* The known-variable table, for tests that walk it. */
+size_t conf_known_var_count(void);
+const char *conf_known_var_name(size_t i);
+/* Log every not-implemented variable set in `c` (once per variable, with
+ * file:line): a warning, or an error for a refused one. Returns -1 if a
+ * refused variable is set, else 0. read_server_config() calls it (start-up
+ * and reload); host_conf() warns the same way for a peer's host file. */
+int conf_check_support(const struct conf *c);
 /* Is `name` a valid node name ([A-Za-z0-9_]+)? */
 bool check_node_name(const char *name);
 
@@ -58,7 +77,8 @@ const struct conf *host_conf(const char *name);
 void host_conf_flush(void);
 void host_conf_forget(const char *name); /* re-read this one next time */
 /* Pick plexus.conf or tinc.conf inside confbase and read it plus hosts/<Name>.
- * Fills server_conf. Returns 0 or -1 (already logged). */
+ * Fills server_conf. Returns 0 or -1 (already logged; also when a refused
+ * variable is set, see conf_check_support). */
 int read_server_config(void);
 
 #endif

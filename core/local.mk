@@ -34,6 +34,7 @@ core_libplexuscore_la_SOURCES = \
 	core/protocol_misc.c \
 	core/net.c core/net.h \
 	core/net_setup.c \
+	core/process_priority.c core/process_priority.h \
 	core/net_packet.c \
 	core/net_private.h \
 	core/route.c core/route.h core/route_hooks.h core/route_internal.h \

@@ -288,6 +288,7 @@ int net_reload(void) {
 		return -1;
 	}
 	strict_subnets_sync();
+	script_settings_from_conf();
 	struct outgoing *o, *otmp;
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
 		bool wanted = false;

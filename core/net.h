@@ -26,7 +26,7 @@ struct settings {
 	int mac_expire;
 	int replay_window; /* bytes */
 	bool tcponly, indirectdata, pmtu_discovery, clamp_mss;
-	bool priority_inheritance, direct_only, strict_subnets, tunnelserver, local_discovery;
+	bool direct_only, strict_subnets, tunnelserver, local_discovery;
 	bool experimental_protocol; /* SPTPS allowed (tinc 1.1's ExperimentalProtocol) */
 	int compression; /* level we want to receive */
 	int max_output_buffer;

@@ -54,6 +54,7 @@ extern struct listener listeners[MAX_LISTENERS];
 extern int nlisteners;
 void *dgram_socket_for(int family);
 int read_settings(void);
+void script_settings_from_conf(void); /* ScriptsInterpreter, ScriptsExtension */
 
 /* Script helpers (net.c). */
 void run_host_script(node_t *n, bool up);

@@ -16,6 +16,7 @@
 #include "net_private.h"
 #include "netutl.h"
 #include "plugin_loader.h"
+#include "process_priority.h"
 #include "protocol.h"
 #include "route.h"
 #include "script.h"
@@ -35,6 +36,12 @@ static int get_bool(const char *var, bool dflt, bool *out) {
 static int get_int(const char *var, int dflt, int *out) {
 	*out = dflt;
 	return conf_get_int(&server_conf, var, out) < 0 ? -1 : 0;
+}
+
+/* Also on reload, as tinc 1.1 does. */
+void script_settings_from_conf(void) {
+	script_set_options(conf_get(&server_conf, "ScriptsInterpreter", 0),
+	                   conf_get(&server_conf, "ScriptsExtension", 0));
 }
 
 /* Read tinc's server variables with tinc 1.0's defaults. */
@@ -109,7 +116,6 @@ int read_settings(void) {
 	err |= get_bool("IndirectData", false, &settings.indirectdata);
 	err |= get_bool("PMTUDiscovery", true, &settings.pmtu_discovery);
 	err |= get_bool("ClampMSS", true, &settings.clamp_mss);
-	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);
 	err |= get_bool("DirectOnly", false, &settings.direct_only);
 	err |= get_bool("StrictSubnets", false, &settings.strict_subnets);
 	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
@@ -121,6 +127,7 @@ int read_settings(void) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Bogus compression level %d", settings.compression);
 		err = -1;
 	}
+	script_settings_from_conf();
 	const char *port = conf_get(&server_conf, "Port", 0);
 	free(settings.port);
 	settings.port = strdup(port ? port : "655");
@@ -156,9 +163,53 @@ static int legacy_or_sptps_only(void) {
 	return 0;
 }
 
+/* The plugins Plexus ships, for naming them in messages. */
+static const char *const shipped_plugins[] = {"transport-tcp", "transport-udp", "crypto-legacy",
+                                              "crypto-sptps",  "compress",      "update-hosts"};
+
+static bool plugin_shipped(const char *name) {
+	for (size_t i = 0; i < sizeof(shipped_plugins) / sizeof(shipped_plugins[0]); i++)
+		if (!strcmp(name, shipped_plugins[i]))
+			return true;
+	return false;
+}
+
+static bool plugin_loaded(const char *name) {
+	struct px_plugin *p;
+	list_for_each_entry(p, &plugin_list, link) {
+		if (!strcmp(name, p->name))
+			return true;
+	}
+	return false;
+}
+
+/* A DisablePlugin or RequirePlugin name that is neither shipped nor loaded
+ * is most likely a typo: say so, with the names that would work. */
+static void warn_unknown_plugin_names(const char *var) {
+	const char *name;
+	for (int i = 0; (name = conf_get(&server_conf, var, i)); i++) {
+		if (plugin_shipped(name) || plugin_loaded(name))
+			continue;
+		char known[512] = "";
+		size_t len = 0;
+		for (size_t k = 0; k < sizeof(shipped_plugins) / sizeof(shipped_plugins[0]); k++)
+			len += snprintf(known + len, sizeof(known) - len, "%s%s", k ? ", " : "",
+			                shipped_plugins[k]);
+		struct px_plugin *p;
+		list_for_each_entry(p, &plugin_list, link) {
+			if (!plugin_shipped(p->name) && len < sizeof(known))
+				len += snprintf(known + len, sizeof(known) - len, ", %s", p->name);
+		}
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "%s = %s names no known plugin (known: %s)", var, name,
+		       known);
+	}
+}
+
 /* Which plugins this configuration cannot do without. */
 static int check_required_plugins(void) {
 	int err = 0;
+	warn_unknown_plugin_names("DisablePlugin");
+	warn_unknown_plugin_names("RequirePlugin");
 	err |= plugins_require("transport-tcp", "meta connections");
 	err |= udp_or_tcponly();
 	err |= legacy_or_sptps_only();
@@ -232,22 +283,38 @@ static int setup_device(void) {
 	return 0;
 }
 
+/* Append the addresses of every `var` entry ("address [port]", "*" for
+ * any) to addrs[0..n); counts the entries in *configured. */
+static int resolve_listen_addresses(const char *var, struct px_addr *addrs, int n, int *configured) {
+	const char *b;
+	for (int i = 0; n < MAX_LISTENERS && (b = conf_get(&server_conf, var, i)); i++) {
+		char host[256], port[32];
+		int k = sscanf(b, "%255s %31s", host, port);
+		(*configured)++;
+		if (k < 1)
+			continue;
+		const char *h = strcmp(host, "*") ? host : NULL;
+		n += addr_resolve(h, k == 2 ? port : settings.port, settings.addressfamily, true, addrs + n,
+		                  MAX_LISTENERS - n);
+	}
+	return n;
+}
+
 static int setup_listeners(void) {
 	const struct stream_provider *sp = stream_provider();
 	const struct dgram_provider *dp = dgram_provider();
 	struct px_addr addrs[MAX_LISTENERS];
 	int naddrs = 0;
-	for (int i = 0; naddrs < MAX_LISTENERS; i++) {
-		const char *b = conf_get(&server_conf, "BindToAddress", i);
-		if (!b)
-			break;
-		char host[256], port[32];
-		int k = sscanf(b, "%255s %31s", host, port);
-		if (k < 1)
-			continue;
-		const char *h = strcmp(host, "*") ? host : NULL;
-		naddrs += addr_resolve(h, k == 2 ? port : settings.port, settings.addressfamily, true, addrs + naddrs,
-		                       MAX_LISTENERS - naddrs);
+	/* ListenAddress (1.1) listens like BindToAddress; Plexus does not use
+	 * BindToAddress for outgoing connections, so the two are the same here. */
+	int configured = 0;
+	naddrs = resolve_listen_addresses("BindToAddress", addrs, naddrs, &configured);
+	naddrs = resolve_listen_addresses("ListenAddress", addrs, naddrs, &configured);
+	if (configured && !naddrs) {
+		/* Listening everywhere instead would ignore the restriction. */
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "None of the BindToAddress/ListenAddress addresses could be resolved");
+		return -1;
 	}
 	if (!naddrs)
 		naddrs = addr_resolve(NULL, settings.port, settings.addressfamily, true, addrs, MAX_LISTENERS);
@@ -286,6 +353,8 @@ int net_setup(void) {
 	if (read_settings() < 0)
 		return -1;
 	if (check_required_plugins() < 0)
+		return -1;
+	if (process_priority_apply(conf_get(&server_conf, "ProcessPriority", 0)) < 0)
 		return -1;
 	if (setup_myself() < 0)
 		return -1;

@@ -33,6 +33,7 @@ static char *pidfile;
 static char *logfile;
 static bool use_logfile;
 static int kill_signal;
+static bool debug_level_given; /* -d on the command line wins over LogLevel */
 
 static const struct option long_options[] = {
 	{"config", required_argument, NULL, 'c'},
@@ -89,6 +90,7 @@ static int parse_options(int argc, char **argv) {
 			do_detach = false;
 			break;
 		case 'd':
+			debug_level_given = true;
 			if (optarg)
 				debug_level = atoi(optarg);
 			else if (optind < argc && argv[optind][0] >= '0' && argv[optind][0] <= '9' && !argv[optind][1])
@@ -276,6 +278,8 @@ int main(int argc, char **argv) {
 	logger_open("plexusd", do_detach || use_logfile ? (use_logfile ? LOGMODE_FILE : LOGMODE_SYSLOG) : LOGMODE_STDERR,
 	            logfile);
 	if (read_server_config() < 0)
+		return 1;
+	if (!debug_level_given && conf_get_int(&server_conf, "LogLevel", &debug_level) < 0)
 		return 1;
 	if (event_init() < 0)
 		return 1;

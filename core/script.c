@@ -30,6 +30,16 @@ extern char **environ;
 enum { VAR_NETNAME, VAR_DEVICE, VAR_INTERFACE, VAR_NAME, VAR_COUNT };
 static char *common_vars[VAR_COUNT];
 
+/* ScriptsInterpreter and ScriptsExtension (NULL when unset). */
+static char *interpreter, *extension;
+
+void script_set_options(const char *interpreter_, const char *extension_) {
+	free(interpreter);
+	free(extension);
+	interpreter = interpreter_ && *interpreter_ ? strdup(interpreter_) : NULL;
+	extension = extension_ && *extension_ ? strdup(extension_) : NULL;
+}
+
 static char *make_var(const char *key, const char *value) {
 	if (!value)
 		return NULL;
@@ -99,9 +109,21 @@ static int spawn_and_wait(const char *name, const char *path, char **env) {
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-	char *argv[] = {(char *)path, NULL};
+	/* With an interpreter the command is tinc's `<interpreter> "<script>"`,
+	 * given to the shell with the path as a positional argument, so the
+	 * interpreter may carry options while the path needs no quoting. */
+	char *command = NULL;
+	if (interpreter && asprintf(&command, "%s \"$1\"", interpreter) < 0) {
+		posix_spawnattr_destroy(&attr);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running script %s", name);
+		return -1;
+	}
+	char *direct[] = {(char *)path, NULL};
+	char *shell[] = {"/bin/sh", "-c", command, "sh", (char *)path, NULL};
+	char **argv = command ? shell : direct;
 	pid_t pid;
-	int err = posix_spawn(&pid, path, NULL, &attr, argv, env);
+	int err = posix_spawn(&pid, argv[0], NULL, &attr, argv, env);
+	free(command);
 	posix_spawnattr_destroy(&attr);
 	if (err) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not execute script %s: %s", path, strerror(err));
@@ -135,7 +157,7 @@ int script_run(const char *name, char *const *extra) {
 		return 0;
 
 	char *path;
-	if (asprintf(&path, "%s/%s", confbase, name) < 0) {
+	if (asprintf(&path, "%s/%s%s", confbase, name, extension ? extension : "") < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running script %s", name);
 		return -1;
 	}
@@ -148,9 +170,10 @@ int script_run(const char *name, char *const *extra) {
 		free(path);
 		return err == ENOENT ? 0 : -1;
 	}
-	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "Not executing script %s: it is not an executable file",
-		       path);
+	/* An interpreter reads the script; only a script run directly must be executable. */
+	if (!S_ISREG(st.st_mode) || access(path, interpreter ? R_OK : X_OK) < 0) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "Not executing script %s: it is not %s file", path,
+		       interpreter ? "a readable" : "an executable");
 		free(path);
 		return -1;
 	}

@@ -11,4 +11,8 @@ int script_run(const char *name, char *const *extra);
 /* Set by the daemon at start-up for the common variables. */
 void script_set_common(const char *netname, const char *device, const char *interface, const char *name);
 
+/* ScriptsInterpreter (run scripts as `<interpreter> "<script>"`) and
+ * ScriptsExtension (appended to every script name); NULL or "" for none. */
+void script_set_options(const char *interpreter, const char *extension);
+
 #endif

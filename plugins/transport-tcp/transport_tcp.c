@@ -183,6 +183,24 @@ static void tcp_stream_event(void *arg, uint32_t revents) {
 		free(s);
 }
 
+/* FWMark (SO_MARK) and BindToInterface (SO_BINDTODEVICE) on listening and
+ * outgoing sockets, as tinc 1.1 sets them. Failing to apply either is an
+ * error: the admin's firewall or routing rules rely on them. */
+static int tcp_socket_policy(int fd) {
+	int mark = tcp_state.host->conf_int(NULL, "FWMark", 0);
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
+		tcp_log(PX_LOG_ALWAYS, "Could not set FWMark %d on a TCP socket: %s", mark, strerror(errno));
+		return -1;
+	}
+	const char *iface = tcp_state.host->conf_get(NULL, "BindToInterface", 0);
+	if (iface && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface)) < 0) {
+		tcp_log(PX_LOG_ALWAYS, "Could not bind a TCP socket to interface %s: %s", iface,
+		        strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int tcp_connect(px_plugin *self, px_conn *c, const struct px_addr *to, const struct px_addr *from,
                        void **streamp) {
 	(void)self;
@@ -194,6 +212,10 @@ static int tcp_connect(px_plugin *self, px_conn *c, const struct px_addr *to, co
 		return -1;
 	}
 	tcp_set_nodelay(fd);
+	if (tcp_socket_policy(fd) < 0) {
+		close(fd);
+		return -1;
+	}
 
 	if (from && from->sa.sa_family == to->sa.sa_family) {
 		if (bind(fd, &from->sa, tcp_addr_len(from)) < 0) {
@@ -366,6 +388,10 @@ static int tcp_listen(px_plugin *self, const struct px_addr *bind_addr, void **l
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (tcp_socket_policy(fd) < 0) {
+		close(fd);
+		return -1;
+	}
 
 	if (bind(fd, &bind_addr->sa, tcp_addr_len(bind_addr)) < 0) {
 		tcp_log(PX_LOG_ALWAYS, "Can't bind TCP socket to %s: %s",

@@ -173,6 +173,26 @@ static void udp_set_buf(int fd, int force_opt, int opt, int size, const char *wh
 		                    what, size, strerror(errno));
 }
 
+/* FWMark (SO_MARK) and BindToInterface (SO_BINDTODEVICE), as tinc 1.1 sets
+ * them on its sockets. Failing to apply either is an error: the admin's
+ * firewall or routing rules rely on them. */
+static int udp_socket_policy(int fd) {
+	const struct px_host *host = udp_state.host;
+	int mark = host->conf_int(NULL, "FWMark", 0);
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
+		host->log(udp_state.self, PX_LOG_ALWAYS, "Could not set FWMark %d on a UDP socket: %s", mark,
+		          strerror(errno));
+		return -1;
+	}
+	const char *iface = host->conf_get(NULL, "BindToInterface", 0);
+	if (iface && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface)) < 0) {
+		host->log(udp_state.self, PX_LOG_ALWAYS, "Could not bind a UDP socket to interface %s: %s",
+		          iface, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **sockp) {
 	(void)self;
 	const struct px_host *host = udp_state.host;
@@ -204,6 +224,8 @@ static int udp_open(px_plugin *self, const struct px_addr *bind_addr, void **soc
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 	udp_set_buf(s->fd, SO_RCVBUFFORCE, SO_RCVBUF, udp_state.rcvbuf, "receive");
 	udp_set_buf(s->fd, SO_SNDBUFFORCE, SO_SNDBUF, udp_state.sndbuf, "send");
+	if (udp_socket_policy(s->fd) < 0)
+		goto err;
 
 	/* DF on every packet, but ignore the path MTU the kernel learned from
 	 * ICMP: the core finds the path MTU with its own probes, and a cached

@@ -507,6 +507,130 @@ static void test_random(void) {
 	}
 }
 
+/* Every variable the table marks as not implemented is reported when set:
+ * refused ones make read_server_config() (start-up and reload) fail, the
+ * others are logged; values that mean "off" and implemented variables are
+ * not reported. */
+static void test_unimplemented_vars(void) {
+	char text[256], msg[160];
+	size_t warned = 0, refused = 0;
+
+	setup_confbase();
+	conf_free(&server_conf);
+	unlink(path("plexus.conf"));
+	write_file("hosts/alpha", "Port = 655\n");
+
+	for (size_t i = 0; i < conf_known_var_count(); i++) {
+		const char *name = conf_known_var_name(i);
+		enum conf_support support = conf_var_support(name);
+
+		snprintf(text, sizeof(text), "Name = alpha\n%s = plexus-test-value\n", name);
+		write_file("tinc.conf", text);
+		stub_log_clear();
+		int rc = read_server_config();
+
+		switch (support) {
+		case CONF_REFUSE:
+			refused++;
+			CHECK(rc == -1);
+			snprintf(msg, sizeof(msg),
+			         "tinc.conf:2: Variable %s is not implemented by Plexus; refusing", name);
+			break;
+		case CONF_WARN:
+			warned++;
+			CHECK(rc == 0);
+			snprintf(msg, sizeof(msg),
+			         "tinc.conf:2: Variable %s is not implemented by Plexus and has no effect",
+			         name);
+			break;
+		case CONF_TOOL_ONLY:
+			CHECK(rc == 0);
+			snprintf(msg, sizeof(msg),
+			         "tinc.conf:2: Variable %s is only used by tinc's invitation tools", name);
+			break;
+		default:
+			CHECK(rc == 0);
+			snprintf(msg, sizeof(msg), "Variable %s is", name);
+			CHECK(!stub_log_contains(msg));
+			continue;
+		}
+
+		if (!stub_log_contains(msg)) {
+			fprintf(stderr, "no report for %s: expected \"%s\"\n", name, msg);
+		}
+
+		CHECK(stub_log_contains(msg));
+	}
+
+	CHECK(conf_known_var_count() > 90);
+	CHECK(warned >= 25);
+	CHECK(refused >= 2);
+	CHECK(conf_var_support("Sandbox") == CONF_REFUSE);
+	CHECK(conf_var_support("Proxy") == CONF_REFUSE);
+	CHECK(conf_var_support("UPnP") == CONF_WARN);
+	CHECK(conf_var_support("Name") == CONF_IMPLEMENTED);
+	CHECK(conf_var_support("Frobnicate") == CONF_IMPLEMENTED); /* unknown: warned by the parser */
+
+	/* Values that mean the same as leaving the variable out. */
+	CHECK(conf_var_value_inert("Sandbox", "OFF"));
+	CHECK(conf_var_value_inert("Sandbox", "none"));
+	CHECK(!conf_var_value_inert("Sandbox", "normal"));
+	CHECK(!conf_var_value_inert("Sandbox", "of"));
+	CHECK(!conf_var_value_inert("Sandbox", "offf"));
+	CHECK(!conf_var_value_inert("Sandbox", NULL));
+	CHECK(!conf_var_value_inert("Name", "alpha"));
+	write_file("tinc.conf",
+	           "Name = alpha\nSandbox = off\nProxy = none\nFWMark = 0\nUPnP = no\nAutoConnect = no\n");
+	stub_log_clear();
+	CHECK(read_server_config() == 0);
+	CHECK(!stub_log_contains("not implemented"));
+	write_file("tinc.conf", "Name = alpha\nSandbox = high\n");
+	CHECK(read_server_config() == -1);
+	CHECK(stub_log_contains("(remove it or set it to off|none)"));
+
+	/* -o, and a list variable set twice is reported once. */
+	conf_free(&server_conf);
+	write_file("tinc.conf",
+	           "Name = alpha\nBroadcastSubnet = 198.18.0.255\nBroadcastSubnet = 198.18.1.255\n");
+	CHECK(conf_add_line(&server_conf, "Proxy = socks5 198.18.0.1 1080", NULL, 0) == 0);
+	stub_log_clear();
+	CHECK(read_server_config() == -1);
+	CHECK(stub_log_contains("command line: Variable Proxy is not implemented by Plexus; refusing"));
+	CHECK(stub_log_contains("tinc.conf:2: Variable BroadcastSubnet"));
+	CHECK(!stub_log_contains("tinc.conf:3: Variable BroadcastSubnet"));
+	conf_free(&server_conf);
+
+	/* In our own host file; and a peer's host file, once per variable until
+	 * the next reload, whatever the number of re-reads. */
+	write_file("tinc.conf", "Name = alpha\n");
+	write_file("hosts/alpha", "Port = 655\nUDPInfoInterval = 9\n");
+	stub_log_clear();
+	CHECK(read_server_config() == 0);
+	CHECK(stub_log_contains("hosts/alpha:2: Variable UDPInfoInterval is not implemented"));
+	write_file("hosts/alpha", "Port = 655\n");
+	write_file("hosts/beta",
+	           "ECDSAPublicKey = abc\nRoute = 198.18.5.0/24\nAddress = 198.18.0.2\nUPnP = yes\n");
+	stub_log_clear();
+	CHECK(host_conf("beta") != NULL);
+	CHECK(stub_log_contains("hosts/beta:1: Variable ECDSAPublicKey is not implemented"));
+	CHECK(stub_log_contains("hosts/beta:2: Variable Route is only used by tinc's invitation tools"));
+	CHECK(!stub_log_contains("UPnP")); /* a server variable in a peer's file: not ours to use */
+	host_conf_forget("beta");
+	stub_log_clear();
+	CHECK(host_conf("beta") != NULL);
+	CHECK(!stub_log_contains("ECDSAPublicKey"));
+	CHECK(read_server_config() == 0); /* reload */
+	stub_log_clear();
+	CHECK(host_conf("beta") != NULL);
+	CHECK(stub_log_contains("hosts/beta:1: Variable ECDSAPublicKey is not implemented"));
+
+	conf_free(&server_conf);
+	host_conf_flush();
+	unlink(path("hosts/beta"));
+	unlink(path("hosts/alpha"));
+	unlink(path("tinc.conf"));
+}
+
 int main(void) {
 	snprintf(dir, sizeof(dir), "/tmp/px-conf-test.XXXXXX");
 
@@ -523,6 +647,7 @@ int main(void) {
 	test_flags_and_names();
 	test_host_conf();
 	test_server_config();
+	test_unimplemented_vars();
 	test_random();
 	cleanup();
 	return check_done("conf_test");

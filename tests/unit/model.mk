@@ -13,6 +13,10 @@ tests_unit_conf_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_conf_test_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_unit_conf_test_LDADD = $(MODEL_TEST_LIBS)
 
+# Every known variable is read by some code, or warned about / refused.
+TESTS += tests/unit/conf_vars_test.sh
+EXTRA_DIST += tests/unit/conf_vars_test.sh
+
 check_PROGRAMS += tests/unit/netutl_test
 TESTS += tests/unit/netutl_test
 tests_unit_netutl_test_SOURCES = tests/unit/netutl_test.c core/netutl.c $(MODEL_TEST_SOURCES)

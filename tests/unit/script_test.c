@@ -31,7 +31,7 @@ static void write_script(const char *name, const char *body, mode_t mode) {
 }
 
 static char *slurp(const char *name) {
-	static char buf[4096];
+	static char buf[65536]; /* the whole environment of make check fits */
 	char path[256];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
@@ -84,7 +84,26 @@ int main(void) {
 
 	CHECK(script_run("host-up", NULL) == 0); /* absent */
 
-	const char *names[] = {"tinc-up", "host-down", "subnet-up", "env.out", "sig.out"};
+	/* ScriptsInterpreter: `<interpreter> "<script>"`, so the script need not
+	 * be executable and the interpreter may carry options; a path with a
+	 * space stays one argument. */
+	write_script("host-up", "echo \"interpreted $0\" > \"$(dirname \"$0\")/interp.out\"\n", 0644);
+	script_set_options("/bin/sh -e", NULL);
+	CHECK(script_run("host-up", NULL) == 0);
+	CHECK(strstr(slurp("interp.out"), "interpreted ") != NULL);
+	CHECK(strstr(slurp("interp.out"), "/host-up") != NULL);
+	/* ScriptsExtension: appended to the name; the bare name is not run. */
+	write_script("tinc-down.sh", "echo extension > \"$(dirname \"$0\")/ext.out\"\nexit 4\n", 0644);
+	script_set_options("/bin/sh", ".sh");
+	CHECK(script_run("tinc-down", NULL) == 4);
+	CHECK(strcmp(slurp("ext.out"), "extension\n") == 0);
+	CHECK(script_run("host-up", NULL) == 0); /* host-up.sh is absent */
+	/* Back to direct execution: a non-executable script is refused again. */
+	script_set_options(NULL, NULL);
+	CHECK(script_run("host-up", NULL) == -1);
+
+	const char *names[] = {"tinc-up", "host-down",  "subnet-up",    "env.out", "sig.out",
+	                       "host-up", "interp.out", "tinc-down.sh", "ext.out"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char path[256];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -18,6 +18,11 @@ TESTS += tests/unit/script_test
 tests_unit_script_test_SOURCES = tests/unit/script_test.c core/script.c core/logger.c
 tests_unit_script_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
+check_PROGRAMS += tests/unit/process_priority_test
+TESTS += tests/unit/process_priority_test
+tests_unit_process_priority_test_SOURCES = tests/unit/process_priority_test.c core/process_priority.c core/logger.c
+tests_unit_process_priority_test_CPPFLAGS = $(TEST_CPPFLAGS)
+
 check_PROGRAMS += tests/unit/device_test
 TESTS += tests/unit/device_test
 tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/logger.c

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <net/if.h>
 #include <stdarg.h>
 
 #include "check.h"
@@ -54,10 +55,18 @@ static int h_log_level(void) {
 	return logger_max_level();
 }
 
+/* FWMark and BindToInterface as the test sets them (0 / NULL: unset). */
+static int conf_fwmark;
+static const char *conf_iface;
+
 static int h_conf_int(const char *host, const char *var, int dflt) {
 	(void)host;
-	(void)var;
-	return dflt;
+	return !strcmp(var, "FWMark") && conf_fwmark ? conf_fwmark : dflt;
+}
+
+static const char *h_conf_get(const char *host, const char *var, int index) {
+	(void)host;
+	return !strcmp(var, "BindToInterface") && index == 0 ? conf_iface : NULL;
 }
 
 static int h_register_dgram(px_plugin *self, const struct px_dgram_ops *ops) {
@@ -196,6 +205,7 @@ static const struct px_host host = {
     .log = h_log,
     .log_level = h_log_level,
     .conf_int = h_conf_int,
+    .conf_get = h_conf_get,
     .now_ms = now_ms,
     .timer_new = timer_new,
     .timer_arm = timer_arm,
@@ -394,12 +404,68 @@ static void test_tcp(void) {
 	CHECK(nobody.close_err == ECONNREFUSED);
 }
 
+/* Both structs start with the fd. */
+static int sock_fd(void *sock) {
+	return *(int *)sock;
+}
+
+static bool has_policy(int fd, int mark, const char *iface) {
+	int got_mark = -1;
+	char got_iface[IFNAMSIZ + 1] = "";
+	socklen_t len = sizeof got_mark;
+	if (getsockopt(fd, SOL_SOCKET, SO_MARK, &got_mark, &len) < 0)
+		return false;
+	len = sizeof got_iface - 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, got_iface, &len) < 0)
+		return false;
+	return got_mark == mark && !strcmp(got_iface, iface);
+}
+
+/* FWMark and BindToInterface reach every socket: UDP, TCP listening and
+ * outgoing (and accepted ones inherit them from the listener). Setting
+ * them needs CAP_NET_ADMIN / CAP_NET_RAW, so only as root. */
+static void test_socket_policy(void) {
+	if (geteuid() != 0) {
+		fprintf(stderr, "not root: FWMark/BindToInterface not checked\n");
+		return;
+	}
+	conf_fwmark = 0x5e11;
+	conf_iface = "lo";
+	struct px_addr bind_addr = loopback_any_port();
+	void *u = NULL, *l = NULL;
+	CHECK(dgram->open(&udp_plugin, &bind_addr, &u) == 0);
+	CHECK(u && has_policy(sock_fd(u), 0x5e11, "lo"));
+	CHECK(stream->listen(&tcp_plugin, &bind_addr, &l) == 0);
+	CHECK(l && has_policy(sock_fd(l), 0x5e11, "lo"));
+	struct px_addr laddr;
+	CHECK(l && stream->local_addr(&tcp_plugin, l, &laddr) == 0);
+	static struct px_conn out = {.id = 7};
+	CHECK(stream->connect(&tcp_plugin, &out, &laddr, NULL, &out.stream) == 0);
+	CHECK(out.stream && has_policy(sock_fd(out.stream), 0x5e11, "lo"));
+	if (out.stream)
+		stream->close(&tcp_plugin, out.stream);
+	if (u)
+		dgram->close(&udp_plugin, u);
+	if (l)
+		stream->unlisten(&tcp_plugin, l);
+
+	/* An interface that does not exist: no socket rather than an unbound one. */
+	conf_iface = "px-no-such0";
+	void *bad = NULL;
+	CHECK(dgram->open(&udp_plugin, &bind_addr, &bad) == -1);
+	CHECK(stream->listen(&tcp_plugin, &bind_addr, &bad) == -1);
+	CHECK(stream->connect(&tcp_plugin, &out, &laddr, NULL, &bad) == -1);
+	conf_fwmark = 0;
+	conf_iface = NULL;
+}
+
 int main(void) {
 	debug_level = 2;
 	CHECK(event_init() == 0);
 	guard = timer_new(guard_cb, NULL);
 	test_udp();
 	test_tcp();
+	test_socket_policy();
 	timer_free(guard);
 	event_exit();
 	return check_done("transport_test");
