@@ -16,6 +16,7 @@ core_libplexuscore_la_SOURCES = \
 	core/control.c core/control.h \
 	core/control_format.c core/control_format.h \
 	core/paths.c \
+	core/privdrop.c core/privdrop.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/host.c \
 	core/connection.c core/connection.h \
