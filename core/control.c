@@ -25,7 +25,6 @@
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
-#include "privdrop.h"
 #include "net.h"
 #include "node.h"
 #include "plugin_loader.h"
@@ -593,8 +592,14 @@ err_free:
 /* After -R the file is reached through the new root (or not at all); after
  * -U the directory may no longer be ours to change. Say so instead of
  * leaving a stale file without a word. */
+static char *(*path_mapper)(const char *path);
+
+void control_set_path_mapper(char *(*map)(const char *path)) {
+	path_mapper = map;
+}
+
 static void remove_own_file(const char *path, const char *what) {
-	char *here = privdrop_rebase(path);
+	char *here = path_mapper ? path_mapper(path) : strdup(path);
 
 	if (!here) {
 		logger(0, LOG_NOTICE, "Not removing %s %s: it is outside the chroot", what, path);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "logger.h"
-#include "privdrop.h"
 
 int debug_level = 0;
 
@@ -77,13 +76,21 @@ void logger_close(void) {
 	log_mode = LOGMODE_STDERR;
 }
 
+/* Set after a chroot (-R): maps a path named before it to the one that
+ * reaches the same file now, or NULL. */
+static char *(*path_mapper)(const char *path);
+
+void logger_set_path_mapper(char *(*map)(const char *path)) {
+	path_mapper = map;
+}
+
 /* Log rotation on SIGHUP. The new file is opened before the old one is
  * closed: after -U/-R the daemon may not be allowed to open it any more, and
  * then it keeps writing to the file it has, and says why. */
 void logger_reopen(void) {
 	if (log_mode != LOGMODE_FILE || !log_path)
 		return;
-	char *here = privdrop_rebase(log_path);
+	char *here = path_mapper ? path_mapper(log_path) : strdup(log_path);
 	bool reachable = here != NULL;
 	FILE *fresh = reachable ? fopen(here, "a") : NULL;
 	int err = errno;

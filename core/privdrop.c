@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "control.h"
 #include "logger.h"
 #include "privdrop.h"
 
@@ -164,6 +165,8 @@ static int enter_chroot(void) {
 		return fail_call("chroot", "chroot into the configuration directory");
 	if (chdir("/") < 0)
 		return fail_call("chdir", "chroot into the configuration directory");
+	logger_set_path_mapper(privdrop_rebase);
+	control_set_path_mapper(privdrop_rebase);
 
 	if (main_conf_path) {
 		char *conf_path = privdrop_rebase(main_conf_path);
