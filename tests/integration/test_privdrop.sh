@@ -7,8 +7,9 @@
 #     and only nobody's groups (-R: /proc/PID/root is the confbase; -L: VmLck > 0);
 #   - the tunnel pings, `plexus dump nodes` (as root, over the control socket)
 #     works, tinc-up ran (as root, before the drop) and host-up ran after it;
-#   - SIGHUP reloads; a configuration the user cannot read is refused with a
-#     clear message and the daemon keeps running;
+#   - SIGHUP reloads; the root-owned log file cannot be reopened, the daemon
+#     says so and keeps logging to the open one; a configuration the user
+#     cannot read is refused with a clear message and the daemon keeps running;
 #   - the daemon stops through `plexus stop` or `plexusd -k` (pid file).
 # Also: an unknown -U user is refused at start-up.
 . "$(dirname "$0")/lib.sh"
@@ -103,6 +104,9 @@ check_reload() {
 	done
 	(($(log_count alpha "Reloading configuration") > n)) || fail "SIGHUP did not reload"
 	assert_no_log alpha "Configuration not reloaded"
+	# the log file is root's: nobody cannot reopen it, and keeps the old one
+	assert_log alpha "Could not reopen log file .*still writing to the old one" \
+		"no message about the log file that could not be reopened"
 	chmod 600 "$conf"
 	kill -HUP "$pid"
 	wait_log alpha "Configuration not reloaded.*running as user nobody" 10 ||
