@@ -589,6 +589,27 @@ err_free:
 	return -1;
 }
 
+/* After -R the file is reached through the new root (or not at all); after
+ * -U the directory may no longer be ours to change. Say so instead of
+ * leaving a stale file without a word. */
+static char *(*path_mapper)(const char *path);
+
+void control_set_path_mapper(char *(*map)(const char *path)) {
+	path_mapper = map;
+}
+
+static void remove_own_file(const char *path, const char *what) {
+	char *here = path_mapper ? path_mapper(path) : strdup(path);
+
+	if (!here) {
+		logger(0, LOG_NOTICE, "Not removing %s %s: it is outside the chroot", what, path);
+		return;
+	}
+	if (unlink(here) < 0 && errno != ENOENT)
+		logger(0, LOG_NOTICE, "Could not remove %s %s: %s", what, path, strerror(errno));
+	free(here);
+}
+
 void control_exit(void) {
 	struct control_client *cl, *tmp;
 
@@ -607,9 +628,9 @@ void control_exit(void) {
 		listen_fd = -1;
 	}
 	if (socket_path)
-		unlink(socket_path);
+		remove_own_file(socket_path, "control socket");
 	if (pidfile_path)
-		unlink(pidfile_path);
+		remove_own_file(pidfile_path, "pid file");
 	free(socket_path);
 	free(pidfile_path);
 	socket_path = pidfile_path = NULL;

@@ -36,5 +36,8 @@ char *control_socket_path(const char *pidfile);
 /* Write the pid file "<pid> <cookie> <host> port <port>" and open the socket. */
 int control_init(const char *pidfile);
 void control_exit(void);
+/* After a chroot: how the pid file's and socket's old paths are reached now
+ * (a new string, or NULL when outside the new root; then they are left). */
+void control_set_path_mapper(char *(*map)(const char *path));
 
 #endif

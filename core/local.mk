@@ -21,6 +21,7 @@ core_libplexuscore_la_SOURCES = \
 	core/paths.c \
 	core/sd_notify.c core/sd_notify.h \
 	core/service.c core/service.h \
+	core/privdrop.c core/privdrop.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/host.c \
 	core/connection.c core/connection.h \

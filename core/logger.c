@@ -55,7 +55,8 @@ void logger_open(const char *ident, enum log_mode mode, const char *logfile) {
 		open_file();
 		break;
 	case LOGMODE_SYSLOG:
-		openlog(log_ident, LOG_CONS | LOG_PID, LOG_DAEMON);
+		/* Connected now, so that logging still works after a chroot (-R). */
+		openlog(log_ident, LOG_CONS | LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		break;
 	case LOGMODE_STDERR:
 		break;
@@ -75,12 +76,35 @@ void logger_close(void) {
 	log_mode = LOGMODE_STDERR;
 }
 
+/* Set after a chroot (-R): maps a path named before it to the one that
+ * reaches the same file now, or NULL. */
+static char *(*path_mapper)(const char *path);
+
+void logger_set_path_mapper(char *(*map)(const char *path)) {
+	path_mapper = map;
+}
+
+/* Log rotation on SIGHUP. The new file is opened before the old one is
+ * closed: after -U/-R the daemon may not be allowed to open it any more, and
+ * then it keeps writing to the file it has, and says why. */
 void logger_reopen(void) {
 	if (log_mode != LOGMODE_FILE || !log_path)
 		return;
+	char *here = path_mapper ? path_mapper(log_path) : strdup(log_path);
+	bool reachable = here != NULL;
+	FILE *fresh = reachable ? fopen(here, "a") : NULL;
+	int err = errno;
+	free(here);
+	if (!fresh) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "Could not reopen log file %s: %s; still writing to the old one", log_path,
+		       reachable ? strerror(err) : "it is outside the chroot");
+		return;
+	}
 	if (log_file)
 		fclose(log_file);
-	open_file();
+	log_file = fresh;
+	setvbuf(log_file, NULL, _IOLBF, 0);
 }
 
 int logger_max_level(void) {

@@ -20,6 +20,9 @@ extern int debug_level; /* -d LEVEL */
 void logger_open(const char *ident, enum log_mode mode, const char *logfile);
 void logger_close(void);
 void logger_reopen(void); /* SIGHUP: reopen the log file */
+/* After a chroot: how the log file's old path is reached now (a new string,
+ * or NULL when it is outside the new root). */
+void logger_set_path_mapper(char *(*map)(const char *path));
 /* priority: LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG. */
 void logger(int level, int priority, const char *fmt, ...) PX_PRINTF(3, 4);
 void vlogger(int level, int priority, const char *fmt, va_list ap);

@@ -16,6 +16,7 @@
 #include "net_private.h"
 #include "netutl.h"
 #include "plugin_loader.h"
+#include "privdrop.h"
 #include "protocol.h"
 #include "route.h"
 #include "script.h"
@@ -269,6 +270,21 @@ void net_purge(void) {
 	subnet_cache_flush();
 }
 
+/* After -U the files are read as that user, a common reason for a reload
+ * that worked as root to fail: say so in the error line. */
+static const char *reload_hint(void) {
+	static char hint[256];
+	if (!privdrop_active())
+		return "";
+	if (privdrop_user())
+		snprintf(hint, sizeof(hint),
+		         " (running as user %s: the configuration must be readable by it%s)", privdrop_user(),
+		         *confbase ? "" : " inside the chroot");
+	else
+		snprintf(hint, sizeof(hint), " (chrooted: paths are inside the configuration directory)");
+	return hint;
+}
+
 /* Re-read host files and ConnectTo; drop outgoing connections no longer
  * wanted. tinc does the same on SIGHUP. */
 int net_reload(void) {
@@ -279,12 +295,13 @@ int net_reload(void) {
 	conf_init(&fresh);
 	if (conf_read_file(&fresh, main_conf_path, true) < 0) {
 		conf_free(&fresh);
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: errors in %s", main_conf_path);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: errors in %s%s", main_conf_path,
+		       reload_hint());
 		return -1;
 	}
 	conf_free(&fresh);
 	if (read_server_config() < 0) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded");
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded%s", reload_hint());
 		return -1;
 	}
 	strict_subnets_sync();

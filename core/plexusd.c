@@ -24,6 +24,7 @@
 #include "logger.h"
 #include "net.h"
 #include "plugin_loader.h"
+#include "privdrop.h"
 #include "protocol.h"
 #include "service.h"
 
@@ -34,6 +35,10 @@ static char *logfile;
 static bool use_logfile;
 static int kill_signal;
 static bool debug_level_given; /* -d on the command line wins over LogLevel */
+static bool use_syslog;   /* -s: syslog even with -D */
+static char *switch_user; /* -U */
+static bool do_chroot;    /* -R */
+static bool do_mlock;     /* -L */
 
 static const struct option long_options[] = {
 	{"config", required_argument, NULL, 'c'},
@@ -67,7 +72,11 @@ static void usage(bool status) {
 	       "  -k, --kill[=SIGNAL]        Attempt to kill a running plexusd and exit.\n"
 	       "  -n, --net=NETNAME          Connect to net NETNAME.\n"
 	       "  -K, --generate-keys[=BITS] Generate public/private key pairs.\n"
+	       "  -L, --mlock                Lock all of plexusd's memory into RAM.\n"
 	       "  -o, --option=[HOST.]KEY=VALUE  Set a configuration option.\n"
+	       "  -R, --chroot               chroot to the configuration directory after setup.\n"
+	       "  -s, --syslog               Log to syslog even with --no-detach.\n"
+	       "  -U, --user=USER            Switch to USER (and its groups) after setup.\n"
 	       "      --logfile[=FILENAME]   Write log entries to a logfile.\n"
 	       "      --pidfile=FILENAME     Write PID and control socket cookie to FILENAME.\n"
 	       "      --help                 Display this help and exit.\n"
@@ -133,10 +142,17 @@ static int parse_options(int argc, char **argv) {
 			}
 			break;
 		case 'L':
+			do_mlock = true;
+			break;
 		case 'R':
+			do_chroot = true;
+			break;
 		case 'U':
+			free(switch_user);
+			switch_user = strdup(optarg);
+			break;
 		case 's':
-			fprintf(stderr, "Warning: option -%c is not supported by plexusd and is ignored\n", r);
+			use_syslog = true;
 			break;
 		case 1:
 			usage(false);
@@ -275,8 +291,12 @@ int main(int argc, char **argv) {
 		return 1;
 	}
 
-	logger_open("plexusd", do_detach || use_logfile ? (use_logfile ? LOGMODE_FILE : LOGMODE_SYSLOG) : LOGMODE_STDERR,
-	            logfile);
+	enum log_mode mode = LOGMODE_STDERR;
+	if (use_logfile)
+		mode = LOGMODE_FILE;
+	else if (do_detach || use_syslog)
+		mode = LOGMODE_SYSLOG;
+	logger_open("plexusd", mode, logfile);
 	if (read_server_config() < 0)
 		return 1;
 	if (!debug_level_given && conf_get_int(&server_conf, "LogLevel", &debug_level) < 0)
@@ -294,8 +314,18 @@ int main(int argc, char **argv) {
 		return r < 0 ? 1 : 0;
 	}
 
+	if (privdrop_configure(switch_user, do_chroot, do_mlock) < 0) {
+		plugins_unload();
+		return 1;
+	}
+
 	if (do_detach && daemon(1, 0) < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not detach: %s", strerror(errno));
+		return 1;
+	}
+	/* After daemon(): memory locks are not inherited across fork. */
+	if (privdrop_lock_memory() < 0) {
+		plugins_unload();
 		return 1;
 	}
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "plexusd %s starting, debug level %d", PACKAGE_VERSION, debug_level);
@@ -315,6 +345,11 @@ int main(int argc, char **argv) {
 		goto out;
 	if (control_init(pidfile) < 0)
 		goto out;
+	/* Everything that needs root is open now; scripts from here on run as the new user. */
+	if (privdrop_apply() < 0) {
+		control_exit();
+		goto out;
+	}
 	service_ready();
 	status = event_loop_run() < 0 ? 1 : 0;
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "Terminating");
