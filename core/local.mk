@@ -17,6 +17,7 @@ core_libplexuscore_la_SOURCES = \
 	core/control_format.c core/control_format.h \
 	core/paths.c \
 	core/plugin_loader.c core/plugin_loader.h \
+	core/plugin_files.c core/plugin_files.h \
 	core/host.c \
 	core/connection.c core/connection.h \
 	core/meta.c \
