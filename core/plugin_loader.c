@@ -313,6 +313,12 @@ static void free_entries(char **names, int n) {
 	free(names);
 }
 
+static void refuse_file(const char *name, const char *path, const char *why) {
+	logger(0, LOG_ERR,
+	       "Plugin `%s' (%s) refused: %s; as root, plexusd loads only files that only root can change",
+	       name, path, why);
+}
+
 /* Consider the plugin file `path` (kind 0: .la, 1: .so) for plugin `name`:
  * find the shared object it stands for and, as root, refuse it (logged)
  * unless only root can change the file and that object. A refused file is
@@ -324,16 +330,18 @@ static void consider(struct candidates *cs, const char *name, const char *path, 
 	}
 	char *object = NULL, *error = NULL;
 	if (!plugin_disabled(name)) { /* a disabled plugin is only named in the log */
+		bool strict = plugin_files_strict();
 		char err[2 * PATH_MAX + 200];
+		/* The .la itself first: it decides which object is opened. */
+		if (strict && plugin_file_safe(path, err, sizeof(err))) {
+			refuse_file(name, path, err);
+			return;
+		}
 		object = kind == 0 ? plugin_la_object(path, err, sizeof(err)) : strdup(path);
 		if (!object) {
 			error = strdup(kind == 0 ? err : "out of memory");
-		} else if (plugin_files_strict() && (plugin_file_safe(path, err, sizeof(err)) ||
-		                                     plugin_file_safe(object, err, sizeof(err)))) {
-			logger(0, LOG_ERR,
-			       "Plugin `%s' (%s) refused: %s; as root, plexusd loads only files that only root "
-			       "can change",
-			       name, path, err);
+		} else if (strict && kind == 0 && plugin_file_safe(object, err, sizeof(err))) {
+			refuse_file(name, path, err);
 			free(object);
 			return;
 		}

@@ -238,6 +238,22 @@ static void test_object_behind_archive(void) {
 	expect_refused(dir, la, why);
 }
 
+/* A libtool archive in an unsafe place is refused before it is read, so
+ * one naming nothing that exists does not fail start-up either. */
+static void test_unsafe_archive_not_read(void) {
+	const char *dir = make_dir("bogus", 0777);
+	const char *la = at("bogus/frozen-v1.la");
+	FILE *f = fopen(la, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("dlname='nowhere.so'\ninstalled=no\n", f);
+		fclose(f);
+	}
+	char why[512];
+	snprintf(why, sizeof(why), "%s is writable by others (mode 0777)", dir);
+	expect_refused(dir, la, why);
+}
+
 /* A refused file is skipped as if absent: a later search directory may
  * provide the plugin, and a required plugin is reported missing. */
 static void test_refused_then_found_elsewhere(void) {
@@ -281,6 +297,7 @@ int main(void) {
 	test_sticky_directory();
 	test_symbolic_links();
 	test_object_behind_archive();
+	test_unsafe_archive_not_read();
 	test_refused_then_found_elsewhere();
 
 	logger_tap_remove(&tap);
