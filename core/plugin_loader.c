@@ -3,10 +3,13 @@
  * Plugin discovery, validation and loading (libltdl), and the registries of
  * what the loaded plugins provide.
  *
- * A plugin is refused before any of its code runs when its descriptor does
- * not fit this core; every conflict between plugins (two owners for one
- * request id, compression level, crypto name or transport) is a start-up
- * error, never "last one wins".
+ * A plugin is refused before any of its functions is called when its
+ * descriptor does not fit this core (its ELF constructors have run by
+ * then: as root, only files that only root can change are opened, see
+ * plugin_files.c), and when it registers without an operation the core
+ * always calls. Every conflict between plugins (two owners for one request
+ * id, compression level, crypto name or transport) is a start-up error,
+ * never "last one wins".
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -23,6 +26,7 @@
 
 #include "conf.h"
 #include "logger.h"
+#include "plugin_files.h"
 #include "plugin_loader.h"
 
 #ifndef PLEXUS_PLUGINDIR
@@ -164,11 +168,23 @@ const char *plugins_search_path(void) {
 
 /* ---- discovery ------------------------------------------------------ */
 
+static bool plugin_disabled(const char *name) {
+	const char *v;
+	for (int i = 0; (v = conf_get(&server_conf, "DisablePlugin", i)); i++) {
+		if (!strcmp(v, name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 struct candidate {
 	char *name;
-	char *path;
-	int rank; /* within its directory: lower wins */
-	int dir; /* index of the search directory it was found in */
+	char *path;   /* as found: named in messages */
+	char *object; /* the shared object to open: path, or what the .la names */
+	char *error;  /* why there is no object to open (logged when loading) */
+	int rank;     /* within its directory: lower wins */
+	int dir;      /* index of the search directory it was found in */
 };
 
 struct candidates {
@@ -180,6 +196,8 @@ static void candidates_free(struct candidates *cs) {
 	for (int i = 0; i < cs->n; i++) {
 		free(cs->v[i].name);
 		free(cs->v[i].path);
+		free(cs->v[i].object);
+		free(cs->v[i].error);
 	}
 	free(cs->v);
 	cs->v = NULL;
@@ -195,41 +213,47 @@ static struct candidate *candidate_find(struct candidates *cs, const char *name)
 	return NULL;
 }
 
-/* Offer one file to the candidate list. A name already found in an earlier
- * search directory stays; within one directory the lowest rank wins
- * (top-level .la, top-level .so, subdirectory .la, subdirectory .so). */
-static void candidate_offer(struct candidates *cs, const char *name, const char *path, int rank, int dir) {
-	struct candidate *c = candidate_find(cs, name);
-	if (c) {
-		if (c->dir != dir || c->rank <= rank) {
-			return;
-		}
-		char *p = strdup(path);
-		if (!p) {
-			return;
-		}
-		free(c->path);
-		c->path = p;
-		c->rank = rank;
-		return;
-	}
+/* Would a file of this rank from this directory replace what the list has?
+ * A name already found in an earlier search directory stays; within one
+ * directory the lowest rank wins (top-level .la, top-level .so, then the
+ * same in the plugin's own subdirectory). */
+static bool candidate_wanted(struct candidates *cs, const char *name, int rank, int dir) {
+	const struct candidate *c = candidate_find(cs, name);
+	return !c || (c->dir == dir && rank < c->rank);
+}
 
-	struct candidate *v = realloc(cs->v, (cs->n + 1) * sizeof(*v));
-	if (!v) {
+/* Take one file (already wanted and checked); `object` and `error` are
+ * adopted. */
+static void candidate_offer(struct candidates *cs, const char *name, const char *path, char *object,
+                            char *error, int rank, int dir) {
+	struct candidate *c = candidate_find(cs, name);
+	char *p = strdup(path);
+	struct candidate *v = c ? NULL : realloc(cs->v, (cs->n + 1) * sizeof(*v));
+	char *n = c ? NULL : strdup(name);
+	if (!p || (!c && (!v || !n))) {
+		free(p);
+		free(n);
+		free(object);
+		free(error);
+		if (v) {
+			cs->v = v;
+		}
 		return;
 	}
-	cs->v = v;
-	c = &cs->v[cs->n];
-	c->name = strdup(name);
-	c->path = strdup(path);
-	c->rank = rank;
-	c->dir = dir;
-	if (!c->name || !c->path) {
-		free(c->name);
+	if (!c) {
+		cs->v = v;
+		c = &cs->v[cs->n++];
+		c->name = n;
+		c->dir = dir;
+	} else {
 		free(c->path);
-		return;
+		free(c->object);
+		free(c->error);
 	}
-	cs->n++;
+	c->path = p;
+	c->object = object;
+	c->error = error;
+	c->rank = rank;
 }
 
 /* "foo.la" -> 0 (libtool archive), "foo.so" -> 1, anything else -> -1. */
@@ -289,38 +313,86 @@ static void free_entries(char **names, int n) {
 	free(names);
 }
 
-/* Look at `dir` (depth 0) and, one level down, its subdirectories. */
-static void scan_dir(struct candidates *cs, const char *dir, int depth, int dirindex) {
+static void refuse_file(const char *name, const char *path, const char *why) {
+	logger(0, LOG_ERR,
+	       "Plugin `%s' (%s) refused: %s; as root, plexusd loads only files that only root can change",
+	       name, path, why);
+}
+
+/* Consider the plugin file `path` (kind 0: .la, 1: .so) for plugin `name`:
+ * find the shared object it stands for and, as root, refuse it (logged)
+ * unless only root can change the file and that object. A refused file is
+ * skipped as if absent, so a later search directory may still provide the
+ * plugin; otherwise the daemon runs without it, or stops if it is required. */
+static void consider(struct candidates *cs, const char *name, const char *path, int kind, int rank, int dir) {
+	if (!candidate_wanted(cs, name, rank, dir)) {
+		return;
+	}
+	char *object = NULL, *error = NULL;
+	if (!plugin_disabled(name)) { /* a disabled plugin is only named in the log */
+		bool strict = plugin_files_strict();
+		char err[2 * PATH_MAX + 200];
+		/* The .la itself first: it decides which object is opened. */
+		if (strict && plugin_file_safe(path, err, sizeof(err))) {
+			refuse_file(name, path, err);
+			return;
+		}
+		object = kind == 0 ? plugin_la_object(path, err, sizeof(err)) : strdup(path);
+		if (!object) {
+			error = strdup(kind == 0 ? err : "out of memory");
+		} else if (strict && kind == 0 && plugin_file_safe(object, err, sizeof(err))) {
+			refuse_file(name, path, err);
+			free(object);
+			return;
+		}
+	}
+	candidate_offer(cs, name, path, object, error, rank, dir);
+}
+
+/*
+ * Plugin files in a search directory, then plugins in subdirectories of
+ * their own name: a subdirectory NAME is looked at only for NAME/NAME.la or
+ * NAME/NAME.so. That is the build tree's layout (build/plugins/compress/
+ * compress.la, whose .libs/ holds compress.so; PLEXUS_PLUGIN_PATH=build/plugins
+ * loads it) and nothing more: no other file in such a subdirectory, no
+ * subdirectory of another name, no deeper level is ever opened.
+ */
+static void scan_dir(struct candidates *cs, const char *dir, int dirindex) {
 	int n;
 	char **names = dir_entries(dir, &n);
 
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
-			continue;
-		}
-		struct stat st;
-		if (stat(path, &st)) {
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (depth == 0) {
-				scan_dir(cs, path, 1, dirindex);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			char path[PATH_MAX];
+			if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
+				continue;
 			}
-			continue;
+			struct stat st;
+			if (stat(path, &st)) {
+				continue;
+			}
+			if (pass == 0) {
+				size_t namelen;
+				int kind = plugin_file_kind(names[i], &namelen);
+				char name[256];
+				if (!S_ISREG(st.st_mode) || kind < 0 || namelen >= sizeof(name)) {
+					continue;
+				}
+				memcpy(name, names[i], namelen);
+				name[namelen] = 0;
+				consider(cs, name, path, kind, kind, dirindex);
+			} else if (S_ISDIR(st.st_mode) && strlen(names[i]) < 256) {
+				for (int kind = 0; kind < 2; kind++) {
+					char file[PATH_MAX];
+					struct stat fst;
+					if (snprintf(file, sizeof(file), "%s/%s%s", path, names[i],
+					             kind ? ".so" : ".la") < (int)sizeof(file) &&
+					    stat(file, &fst) == 0 && S_ISREG(fst.st_mode)) {
+						consider(cs, names[i], file, kind, 2 + kind, dirindex);
+					}
+				}
+			}
 		}
-		size_t namelen;
-		int kind = plugin_file_kind(names[i], &namelen);
-		if (!S_ISREG(st.st_mode) || kind < 0) {
-			continue;
-		}
-		char name[256];
-		if (namelen >= sizeof(name)) {
-			continue;
-		}
-		memcpy(name, names[i], namelen);
-		name[namelen] = 0;
-		candidate_offer(cs, name, path, depth * 2 + kind, dirindex);
 	}
 
 	free_entries(names, n);
@@ -332,7 +404,7 @@ static int compare_candidates(const void *a, const void *b) {
 
 static void discover(struct candidates *cs) {
 	for (int i = 0; i < search.n; i++) {
-		scan_dir(cs, search.dirs[i], 0, i);
+		scan_dir(cs, search.dirs[i], i);
 	}
 	if (cs->n) {
 		qsort(cs->v, cs->n, sizeof(*cs->v), compare_candidates);
@@ -417,16 +489,6 @@ int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *er
 
 /* ---- loading -------------------------------------------------------- */
 
-static bool plugin_disabled(const char *name) {
-	const char *v;
-	for (int i = 0; (v = conf_get(&server_conf, "DisablePlugin", i)); i++) {
-		if (!strcmp(v, name)) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
  * Find the descriptor. lt_dlsym() tries "<module>_LTX_plexus_plugin" itself,
  * with libltdl's module name (the file name, '-' and other non-alphanumerics
@@ -470,9 +532,17 @@ static void plugin_free(struct px_plugin *p) {
 	free(p);
 }
 
-/* Open and validate one candidate; no plugin code runs here. */
+/* Open and validate one candidate. No plugin function is called here, but
+ * the object's ELF constructors run: consider() vetted the file. */
 static struct px_plugin *plugin_open(const struct candidate *c) {
-	lt_dlhandle h = lt_dlopen(c->path);
+	if (!c->object) {
+		logger(0, LOG_ERR, "Plugin `%s' (%s) could not be opened: %s: not loaded", c->name, c->path,
+		       c->error ? c->error : "unknown error");
+		return NULL;
+	}
+	/* The object itself, not the .la: libltdl would search for the object
+	 * again, and what is opened must be what was checked. */
+	lt_dlhandle h = lt_dlopen(c->object);
 	if (!h) {
 		const char *why = lt_dlerror();
 		logger(0, LOG_ERR, "Plugin `%s' (%s) could not be opened: %s: not loaded", c->name, c->path,
@@ -695,9 +765,38 @@ static void copy_ops(void *dst, size_t dstsize, const void *src, uint32_t srcsiz
 	memcpy(dst, src, srcsize < dstsize ? srcsize : dstsize);
 }
 
+/* An operation the core calls without checking for NULL. */
+struct mandatory_op {
+	const char *name;
+	bool present;
+};
+
+/* The first missing one of `n` mandatory operations, or NULL. */
+static const char *missing_op(const struct mandatory_op *ops, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		if (!ops[i].present) {
+			return ops[i].name;
+		}
+	}
+	return NULL;
+}
+
+#define MISSING_OP(list) missing_op(list, sizeof(list) / sizeof(*(list)))
+
 int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops) {
 	if (!p || !ops || ops->size < CRYPTO_V1_SIZE || !ops->name || !*ops->name) {
 		return refuse(p, "invalid crypto protocol registration");
+	}
+	/* Every other operation is optional: the core checks it before calling. */
+	const struct mandatory_op need[] = {{"meta_start", ops->meta_start},
+	                                    {"key_request", ops->key_request},
+	                                    {"key_valid", ops->key_valid},
+	                                    {"seal", ops->seal},
+	                                    {"open", ops->open}};
+	const char *missing = MISSING_OP(need);
+	if (missing) {
+		return refuse(p, "crypto protocol `%s' lacks the mandatory %s operation: not registered",
+		              ops->name, missing);
 	}
 	if (ops->minor_min > ops->minor_max) {
 		return refuse(p, "crypto protocol `%s' has protocol minors %u..%u", ops->name, ops->minor_min,
@@ -801,8 +900,14 @@ int loader_register_request(struct px_plugin *p, const struct px_request_ops *op
 }
 
 int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops) {
-	if (!p || !ops || ops->size < DGRAM_V1_SIZE || !ops->name || !ops->open || !ops->send || !ops->close) {
+	if (!p || !ops || ops->size < DGRAM_V1_SIZE || !ops->name) {
 		return refuse(p, "invalid datagram transport registration");
+	}
+	const struct mandatory_op need[] = {{"open", ops->open}, {"send", ops->send}, {"close", ops->close}};
+	const char *missing = MISSING_OP(need);
+	if (missing) {
+		return refuse(p, "datagram transport `%s' lacks the mandatory %s operation: not registered",
+		              ops->name, missing);
 	}
 	if (dgram_slot.ops) {
 		return refuse_conflict(p, dgram_slot.plugin, "Datagram transport");
@@ -815,9 +920,18 @@ int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops) {
 }
 
 int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops) {
-	if (!p || !ops || ops->size < STREAM_V1_SIZE || !ops->name || !ops->listen || !ops->connect || !ops->write ||
-	    !ops->close) {
+	if (!p || !ops || ops->size < STREAM_V1_SIZE || !ops->name) {
 		return refuse(p, "invalid stream transport registration");
+	}
+	const struct mandatory_op need[] = {{"listen", ops->listen},
+	                                    {"unlisten", ops->unlisten},
+	                                    {"connect", ops->connect},
+	                                    {"write", ops->write},
+	                                    {"close", ops->close}};
+	const char *missing = MISSING_OP(need);
+	if (missing) {
+		return refuse(p, "stream transport `%s' lacks the mandatory %s operation: not registered",
+		              ops->name, missing);
 	}
 	if (stream_slot.ops) {
 		return refuse_conflict(p, stream_slot.plugin, "Stream transport");

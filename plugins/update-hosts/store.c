@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Durable files. Every file we change is written to a temporary file in the
- * same directory, fsync()ed, renamed over the old one and the directory is
- * fsync()ed: whatever moment the process dies at, the name refers to the
- * whole old or the whole new file. Leftover temporaries are removed at
+ * Durable files. Every file we change is written to a new temporary file
+ * (random name, O_EXCL) in the same directory, fsync()ed, renamed over the
+ * old one and the directory is fsync()ed: whatever moment the process dies
+ * at, the name refers to the whole old or the whole new file. Leftover temporaries are removed at
  * start. The serial state of each updater lives in <confbase>/cache/.
  */
 #include <dirent.h>
@@ -58,12 +58,19 @@ static int fsync_dir(const char *dir) {
 	return rc;
 }
 
+/*
+ * The temporary file is created with O_EXCL under a random name
+ * (".NAME.uhtmp.XXXXXX", mkstemp) in the destination directory: whoever else
+ * can write there cannot have prepared a symbolic or hard link at its name
+ * to make us write through it, and the rename stays within one file system.
+ */
 int uh_write_atomic(const char *dir, const char *name, const void *data, size_t len) {
 	char *target = uh_path(dir, name, NULL);
 	char tmpname[UH_MAX_NAME + 64];
-	snprintf(tmpname, sizeof(tmpname), ".%s" TEMP_MARK "%ld", name, (long)getpid());
+	snprintf(tmpname, sizeof(tmpname), ".%s" TEMP_MARK "XXXXXX", name);
 	char *tmp = uh_path(dir, tmpname, NULL);
 	int rc = -1, fd = -1;
+	bool created = false;
 	if (!target || !tmp)
 		goto out;
 
@@ -71,8 +78,11 @@ int uh_write_atomic(const char *dir, const char *name, const void *data, size_t 
 	struct stat st;
 	if (!stat(target, &st))
 		mode = st.st_mode & 07777;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600 */
 	if (fd < 0)
+		goto fail;
+	created = true;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC))
 		goto fail;
 	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, (const char *)data + off, len - off);
@@ -98,7 +108,7 @@ fail:
 	UH_LOG(PX_LOG_ALWAYS, "Cannot write %s: %s", target ? target : name, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (tmp)
+	if (created)
 		unlink(tmp);
 out:
 	free(target);

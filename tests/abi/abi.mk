@@ -4,7 +4,7 @@
 # keep loading and working with every later core.
 ABI_MODULE_LDFLAGS = -module -rpath /nowhere -avoid-version -no-undefined -shared $(PX_LDFLAGS)
 ABI_MODULES = tests/abi/frozen-v1.la tests/abi/badabi.la tests/abi/dup-a.la tests/abi/dup-b.la \
-	tests/abi/misnamed.la
+	tests/abi/misnamed.la tests/abi/incomplete/crypto-incomplete.la
 check_LTLIBRARIES += $(ABI_MODULES)
 
 tests_abi_frozen_v1_la_SOURCES = tests/abi/frozen_plugin.c
@@ -27,6 +27,11 @@ tests_abi_misnamed_la_SOURCES = tests/abi/dup_plugin.c
 tests_abi_misnamed_la_CPPFLAGS = -I$(top_srcdir)/sdk -DDUP_NAME='"someone-else"' -DDUP_IDENT=misnamed -DDUP_ID=241
 tests_abi_misnamed_la_LDFLAGS = $(ABI_MODULE_LDFLAGS)
 
+# In a subdirectory not named after it: loading tests/abi does not see it.
+tests_abi_incomplete_crypto_incomplete_la_SOURCES = tests/abi/incomplete_plugin.c
+tests_abi_incomplete_crypto_incomplete_la_CPPFLAGS = -I$(top_srcdir)/sdk
+tests_abi_incomplete_crypto_incomplete_la_LDFLAGS = $(ABI_MODULE_LDFLAGS)
+
 check_PROGRAMS += tests/abi/abi_test
 TESTS += tests/abi/abi_test
 tests_abi_abi_test_SOURCES = tests/abi/abi_test.c tests/abi/core_stubs.c
@@ -40,5 +45,13 @@ TESTS += tests/unit/loader_test
 tests_unit_loader_test_SOURCES = tests/unit/loader_test.c tests/abi/core_stubs.c
 tests_unit_loader_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_loader_test_LDADD = $(TEST_LIBS)
+
+# Root only (exits 77 otherwise): unsafe owners and modes of plugin files.
+check_PROGRAMS += tests/unit/loader_strict_test
+TESTS += tests/unit/loader_strict_test
+tests_unit_loader_strict_test_SOURCES = tests/unit/loader_strict_test.c tests/abi/core_stubs.c
+tests_unit_loader_strict_test_CPPFLAGS = $(TEST_CPPFLAGS) -DABI_PLUGIN_DIR='"$(abs_top_builddir)/tests/abi"'
+tests_unit_loader_strict_test_LDADD = $(TEST_LIBS)
+EXTRA_tests_unit_loader_strict_test_DEPENDENCIES = tests/abi/frozen-v1.la
 
 EXTRA_DIST += tests/abi/v1/plexus/plugin.h tests/abi/v1/plexus/wire.h

@@ -3,14 +3,17 @@
  * ABI guard: the real loader against real modules. frozen-v1 (built from the
  * frozen ABI 1.0 headers) must load, initialise, register and run; badabi
  * (ABI 2.0) and misnamed must be refused; two plugins claiming one request
- * id must fail start-up; DisablePlugin, PluginDir, subdirectory discovery,
- * .la-over-.so preference and bare .so files are exercised on the way.
+ * id must fail start-up, and so must a crypto plugin without a mandatory
+ * operation; DisablePlugin, PluginDir, subdirectory discovery (only a
+ * subdirectory named after its plugin), .la-over-.so preference and bare .so
+ * files are exercised on the way.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -157,13 +160,51 @@ static const char *const only_frozen[] = {"DisablePlugin = badabi", "DisablePlug
                                           "DisablePlugin = dup-b", "DisablePlugin = misnamed",
                                           "PluginDir = " ABI_PLUGIN_DIR "/..", NULL};
 
-/* PluginDir, and plugins one directory down (tests/abi below tests/). */
+/* A fresh directory under /tmp for one test (0700, root's when run as
+ * root), or NULL. */
+static char *temp_dir(void) {
+	static char dir[64];
+	snprintf(dir, sizeof(dir), "/tmp/plexus-abi-XXXXXX");
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return NULL;
+	}
+	return dir;
+}
+
+static void remove_tree(const char *dir) {
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd)) {
+		fprintf(stderr, "could not remove %s\n", dir);
+	}
+}
+
+/* PluginDir, and the build tree's layout: a plugin in a subdirectory of its
+ * own name (here a link to tests/abi, which also holds badabi and misnamed:
+ * only frozen-v1/frozen-v1.la is looked at). A subdirectory of another
+ * name is not looked into. */
 static void test_plugindir_and_subdirectory(void) {
-	setup(NULL, only_frozen);
-	CHECK(plugins_load() == 0);
+	char *dir = temp_dir();
+	if (!dir) {
+		return;
+	}
+	char own[128], other[128], conf_line[128];
+	snprintf(own, sizeof(own), "%s/frozen-v1", dir);
+	snprintf(other, sizeof(other), "%s/abi", dir);
+	CHECK(symlink(ABI_PLUGIN_DIR, own) == 0 && symlink(ABI_PLUGIN_DIR, other) == 0);
+	snprintf(conf_line, sizeof(conf_line), "PluginDir = %s", dir);
+	const char *const conf[] = {conf_line, NULL};
+
+	setup(NULL, conf);
+	CHECK(plugins_load() == 0); /* badabi and misnamed would fail it */
 	struct px_plugin *p = loaded("frozen-v1");
-	CHECK(p && !strcmp(p->path, ABI_PLUGIN_DIR "/../abi/frozen-v1.la"));
+	char want[160];
+	snprintf(want, sizeof(want), "%s/frozen-v1.la", own);
+	CHECK(p && !strcmp(p->path, want));
+	CHECK(plugins_count() == 1);
 	plugins_unload();
+	remove_tree(dir);
 }
 
 /* libtool's .libs holds frozen-v1.la (a link) next to frozen-v1.so. */
@@ -205,12 +246,11 @@ static int copy_file(const char *from, const char *to) {
 /* A bare .so (no .la): the loader must find frozen_v1_LTX_plexus_plugin
  * itself, since libltdl knows no module name for it. */
 static void test_bare_shared_object(void) {
-	char dir[] = "/tmp/plexus-abi-XXXXXX";
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	char *dir = temp_dir();
+	if (!dir) {
 		return;
 	}
-	char so[sizeof(dir) + 32];
+	char so[128];
 	snprintf(so, sizeof(so), "%s/frozen-v1.so", dir);
 	CHECK(copy_file(ABI_PLUGIN_DIR "/.libs/frozen-v1.so", so) == 0);
 
@@ -220,9 +260,57 @@ static void test_bare_shared_object(void) {
 	CHECK(p && !strcmp(p->path, so));
 	CHECK(request_for_id(250) != NULL);
 	plugins_unload();
+	remove_tree(dir);
+}
 
-	unlink(so);
-	rmdir(dir);
+/* Plugin files anywhere else below a search directory are never opened:
+ * not in a subdirectory of another name, not deeper down, not under
+ * another name in the plugin's own subdirectory. */
+static void test_other_subdirectories_ignored(void) {
+	char *dir = temp_dir();
+	if (!dir) {
+		return;
+	}
+	static const char *const places[] = {"extra", "frozen-v1", "frozen-v1/deeper"};
+	static const char *const files[] = {"extra/frozen-v1.so", "frozen-v1/deeper/frozen-v1.so",
+	                                    "frozen-v1/frozen-v1-copy.so"};
+	char path[256];
+	for (size_t i = 0; i < sizeof(places) / sizeof(*places); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, places[i]);
+		CHECK(mkdir(path, 0755) == 0);
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		CHECK(copy_file(ABI_PLUGIN_DIR "/.libs/frozen-v1.so", path) == 0);
+	}
+
+	setup(dir, NULL);
+	CHECK(plugins_load() == 0);
+	CHECK(plugins_count() == 0);
+	CHECK(!loaded("frozen-v1") && !loaded("frozen-v1-copy"));
+	plugins_unload();
+
+	/* the control: the same file where the layout has it loads */
+	snprintf(path, sizeof(path), "%s/frozen-v1/frozen-v1.so", dir);
+	CHECK(copy_file(ABI_PLUGIN_DIR "/.libs/frozen-v1.so", path) == 0);
+	setup(dir, NULL);
+	CHECK(plugins_load() == 0);
+	struct px_plugin *p = loaded("frozen-v1");
+	CHECK(p && !strcmp(p->path, path));
+	CHECK(plugins_count() == 1);
+	plugins_unload();
+	remove_tree(dir);
+}
+
+/* A crypto plugin without key_valid (called on every packet, unchecked)
+ * is refused when it registers, and start-up fails. */
+static void test_incomplete_crypto_refused(void) {
+	setup(ABI_PLUGIN_DIR "/incomplete", NULL);
+	CHECK(plugins_load() == -1);
+	CHECK(logged("Plugin `crypto-incomplete': crypto protocol `incomplete' lacks the mandatory key_valid "
+	             "operation: not registered"));
+	CHECK(crypto_by_name("incomplete") == NULL && crypto_for_minor(0) == NULL);
+	plugins_unload();
 }
 
 /* The SDK example, as built from sdk/examples/hello.c. */
@@ -252,6 +340,8 @@ int main(void) {
 	test_plugindir_and_subdirectory();
 	test_la_preferred();
 	test_bare_shared_object();
+	test_other_subdirectories_ignored();
+	test_incomplete_crypto_refused();
 	test_sdk_example();
 
 	logger_tap_remove(&tap);

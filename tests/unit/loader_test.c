@@ -2,8 +2,10 @@
 /*
  * The loader's rules without loading anything: descriptor validation and the
  * registries behind the host table's register_* entries (which ids a plugin
- * may claim, conflicts, the provides summary, crypto selection by minor).
+ * may claim, conflicts, the provides summary, crypto selection by minor, the
+ * operations a crypto protocol or transport must have).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -158,17 +160,52 @@ static unsigned dgram_send(px_plugin *self, void *sock, struct px_buf *bufs, uns
 }
 static void dgram_close(px_plugin *self, void *sock) {
 }
+static int stream_listen(px_plugin *self, const struct px_addr *bind, void **listener) {
+	return -1;
+}
+static int stream_connect(px_plugin *self, px_conn *c, const struct px_addr *to, const struct px_addr *from,
+                          void **stream) {
+	return -1;
+}
+static ssize_t stream_write(px_plugin *self, void *stream, const void *data, size_t len) {
+	return -1;
+}
+
+static int meta_start_nothing(px_plugin *self, px_conn *c, void **state) {
+	return -1;
+}
+static void key_request_nothing(px_plugin *self, px_node *to) {
+}
+static bool key_valid_never(px_plugin *self, px_node *to) {
+	return false;
+}
+static unsigned open_nothing(px_plugin *self, px_node *from, struct px_buf *bufs, unsigned n) {
+	return 0;
+}
+
+/* A crypto protocol with every operation the core calls unconditionally. */
+static struct px_crypto_ops complete_crypto(const char *name, uint8_t minor_min, uint8_t minor_max) {
+	struct px_crypto_ops ops = {.size = sizeof(ops),
+	                            .name = name,
+	                            .minor_min = minor_min,
+	                            .minor_max = minor_max,
+	                            .meta_start = meta_start_nothing,
+	                            .key_request = key_request_nothing,
+	                            .key_valid = key_valid_never,
+	                            .seal = seal_nothing,
+	                            .open = open_nothing};
+	return ops;
+}
 
 static void test_other_registries(void) {
 	const struct px_host *h = host_table();
 	struct px_plugin a = {.index = 0, .name = "crypto-legacy"}, b = {.index = 1, .name = "crypto-sptps"};
 	struct px_plugin z = {.index = 2, .name = "compress"}, y = {.index = 3, .name = "compress2"};
 
-	static const struct px_crypto_ops legacy = {.size = sizeof(legacy), .name = "legacy", .minor_min = 0,
-	                                            .minor_max = 1, .seal = seal_nothing};
-	static const struct px_crypto_ops sptps = {.size = sizeof(sptps), .name = "sptps", .minor_min = 2,
-	                                           .minor_max = 7};
-	static const struct px_crypto_ops legacy2 = {.size = sizeof(legacy2), .name = "legacy", .minor_max = 0};
+	static struct px_crypto_ops legacy, sptps, legacy2;
+	legacy = complete_crypto("legacy", 0, 1);
+	sptps = complete_crypto("sptps", 2, 7);
+	legacy2 = complete_crypto("legacy", 0, 0);
 	CHECK(h->register_crypto(&a, &legacy) == 0);
 	CHECK(h->register_crypto(&b, &sptps) == 0);
 	CHECK(h->register_crypto(&b, &legacy2) == -1);
@@ -219,6 +256,73 @@ static void test_other_registries(void) {
 	CHECK(compress_for_level(5) == NULL && dgram_provider() == NULL);
 }
 
+/* Each operation the core calls without a NULL check: a registration
+ * without it is refused, naming the plugin and the operation. */
+static void test_mandatory_ops(void) {
+	const struct px_host *h = host_table();
+	struct px_plugin p = {.index = 0, .name = "crypto-partial"};
+	static const char *const crypto_ops_needed[] = {"meta_start", "key_request", "key_valid", "seal",
+	                                                "open"};
+	for (size_t i = 0; i < sizeof(crypto_ops_needed) / sizeof(*crypto_ops_needed); i++) {
+		static struct px_crypto_ops ops;
+		ops = complete_crypto("partial", 0, 1);
+		switch (i) {
+		case 0:
+			ops.meta_start = NULL;
+			break;
+		case 1:
+			ops.key_request = NULL;
+			break;
+		case 2:
+			ops.key_valid = NULL;
+			break;
+		case 3:
+			ops.seal = NULL;
+			break;
+		case 4:
+			ops.open = NULL;
+			break;
+		}
+		CHECK(h->register_crypto(&p, &ops) == -1);
+		char want[200];
+		snprintf(want, sizeof(want),
+		         "Plugin `crypto-partial': crypto protocol `partial' lacks the mandatory %s "
+		         "operation: not registered",
+		         crypto_ops_needed[i]);
+		CHECK_STR(last, want);
+		CHECK(crypto_provider_count() == 0 && crypto_by_name("partial") == NULL);
+	}
+	/* Optional operations may be missing. */
+	static struct px_crypto_ops minimal;
+	minimal = complete_crypto("partial", 0, 1);
+	CHECK(h->register_crypto(&p, &minimal) == 0);
+	plugins_unload();
+
+	struct px_plugin t = {.index = 1, .name = "transport-partial"};
+	static const struct px_dgram_ops no_send = {
+	    .size = sizeof(no_send), .name = "udp", .open = dgram_open, .close = dgram_close};
+	CHECK(h->register_dgram(&t, &no_send) == -1);
+	CHECK_STR(last,
+	          "Plugin `transport-partial': datagram transport `udp' lacks the mandatory send operation: "
+	          "not registered");
+	CHECK(dgram_provider() == NULL);
+
+	static struct px_stream_ops no_unlisten = {.size = sizeof(no_unlisten), .name = "tcp"};
+	no_unlisten.listen = stream_listen;
+	no_unlisten.connect = stream_connect;
+	no_unlisten.write = stream_write;
+	no_unlisten.close = dgram_close;
+	CHECK(h->register_stream(&t, &no_unlisten) == -1);
+	CHECK_STR(
+	    last,
+	    "Plugin `transport-partial': stream transport `tcp' lacks the mandatory unlisten operation: "
+	    "not registered");
+	CHECK(stream_provider() == NULL);
+	no_unlisten.unlisten = dgram_close;
+	CHECK(h->register_stream(&t, &no_unlisten) == 0);
+	plugins_unload();
+}
+
 static void test_host_table(void) {
 	const struct px_host *h = host_table();
 	CHECK(h->size == sizeof(struct px_host));
@@ -256,6 +360,7 @@ int main(void) {
 	test_desc_check();
 	test_request_ids();
 	test_other_registries();
+	test_mandatory_ops();
 	test_host_table();
 
 	logger_tap_remove(&tap);

@@ -301,6 +301,12 @@ static bool fake_key_valid(px_plugin *self, px_node *to) {
 	return false;
 }
 
+/* Mandatory for a crypto registration; no test needs a data key. */
+static void fake_key_request(px_plugin *self, px_node *to) {
+	(void)self;
+	(void)to;
+}
+
 static const struct px_crypto_ops fake_crypto_ops = {
 	.size = sizeof(struct px_crypto_ops),
 	.name = "fake",
@@ -312,6 +318,7 @@ static const struct px_crypto_ops fake_crypto_ops = {
 	.meta_free = fake_meta_free,
 	.key_on_req = fake_key_on_req,
 	.key_on_ans = fake_key_on_ans,
+	.key_request = fake_key_request,
 	.key_valid = fake_key_valid,
 	.seal = fake_seal,
 	.open = fake_seal,

@@ -772,6 +772,68 @@ static void test_atomic_write(void) {
 	CHECK(n == 1); /* only F, no temporary left */
 }
 
+/* How many entries of `dir` are temporaries of uh_write_atomic(). */
+static int temp_files_in(const char *dir) {
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] == '.' && strstr(e->d_name, ".uhtmp."))
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Someone who can write to the hosts directory plants a symbolic link and a
+ * hard link at the temporary names an older version used (".NAME.uhtmp.PID",
+ * predictable). The writer must not follow or write through them: its
+ * temporary gets a fresh random name (O_EXCL), the write succeeds and the
+ * link targets are untouched. */
+static void test_temp_file_links(void) {
+	char dir[700], victim[800], planted[800], other[800], target[800];
+	snprintf(dir, sizeof(dir), "%s/tempname", top);
+	mkdir(dir, 0755);
+	write_file(top, "victim", "precious\n");
+	write_file(top, "other", "also precious\n");
+	snprintf(victim, sizeof(victim), "%s/victim", top);
+	snprintf(other, sizeof(other), "%s/other", top);
+
+	snprintf(planted, sizeof(planted), "%s/.G.uhtmp.%ld", dir, (long)getpid());
+	CHECK(symlink(victim, planted) == 0);
+	CHECK(uh_write_atomic(dir, "G", "new G\n", 6) == 0);
+	snprintf(target, sizeof(target), "%s/G", dir);
+	char *c = slurp(target);
+	CHECK(c && !strcmp(c, "new G\n"));
+	free(c);
+	c = slurp(victim);
+	CHECK(c && !strcmp(c, "precious\n"));
+	free(c);
+	struct stat st;
+	CHECK(lstat(planted, &st) == 0 && S_ISLNK(st.st_mode));
+
+	snprintf(planted, sizeof(planted), "%s/.H.uhtmp.%ld", dir, (long)getpid());
+	CHECK(link(other, planted) == 0);
+	CHECK(uh_write_atomic(dir, "H", "new H\n", 6) == 0);
+	snprintf(target, sizeof(target), "%s/H", dir);
+	c = slurp(target);
+	CHECK(c && !strcmp(c, "new H\n"));
+	free(c);
+	c = slurp(other);
+	CHECK(c && !strcmp(c, "also precious\n"));
+	free(c);
+	CHECK(temp_files_in(dir) == 2); /* only the two planted ones */
+
+	/* A write that fails (the name is a non-empty directory) leaves no
+	 * temporary behind. */
+	char blocker[800];
+	snprintf(blocker, sizeof(blocker), "%s/B", dir);
+	mkdir(blocker, 0755);
+	write_file(blocker, "inside", "x");
+	CHECK(uh_write_atomic(dir, "B", "data\n", 5) == -1);
+	CHECK(temp_files_in(dir) == 2);
+}
+
 static EVP_PKEY *new_key(void) {
 	EVP_PKEY *k = EVP_RSA_gen(2048);
 	if (!k)
@@ -858,6 +920,7 @@ int main(void) {
 	write_file(hosts_u, "N", "NeedsNetUpdates = yes\n");
 	test_needs_net_updates();
 	test_atomic_write();
+	test_temp_file_links();
 
 	d->stop(&the_plugin);
 	d->fini(&the_plugin);
