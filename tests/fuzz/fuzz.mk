@@ -29,14 +29,6 @@ tests_fuzz_fuzz_control_replay_SOURCES = tests/fuzz/fuzz_control.c tests/unit/co
 tests_fuzz_fuzz_control_replay_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/control"'
 
 if ENABLE_UPDATE_HOSTS
-check_PROGRAMS += tests/fuzz/fuzz_meta_replay
-TESTS += tests/fuzz/fuzz_meta_replay
-tests_fuzz_fuzz_meta_replay_SOURCES = tests/fuzz/fuzz_meta.c $(NET_FIXTURE_SOURCES) $(UPDATE_HOSTS_SOURCES) \
-	$(FUZZ_REPLAY_SOURCES)
-tests_fuzz_fuzz_meta_replay_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz $(CRYPTO_CFLAGS) \
-	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/meta"'
-tests_fuzz_fuzz_meta_replay_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
-
 check_PROGRAMS += tests/fuzz/fuzz_update_hosts_replay
 TESTS += tests/fuzz/fuzz_update_hosts_replay
 tests_fuzz_fuzz_update_hosts_replay_SOURCES = tests/fuzz/fuzz_update_hosts.c $(UPDATE_HOSTS_SOURCES) \
@@ -44,6 +36,20 @@ tests_fuzz_fuzz_update_hosts_replay_SOURCES = tests/fuzz/fuzz_update_hosts.c $(U
 tests_fuzz_fuzz_update_hosts_replay_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/tests/fuzz $(CRYPTO_CFLAGS) \
 	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/update_hosts"'
 tests_fuzz_fuzz_update_hosts_replay_LDADD = $(CRYPTO_LIBS)
+endif
+
+# The meta protocol with the shipped update-hosts and crypto-legacy plugins linked in.
+if ENABLE_UPDATE_HOSTS
+if ENABLE_CRYPTO_LEGACY
+check_PROGRAMS += tests/fuzz/fuzz_meta_replay
+TESTS += tests/fuzz/fuzz_meta_replay
+tests_fuzz_fuzz_meta_replay_SOURCES = tests/fuzz/fuzz_meta.c $(NET_FIXTURE_SOURCES) $(UPDATE_HOSTS_SOURCES) \
+	$(CRYPTO_LEGACY_SOURCES) \
+	$(FUZZ_REPLAY_SOURCES)
+tests_fuzz_fuzz_meta_replay_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz $(CRYPTO_CFLAGS) \
+	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/meta"'
+tests_fuzz_fuzz_meta_replay_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
+endif
 endif
 
 if ENABLE_CRYPTO_LEGACY

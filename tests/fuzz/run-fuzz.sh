@@ -55,8 +55,9 @@ target_sources() {
 	conf) echo "tests/fuzz/fuzz_conf.c core/conf.c tests/unit/model_stubs.c" ;;
 	addr) echo "tests/fuzz/fuzz_addr.c $(prefixed core netutl subnet node edge) tests/unit/model_stubs.c" ;;
 	control) echo "tests/fuzz/fuzz_control.c tests/unit/control_fixture.c $(prefixed core control control_format paths)" ;;
-	meta) enabled UPDATE_HOSTS &&
-		echo "tests/fuzz/fuzz_meta.c tests/unit/net_fixture.c $(prefixed core $CORE) $(prefixed plugins/update-hosts $UH)" ;;
+	meta) enabled UPDATE_HOSTS && enabled CRYPTO_LEGACY &&
+		echo "tests/fuzz/fuzz_meta.c tests/unit/net_fixture.c $(prefixed core $CORE) $(prefixed plugins/update-hosts $UH)
+			$(prefixed plugins/crypto-legacy $LEGACY)" ;;
 	update_hosts) enabled UPDATE_HOSTS && echo "tests/fuzz/fuzz_update_hosts.c $(prefixed plugins/update-hosts $UH)" ;;
 	legacy_udp) enabled CRYPTO_LEGACY &&
 		echo "tests/fuzz/fuzz_legacy_udp.c tests/unit/legacy_fake.c $(prefixed plugins/crypto-legacy $LEGACY)" ;;
