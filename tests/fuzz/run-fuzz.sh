@@ -85,7 +85,7 @@ target_maxlen() {
 
 ALL="meta legacy_udp compress update_hosts conf addr control sptps"
 TARGETS=${*:-$ALL}
-CFLAGS_FUZZ="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+CFLAGS_FUZZ="-gline-tables-only -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2046
 CPPFLAGS_FUZZ="-I$BUILD -I$SRC/sdk -I$SRC/core -I$SRC/tests/unit -I$SRC/tests/fuzz -I$SRC/plugins/crypto-sptps
 	-DPLEXUS_PLUGINDIR=\"/nonexistent\" -DPLEXUS_SYSCONFDIR=\"/nonexistent\" -DPLEXUS_LOCALSTATEDIR=\"/nonexistent\"
