@@ -6,7 +6,7 @@
 # test without clang. tests/fuzz/run-fuzz.sh builds the same sources with
 # clang -fsanitize=fuzzer and fuzzes them (tests/integration/test_fuzz.sh).
 FUZZ_REPLAY_SOURCES = tests/fuzz/replay_main.c tests/fuzz/fuzz_target.h
-EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/run-fuzz.sh tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/run-fuzz.sh tests/fuzz/README.md tests/fuzz/corpus
 
 check_PROGRAMS += tests/fuzz/fuzz_conf_replay
 TESTS += tests/fuzz/fuzz_conf_replay
