@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
 #
 # Build every fuzz target (tests/fuzz/fuzz_*.c and sptps_fuzz.c) with clang
@@ -9,18 +9,23 @@
 #
 # BUILD_DIR is a configured build directory (for config.h and the enabled
 # plugins). Environment: FUZZ_JOBS (targets fuzzed at once, default 2),
-# CC_FUZZ (default clang). Prints the executions of each target. Exit status:
+# CC_FUZZ (default clang), FUZZ_OBJ_DIR (where objects are kept and reused
+# while newer than their source and every header; default WORKDIR/obj),
+# FUZZ_DEADLINE (a time in seconds since the epoch: if building took long,
+# each target gets less time so that the run ends by then, at least 5 s). Prints the executions of each target. Exit status:
 # 0 if no target crashed, 1 if one did (its reproducer is left in
 # WORKDIR/TARGET/ as crash-*, leak-*, timeout-* or oom-*: fix the bug and
 # add the file to tests/fuzz/corpus/TARGET/), 2 if a target did not build,
 # 77 without clang.
+# Lists of names and flags are split into words on purpose.
+# shellcheck disable=SC2086,SC2046,SC2089,SC2090
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:?usage: run-fuzz.sh BUILD_DIR [seconds] [workdir] [target...]}
 BUILD=$(cd "$BUILD" && pwd)
 SECS=${2:-20}
 WORK=${3:-/tmp/plexus-fuzz}
-[ $# -gt 3 ] && shift 3 || set --
+if [ $# -gt 3 ]; then shift 3; else set --; fi
 CC=${CC_FUZZ:-clang}
 JOBS=${FUZZ_JOBS:-2}
 
@@ -90,12 +95,19 @@ CFLAGS_FUZZ="-gline-tables-only -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no
 CPPFLAGS_FUZZ="-I$BUILD -I$SRC/sdk -I$SRC/core -I$SRC/tests/unit -I$SRC/tests/fuzz -I$SRC/plugins/crypto-sptps
 	-DPLEXUS_PLUGINDIR=\"/nonexistent\" -DPLEXUS_SYSCONFDIR=\"/nonexistent\" -DPLEXUS_LOCALSTATEDIR=\"/nonexistent\"
 	-DPLEXUS_SBINDIR=\"/nonexistent\" $(pkg-config --cflags libcrypto libsodium 2>/dev/null)"
-mkdir -p "$WORK/obj" || exit 2
+OBJ=${FUZZ_OBJ_DIR:-$WORK/obj}
+mkdir -p "$WORK" "$OBJ" || exit 2
+rm -f "$OBJ/failed"
+# Objects built with other flags are not reused.
+if [ "$(cat "$OBJ/flags" 2>/dev/null)" != "$CC $CFLAGS_FUZZ $CPPFLAGS_FUZZ" ]; then
+	rm -f "$OBJ"/*.o
+	printf '%s' "$CC $CFLAGS_FUZZ $CPPFLAGS_FUZZ" >"$OBJ/flags"
+fi
 
 # Each source is compiled once (in the background, JOBS at a time), then
 # every target is linked from the objects.
 objects() {
-	for s in "$@"; do printf '%s/obj/%s.o ' "$WORK" "$(echo "$s" | tr / _)"; done
+	for s in "$@"; do printf '%s/%s.o ' "$OBJ" "$(echo "$s" | tr / _)"; done
 }
 build_failed=
 sources_all=
@@ -105,8 +117,14 @@ done
 running=0
 for s in $(printf '%s\n' $sources_all | sort -u); do
 	o=$(objects "$s")
+	o=${o% }
+	if [ -f "$o" ] && [ "$o" -nt "$SRC/$s" ] && [ "$o" -nt "$BUILD/config.h" ] &&
+		[ -z "$(find "$SRC/core" "$SRC/sdk" "$SRC/plugins" "$SRC/tests/unit" "$SRC/tests/fuzz" -name '*.h' -newer "$o" | head -n 1)" ]; then
+		continue
+	fi
 	# shellcheck disable=SC2086
-	"$CC" $CFLAGS_FUZZ $CPPFLAGS_FUZZ -c "$SRC/$s" -o $o 2>"$o.log" || echo "$s" >>"$WORK/obj/failed" &
+	{ "$CC" $CFLAGS_FUZZ $CPPFLAGS_FUZZ -c "$SRC/$s" -o "$o.tmp" 2>"$o.log" && mv "$o.tmp" "$o"; } ||
+		echo "$s" >>"$OBJ/failed" &
 	running=$((running + 1))
 	if [ "$running" -ge "$JOBS" ]; then
 		wait
@@ -114,10 +132,11 @@ for s in $(printf '%s\n' $sources_all | sort -u); do
 	fi
 done
 wait
-if [ -s "$WORK/obj/failed" ]; then
-	for s in $(cat "$WORK/obj/failed"); do
+if [ -s "$OBJ/failed" ]; then
+	for s in $(cat "$OBJ/failed"); do
 		echo "run-fuzz: $s did not compile:"
-		cat "$(objects "$s")".log
+		o=$(objects "$s")
+		cat "${o% }.log"
 	done
 	exit 2
 fi
@@ -137,10 +156,23 @@ for t in $TARGETS; do
 done
 [ -z "$build_failed" ] || exit 2
 
+# Fit the fuzzing into what is left before the deadline.
+if [ -n "${FUZZ_DEADLINE:-}" ]; then
+	n=0
+	for t in $TARGETS; do [ -x "$WORK/fuzz_$t" ] && n=$((n + 1)); done
+	rounds=$(((n + JOBS - 1) / JOBS))
+	left=$((FUZZ_DEADLINE - $(date +%s) - 15))
+	if [ "$rounds" -gt 0 ] && [ $((left / rounds)) -lt "$SECS" ]; then
+		SECS=$((left / rounds))
+		[ "$SECS" -ge 5 ] || SECS=5
+		echo "run-fuzz: building took long; $SECS s per target to end in time"
+	fi
+fi
+
 # Fuzz: a copy of each seed corpus, so new inputs stay out of the source tree.
 fuzz_one() {
 	t=$1
-	rm -rf "$WORK/$t"
+	rm -rf "${WORK:?}/$t"
 	mkdir -p "$WORK/$t/corpus"
 	cp "$SRC/tests/fuzz/corpus/$t/"* "$WORK/$t/corpus/" 2>/dev/null
 	(cd "$WORK/$t" && "$WORK/fuzz_$t" -max_total_time="$SECS" -max_len="$(target_maxlen "$t")" -timeout=10 \
