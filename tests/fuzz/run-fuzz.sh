@@ -176,7 +176,7 @@ fuzz_one() {
 	mkdir -p "$WORK/$t/corpus"
 	cp "$SRC/tests/fuzz/corpus/$t/"* "$WORK/$t/corpus/" 2>/dev/null
 	(cd "$WORK/$t" && "$WORK/fuzz_$t" -max_total_time="$SECS" -max_len="$(target_maxlen "$t")" -timeout=10 \
-		-rss_limit_mb=2048 -close_fd_mask=3 -print_final_stats=1 corpus >"$WORK/$t/fuzz.log" 2>&1)
+		-rss_limit_mb=2048 -error_exitcode=1 -timeout_exitcode=2 -close_fd_mask=3 -print_final_stats=1 corpus >"$WORK/$t/fuzz.log" 2>&1)
 	echo $? >"$WORK/$t/status"
 }
 running=0
