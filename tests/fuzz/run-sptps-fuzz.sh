@@ -23,7 +23,7 @@ command -v "$CC" >/dev/null 2>&1 || {
 mkdir -p "$WORK/corpus"
 # shellcheck disable=SC2046
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$LIB" $(pkg-config --cflags libsodium) \
+	-I"$LIB" -I"$SRC/tests/fuzz" $(pkg-config --cflags libsodium) \
 	"$SRC/tests/fuzz/sptps_fuzz.c" "$LIB/sptps.c" "$LIB/sptps_replay.c" "$LIB/sptps_crypto.c" \
 	"$LIB/b64.c" "$LIB/keys.c" $(pkg-config --libs libsodium) -o "$WORK/sptps_fuzz"
 

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "b64.h"
+#include "fuzz_target.h"
 #include "keys.h"
 #include "sptps.h"
 

@@ -51,6 +51,9 @@ struct fx_state {
 };
 extern struct fx_state fx;
 
+/* Set before fx_init() to leave the fake crypto protocol out, so that a
+ * real one (a crypto plugin linked in) can be registered instead. */
+extern bool fx_without_fake_crypto;
 /* Build a configuration directory for node `self` (tinc.conf gets `extra`
  * appended, may be NULL), read it, initialise the event loop, register the
  * fakes and create myself. */
