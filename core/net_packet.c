@@ -560,34 +560,48 @@ static node_t *identify_sender(const struct px_buf *b) {
 }
 
 /* Datagrams from unknown addresses, summarised in one log line per second
- * at most (never one line per packet). */
+ * at most (never one line per packet); a timer writes the last summary of a
+ * burst. */
 static struct {
 	uint64_t window_start_ms;
 	unsigned unknown; /* no node matched */
 	unsigned untried; /* the trial budget was used up */
 	struct px_addr last;
+	px_timer *flush;
 } unknown_stats;
 
+static void flush_unknown_stats(void *arg) {
+	(void)arg;
+	if (!unknown_stats.unknown && !unknown_stats.untried)
+		return;
+	if (unknown_stats.untried)
+		logger(PX_LOG_ERROR, LOG_WARNING,
+		       "Received %u UDP packet(s) from unknown sources (last %s), %u of them not tried "
+		       "against node keys: trial identification is limited to %d per second",
+		       unknown_stats.unknown + unknown_stats.untried, addr_str(&unknown_stats.last),
+		       unknown_stats.untried, UDP_TRIAL_RATE);
+	else
+		logger(PX_LOG_ERROR, LOG_WARNING, "Received %u UDP packet(s) from unknown source %s",
+		       unknown_stats.unknown, addr_str(&unknown_stats.last));
+	unknown_stats.window_start_ms = now_ms();
+	unknown_stats.unknown = unknown_stats.untried = 0;
+}
+
 static void note_unknown_source(const struct px_addr *a, bool tried) {
-	uint64_t now = now_ms();
+	uint64_t elapsed = now_ms() - unknown_stats.window_start_ms;
 	if (tried)
 		unknown_stats.unknown++;
 	else
 		unknown_stats.untried++;
 	unknown_stats.last = *a;
-	if (now - unknown_stats.window_start_ms < 1000)
+	if (elapsed >= 1000) {
+		flush_unknown_stats(NULL);
 		return;
-	if (unknown_stats.untried)
-		logger(PX_LOG_ERROR, LOG_WARNING,
-		       "Received %u UDP packets from unknown sources (last %s), %u of them not tried "
-		       "against node keys: trial identification is limited to %d per second",
-		       unknown_stats.unknown + unknown_stats.untried, addr_str(&unknown_stats.last),
-		       unknown_stats.untried, UDP_TRIAL_RATE);
-	else
-		logger(PX_LOG_ERROR, LOG_WARNING, "Received UDP packet from unknown source %s",
-		       addr_str(&unknown_stats.last));
-	unknown_stats.window_start_ms = now;
-	unknown_stats.unknown = unknown_stats.untried = 0;
+	}
+	if (!unknown_stats.flush)
+		unknown_stats.flush = timer_new(flush_unknown_stats, NULL);
+	if (unknown_stats.flush && !timer_armed(unknown_stats.flush))
+		timer_arm(unknown_stats.flush, (uint32_t)(1000 - elapsed));
 }
 
 /* A datagram from an address no node has: find its sender by trial, within
