@@ -24,6 +24,7 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "route.h"
+#include "udp_trial.h"
 
 struct device device = {.fd = -1};
 
@@ -558,6 +559,65 @@ static node_t *identify_sender(const struct px_buf *b) {
 	return NULL;
 }
 
+/* Datagrams from unknown addresses, summarised in one log line per second
+ * at most (never one line per packet); a timer writes the last summary of a
+ * burst. */
+static struct {
+	uint64_t window_start_ms;
+	unsigned unknown; /* no node matched */
+	unsigned untried; /* the trial budget was used up */
+	struct px_addr last;
+	px_timer *flush;
+} unknown_stats;
+
+static void flush_unknown_stats(void *arg) {
+	(void)arg;
+	if (!unknown_stats.unknown && !unknown_stats.untried)
+		return;
+	if (unknown_stats.untried)
+		logger(PX_LOG_ERROR, LOG_WARNING,
+		       "Received %u UDP packet(s) from unknown sources (last %s), %u of them not tried "
+		       "against node keys: trial identification is limited to %d per second",
+		       unknown_stats.unknown + unknown_stats.untried, addr_str(&unknown_stats.last),
+		       unknown_stats.untried, UDP_TRIAL_RATE);
+	else
+		logger(PX_LOG_ERROR, LOG_WARNING, "Received %u UDP packet(s) from unknown source %s",
+		       unknown_stats.unknown, addr_str(&unknown_stats.last));
+	unknown_stats.window_start_ms = now_ms();
+	unknown_stats.unknown = unknown_stats.untried = 0;
+}
+
+static void note_unknown_source(const struct px_addr *a, bool tried) {
+	uint64_t elapsed = now_ms() - unknown_stats.window_start_ms;
+	if (tried)
+		unknown_stats.unknown++;
+	else
+		unknown_stats.untried++;
+	unknown_stats.last = *a;
+	if (elapsed >= 1000) {
+		flush_unknown_stats(NULL);
+		return;
+	}
+	if (!unknown_stats.flush)
+		unknown_stats.flush = timer_new(flush_unknown_stats, NULL);
+	if (unknown_stats.flush && !timer_armed(unknown_stats.flush))
+		timer_arm(unknown_stats.flush, (uint32_t)(1000 - elapsed));
+}
+
+/* A datagram from an address no node has: find its sender by trial, within
+ * the sweep budget (each sweep checks the datagram against every key). */
+static node_t *identify_unknown_sender(const struct px_buf *b) {
+	static struct udp_trial_budget budget;
+	if (!udp_trial_take(&budget, now_ms())) {
+		note_unknown_source(&b->addr, false);
+		return NULL;
+	}
+	node_t *n = identify_sender(b);
+	if (!n)
+		note_unknown_source(&b->addr, true);
+	return n;
+}
+
 /* A bare IP packet (router mode) becomes a frame: zero MACs and the
  * ethertype from the IP version. There is head-room in every rx buffer. */
 static bool add_ethernet_header(struct px_buf *b) {
@@ -618,9 +678,18 @@ static node_t *strip_node_ids(node_t *hop, struct px_buf *b, bool *learn) {
 	return origin;
 }
 
+/* A node's UDP address follows its authenticated datagrams (roaming, NAT
+ * rebinding), but only once open() accepted one (MAC and replay window): a
+ * captured datagram replayed from elsewhere must not redirect our traffic. */
+static void learn_udp_address(node_t *n, const struct px_addr *a) {
+	if (n->has_udp_addr && addr_equal(&n->udp_addr, a))
+		return;
+	logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP address of %s set to %s", n->name, addr_str(a));
+	node_set_udp(n, a);
+}
+
 /* Raw datagrams from a transport plugin. */
 void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned count) {
-	static time_t last_unknown_log;
 	for (unsigned i = 0; i < count; i++) {
 		struct px_buf *b = &bufs[i];
 		if (!b->len)
@@ -628,7 +697,7 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 		addr_unmap(&b->addr);
 		node_t *from = node_lookup_udp(&b->addr);
 		node_t *hop = from;
-		bool with_ids = false;
+		bool with_ids = false, learn = false;
 		if (from && crypto_e2e(from) && PX_OPTION_VERSION(from->options) >= 4) {
 			with_ids = true;
 		} else if (!from && b->len >= 12) {
@@ -638,39 +707,21 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 		}
 		if (with_ids) {
 			b->flags = 0;
-			bool learn = false;
 			from = strip_node_ids(hop, b, &learn);
 			if (!from)
 				continue;
-			if (!from->crypto && !node_choose_crypto(from))
+		} else if (!from) {
+			from = identify_unknown_sender(b);
+			if (!from)
 				continue;
-			if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
-				continue;
-			if (learn) {
-				logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP address of %s set to %s", from->name, addr_str(&b->addr));
-				node_set_udp(from, &b->addr);
-			}
-			goto opened;
-		}
-		if (!from) {
-			from = identify_sender(b);
-			if (!from) {
-				time_t now = time(NULL);
-				if (now != last_unknown_log) {
-					last_unknown_log = now;
-					logger(PX_LOG_ERROR, LOG_WARNING, "Received UDP packet from unknown source %s",
-					       addr_str(&b->addr));
-				}
-				continue;
-			}
-			logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP address of %s set to %s", from->name, addr_str(&b->addr));
-			node_set_udp(from, &b->addr);
+			learn = true;
 		}
 		if (from == myself || (!from->crypto && !node_choose_crypto(from)))
 			continue;
 		if (!from->crypto->ops->open(from->crypto->plugin, from, b, 1) || !b->len)
 			continue;
-	opened:
+		if (learn)
+			learn_udp_address(from, &b->addr);
 		from->last_udp_rx_ms = now_ms();
 		from->seen_addr = b->addr;
 		from->has_seen_addr = true;

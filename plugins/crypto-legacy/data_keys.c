@@ -6,8 +6,9 @@
  *
  * Two ways to agree on a key (docs/legacy-ecdh.md):
  *  - RSA (tinc 1.0): the key owner sends the key itself in ANS_KEY;
- *  - ECDH: the requester adds "pxkex=1" and a signed ephemeral X25519 key
- *    to REQ_KEY; a peer that understands it answers with its own signed
+ *  - ECDH: the requester adds "pxkex=2", a freshness counter and a signed
+ *    ephemeral X25519 key to REQ_KEY; a peer that understands it (and has
+ *    not seen that counter yet) answers with its own signed
  *    ephemeral key ("X25519:..." in the key field) and both derive the
  *    key with HKDF. Anyone else ignores the extra fields and answers RSA.
  */
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <openssl/objects.h>
 
@@ -146,20 +148,39 @@ int legacy_send_ans_key(px_node *to) {
 	return r;
 }
 
+static uint64_t wall_clock_ms(void) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The counter of our next ECDH REQ_KEY. The receiver answers only counters
+ * above the last one it saw from us, which makes a replayed request
+ * harmless; wall-clock time keeps it increasing across our restarts too. */
+static uint64_t next_req_counter(void) {
+	uint64_t now = lg.wall_ms ? lg.wall_ms() : wall_clock_ms();
+
+	lg.last_req_counter = now > lg.last_req_counter ? now : lg.last_req_counter + 1;
+	return lg.last_req_counter;
+}
+
 /* REQ_KEY with a fresh signed ephemeral key; it stays pending until the answer. */
 static bool send_ecdh_req(struct legacy_node *ln, px_node *to) {
 	char transcript[1024], token[LEGACY_MAX_TOKEN];
 	const char *me = lg.host->self_name(), *name = lg.host->node_name(to);
+	uint64_t counter = next_req_counter();
 
 	if (!legacy_eph_new(&ln->eph) ||
-	    legacy_kex_transcript_req(transcript, sizeof(transcript), me, name, ln->eph.pub) < 0 ||
+	    legacy_kex_transcript_req(transcript, sizeof(transcript), me, name, counter, ln->eph.pub) < 0 ||
 	    !legacy_kex_token_make(lg.privkey, transcript, ln->eph.pub, token, sizeof(token))) {
 		legacy_eph_clear(&ln->eph);
 		LOG(PX_LOG_ERROR, "Could not make an ECDH key request for %s", name);
 		return false;
 	}
 	LOG(PX_LOG_PROTOCOL, "Requesting ECDH packet key from %s", name);
-	lg.host->send_to_node(to, "%d %s %s %s %s", PX_REQ_REQ_KEY, me, name, LEGACY_KEX_TOKEN, token);
+	lg.host->send_to_node(to, "%d %s %s %s %llu %s", PX_REQ_REQ_KEY, me, name, LEGACY_KEX_TOKEN,
+	                      (unsigned long long)counter, token);
 	return true;
 }
 
@@ -233,12 +254,23 @@ out:
 	return ok;
 }
 
-/* An ECDH REQ_KEY: verify, answer, and if what we send with is still an
- * RSA key, upgrade that direction too. */
-static void on_ecdh_req(struct legacy_node *ln, px_node *from, const char *token) {
+/* Signing an answer is an RSA private-key operation: bounded per node and
+ * overall, whatever a peer (or whoever relays its requests) sends us. */
+static bool answer_allowed(struct legacy_node *ln) {
+	uint64_t now = lg.host->now_ms();
+
+	return legacy_bucket_take(&ln->answer_budget, now, LEGACY_ANSWER_BURST, LEGACY_ANSWER_INTERVAL_MS) &&
+	       legacy_bucket_take(&lg.answer_budget, now, LEGACY_ANSWER_BURST_ALL,
+	                          LEGACY_ANSWER_INTERVAL_ALL_MS);
+}
+
+/* An ECDH REQ_KEY: verify, check that it is fresh, answer, and if what we
+ * send with is still an RSA key, upgrade that direction too. */
+static void on_ecdh_req(struct legacy_node *ln, px_node *from, const char *counter_field, const char *token) {
 	const char *name = lg.host->node_name(from);
 	uint8_t req_pub[LEGACY_X25519_LEN], sig[LEGACY_MAX_SIG];
 	size_t siglen = 0;
+	uint64_t counter = 0;
 	char transcript[1024];
 
 	EVP_PKEY *pub = ecdh_peer_key(from, true);
@@ -253,15 +285,29 @@ static void on_ecdh_req(struct legacy_node *ln, px_node *from, const char *token
 		legacy_send_ans_key(from);
 		return;
 	}
-	const char *why = legacy_kex_token_parse(token, req_pub, sig, sizeof(sig), &siglen);
+	const char *why = legacy_kex_parse_counter(counter_field, &counter)
+	                      ? legacy_kex_token_parse(token, req_pub, sig, sizeof(sig), &siglen)
+	                      : "malformed counter";
 	if (!why && legacy_kex_transcript_req(transcript, sizeof(transcript), name, lg.host->self_name(),
-	                                      req_pub) < 0)
+	                                      counter, req_pub) < 0)
 		why = "names too long";
 	if (!why && !legacy_kex_verify(pub, transcript, sig, siglen))
 		why = "bad signature";
 	EVP_PKEY_free(pub);
 	if (why) {
 		LOG(PX_LOG_ERROR, "Rejecting ECDH REQ_KEY from %s: %s", name, why);
+		return;
+	}
+	if (counter <= ln->req_counter_seen) {
+		if (legacy_errlog_allowed(ln))
+			LOG(PX_LOG_ERROR, "Ignoring replayed ECDH REQ_KEY from %s (counter %llu, last %llu)",
+			    name, (unsigned long long)counter, (unsigned long long)ln->req_counter_seen);
+		return;
+	}
+	ln->req_counter_seen = counter;
+	if (!answer_allowed(ln)) {
+		if (legacy_errlog_allowed(ln))
+			LOG(PX_LOG_ERROR, "Not answering ECDH REQ_KEY from %s: too many key requests", name);
 		return;
 	}
 	if (!answer_ecdh(ln, from, req_pub))
@@ -283,9 +329,10 @@ static bool is_integer(const char *s) {
 
 int legacy_key_on_req(px_plugin *self, px_node *from, const char *line) {
 	char fromname[LEGACY_MAX_STRING + 1], toname[LEGACY_MAX_STRING + 1];
-	char extra[LEGACY_MAX_STRING + 1], token[LEGACY_MAX_STRING + 1];
+	char extra[LEGACY_MAX_STRING + 1], counter[LEGACY_MAX_STRING + 1], token[LEGACY_MAX_STRING + 1];
 	const char *name = lg.host->node_name(from);
-	int fields = sscanf(line, "%*d %2048s %2048s %2048s %2048s", fromname, toname, extra, token);
+	int fields =
+	    sscanf(line, "%*d %2048s %2048s %2048s %2048s %2048s", fromname, toname, extra, counter, token);
 
 	if (fields < 2) {
 		LOG(PX_LOG_ERROR, "Got bad REQ_KEY from %s", name);
@@ -302,11 +349,11 @@ int legacy_key_on_req(px_plugin *self, px_node *from, const char *line) {
 	enum legacy_ecdh_mode mode = legacy_ecdh_mode(name);
 
 	if (fields >= 3 && !strcmp(extra, LEGACY_KEX_TOKEN) && mode != ECDH_OFF) {
-		if (fields < 4) {
-			LOG(PX_LOG_ERROR, "Rejecting ECDH REQ_KEY from %s: no key token", name);
+		if (fields < 5) {
+			LOG(PX_LOG_ERROR, "Rejecting ECDH REQ_KEY from %s: no counter or key token", name);
 			return 0;
 		}
-		on_ecdh_req(ln, from, token);
+		on_ecdh_req(ln, from, counter, token);
 		return 0;
 	}
 	/* tinc 1.0 ignores fields it does not know: so do we. */

@@ -114,14 +114,28 @@ bool legacy_ecdh_kdf(const uint8_t shared[LEGACY_X25519_LEN], const char *sender
 	return legacy_hkdf_sha256(salt, sizeof(salt), shared, LEGACY_X25519_LEN, info, n, out, outlen);
 }
 
-int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const char *to,
+int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const char *to, uint64_t counter,
                               const uint8_t req_pub[LEGACY_X25519_LEN]) {
 	char hex[2 * LEGACY_X25519_LEN + 1];
 
 	legacy_hex_encode(req_pub, LEGACY_X25519_LEN, hex);
-	int n =
-	    snprintf(out, cap, "%s %d REQ_KEY %s %s %s", TRANSCRIPT_LABEL, LEGACY_KEX_VERSION, from, to, hex);
+	int n = snprintf(out, cap, "%s %d REQ_KEY %s %s %llu %s", TRANSCRIPT_LABEL, LEGACY_KEX_VERSION, from,
+	                 to, (unsigned long long)counter, hex);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+bool legacy_kex_parse_counter(const char *s, uint64_t *out) {
+	uint64_t v = 0;
+
+	if (!*s || strlen(s) > 20)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return true;
 }
 
 int legacy_kex_transcript_ans(char *out, size_t cap, const char *from, const char *to,

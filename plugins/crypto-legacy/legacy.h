@@ -26,12 +26,18 @@
 #define LEGACY_ERRLOG_MS    1000       /* at most one packet error line per node per second */
 
 /* ECDH data-key exchange (docs/legacy-ecdh.md). */
-#define LEGACY_KEX_VERSION   1
-#define LEGACY_KEX_TOKEN     "pxkex=1" /* REQ_KEY field 3: never parses as an integer */
+#define LEGACY_KEX_VERSION   2
+#define LEGACY_KEX_TOKEN     "pxkex=2" /* REQ_KEY field 3: never parses as an integer */
 #define LEGACY_X25519_PREFIX "X25519:" /* key field of an ECDH token: never valid hex */
 #define LEGACY_X25519_LEN    32
 #define LEGACY_MAX_SIG       1024 /* RSA-8192 signature */
 #define LEGACY_MAX_KEX_NAME  255  /* longer node names use the RSA exchange */
+/* Signing ECDH answers for one node: a burst of this many, then one per interval. */
+#define LEGACY_ANSWER_BURST       6
+#define LEGACY_ANSWER_INTERVAL_MS 2000
+/* ...and for all nodes together. */
+#define LEGACY_ANSWER_BURST_ALL       64
+#define LEGACY_ANSWER_INTERVAL_ALL_MS 50
 #define LEGACY_MAX_TOKEN                                                                                     \
 	(sizeof(LEGACY_X25519_PREFIX) + 2 * LEGACY_X25519_LEN + 4 * (LEGACY_MAX_SIG + 2) / 3 + 8)
 
@@ -48,6 +54,15 @@ enum legacy_ecdh_mode {
 	ECDH_REQUIRED,
 };
 
+/* A token bucket (time in host->now_ms() milliseconds). */
+struct legacy_bucket {
+	uint64_t last_ms;
+	uint32_t tokens;
+	bool started;
+};
+/* Take a token from a bucket holding up to `burst`, refilled one per `interval_ms`. */
+bool legacy_bucket_take(struct legacy_bucket *b, uint64_t now, uint32_t burst, uint32_t interval_ms);
+
 /* Settings and long-lived objects of the plugin. */
 struct legacy_globals {
 	const struct px_host *host;
@@ -62,6 +77,11 @@ struct legacy_globals {
 	const EVP_CIPHER *meta_cipher; /* what we announce in METAKEY */
 	px_timer *expire_timer;
 	enum legacy_ecdh_mode ecdh_mode; /* LegacyECDH of the server configuration */
+	/* Freshness counter of our ECDH requests: wall-clock milliseconds, but
+	 * strictly increasing within the process (wall_ms is replaceable for tests). */
+	uint64_t (*wall_ms)(void);
+	uint64_t last_req_counter;
+	struct legacy_bucket answer_budget; /* ECDH answers signed, all nodes */
 };
 
 extern struct legacy_globals lg;
@@ -148,8 +168,10 @@ bool legacy_ecdh_kdf(const uint8_t shared[LEGACY_X25519_LEN], const char *sender
                      const uint8_t receiver_pub[LEGACY_X25519_LEN], int cipher_nid, int digest_nid,
                      int maclen, uint8_t *out, size_t outlen);
 /* Signed transcripts; return the length, or -1 if it does not fit. */
-int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const char *to,
+int legacy_kex_transcript_req(char *out, size_t cap, const char *from, const char *to, uint64_t counter,
                               const uint8_t req_pub[LEGACY_X25519_LEN]);
+/* A REQ_KEY freshness counter: decimal digits only, no sign; false if malformed. */
+bool legacy_kex_parse_counter(const char *s, uint64_t *out);
 int legacy_kex_transcript_ans(char *out, size_t cap, const char *from, const char *to,
                               const uint8_t ans_pub[LEGACY_X25519_LEN],
                               const uint8_t req_pub[LEGACY_X25519_LEN], int cipher_nid, int digest_nid,
@@ -174,9 +196,11 @@ struct legacy_node {
 	uint64_t req_sent_ms;
 	uint64_t last_errlog_ms;
 	bool rekey_pending;
-	struct legacy_ephemeral eph; /* ours, for the ECDH REQ_KEY in flight */
-	bool peer_ecdh;              /* peer proved ECDH support: refuse RSA keys now */
-	bool push_legacy;            /* node_up asked ECDH first: push an RSA key if answered RSA */
+	struct legacy_ephemeral eph;        /* ours, for the ECDH REQ_KEY in flight */
+	bool peer_ecdh;                     /* peer proved ECDH support: refuse RSA keys now */
+	bool push_legacy;                   /* node_up asked ECDH first: push an RSA key if answered RSA */
+	uint64_t req_counter_seen;          /* highest counter of a verified ECDH REQ_KEY from it */
+	struct legacy_bucket answer_budget; /* ECDH answers signed for it */
 	char desc[96];
 	struct legacy_node *prev, *next; /* all allocated slots, for fini */
 };

@@ -10,7 +10,8 @@ CRYPTO_LEGACY_SOURCES = \
 	plugins/crypto-legacy/data_keys.c \
 	plugins/crypto-legacy/ecdh.c \
 	plugins/crypto-legacy/packet.c \
-	plugins/crypto-legacy/replay.c
+	plugins/crypto-legacy/replay.c \
+	plugins/crypto-legacy/bucket.c
 if ENABLE_CRYPTO_LEGACY
 pkglib_LTLIBRARIES += plugins/crypto-legacy/crypto-legacy.la
 plugins_crypto_legacy_crypto_legacy_la_SOURCES = $(CRYPTO_LEGACY_SOURCES)

@@ -13,6 +13,13 @@
       copies (payload bytes flipped, UDP checksum cleared) and COUNT
       truncated copies.
 
+  udpforge.py grab IFACE DST PORT FILE
+      Capture one outgoing tunnel datagram to DST:PORT on IFACE and write
+      its UDP payload to FILE (an eavesdropper's copy).
+  udpforge.py resend ADDR PORT FILE COUNT
+      Send the payload in FILE COUNT times to ADDR:PORT from an ephemeral
+      port of this namespace (the copy replayed from another address).
+
 Prints a one-line summary. Needs root for AF_PACKET.
 """
 import os
@@ -97,6 +104,36 @@ def replay(iface, dst, port, count):
     return 0
 
 
+def udp_payload(frame):
+    ihl = (frame[14] & 0x0F) * 4
+    return frame[14 + ihl + 8:]
+
+
+def grab(iface, dst, port, path):
+    frame = capture(iface, dst, port, time.monotonic() + 15)
+    if frame is None:
+        print("grab: no outgoing datagram to %s:%d seen on %s" % (dst, port, iface))
+        return 1
+    payload = udp_payload(frame)
+    with open(path, "wb") as f:
+        f.write(payload)
+    print("grab: captured a %d-byte datagram to %s:%d" % (len(payload), dst, port))
+    return 0
+
+
+def resend(addr, port, path, count):
+    with open(path, "rb") as f:
+        payload = f.read()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(count):
+        s.sendto(payload, (addr, port))
+        time.sleep(0.01)
+    print("resend: sent the %d-byte datagram %d times to %s:%d from %s:%d"
+          % ((len(payload), count, addr, port) + s.getsockname()))
+    s.close()
+    return 0
+
+
 def ip_checksum(header):
     total = 0
     for i in range(0, len(header), 2):
@@ -112,6 +149,10 @@ def main(argv):
         return 0
     if len(argv) == 6 and argv[1] == "replay":
         return replay(argv[2], argv[3], int(argv[4]), int(argv[5]))
+    if len(argv) == 6 and argv[1] == "grab":
+        return grab(argv[2], argv[3], int(argv[4]), argv[5])
+    if len(argv) == 6 and argv[1] == "resend":
+        return resend(argv[2], int(argv[3]), argv[4], int(argv[5]))
     sys.stderr.write(__doc__)
     return 2
 

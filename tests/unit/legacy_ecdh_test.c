@@ -84,15 +84,20 @@ static const char gamma_pem[] = "-----BEGIN RSA PRIVATE KEY-----\n"
 #define KDF_KAT                                                                                              \
 	"3517da85652bf6591590b10b82e7cfa3bb82528f22a7898f77adbd28b7d2c136d0ac7f035f32c05b400780f5fc913c42"
 #define REQ_KAT                                                                                              \
-	"15 alpha beta pxkex=1 X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:"     \
-	"JhsaCeP5SCbhYvbzwn0DJErGfKls9WEQDXWZnPtn93f/x3PhH2JpC5HVrWRX4SL7hbyI3aLhTZADarxtEsKPIUgxnzo9zP57/"  \
-	"IgtzdBc0"                                                                                           \
-	"VxrWSOKuQBeUnJt67ENQEnGkEeMATXwBdHqNUDorXmI2+VNwtvc6I0N2mO/A8XC/I8="
+	"15 alpha beta pxkex=2 1700001000000 "                                                               \
+	"X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:"                           \
+	"klZH9NOv62lJfw4dyriUmC/Vkxh63dGV4BVPIaMYqG+R4oF9FyXCDUPbO/"                                         \
+	"2AdovBQRA2iKMiitnOhf8Hzht8cEJmeLaVn6uaP3N"                                                          \
+	"mju+nUv9jkQ0l1QIisk67fblEgDFdh1riFQjxfBHu0ZEHLVYsGz1QiPCfD31KCOKUSklCAHA="
+/* The transcript REQ_KAT's signature covers, written out as documented. */
+#define REQ_KAT_TRANSCRIPT                                                                                   \
+	"plexus-legacy-ecdh 2 REQ_KEY alpha beta 1700001000000 "                                             \
+	"8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A"
 #define ANS_KAT                                                                                              \
 	"16 beta alpha X25519:DE9EDB7D7B7DC1B4D35B61C2ECE435373F8343C85B78674DADFC7E146F882B4F:"             \
-	"VfDT4OWH5+CwuXuzQ5iL3irkgyW5GRYuQTwLrs4ItmjZWSRAJMSF4HyNomXxXkxg2kI/"                               \
-	"qkWrK3uQir8q2sONuY9ow6Zf9vCzrktSYdZpQ"                                                              \
-	"Et7EdkEbZ0u0AL/hMy1zuRuOtjrxdAJJmmMqHg9fYyfqiOIldboXCbUjK3tGXNL710= 427 672 4 0"
+	"uXBIVTwBETuNO6HaCWlzlCJCDfr6jXkFoOq4fI3dZAZ1n/"                                                     \
+	"VIr2GH1NRUwvp0eXpHby8LS28AAxyN1lcoHkXNBeet2iKG2ax8PMh"                                              \
+	"njNNLG5D/GGy4OqgtQQfGoEV2a5EkPF7a9qkKsXgisDXV8fumaws7DSpq7QVGuYspnQhv12k= 427 672 4 0"
 
 static EVP_PKEY *alpha_key, *beta_key, *gamma_key;
 static px_node *alpha, *beta, *gamma_, *delta;
@@ -279,6 +284,14 @@ static void exchange_kat(void) {
 	CHECK(fake_nmsgs == 1 && last_msg_to("beta"));
 	snprintf(req_line, sizeof(req_line), "%s", fake_nmsgs ? fake_msgs[0].line : "");
 	CHECK_STR(req_line, REQ_KAT);
+	{
+		uint8_t pub[32], sig[LEGACY_MAX_SIG];
+		size_t siglen = 0;
+		char tok[FAKE_LINE];
+		sscanf(REQ_KAT, "%*d %*s %*s %*s %*s %4095s", tok);
+		CHECK(legacy_kex_token_parse(tok, pub, sig, sizeof(sig), &siglen) == NULL);
+		CHECK(legacy_kex_verify(alpha_key, REQ_KAT_TRANSCRIPT, sig, siglen));
+	}
 
 	fake_act_as("beta", beta_key);
 	unhex(BOB_PRIV, priv, sizeof(priv));
@@ -397,12 +410,12 @@ static void test_forged_requests(void) {
 
 	fake_reset_msgs();
 	snprintf(line, sizeof(line), "%s", req_line);
-	flip_sig(line, 4);
+	flip_sig(line, 5);
 	CHECK(!beta_answers(alpha, line));
 	CHECK(strstr(fake_last_log, "bad signature") != NULL);
 
 	snprintf(line, sizeof(line), "%s", req_line);
-	substitute_pub(line, 4);
+	substitute_pub(line, 5);
 	CHECK(!beta_answers(alpha, line));
 	CHECK(strstr(fake_last_log, "bad signature") != NULL);
 
@@ -431,11 +444,29 @@ static void test_forged_requests(void) {
 	    "X25519:8520F0098930A754748B7DDCB43EF75A0DBF3A0D26381AF4EBA4A98EAA9B4E6A:AAA",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(line, sizeof(line), "15 alpha beta " LEGACY_KEX_TOKEN " %s", bad[i]);
+		snprintf(line, sizeof(line), "15 alpha beta " LEGACY_KEX_TOKEN " 1 %s", bad[i]);
 		CHECK(!beta_answers(alpha, line));
 		CHECK(strstr(fake_last_log, "Rejecting ECDH REQ_KEY") != NULL);
 	}
 	CHECK(!beta_answers(alpha, "15 alpha beta " LEGACY_KEX_TOKEN));
+	CHECK(strstr(fake_last_log, "no counter") != NULL);
+	/* The counter: decimal digits only, 64 bits. */
+	static const char *const bad_counter[] = {"-1", "+1", "1x", "0x10", "18446744073709551616", ""};
+	for (size_t i = 0; i < sizeof(bad_counter) / sizeof(bad_counter[0]); i++) {
+		uint64_t v;
+		CHECK(!legacy_kex_parse_counter(bad_counter[i], &v));
+	}
+	uint64_t v = 0;
+	CHECK(legacy_kex_parse_counter("18446744073709551615", &v) && v == UINT64_MAX);
+	snprintf(line, sizeof(line), "%s", req_line);
+	set_field(line, 4, "12x");
+	CHECK(!beta_answers(alpha, line));
+	CHECK(strstr(fake_last_log, "malformed counter") != NULL);
+	/* A changed counter breaks the signature. */
+	snprintf(line, sizeof(line), "%s", req_line);
+	set_field(line, 4, "99999999999999");
+	CHECK(!beta_answers(alpha, line));
+	CHECK(strstr(fake_last_log, "bad signature") != NULL);
 	uint8_t pub[32], sig[LEGACY_MAX_SIG];
 	size_t siglen;
 	CHECK(legacy_kex_token_parse(
@@ -446,9 +477,11 @@ static void test_forged_requests(void) {
 	/* A low-order point, properly signed by alpha: still refused. */
 	char transcript[512], token[LEGACY_MAX_TOKEN];
 	static const uint8_t zero[32];
-	CHECK(legacy_kex_transcript_req(transcript, sizeof(transcript), "alpha", "beta", zero) > 0);
+	uint64_t counter = ++lg.last_req_counter;
+	CHECK(legacy_kex_transcript_req(transcript, sizeof(transcript), "alpha", "beta", counter, zero) > 0);
 	CHECK(legacy_kex_token_make(alpha_key, transcript, zero, token, sizeof(token)));
-	snprintf(line, sizeof(line), "15 alpha beta " LEGACY_KEX_TOKEN " %s", token);
+	snprintf(line, sizeof(line), "15 alpha beta " LEGACY_KEX_TOKEN " %llu %s",
+	         (unsigned long long)counter, token);
 	CHECK(!beta_answers(alpha, line));
 	CHECK(strstr(fake_last_log, "unusable X25519") != NULL);
 
@@ -551,7 +584,11 @@ static void test_fallback(void) {
 	CHECK(strlen(hex) == 96 && strspn(hex, "0123456789ABCDEF") == 96);
 	CHECK(in_key(alpha) && in_key(alpha)->kex == KEX_RSA);
 	/* Unknown extra fields are ignored as tinc 1.0 does; numbers are tinc 1.1's. */
-	CHECK(beta_answers(alpha, "15 alpha beta pxkex=2 whatever"));
+	CHECK(beta_answers(alpha, "15 alpha beta pxkex=3 whatever"));
+	/* Version 1 (no freshness counter, replayable) is not answered the ECDH way. */
+	CHECK(beta_answers(alpha, "15 alpha beta pxkex=1 X25519:00"));
+	CHECK(!strncmp(last_msg_to("alpha"), "16 beta alpha ", 14) &&
+	      !strstr(last_msg_to("alpha"), "X25519"));
 	CHECK(beta_answers(alpha, "15 alpha beta foo"));
 	CHECK(!beta_answers(alpha, "15 alpha beta 19"));
 
@@ -561,7 +598,7 @@ static void test_fallback(void) {
 	legacy_key_request(fake_self, delta);
 	CHECK(fake_nmsgs == 1 && !strcmp(fake_msgs[0].line, "15 alpha delta"));
 	char line[FAKE_LINE];
-	snprintf(line, sizeof(line), "15 delta beta " LEGACY_KEX_TOKEN " %s", "X25519:00:AAAA");
+	snprintf(line, sizeof(line), "15 delta beta " LEGACY_KEX_TOKEN " 1 %s", "X25519:00:AAAA");
 	CHECK(beta_answers(delta, line));
 	CHECK(sscanf(last_msg_to("delta"), "16 beta delta %199s", hex) == 1 && strlen(hex) == 96);
 	legacy_node_down(fake_self, delta);
@@ -610,8 +647,8 @@ static void test_node_up(void) {
 	legacy_node_down(fake_self, gamma_);
 	fake_reset_msgs();
 	legacy_node_up(fake_self, gamma_);
-	CHECK(fake_nmsgs == 1 &&
-	      !strncmp(fake_msgs[0].line, "15 alpha gamma " LEGACY_KEX_TOKEN " X25519:", 30));
+	CHECK(fake_nmsgs == 1 && !strncmp(fake_msgs[0].line, "15 alpha gamma " LEGACY_KEX_TOKEN " ", 23) &&
+	      strstr(fake_msgs[0].line, " X25519:"));
 	CHECK(legacy_key_on_ans(
 	          fake_self, gamma_,
 	          "16 gamma alpha "
@@ -738,6 +775,76 @@ static void test_key_expire(void) {
 	legacy_node_down(fake_self, gamma_);
 }
 
+/* A replayed ECDH REQ_KEY, the latest or any earlier one, is ignored: no
+ * signature, no new inbound key, the key in use stays. Fresh requests are
+ * answered, at a bounded rate. */
+static void test_replayed_request(void) {
+	char req1[FAKE_LINE], req2[FAKE_LINE], req[FAKE_LINE];
+
+	fake_act_as("beta", beta_key);
+	legacy_node_down(fake_self, alpha);
+	fake_act_as("alpha", alpha_key);
+	legacy_node_down(fake_self, beta);
+	fake_reset_msgs();
+	legacy_key_request(fake_self, beta);
+	CHECK(fake_nmsgs == 1);
+	snprintf(req1, sizeof(req1), "%s", fake_nmsgs ? fake_msgs[0].line : "");
+	CHECK(complete_exchange(req1));
+	struct legacy_key *k1 = in_key(alpha);
+	CHECK(k1 && alpha_to_beta());
+
+	/* Twice the same request: before, the second replay evicted k1. */
+	fake_reset_msgs();
+	CHECK(!beta_answers(alpha, req1));
+	CHECK(strstr(fake_last_log, "replayed ECDH REQ_KEY") != NULL);
+	fake_now += LEGACY_ERRLOG_MS;
+	CHECK(!beta_answers(alpha, req1));
+	CHECK(fake_nmsgs == 0 && in_key(alpha) == k1 && legacy_node_get(alpha, false)->in_old == NULL);
+	CHECK(alpha_to_beta());
+
+	/* A genuine renewal, then both old requests replayed: the new key stays. */
+	fake_now += 1000;
+	fake_act_as("alpha", alpha_key);
+	legacy_node_get(beta, false)->req_in_flight = false;
+	fake_reset_msgs();
+	legacy_key_request(fake_self, beta);
+	snprintf(req2, sizeof(req2), "%s", fake_nmsgs ? fake_msgs[0].line : "");
+	CHECK(complete_exchange(req2));
+	struct legacy_key *k2 = in_key(alpha);
+	CHECK(k2 && k2 != k1);
+	fake_reset_msgs();
+	CHECK(!beta_answers(alpha, req2));
+	CHECK(!beta_answers(alpha, req1));
+	CHECK(fake_nmsgs == 0 && in_key(alpha) == k2);
+	CHECK(alpha_to_beta());
+
+	/* Fresh requests in a burst: signing is rate-limited per node. */
+	int answered = 0;
+	for (int i = 0; i < 3 * LEGACY_ANSWER_BURST; i++) {
+		fake_act_as("alpha", alpha_key);
+		legacy_node_get(beta, false)->req_in_flight = false;
+		fake_reset_msgs();
+		legacy_key_request(fake_self, beta);
+		snprintf(req, sizeof(req), "%s", fake_nmsgs ? fake_msgs[0].line : "");
+		answered += beta_answers(alpha, req);
+	}
+	CHECK(answered >= LEGACY_ANSWER_BURST - 2 && answered <= LEGACY_ANSWER_BURST);
+	fake_now += LEGACY_ANSWER_INTERVAL_MS;
+	fake_act_as("alpha", alpha_key);
+	legacy_node_get(beta, false)->req_in_flight = false;
+	fake_reset_msgs();
+	legacy_key_request(fake_self, beta);
+	CHECK(complete_exchange(fake_nmsgs ? fake_msgs[0].line : ""));
+	CHECK(alpha_to_beta());
+	printf("replayed REQ_KEY: 0 answers, key kept; %d fresh requests in a burst: %d answered\n",
+	       3 * LEGACY_ANSWER_BURST, answered);
+}
+
+/* Freshness counters from the fake clock, so the exact messages are fixed. */
+static uint64_t fake_wall_ms(void) {
+	return 1700000000000u + fake_now;
+}
+
 int main(void) {
 	char dir[256];
 	static const char *const config[] = {"|PrivateKeyFile|/nonexistent", NULL};
@@ -757,6 +864,7 @@ int main(void) {
 	strcpy(fake_confbase, dir);
 
 	CHECK(fake_init(config) == 0);
+	lg.wall_ms = fake_wall_ms;
 	alpha = fake_node("alpha");
 	beta = fake_node("beta");
 	gamma_ = fake_node("gamma");
@@ -771,6 +879,7 @@ int main(void) {
 	test_modes();
 	test_node_up();
 	test_key_expire();
+	test_replayed_request();
 
 	fake_act_as("alpha", NULL);
 	fake_fini();

@@ -35,3 +35,8 @@ TESTS += tests/unit/transport_test
 tests_unit_transport_test_SOURCES = tests/unit/transport_test.c core/event.c core/logger.c
 tests_unit_transport_test_CPPFLAGS = $(TEST_CPPFLAGS)
 EXTRA_DIST += plugins/transport-udp/transport_udp.c plugins/transport-tcp/transport_tcp.c
+
+check_PROGRAMS += tests/unit/udp_trial_test
+TESTS += tests/unit/udp_trial_test
+tests_unit_udp_trial_test_SOURCES = tests/unit/udp_trial_test.c core/udp_trial.c core/udp_trial.h
+tests_unit_udp_trial_test_CPPFLAGS = $(TEST_CPPFLAGS)
