@@ -14,6 +14,7 @@
 #include "net_private.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "seen_cache.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
 	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
@@ -130,69 +131,32 @@ unauthorized:
 	return -1;
 }
 
-/* The dedupe cache: a small open hash of line digests with timestamps. */
-struct seen {
-	uint64_t hash;
-	uint64_t when;
-	char *line;
-	struct seen *next;
-};
-#define SEEN_BUCKETS 1024
-static struct seen *seen_table[SEEN_BUCKETS];
-
-static uint64_t fnv1a(const char *s) {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
+/* The dedupe cache (seen_cache.c) keeps a line for PingInterval, as tinc
+ * does, or less when a peer floods more distinct lines than it holds; that
+ * only costs a duplicate forward, which the next hop drops again. */
 bool seen_request(const char *line) {
-	uint64_t h = fnv1a(line);
-	struct seen **bucket = &seen_table[h % SEEN_BUCKETS];
-	for (struct seen *s = *bucket; s; s = s->next)
-		if (s->hash == h && !strcmp(s->line, line)) {
-			logger(PX_LOG_SCARY, LOG_DEBUG, "Already seen request");
-			return true;
-		}
-	struct seen *s = malloc(sizeof(*s));
-	if (!s)
-		abort();
-	s->hash = h;
-	s->when = now_ms();
-	s->line = strdup(line);
-	s->next = *bucket;
-	*bucket = s;
+	uint64_t evicted = seen_cache_evicted_full();
+	if (seen_cache_check(line, now_ms())) {
+		logger(PX_LOG_SCARY, LOG_DEBUG, "Already seen request");
+		return true;
+	}
+	static uint64_t last_warning_ms;
+	if (seen_cache_evicted_full() != evicted &&
+	    (!last_warning_ms || now_ms() - last_warning_ms >= 60000)) {
+		last_warning_ms = now_ms();
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "Dedupe cache full (%d requests within PingInterval): forgetting the oldest early",
+		       SEEN_CACHE_CAPACITY);
+	}
 	return false;
 }
 
 void seen_request_age(void) {
-	uint64_t limit = (uint64_t)settings.ping_interval * 1000;
-	uint64_t now = now_ms();
-	for (int i = 0; i < SEEN_BUCKETS; i++) {
-		struct seen **pp = &seen_table[i];
-		while (*pp) {
-			struct seen *s = *pp;
-			if (now - s->when > limit) {
-				*pp = s->next;
-				free(s->line);
-				free(s);
-			} else {
-				pp = &s->next;
-			}
-		}
-	}
+	seen_cache_age(now_ms(), (uint64_t)settings.ping_interval * 1000);
 }
 
 void seen_request_flush(void) {
-	for (int i = 0; i < SEEN_BUCKETS; i++) {
-		while (seen_table[i]) {
-			struct seen *s = seen_table[i];
-			seen_table[i] = s->next;
-			free(s->line);
-			free(s);
-		}
-	}
+	seen_cache_flush();
 }
 
 void forward_request(conn_t *from, const char *line) {
