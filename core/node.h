@@ -34,6 +34,7 @@ struct px_node {
 	struct list_head edges; /* struct edge.from_link, edges from this node */
 	struct list_head subnets; /* struct subnet.owner_link */
 	int nedges, nsubnets;     /* lengths of the two lists above (caps check them) */
+	bool lost_edge;           /* a DEL_EDGE named it; protocol_edge.c checks its edge to us */
 	struct list_head link; /* in node_list */
 
 	struct px_conn *connection; /* active direct meta connection, or NULL */

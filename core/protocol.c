@@ -60,6 +60,20 @@ static handler_fn core_handler(int id) {
 	}
 }
 
+static bool needs_no_graph(int id) {
+	switch (id) {
+	case PX_REQ_ADD_EDGE:
+	case PX_REQ_DEL_EDGE:
+	case PX_REQ_ADD_SUBNET:
+	case PX_REQ_DEL_SUBNET:
+	case PX_REQ_PING:
+	case PX_REQ_PONG:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Forward a broadcast whose plugin is not loaded, to peers that know it. */
 static void forward_unknown_broadcast(conn_t *from, int id, const char *line) {
 	if (seen_request(line))
@@ -108,6 +122,10 @@ int receive_request(conn_t *c, char *line) {
 		return -1;
 	}
 
+	/* Topology and PING/PONG requests work on a stale graph; everything
+	 * else may look at reachability or next hops, so it gets a fresh one. */
+	if (!needs_no_graph(id))
+		topology_settle();
 	handler_fn h = core_handler(id);
 	if (h)
 		return h(c, line);
@@ -157,6 +175,21 @@ void seen_request_age(void) {
 
 void seen_request_flush(void) {
 	seen_cache_flush();
+}
+
+void log_cap_hit(struct cap_log *st, const char *var, int cap, const char *owner, const conn_t *from) {
+	uint64_t now = now_ms();
+	if (st->last_ms && now - st->last_ms < 10000) {
+		st->suppressed++;
+		return;
+	}
+	logger(PX_LOG_ALWAYS, LOG_WARNING,
+	       "%s (%d) reached for %s: ignoring (not storing, not forwarding) what %s (%s) sends for it "
+	       "beyond that "
+	       "(%u more refused since the last message)",
+	       var, cap, owner, from->name ? from->name : "<unknown>", from->hostname, st->suppressed);
+	st->last_ms = now;
+	st->suppressed = 0;
 }
 
 void forward_request(conn_t *from, const char *line) {
