@@ -43,6 +43,7 @@ struct px_node {
 	struct px_addr udp_addr;
 	bool has_udp_addr;
 	struct px_node *addr_hash_next; /* node_lookup_udp() chain */
+	struct px_node *name_hash_next; /* node_lookup() chain */
 	const struct crypto_provider *crypto; /* protocol used for data with it */
 	int out_compression; /* level the peer wants to receive */
 	bool validkey; /* we can seal for it */
