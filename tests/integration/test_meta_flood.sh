@@ -8,7 +8,7 @@
 #      (built here, out of tree)                        ConnectTo T
 # Once T's CPU time and RSS are measured, F sends 8000 ADD_EDGE (a chain of
 # 2000 made-up nodes and a star of 4000 edges from one made-up node), 20000
-# ADD_SUBNET (2000 for each of ten nodes) and 20000 distinct ~2000-byte lines
+# ADD_SUBNET (2000 for each of ten nodes) and 20000 distinct ~1000-byte lines
 # of an unhandled broadcast request, then an end marker. The test prints
 # T's CPU seconds (from /proc/PID/stat) and RSS growth for the flood and
 # asserts bounds on both; T must have applied both caps (log line, nothing
@@ -20,7 +20,7 @@ require_cmd cc
 require_kind plexus
 
 MAX_CPU_MS=${PXT_FLOOD_MAX_CPU_MS:-2000}
-MAX_RSS_KB=${PXT_FLOOD_MAX_RSS_KB:-24576}
+MAX_RSS_KB=${PXT_FLOOD_MAX_RSS_KB:-20480}
 SUBNET_CAP=1500
 
 # cpu_ms PID: user + system CPU time of PID in milliseconds

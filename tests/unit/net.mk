@@ -25,3 +25,9 @@ tests_unit_protocol_bugs_test_SOURCES = tests/unit/protocol_test.c $(NET_FIXTURE
 tests_unit_protocol_bugs_test_CPPFLAGS = $(TEST_CPPFLAGS) -DPX_TEST_KNOWN_BUGS
 tests_unit_protocol_bugs_test_CFLAGS = $(AM_CFLAGS) -Wno-unused-function
 tests_unit_protocol_bugs_test_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/seen_cache_test
+TESTS += tests/unit/seen_cache_test
+tests_unit_seen_cache_test_SOURCES = tests/unit/seen_cache_test.c core/seen_cache.c core/seen_cache.h tests/unit/check.h
+tests_unit_seen_cache_test_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core $(SODIUM_CFLAGS)
+tests_unit_seen_cache_test_LDADD = $(SODIUM_LIBS)

@@ -11,7 +11,7 @@
  *    do), then 4000 edges from one made-up node to 4000 others;
  *  - 20000 ADD_SUBNET: 2000 /32 subnets for each of ten chain nodes, in
  *    198.19.128.0/17;
- *  - 20000 distinct ~2000-byte lines of an unhandled broadcast request id
+ *  - 20000 distinct ~1000-byte lines of an unhandled broadcast request id
  *    (110), which a receiver can only remember or forward;
  *  - a last ADD_SUBNET for a node called "floodend", which the test waits
  *    for in the target's node list to know that everything was read.
@@ -32,9 +32,9 @@
 #define SUBNET_OWNERS     10
 #define SUBNETS_PER_OWNER 2000
 #define JUNK_LINES        20000
-#define JUNK_BYTES        2000
+#define JUNK_BYTES        1000
 #define SHORT_PER_TICK    1000 /* ~60 bytes each */
-#define JUNK_PER_TICK     100  /* ~2000 bytes each: 200 KB per tick */
+#define JUNK_PER_TICK     50   /* ~1000 bytes each: 50 KB per tick */
 
 static const struct px_host *host;
 static px_plugin *me;
