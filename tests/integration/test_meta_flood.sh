@@ -20,7 +20,7 @@ require_cmd cc
 require_kind plexus
 
 MAX_CPU_MS=${PXT_FLOOD_MAX_CPU_MS:-2000}
-MAX_RSS_KB=${PXT_FLOOD_MAX_RSS_KB:-20480}
+MAX_RSS_KB=${PXT_FLOOD_MAX_RSS_KB:-24576}
 SUBNET_CAP=1500
 
 # cpu_ms PID: user + system CPU time of PID in milliseconds
