@@ -137,6 +137,8 @@ static const struct known_var known_vars[] = {
     {"TCPOnly", S | H},
     {"Weight", S | H},
     /* Plexus */
+    {"MaxEdgesPerNode", S},   /* cap on ADD_EDGE stored per announcing node */
+    {"MaxSubnetsPerNode", S}, /* cap on ADD_SUBNET stored per owner */
     {"PluginDir", S},
     {"DisablePlugin", S | M},
     {"RequirePlugin", S | M},

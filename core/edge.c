@@ -53,6 +53,7 @@ static void insert_sorted(struct edge *e) {
 
 void edge_add(struct edge *e) {
 	list_add_tail(&e->from_link, &e->from->edges);
+	e->from->nedges++;
 	insert_sorted(e);
 
 	e->reverse = edge_lookup(e->to, e->from);
@@ -74,6 +75,10 @@ void edge_del(struct edge *e) {
 	/* graph.c will recompute prevedge; until then it must not dangle. */
 	if (e->to && e->to->prevedge == e) {
 		e->to->prevedge = NULL;
+	}
+
+	if (!list_empty(&e->from_link) && e->from) {
+		e->from->nedges--;
 	}
 
 	list_del(&e->from_link);

@@ -28,6 +28,7 @@ core_libplexuscore_la_SOURCES = \
 	core/connection.c core/connection.h \
 	core/meta.c \
 	core/protocol.c core/protocol.h \
+	core/seen_cache.c core/seen_cache.h \
 	core/protocol_auth.c \
 	core/protocol_edge.c \
 	core/protocol_subnet.c \

@@ -97,9 +97,11 @@ void stream_recv(conn_t *c, const void *data, size_t len) {
 	if (c->filter_in) {
 		if (c->filter_in->recv(c->filter_in_ctx, c, data, len) < 0)
 			conn_terminate(c, "error in meta stream filter");
-		return;
+	} else {
+		conn_deliver(c, data, len);
 	}
-	conn_deliver(c, data, len);
+	/* One graph run for everything this read changed. */
+	topology_settle();
 }
 
 void stream_writable(conn_t *c) {

@@ -112,6 +112,13 @@ int read_settings(void) {
 	err |= get_int("ReplayWindow", 16, &settings.replay_window);
 	err |= get_int("Compression", 0, &settings.compression);
 	err |= get_int("MaxOutputBufferSize", 10 * PX_MTU, &settings.max_output_buffer);
+	err |= get_int("MaxEdgesPerNode", DEFAULT_MAX_EDGES_PER_NODE, &settings.max_edges_per_node);
+	err |= get_int("MaxSubnetsPerNode", DEFAULT_MAX_SUBNETS_PER_NODE, &settings.max_subnets_per_node);
+	if (settings.max_edges_per_node < 0 || settings.max_subnets_per_node < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "MaxEdgesPerNode and MaxSubnetsPerNode must be 0 (no cap) or positive");
+		err = -1;
+	}
 	err |= get_bool("TCPOnly", false, &settings.tcponly);
 	err |= get_bool("IndirectData", false, &settings.indirectdata);
 	err |= get_bool("PMTUDiscovery", true, &settings.pmtu_discovery);

@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -61,8 +63,104 @@ node_t *node_new(const char *name) {
 	return n;
 }
 
+/*
+ * Name index: node_lookup() runs for every ADD_EDGE/ADD_SUBNET a peer sends
+ * and peers decide how many nodes exist, so it is a chained hash (doubling
+ * at load factor 1) instead of a walk of node_list. The hash is seeded per
+ * process so that names cannot be chosen to share a chain.
+ */
+static node_t **name_index;
+static size_t name_buckets, name_count;
+static uint64_t name_seed;
+
+static uint64_t mix64(uint64_t x) {
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static size_t name_hash(const char *name) {
+	if (!name_seed) {
+		if (getrandom(&name_seed, sizeof(name_seed), 0) != sizeof(name_seed)) {
+			name_seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&name_seed;
+		}
+
+		name_seed |= 1;
+	}
+
+	size_t len = strlen(name);
+	uint64_t h = mix64(name_seed ^ len);
+
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t w = 0;
+		memcpy(&w, name + i, len - i < 8 ? len - i : 8);
+		h = mix64(h ^ w);
+	}
+
+	return (size_t)h & (name_buckets - 1);
+}
+
+static void name_index_grow(void) {
+	size_t n = name_buckets ? name_buckets * 2 : 256;
+	node_t **b = xcalloc(n, sizeof(*b));
+	size_t old_n = name_buckets;
+	node_t **old = name_index;
+
+	name_index = b;
+	name_buckets = n;
+
+	for (size_t i = 0; i < old_n; i++) {
+		while (old[i]) {
+			node_t *x = old[i];
+			old[i] = x->name_hash_next;
+			size_t h = name_hash(x->name);
+			x->name_hash_next = b[h];
+			b[h] = x;
+		}
+	}
+
+	free(old);
+}
+
+static void name_index_add(node_t *n) {
+	if (name_count >= name_buckets) {
+		name_index_grow();
+	}
+
+	size_t h = name_hash(n->name);
+	n->name_hash_next = name_index[h];
+	name_index[h] = n;
+	name_count++;
+}
+
+static void name_index_remove(node_t *n) {
+	if (!name_buckets) {
+		return;
+	}
+
+	for (node_t **pp = &name_index[name_hash(n->name)]; *pp; pp = &(*pp)->name_hash_next) {
+		if (*pp == n) {
+			*pp = n->name_hash_next;
+			n->name_hash_next = NULL;
+
+			if (!--name_count) {
+				free(name_index);
+				name_index = NULL;
+				name_buckets = 0;
+			}
+
+			return;
+		}
+	}
+}
+
 void node_add(node_t *n) {
 	node_t *pos;
+
+	name_index_add(n);
 
 	list_for_each_entry(pos, &node_list, link) {
 		if (strcmp(n->name, pos->name) < 0) {
@@ -124,21 +222,13 @@ node_t *node_lookup_udp(const struct px_addr *a) {
 }
 
 node_t *node_lookup(const char *name) {
-	node_t *n;
-
-	if (!name) {
+	if (!name || !name_buckets) {
 		return NULL;
 	}
 
-	list_for_each_entry(n, &node_list, link) {
-		int c = strcmp(name, n->name);
-
-		if (!c) {
+	for (node_t *n = name_index[name_hash(name)]; n; n = n->name_hash_next) {
+		if (!strcmp(name, n->name)) {
 			return n;
-		}
-
-		if (c < 0) {
-			break;
 		}
 	}
 
@@ -221,6 +311,7 @@ void node_del(node_t *n) {
 		n->mtu_timer = NULL;
 	}
 
+	name_index_remove(n);
 	list_del(&n->link);
 
 	/* Nobody may keep pointing at a freed node. */

@@ -33,6 +33,8 @@ struct px_node {
 
 	struct list_head edges; /* struct edge.from_link, edges from this node */
 	struct list_head subnets; /* struct subnet.owner_link */
+	int nedges, nsubnets;     /* lengths of the two lists above (caps check them) */
+	bool lost_edge;           /* a DEL_EDGE named it; protocol_edge.c checks its edge to us */
 	struct list_head link; /* in node_list */
 
 	struct px_conn *connection; /* active direct meta connection, or NULL */
@@ -41,6 +43,7 @@ struct px_node {
 	struct px_addr udp_addr;
 	bool has_udp_addr;
 	struct px_node *addr_hash_next; /* node_lookup_udp() chain */
+	struct px_node *name_hash_next; /* node_lookup() chain */
 	const struct crypto_provider *crypto; /* protocol used for data with it */
 	int out_compression; /* level the peer wants to receive */
 	bool validkey; /* we can seal for it */

@@ -14,6 +14,7 @@
 #include "net_private.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "seen_cache.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
 	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
@@ -56,6 +57,20 @@ static handler_fn core_handler(int id) {
 		return tcppacket_h;
 	default:
 		return NULL;
+	}
+}
+
+static bool needs_no_graph(int id) {
+	switch (id) {
+	case PX_REQ_ADD_EDGE:
+	case PX_REQ_DEL_EDGE:
+	case PX_REQ_ADD_SUBNET:
+	case PX_REQ_DEL_SUBNET:
+	case PX_REQ_PING:
+	case PX_REQ_PONG:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -107,6 +122,10 @@ int receive_request(conn_t *c, char *line) {
 		return -1;
 	}
 
+	/* Topology and PING/PONG requests work on a stale graph; everything
+	 * else may look at reachability or next hops, so it gets a fresh one. */
+	if (!needs_no_graph(id))
+		topology_settle();
 	handler_fn h = core_handler(id);
 	if (h)
 		return h(c, line);
@@ -130,69 +149,47 @@ unauthorized:
 	return -1;
 }
 
-/* The dedupe cache: a small open hash of line digests with timestamps. */
-struct seen {
-	uint64_t hash;
-	uint64_t when;
-	char *line;
-	struct seen *next;
-};
-#define SEEN_BUCKETS 1024
-static struct seen *seen_table[SEEN_BUCKETS];
-
-static uint64_t fnv1a(const char *s) {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
+/* The dedupe cache (seen_cache.c) keeps a line for PingInterval, as tinc
+ * does, or less when a peer floods more distinct lines than it holds; that
+ * only costs a duplicate forward, which the next hop drops again. */
 bool seen_request(const char *line) {
-	uint64_t h = fnv1a(line);
-	struct seen **bucket = &seen_table[h % SEEN_BUCKETS];
-	for (struct seen *s = *bucket; s; s = s->next)
-		if (s->hash == h && !strcmp(s->line, line)) {
-			logger(PX_LOG_SCARY, LOG_DEBUG, "Already seen request");
-			return true;
-		}
-	struct seen *s = malloc(sizeof(*s));
-	if (!s)
-		abort();
-	s->hash = h;
-	s->when = now_ms();
-	s->line = strdup(line);
-	s->next = *bucket;
-	*bucket = s;
+	uint64_t evicted = seen_cache_evicted_full();
+	if (seen_cache_check(line, now_ms())) {
+		logger(PX_LOG_SCARY, LOG_DEBUG, "Already seen request");
+		return true;
+	}
+	static uint64_t last_warning_ms;
+	if (seen_cache_evicted_full() != evicted &&
+	    (!last_warning_ms || now_ms() - last_warning_ms >= 60000)) {
+		last_warning_ms = now_ms();
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "Dedupe cache full (%d requests within PingInterval): forgetting the oldest early",
+		       SEEN_CACHE_CAPACITY);
+	}
 	return false;
 }
 
 void seen_request_age(void) {
-	uint64_t limit = (uint64_t)settings.ping_interval * 1000;
-	uint64_t now = now_ms();
-	for (int i = 0; i < SEEN_BUCKETS; i++) {
-		struct seen **pp = &seen_table[i];
-		while (*pp) {
-			struct seen *s = *pp;
-			if (now - s->when > limit) {
-				*pp = s->next;
-				free(s->line);
-				free(s);
-			} else {
-				pp = &s->next;
-			}
-		}
-	}
+	seen_cache_age(now_ms(), (uint64_t)settings.ping_interval * 1000);
 }
 
 void seen_request_flush(void) {
-	for (int i = 0; i < SEEN_BUCKETS; i++) {
-		while (seen_table[i]) {
-			struct seen *s = seen_table[i];
-			seen_table[i] = s->next;
-			free(s->line);
-			free(s);
-		}
+	seen_cache_flush();
+}
+
+void log_cap_hit(struct cap_log *st, const char *var, int cap, const char *owner, const conn_t *from) {
+	uint64_t now = now_ms();
+	if (st->last_ms && now - st->last_ms < 10000) {
+		st->suppressed++;
+		return;
 	}
+	logger(PX_LOG_ALWAYS, LOG_WARNING,
+	       "%s (%d) reached for %s: ignoring (not storing, not forwarding) what %s (%s) sends for it "
+	       "beyond that "
+	       "(%u more refused since the last message)",
+	       var, cap, owner, from->name ? from->name : "<unknown>", from->hostname, st->suppressed);
+	st->last_ms = now;
+	st->suppressed = 0;
 }
 
 void forward_request(conn_t *from, const char *line) {

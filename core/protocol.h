@@ -22,6 +22,13 @@ const char *request_name(int id);
 bool seen_request(const char *line);
 void seen_request_age(void);
 void seen_request_flush(void);
+/* A peer announced more for `owner` than MaxEdgesPerNode/MaxSubnetsPerNode
+ * allow: log it, at most once per 10 s per variable (with a count). */
+struct cap_log {
+	uint64_t last_ms;
+	unsigned suppressed;
+};
+void log_cap_hit(struct cap_log *st, const char *var, int cap, const char *owner, const conn_t *from);
 /* Forward a flooded line verbatim to every active connection but `from`. */
 void forward_request(conn_t *from, const char *line);
 /* The capability string we append to ACK ("px:100,101"), or "" */
@@ -54,6 +61,10 @@ int send_del_edge(conn_t *c, const struct edge *e);
 int add_edge_h(conn_t *c, const char *line);
 int del_edge_h(conn_t *c, const char *line);
 void send_everything(conn_t *c);
+/* Run the graph now if ADD_EDGE/DEL_EDGE changed it since the last run.
+ * Those handlers only mark it; it runs once after the current read (or
+ * event-loop callback), and before anything that needs it up to date. */
+void topology_settle(void);
 
 /* protocol_key.c */
 int key_changed_h(conn_t *c, const char *line);

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "edge.h"
+#include "event.h"
 #include "graph.h"
 #include "logger.h"
 #include "net.h"
@@ -42,6 +43,65 @@ int send_del_edge(conn_t *c, const struct edge *e) {
 	if (!c)
 		return broadcast_request(NULL, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name, e->to->name);
 	return conn_send(c, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name, e->to->name);
+}
+
+/*
+ * Graph runs are coalesced: a peer may send thousands of ADD_EDGE lines in a
+ * row, and running the graph (O(E log E)) after each one is what made a
+ * flood quadratic. The handlers only mark the graph stale; it runs after
+ * the current read (stream_recv), in a deferred call after the current
+ * event-loop callback at the latest, and earlier when a request that needs
+ * it up to date arrives (receive_request).
+ */
+static bool graph_stale, settle_queued, back_edges_to_check;
+
+static void settle_deferred(void *arg) {
+	(void)arg;
+	settle_queued = false;
+	topology_settle();
+}
+
+static void topology_changed(void) {
+	graph_stale = true;
+	if (!settle_queued) {
+		settle_queued = true;
+		event_defer(settle_deferred, NULL);
+	}
+}
+
+/* A node that DEL_EDGE left unreachable cannot reach us either: its edge
+ * towards us is stale, so it is withdrawn (as tinc does after each DEL_EDGE). */
+static void drop_lost_back_edges(void) {
+	bool dropped = false;
+	node_t *n;
+	list_for_each_entry(n, &node_list, link) {
+		if (!n->lost_edge)
+			continue;
+		n->lost_edge = false;
+		if (n == myself || n->reachable)
+			continue;
+		struct edge *back = edge_lookup(n, myself);
+		if (back) {
+			/* Under TunnelServer the other peers never learned this edge. */
+			if (!settings.tunnelserver)
+				send_del_edge(NULL, back);
+			edge_del(back);
+			dropped = true;
+		}
+	}
+	if (dropped)
+		graph_run();
+}
+
+void topology_settle(void) {
+	if (!graph_stale)
+		return;
+	graph_stale = false;
+	graph_run();
+	if (back_edges_to_check) {
+		back_edges_to_check = false;
+		drop_lost_back_edges();
+	}
 }
 
 static node_t *lookup_or_create(const char *name) {
@@ -108,6 +168,10 @@ int add_edge_h(conn_t *c, const char *line) {
 		struct edge tmp = {.from = from, .to = to};
 		send_del_edge(c, &tmp);
 		return 0;
+	} else if (settings.max_edges_per_node && from->nedges >= settings.max_edges_per_node) {
+		static struct cap_log cap_log;
+		log_cap_hit(&cap_log, "MaxEdgesPerNode", settings.max_edges_per_node, from->name, c);
+		return 0;
 	} else {
 		e = edge_new();
 		e->from = from;
@@ -120,7 +184,7 @@ int add_edge_h(conn_t *c, const char *line) {
 		edge_add(e);
 	}
 	forward_request(c, line);
-	graph_run();
+	topology_changed();
 	return 0;
 }
 
@@ -159,16 +223,9 @@ int del_edge_h(conn_t *c, const char *line) {
 	}
 	forward_request(c, line);
 	edge_del(e);
-	graph_run();
-	if (!to->reachable) {
-		struct edge *back = edge_lookup(to, myself);
-		if (back) {
-			if (!settings.tunnelserver)
-				send_del_edge(NULL, back);
-			edge_del(back);
-			graph_run();
-		}
-	}
+	to->lost_edge = true;
+	back_edges_to_check = true;
+	topology_changed();
 	return 0;
 }
 

@@ -93,6 +93,11 @@ int add_subnet_h(conn_t *c, const char *line) {
 		owner = node_new(name);
 		node_add(owner);
 	}
+	if (settings.max_subnets_per_node && owner->nsubnets >= settings.max_subnets_per_node) {
+		static struct cap_log cap_log;
+		log_cap_hit(&cap_log, "MaxSubnetsPerNode", settings.max_subnets_per_node, owner->name, c);
+		return 0;
+	}
 	struct subnet *ns = subnet_new();
 	*ns = s;
 	subnet_add(owner, ns);

@@ -4,14 +4,20 @@
  * table the router searches for every packet.
  *
  * The table is kept sorted by (type, prefix length descending, weight
- * ascending, owner name), so a lookup is one linear scan that can stop at the
- * first match whose owner is reachable. A small direct-mapped cache in front
- * of it makes the common case O(1); both paths are allocation-free.
+ * ascending, address, owner name). Peers decide how many subnets we hold,
+ * so nothing here may be linear in the table: a skip list finds the place
+ * of a new entry in O(log n), and subnets are also grouped by (type,
+ * prefix, masked address) in a hash, so an exact find is one probe and a
+ * lookup is one probe per prefix length in use, taking the first member
+ * (in table order) whose owner is reachable. A small direct-mapped cache
+ * in front of lookups makes the common case O(1); lookups never allocate.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "node.h"
 #include "netutl.h"
@@ -316,6 +322,291 @@ static int table_cmp(const struct subnet *a, const struct subnet *b) {
 	return strcmp(owner_name(a), owner_name(b));
 }
 
+/* ---- the skip list over the table ---- */
+
+/* Head of the skip list: skip_head[i] is the first subnet on level i. */
+static struct subnet *skip_head[SUBNET_SKIP_LEVELS];
+static uint64_t skip_rng = 0x9e3779b97f4a7c15ull;
+
+/* Table order made total: equal subnets (only possible when built by hand)
+ * are told apart by address in memory. */
+static int skip_cmp(const struct subnet *a, const struct subnet *b) {
+	int c = table_cmp(a, b);
+
+	if (c || a == b) {
+		return c;
+	}
+
+	return (uintptr_t)a < (uintptr_t)b ? -1 : 1;
+}
+
+/* Levels for a new entry: geometric with p = 1/4 (xorshift is enough, the
+ * levels only shape the search, they never decide a result). */
+static int skip_random_levels(void) {
+	skip_rng ^= skip_rng << 13;
+	skip_rng ^= skip_rng >> 7;
+	skip_rng ^= skip_rng << 17;
+	uint64_t r = skip_rng;
+	int levels = 1;
+
+	while (levels < SUBNET_SKIP_LEVELS && (r & 3) == 0) {
+		levels++;
+		r >>= 2;
+	}
+
+	return levels;
+}
+
+/* Fill prev[i] with the link on level i after which s belongs (NULL: the head). */
+static void skip_find(const struct subnet *s, struct subnet *prev[SUBNET_SKIP_LEVELS]) {
+	struct subnet *x = NULL;
+
+	for (int i = SUBNET_SKIP_LEVELS - 1; i >= 0; i--) {
+		struct subnet *next = x ? x->skip_next[i] : skip_head[i];
+
+		while (next && skip_cmp(next, s) < 0) {
+			x = next;
+			next = x->skip_next[i];
+		}
+
+		prev[i] = x;
+	}
+}
+
+static void skip_insert(struct subnet *s) {
+	struct subnet *prev[SUBNET_SKIP_LEVELS];
+
+	skip_find(s, prev);
+	s->skip_levels = skip_random_levels();
+
+	for (int i = 0; i < SUBNET_SKIP_LEVELS; i++) {
+		if (i >= s->skip_levels) {
+			s->skip_next[i] = NULL;
+			continue;
+		}
+
+		struct subnet **link = prev[i] ? &prev[i]->skip_next[i] : &skip_head[i];
+		s->skip_next[i] = *link;
+		*link = s;
+	}
+
+	/* Level 0 is the table order: the list follows it. */
+	list_add(&s->table_link, prev[0] ? &prev[0]->table_link : &subnet_table);
+}
+
+static void skip_remove(struct subnet *s) {
+	struct subnet *prev[SUBNET_SKIP_LEVELS];
+
+	skip_find(s, prev);
+
+	for (int i = 0; i < s->skip_levels; i++) {
+		struct subnet **link = prev[i] ? &prev[i]->skip_next[i] : &skip_head[i];
+
+		if (*link == s) {
+			*link = s->skip_next[i];
+		}
+	}
+
+	s->skip_levels = 0;
+}
+
+/* ---- groups: subnets with the same type, prefix and masked address ---- */
+
+struct subnet_group {
+	enum subnet_type type;
+	int prefix;
+	uint8_t key[16];           /* the address with the host bits cleared */
+	struct list_head members;  /* struct subnet.group_link, in table order */
+	struct subnet_group *next; /* hash chain */
+};
+
+static struct subnet_group **group_buckets;
+static size_t group_nbuckets, group_count;
+static uint64_t group_seed;
+/* How many subnets of each type have each prefix length, so a lookup only
+ * probes the lengths in use. */
+static unsigned prefix_use[3][129];
+
+static size_t addr_len(enum subnet_type type) {
+	return type == SUBNET_MAC ? 6 : type == SUBNET_IPV4 ? 4 : 16;
+}
+
+/* Can s be indexed at all? (A hand-built prefix beyond the address never matches.) */
+static bool indexable(const struct subnet *s) {
+	return s->type <= SUBNET_IPV6 && s->prefix >= 0 && s->prefix <= addr_bits(s->type);
+}
+
+static void mask_addr(const uint8_t *addr, size_t len, int prefix, uint8_t out[16]) {
+	memset(out, 0, 16);
+	int full = prefix / 8, rest = prefix % 8;
+
+	memcpy(out, addr, (size_t)full <= len ? (size_t)full : len);
+
+	if (rest && (size_t)full < len) {
+		out[full] = addr[full] & (uint8_t)(0xff << (8 - rest));
+	}
+}
+
+static uint64_t mix64(uint64_t x) {
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Bucket of a group key. Seeded per process, so which subnets share a
+ * chain cannot be chosen by whoever announces them. */
+static size_t group_hash(enum subnet_type type, int prefix, const uint8_t key[16]) {
+	uint64_t w[2];
+
+	if (!group_seed) {
+		uint8_t seed[8];
+
+		if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
+			memcpy(seed, &(uint64_t){(uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed},
+			       sizeof(seed));
+		}
+
+		memcpy(&group_seed, seed, sizeof(group_seed));
+		group_seed |= 1;
+	}
+
+	memcpy(w, key, 16);
+	uint64_t h = mix64(group_seed ^ ((uint64_t)type << 8 | (uint64_t)prefix));
+	h = mix64(h ^ w[0]);
+	h = mix64(h ^ w[1]);
+	return (size_t)h & (group_nbuckets - 1);
+}
+
+static struct subnet_group *group_find(enum subnet_type type, int prefix, const uint8_t key[16]) {
+	if (!group_nbuckets) {
+		return NULL;
+	}
+
+	for (struct subnet_group *g = group_buckets[group_hash(type, prefix, key)]; g; g = g->next) {
+		if (g->type == type && g->prefix == prefix && !memcmp(g->key, key, 16)) {
+			return g;
+		}
+	}
+
+	return NULL;
+}
+
+/* Keep the load factor at most 1 by doubling the bucket array. */
+static void group_grow(void) {
+	size_t n = group_nbuckets ? group_nbuckets * 2 : 256;
+	struct subnet_group **b = calloc(n, sizeof(*b));
+
+	if (!b) {
+		abort();
+	}
+
+	size_t old_n = group_nbuckets;
+	struct subnet_group **old = group_buckets;
+	group_buckets = b;
+	group_nbuckets = n;
+
+	for (size_t i = 0; i < old_n; i++) {
+		while (old[i]) {
+			struct subnet_group *g = old[i];
+			old[i] = g->next;
+			size_t h = group_hash(g->type, g->prefix, g->key);
+			g->next = b[h];
+			b[h] = g;
+		}
+	}
+
+	free(old);
+}
+
+static void group_insert(struct subnet *s) {
+	uint8_t key[16];
+
+	if (!indexable(s)) {
+		s->group = NULL;
+		list_init(&s->group_link);
+		return;
+	}
+
+	mask_addr(s->addr, addr_len(s->type), s->prefix, key);
+	struct subnet_group *g = group_find(s->type, s->prefix, key);
+
+	if (!g) {
+		if (group_count >= group_nbuckets) {
+			group_grow();
+		}
+
+		g = calloc(1, sizeof(*g));
+
+		if (!g) {
+			abort();
+		}
+
+		g->type = s->type;
+		g->prefix = s->prefix;
+		memcpy(g->key, key, 16);
+		list_init(&g->members);
+		size_t h = group_hash(g->type, g->prefix, key);
+		g->next = group_buckets[h];
+		group_buckets[h] = g;
+		group_count++;
+	}
+
+	/* Members in table order; a group holds the owners of one prefix (and
+	 * whatever weights they chose), so it stays short. */
+	struct subnet *pos;
+
+	list_for_each_entry(pos, &g->members, group_link) {
+		if (skip_cmp(s, pos) < 0) {
+			break;
+		}
+	}
+
+	list_add_tail(&s->group_link, &pos->group_link);
+	s->group = g;
+	prefix_use[s->type][s->prefix]++;
+}
+
+static void group_remove(struct subnet *s) {
+	struct subnet_group *g = s->group;
+
+	list_del(&s->group_link);
+
+	if (!g) {
+		return;
+	}
+
+	s->group = NULL;
+	prefix_use[g->type][g->prefix]--;
+
+	if (!list_empty(&g->members)) {
+		return;
+	}
+
+	struct subnet_group **pp = &group_buckets[group_hash(g->type, g->prefix, g->key)];
+
+	while (*pp && *pp != g) {
+		pp = &(*pp)->next;
+	}
+
+	if (*pp) {
+		*pp = g->next;
+	}
+
+	group_count--;
+	free(g);
+
+	if (!group_count) {
+		free(group_buckets);
+		group_buckets = NULL;
+		group_nbuckets = 0;
+	}
+}
+
+/* ---- the table ---- */
+
 struct subnet *subnet_new(void) {
 	struct subnet *s = calloc(1, sizeof(*s));
 
@@ -326,6 +617,7 @@ struct subnet *subnet_new(void) {
 	s->weight = SUBNET_DEFAULT_WEIGHT;
 	list_init(&s->owner_link);
 	list_init(&s->table_link);
+	list_init(&s->group_link);
 	return s;
 }
 
@@ -334,18 +626,13 @@ void subnet_add(struct px_node *owner, struct subnet *s) {
 
 	if (owner) {
 		list_add_tail(&s->owner_link, &owner->subnets);
+		owner->nsubnets++;
+	} else {
+		list_init(&s->owner_link);
 	}
 
-	struct subnet *pos;
-
-	list_for_each_entry(pos, &subnet_table, table_link) {
-		if (table_cmp(s, pos) < 0) {
-			break;
-		}
-	}
-
-	/* Insert before pos (or at the tail when the loop ran off the end). */
-	list_add_tail(&s->table_link, &pos->table_link);
+	skip_insert(s);
+	group_insert(s);
 	subnet_cache_flush();
 }
 
@@ -354,10 +641,24 @@ void subnet_del(struct subnet *s) {
 		return;
 	}
 
+	if (s->owner && !list_empty(&s->owner_link)) {
+		s->owner->nsubnets--;
+	}
+
 	list_del(&s->owner_link);
+
+	if (s->skip_levels) {
+		skip_remove(s);
+	}
+
 	list_del(&s->table_link);
+	group_remove(s);
 	subnet_cache_flush();
 	free(s);
+}
+
+int subnet_count(const struct px_node *owner) {
+	return owner ? owner->nsubnets : 0;
 }
 
 struct subnet *subnet_find(struct px_node *owner, const struct subnet *s) {
@@ -367,34 +668,31 @@ struct subnet *subnet_find(struct px_node *owner, const struct subnet *s) {
 		return NULL;
 	}
 
-	list_for_each_entry(pos, &owner->subnets, owner_link) {
-		if (subnet_equal(pos, s)) {
+	if (!indexable(s)) {
+		list_for_each_entry(pos, &owner->subnets, owner_link) {
+			if (subnet_equal(pos, s)) {
+				return pos;
+			}
+		}
+
+		return NULL;
+	}
+
+	uint8_t key[16];
+	mask_addr(s->addr, addr_len(s->type), s->prefix, key);
+	struct subnet_group *g = group_find(s->type, s->prefix, key);
+
+	if (!g) {
+		return NULL;
+	}
+
+	list_for_each_entry(pos, &g->members, group_link) {
+		if (pos->owner == owner && subnet_equal(pos, s)) {
 			return pos;
 		}
 	}
 
 	return NULL;
-}
-
-/* Does `addr` (len bytes) fall inside s's prefix? A hand-built subnet with an
- * impossible prefix never matches instead of reading past the address. */
-static bool prefix_match(const struct subnet *s, const uint8_t *addr, size_t len) {
-	if (s->prefix < 0 || (size_t)s->prefix > len * 8) {
-		return false;
-	}
-
-	int full = s->prefix / 8, rest = s->prefix % 8;
-
-	if (memcmp(s->addr, addr, (size_t)full)) {
-		return false;
-	}
-
-	if (rest) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rest));
-		return ((s->addr[full] ^ addr[full]) & mask) == 0;
-	}
-
-	return true;
 }
 
 static unsigned cache_slot(enum subnet_type type, const uint8_t *addr, size_t len) {
@@ -410,7 +708,9 @@ static unsigned cache_slot(enum subnet_type type, const uint8_t *addr, size_t le
 
 /* The first match in table order whose owner is reachable (broadcast subnets
  * without owner count as reachable); if none is, the best match anyway, so
- * that the router can tell "unreachable" from "no route". */
+ * that the router can tell "unreachable" from "no route". Table order is
+ * longest prefix first, so the groups are probed from the longest prefix
+ * length in use down; inside a group the members are in table order too. */
 static struct subnet *lookup(enum subnet_type type, const uint8_t *addr, size_t len) {
 	unsigned slot = cache_slot(type, addr, len);
 	struct cache_entry *ce = &cache[slot];
@@ -420,23 +720,29 @@ static struct subnet *lookup(enum subnet_type type, const uint8_t *addr, size_t 
 	}
 
 	struct subnet *s, *first = NULL, *found = NULL;
+	uint8_t key[16];
 
-	list_for_each_entry(s, &subnet_table, table_link) {
-		if (s->type != type) {
+	for (int prefix = addr_bits(type); prefix >= 0 && !found; prefix--) {
+		if (!prefix_use[type][prefix]) {
 			continue;
 		}
 
-		if (type == SUBNET_MAC ? memcmp(s->addr, addr, 6) != 0 : !prefix_match(s, addr, len)) {
+		mask_addr(addr, len, prefix, key);
+		struct subnet_group *g = group_find(type, prefix, key);
+
+		if (!g) {
 			continue;
 		}
 
-		if (!first) {
-			first = s;
-		}
+		list_for_each_entry(s, &g->members, group_link) {
+			if (!first) {
+				first = s;
+			}
 
-		if (!s->owner || s->owner->reachable) {
-			found = s;
-			break;
+			if (!s->owner || s->owner->reachable) {
+				found = s;
+				break;
+			}
 		}
 	}
 
@@ -450,7 +756,6 @@ static struct subnet *lookup(enum subnet_type type, const uint8_t *addr, size_t 
 	ce->result = found;
 	return found;
 }
-
 struct subnet *subnet_lookup_ipv4(const uint8_t addr[4]) {
 	return lookup(SUBNET_IPV4, addr, 4);
 }

@@ -10,6 +10,9 @@
 #include "list.h"
 
 struct px_node;
+struct subnet_group;
+
+#define SUBNET_SKIP_LEVELS 12 /* enough for 4^12 subnets at p = 1/4 */
 
 enum subnet_type { SUBNET_MAC = 0, SUBNET_IPV4, SUBNET_IPV6 };
 
@@ -22,6 +25,13 @@ struct subnet {
 	uint64_t expires_ms; /* switch mode: learned MACs; 0 = never */
 	struct list_head owner_link; /* in owner->subnets */
 	struct list_head table_link; /* in the global table */
+	/* Indexes of the table (subnet.c): a skip list over table_link for
+	 * O(log n) sorted inserts, and the group of subnets sharing type,
+	 * prefix and masked address for O(prefix lengths) lookups. */
+	struct subnet *skip_next[SUBNET_SKIP_LEVELS];
+	int skip_levels;
+	struct subnet_group *group;
+	struct list_head group_link;
 };
 
 #define SUBNET_DEFAULT_WEIGHT 10
@@ -51,7 +61,9 @@ struct subnet *subnet_find(struct px_node *owner, const struct subnet *s);
 struct subnet *subnet_lookup_ipv4(const uint8_t addr[4]);
 struct subnet *subnet_lookup_ipv6(const uint8_t addr[16]);
 struct subnet *subnet_lookup_mac(const uint8_t addr[6]);
-/* Iterate the whole table. */
+/* Subnets owner has in the table (counted, O(1)). */
+int subnet_count(const struct px_node *owner);
+/* Iterate the whole table (always in table order). */
 extern struct list_head subnet_table;
 /* Lookups are cached; call after any table or reachability change. */
 void subnet_cache_flush(void);

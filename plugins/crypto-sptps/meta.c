@@ -71,11 +71,24 @@ static void meta_log_cb(void *ctx, enum sptps_log_level level, const char *msg) 
 	sptps_glue_log(m->peer, level, msg);
 }
 
+/* Writing the record may close the connection (output buffer overflow,
+ * write error), which frees the filter while SPTPS is still inside
+ * send_record: hold the session like filter_recv does and free it after. */
 static int filter_send(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
 	struct meta_session *m = ctx;
 
 	(void)c;
-	return sptps_send_record(m->s, 0, data, len) == SPTPS_OK ? 0 : -1;
+	m->busy++;
+	bool sent = sptps_send_record(m->s, 0, data, len) == SPTPS_OK;
+	m->busy--;
+
+	if (m->refs <= 0 && !m->busy) {
+		m->refs = 1;
+		meta_release(m);
+		return -1;
+	}
+
+	return sent ? 0 : -1;
 }
 
 static int filter_recv(void *ctx, px_conn *c, const uint8_t *data, size_t len) {

@@ -42,11 +42,18 @@ enabled() { # a plugin's automake conditional in the build: ENABLE_X_TRUE is "#"
 	! grep -q "^S\\[\"ENABLE_$1_TRUE\"\\]=\"#\"" "$BUILD/config.status"
 }
 
-CORE="conf netutl subnet node edge graph event device logger script control control_format paths
-	plugin_loader host connection meta protocol protocol_auth protocol_edge protocol_subnet protocol_key
-	protocol_misc net net_setup net_packet route route_icmp route_mss route_neighbor"
-UH="plugin codec sign hostfile store confmerge scripts receive send"
-LEGACY="plugin hex rsa_keys meta_auth data_keys ecdh packet replay"
+# mk_sources FILE VARIABLE: the basenames of the .c files an automake
+# variable lists (continuation lines included), so that the targets link
+# exactly what the build links and new source files need no edit here.
+mk_sources() {
+	awk -v var="$2" '
+		$1 == var && ($2 == "=" || $2 == "+=") { on = 1 }
+		on { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) { n = $i; sub(/.*\//, "", n); sub(/\.c$/, "", n); print n } }
+		on && !/\\$/ { on = 0 }' "$SRC/$1" | tr '\n' ' '
+}
+CORE=$(mk_sources core/local.mk core_libplexuscore_la_SOURCES)
+UH=$(mk_sources plugins/update-hosts/local.mk UPDATE_HOSTS_SOURCES)
+LEGACY=$(mk_sources plugins/crypto-legacy/local.mk CRYPTO_LEGACY_SOURCES)
 SPTPS="sptps sptps_replay sptps_crypto b64 keys"
 prefixed() { # DIR NAMES...: DIR/NAME.c for each name
 	d=$1
@@ -57,7 +64,7 @@ prefixed() { # DIR NAMES...: DIR/NAME.c for each name
 # Sources and libraries of each target; empty sources: not available in this build.
 target_sources() {
 	case $1 in
-	conf) echo "tests/fuzz/fuzz_conf.c core/conf.c tests/unit/model_stubs.c" ;;
+	conf) echo "tests/fuzz/fuzz_conf.c core/conf.c core/host_cache.c tests/unit/model_stubs.c" ;;
 	addr) echo "tests/fuzz/fuzz_addr.c $(prefixed core netutl subnet node edge) tests/unit/model_stubs.c" ;;
 	control) echo "tests/fuzz/fuzz_control.c tests/unit/control_fixture.c $(prefixed core control control_format paths)" ;;
 	meta) enabled UPDATE_HOSTS && enabled CRYPTO_LEGACY &&
@@ -72,7 +79,7 @@ target_sources() {
 }
 target_libs() {
 	case $1 in
-	conf | addr) pkg-config --libs libcrypto ;;
+	conf | addr) pkg-config --libs libcrypto libsodium ;;
 	control) ;;
 	meta) echo "$(pkg-config --libs libcrypto libsodium) -lltdl" ;;
 	update_hosts | legacy_udp) pkg-config --libs libcrypto ;;

@@ -33,6 +33,13 @@ tests_unit_subnet_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_subnet_test_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_unit_subnet_test_LDADD = $(MODEL_TEST_LIBS)
 
+check_PROGRAMS += tests/unit/subnet_table_test
+TESTS += tests/unit/subnet_table_test
+tests_unit_subnet_table_test_SOURCES = tests/unit/subnet_table_test.c $(MODEL_NODE_SOURCES)
+tests_unit_subnet_table_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_subnet_table_test_CFLAGS = $(MODEL_TEST_CFLAGS)
+tests_unit_subnet_table_test_LDADD = $(MODEL_TEST_LIBS)
+
 check_PROGRAMS += tests/unit/node_test
 TESTS += tests/unit/node_test
 tests_unit_node_test_SOURCES = tests/unit/node_test.c $(MODEL_NODE_SOURCES)

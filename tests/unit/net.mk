@@ -37,3 +37,9 @@ TESTS += tests/unit/admission_test
 tests_unit_admission_test_SOURCES = tests/unit/admission_test.c tests/unit/check.h
 tests_unit_admission_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_admission_test_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/seen_cache_test
+TESTS += tests/unit/seen_cache_test
+tests_unit_seen_cache_test_SOURCES = tests/unit/seen_cache_test.c core/seen_cache.c core/seen_cache.h tests/unit/check.h
+tests_unit_seen_cache_test_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core $(SODIUM_CFLAGS)
+tests_unit_seen_cache_test_LDADD = $(SODIUM_LIBS)

@@ -11,7 +11,7 @@ SPTPS_VECTOR_FILES = \
 	tests/data/sptps-vectors/renegotiation-stream.json \
 	tests/data/sptps-vectors/renegotiation-datagram.json \
 	tests/data/sptps-vectors/stream-invitation.json
-EXTRA_DIST += $(SPTPS_VECTOR_FILES) tests/fuzz/sptps_fuzz.c tests/fuzz/run-sptps-fuzz.sh
+EXTRA_DIST += $(SPTPS_VECTOR_FILES)
 
 if ENABLE_CRYPTO_SPTPS
 SPTPS_TEST_SOURCES = $(SPTPS_LIB_SOURCES) tests/unit/check.h
