@@ -9,7 +9,7 @@ core_libplexuscore_la_SOURCES = \
 	core/admission.c core/admission.h \
 	core/netutl.c core/netutl.h \
 	core/subnet.c core/subnet.h \
-	core/node.c core/node.h \
+	core/node.c core/node.h core/hash_mix.h \
 	core/edge.c core/edge.h \
 	core/graph.c core/graph.h \
 	core/event.c core/event.h \

@@ -12,6 +12,7 @@
 
 #include "edge.h"
 #include "event.h"
+#include "hash_mix.h"
 #include "logger.h"
 #include "netutl.h"
 #include "node.h"
@@ -73,15 +74,6 @@ static node_t **name_index;
 static size_t name_buckets, name_count;
 static uint64_t name_seed;
 
-static uint64_t mix64(uint64_t x) {
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 static size_t name_hash(const char *name) {
 	if (!name_seed) {
 		if (getrandom(&name_seed, sizeof(name_seed), 0) != sizeof(name_seed)) {
@@ -92,12 +84,12 @@ static size_t name_hash(const char *name) {
 	}
 
 	size_t len = strlen(name);
-	uint64_t h = mix64(name_seed ^ len);
+	uint64_t h = hash_mix64(name_seed ^ len);
 
 	for (size_t i = 0; i < len; i += 8) {
 		uint64_t w = 0;
 		memcpy(&w, name + i, len - i < 8 ? len - i : 8);
-		h = mix64(h ^ w);
+		h = hash_mix64(h ^ w);
 	}
 
 	return (size_t)h & (name_buckets - 1);

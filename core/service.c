@@ -54,14 +54,19 @@ int service_init(void) {
 	return sd_notify_init();
 }
 
-void service_ready(void) {
+/* READY=1 with the current status line. */
+static void send_ready(void) {
 	char msg[192];
-
-	if (!sd_notify_enabled())
-		return;
 	int off = snprintf(msg, sizeof(msg), "READY=1\n");
+
 	format_status(msg + off, sizeof(msg) - (size_t)off);
 	sd_notify_send(msg);
+}
+
+void service_ready(void) {
+	if (!sd_notify_enabled())
+		return;
+	send_ready();
 	if (!tick)
 		tick = timer_new(on_tick, NULL);
 	if (tick)
@@ -82,13 +87,8 @@ void service_reloading(void) {
 }
 
 void service_reloaded(void) {
-	char msg[192];
-
-	if (!sd_notify_enabled())
-		return;
-	int off = snprintf(msg, sizeof(msg), "READY=1\n");
-	format_status(msg + off, sizeof(msg) - (size_t)off);
-	sd_notify_send(msg);
+	if (sd_notify_enabled())
+		send_ready();
 }
 
 void service_stopping(void) {

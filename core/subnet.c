@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "hash_mix.h"
 #include "node.h"
 #include "netutl.h"
 #include "subnet.h"
@@ -447,15 +448,6 @@ static void mask_addr(const uint8_t *addr, size_t len, int prefix, uint8_t out[1
 	}
 }
 
-static uint64_t mix64(uint64_t x) {
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /* Bucket of a group key. Seeded per process, so which subnets share a
  * chain cannot be chosen by whoever announces them. */
 static size_t group_hash(enum subnet_type type, int prefix, const uint8_t key[16]) {
@@ -474,9 +466,9 @@ static size_t group_hash(enum subnet_type type, int prefix, const uint8_t key[16
 	}
 
 	memcpy(w, key, 16);
-	uint64_t h = mix64(group_seed ^ ((uint64_t)type << 8 | (uint64_t)prefix));
-	h = mix64(h ^ w[0]);
-	h = mix64(h ^ w[1]);
+	uint64_t h = hash_mix64(group_seed ^ ((uint64_t)type << 8 | (uint64_t)prefix));
+	h = hash_mix64(h ^ w[0]);
+	h = hash_mix64(h ^ w[1]);
 	return (size_t)h & (group_nbuckets - 1);
 }
 
