@@ -602,11 +602,13 @@ int plugins_load(void) {
 			logger(1, LOG_INFO, "Plugin %s disabled by configuration", c->name);
 			continue;
 		}
+		/* A file we cannot use (another ABI major, a newer minor, no or a
+		 * bad descriptor) is a stale or foreign plugin: plugin_open logged
+		 * why, and it counts as absent. Whether the configuration needs
+		 * it is decided later (RequirePlugin, transports, crypto). */
 		struct px_plugin *p = plugin_open(c);
-		if (!p) {
-			result = -1;
+		if (!p)
 			continue;
-		}
 		list_add_tail(&p->link, &plugin_list);
 
 		registration_failed = false;

@@ -52,10 +52,11 @@ extern struct list_head plugin_list;
 /* Load every plugin found in the search path (NAME.la or NAME.so in a
  * search directory or in its subdirectory NAME; first directory that has a
  * given name wins), skipping names listed in DisablePlugin and, as root,
- * files that others could change (logged, not an error), validate their
- * descriptors and call init(). Returns 0, or -1 on a start-up error (wrong
- * ABI major, duplicate registration, missing mandatory operation...),
- * already logged. */
+ * files that others could change, validate their descriptors and call
+ * init(). A file that cannot be used (another ABI major, a newer minor, a
+ * bad descriptor) is logged and skipped like an absent plugin. Returns 0,
+ * or -1 on a start-up error (init() failed, duplicate registration,
+ * missing mandatory operation), already logged. */
 int plugins_load(void);
 /* Fail (logged: plugin name and every directory searched) if not loaded. */
 int plugins_require(const char *name, const char *why);
