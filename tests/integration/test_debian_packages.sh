@@ -213,8 +213,9 @@ while read -r f; do
 	*) continue ;;
 	esac
 	[ -e "$f" ] || continue
-	# shared directories (/usr/lib/x86_64-linux-gnu, /usr/share/doc...) stay
-	[ -d "$f" ] && [ -n "$(dpkg -S "$f" 2>/dev/null)" ] && continue
+	# shared directories (/usr/lib/x86_64-linux-gnu, /usr/share/doc...) stay;
+	# ours (/usr/include/plexus, /usr/share/doc/plexus-*...) are named so
+	[ -d "$f" ] && [ "${f#*plexus}" = "$f" ] && continue
 	echo "left behind: $f"
 	left=$((left + 1))
 done <"$PXT_TMP/files.list"
