@@ -107,11 +107,11 @@ done
 
 if command -v lintian >/dev/null 2>&1; then
 	t=$SECONDS
-	lintian --fail-on error "$PXT_TMP"/plexus_*.changes >"$PXT_TMP/lintian.out" 2>&1
+	lintian --info --pedantic --fail-on error "$PXT_TMP"/plexus_*.changes >"$PXT_TMP/lintian.out" 2>&1
 	lrc=$?
 	grep -v 'running with root privileges' "$PXT_TMP/lintian.out"
 	[ "$lrc" = 0 ] || fail "lintian reports errors (exit $lrc)"
-	note "lintian: $(grep -c '^E:' "$PXT_TMP/lintian.out") errors, $(grep -c '^W:' "$PXT_TMP/lintian.out") warnings ($((SECONDS - t)) s)"
+	note "lintian: $(grep -c '^E:' "$PXT_TMP/lintian.out") errors, $(grep -c '^W:' "$PXT_TMP/lintian.out") warnings, $(grep -c '^[IP]:' "$PXT_TMP/lintian.out") info/pedantic ($((SECONDS - t)) s)"
 else
 	note "lintian not installed: not run"
 fi
