@@ -18,6 +18,9 @@
 #   PXT_KIND       node kind most tests use: plexus (default) or tinc10
 #   PXT_KEEP=1     keep the temp dir (configs, logs) after the test
 #   PXT_DEBUG      daemon debug level (default 1)
+#   PXT_INSTALLED=1  use the installed /usr/sbin/plexusd and /usr/bin/plexus
+#                  and their compiled-in plugin directory (PLEXUS_PLUGIN_PATH
+#                  is unset), e.g. after installing the Debian packages
 
 PXT_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [ -z "${PLEXUS_BUILD:-}" ]; then
@@ -27,9 +30,17 @@ case $PLEXUS_BUILD in
 /*) ;;
 *) PLEXUS_BUILD=$PWD/$PLEXUS_BUILD ;;
 esac
-PLEXUSD=$PLEXUS_BUILD/core/plexusd
-PLEXUS_CLI=$PLEXUS_BUILD/core/plexus
-export PLEXUS_PLUGIN_PATH=${PLEXUS_PLUGIN_PATH:-$PLEXUS_BUILD/plugins}
+if [ "${PXT_INSTALLED:-0}" = 1 ]; then
+	# the installed package: its binaries, and only the plugin directory
+	# compiled into the daemon
+	PLEXUSD=/usr/sbin/plexusd
+	PLEXUS_CLI=/usr/bin/plexus
+	unset PLEXUS_PLUGIN_PATH
+else
+	PLEXUSD=$PLEXUS_BUILD/core/plexusd
+	PLEXUS_CLI=$PLEXUS_BUILD/core/plexus
+	export PLEXUS_PLUGIN_PATH=${PLEXUS_PLUGIN_PATH:-$PLEXUS_BUILD/plugins}
+fi
 TINCD=${TINCD:-/usr/sbin/tincd}
 PXT_KIND=${PXT_KIND:-plexus}
 PXT_TOOLS=$PXT_SRCDIR/tests/tools

@@ -5,6 +5,7 @@
 # Used by tests/run-all.sh and scripts/demo.sh.
 PKGS="libltdl-dev libssl-dev libsodium-dev zlib1g-dev liblzo2-dev autoconf automake libtool
 pkg-config build-essential tinc iperf3 nftables iproute2 iputils-ping python3 jq
+debhelper dpkg-dev fakeroot lintian git
 clang libclang-rt-14-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
