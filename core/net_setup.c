@@ -217,7 +217,9 @@ static int check_required_plugins(void) {
 		char why[64];
 		snprintf(why, sizeof(why), "Compression = %d", settings.compression);
 		if (plugins_require("compress", why) == 0)
-			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d", settings.compression);
+			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d%s", settings.compression,
+			       settings.compression == PX_COMPRESS_LZ4 ? " (LZ4: the compress plugin was built without liblz4)"
+			                                               : "");
 		err = -1;
 	}
 	for (int i = 0;; i++) {
