@@ -217,9 +217,11 @@ static int check_required_plugins(void) {
 		char why[64];
 		snprintf(why, sizeof(why), "Compression = %d", settings.compression);
 		if (plugins_require("compress", why) == 0)
-			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d%s", settings.compression,
-			       settings.compression == PX_COMPRESS_LZ4 ? " (LZ4: the compress plugin was built without liblz4)"
-			                                               : "");
+			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d%s",
+			       settings.compression,
+			       settings.compression == PX_COMPRESS_LZ4
+			           ? " (LZ4: the compress plugin was built without liblz4)"
+			           : "");
 		err = -1;
 	}
 	for (int i = 0;; i++) {
@@ -245,8 +247,8 @@ static int setup_myself(void) {
 			break;
 		struct subnet *s = subnet_new();
 		if (!subnet_parse(e->value, s) || !subnet_hostbits_clear(s)) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid subnet %s in %s line %d", e->value, e->file ? e->file : "-o",
-			       e->line);
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid subnet %s in %s line %d", e->value,
+			       e->file ? e->file : "-o", e->line);
 			free(s);
 			return -1;
 		}
@@ -272,11 +274,32 @@ static int setup_device(void) {
 		logger(PX_LOG_ALWAYS, LOG_NOTICE, "Using the dummy device: no interface");
 		return 0;
 	}
-	if (type && !strcasecmp(type, "tap"))
-		tap = true;
-	else if (type && !strcasecmp(type, "tun"))
-		tap = false;
-	if (device_open(&device, path ? path : "/dev/net/tun", ifname, tap) < 0)
+	int rc;
+	if (!type || !strcasecmp(type, "tun") || !strcasecmp(type, "tap")) {
+		if (type)
+			tap = !strcasecmp(type, "tap");
+		rc = device_open(&device, path ? path : "/dev/net/tun", ifname, tap);
+	} else if (!strcasecmp(type, "fd")) {
+		if (settings.mode != RMODE_ROUTER) {
+			logger(PX_LOG_ALWAYS, LOG_ERR,
+			       "DeviceType = fd carries IP packets only: it needs Mode = router");
+			return -1;
+		}
+		rc = device_open_fd(&device, path);
+	} else if (!strcasecmp(type, "raw_socket")) {
+		rc = device_open_raw_socket(&device, ifname);
+	} else if (!strcasecmp(type, "multicast")) {
+		rc = device_open_multicast(&device, path);
+	} else if (!strcasecmp(type, "vde") || !strcasecmp(type, "uml")) {
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "DeviceType = %s is not supported by Plexus (no %s support built in)", type, type);
+		return -1;
+	} else {
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "Unknown DeviceType = %s (known: tun, tap, dummy, fd, raw_socket, multicast)", type);
+		return -1;
+	}
+	if (rc < 0)
 		return -1;
 	free(settings.ifname);
 	settings.ifname = strdup(device.ifname);
@@ -319,7 +342,8 @@ static int setup_listeners(void) {
 		return -1;
 	}
 	if (!naddrs)
-		naddrs = addr_resolve(NULL, settings.port, settings.addressfamily, true, addrs, MAX_LISTENERS);
+		naddrs =
+		    addr_resolve(NULL, settings.port, settings.addressfamily, true, addrs, MAX_LISTENERS);
 	for (int i = 0; i < naddrs && nlisteners < MAX_LISTENERS; i++) {
 		struct listener *l = &listeners[nlisteners];
 		memset(l, 0, sizeof(*l));
