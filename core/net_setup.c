@@ -233,6 +233,41 @@ static int check_required_plugins(void) {
 	return err ? -1 : 0;
 }
 
+/* Like tincd, refuse to run when no loaded protocol has our private key:
+ * such a node could never authenticate to anyone. Names the files tried
+ * (each plugin has logged why its key was unusable). */
+static int check_private_keys(void) {
+	const struct crypto_provider *legacy = crypto_for_minor(PX_PROT_MINOR_LEGACY);
+	const struct crypto_provider *sptps =
+	    settings.experimental_protocol ? crypto_for_minor(PX_PROT_MINOR_CURRENT) : NULL;
+	if (sptps && sptps->ops->minor_min < PX_PROT_MINOR_SPTPS)
+		sptps = NULL;
+	const struct crypto_provider *each[] = {legacy, sptps};
+	for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++)
+		if (each[i] && (!each[i]->ops->usable || each[i]->ops->usable(each[i]->plugin, myself)))
+			return 0;
+	char tried[8192] = "";
+	size_t len = 0;
+	if (legacy) {
+		const char *file = conf_get(&server_conf, "PrivateKeyFile", 0);
+		if (conf_get(&server_conf, "PrivateKey", 0))
+			len += snprintf(tried + len, sizeof(tried) - len, "PrivateKey in %s (RSA)",
+			                main_conf_path);
+		else if (file)
+			len += snprintf(tried + len, sizeof(tried) - len, "%s (RSA)", file);
+		else
+			len += snprintf(tried + len, sizeof(tried) - len, "%s/rsa_key.priv (RSA)", confbase);
+	}
+	if (sptps && len < sizeof(tried)) {
+		const char *file = conf_get(&server_conf, "Ed25519PrivateKeyFile", 0);
+		len += snprintf(tried + len, sizeof(tried) - len, "%s%s%s (Ed25519)", len ? ", " : "",
+		                file ? file : confbase, file ? "" : "/ed25519_key.priv");
+	}
+	logger(PX_LOG_ALWAYS, LOG_ERR, "No usable private key for any protocol; tried: %s",
+	       len ? tried : "none (no crypto plugin)");
+	return -1;
+}
+
 static int setup_myself(void) {
 	const char *name = conf_get(&server_conf, "Name", 0);
 	myself = node_new(name);
@@ -382,7 +417,7 @@ int net_setup(void) {
 		return -1;
 	if (process_priority_apply(conf_get(&server_conf, "ProcessPriority", 0)) < 0)
 		return -1;
-	if (setup_myself() < 0)
+	if (setup_myself() < 0 || check_private_keys() < 0)
 		return -1;
 	strict_subnets_sync();
 	packet_pool_init();
