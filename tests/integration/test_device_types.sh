@@ -147,10 +147,10 @@ fd_part() {
 			start_node px
 		fi
 		up_and_ping px peer 40
-		bulk_tcp px peer $((2 * 1024 * 1024)) || fail "bulk px -> peer over fd ($how)"
-		bulk_tcp peer px $((2 * 1024 * 1024)) || fail "bulk peer -> px over fd ($how)"
+		bulk_tcp px peer $((1024 * 1024)) || fail "bulk px -> peer over fd ($how)"
+		bulk_tcp peer px $((1024 * 1024)) || fail "bulk peer -> px over fd ($how)"
 		assert_log px "fd/[0-9]+ device set up" "px did not set up the fd device ($how)"
-		note "fd ($how): ping and 2 MiB each way ok"
+		note "fd ($how): ping and 1 MiB each way ok"
 		stop_node px
 		stop_node peer
 		in_ns px ip link del pxfd0 2>/dev/null || true
@@ -199,6 +199,65 @@ raw_socket_part() {
 	note "raw_socket: lan <-> peer pings ok through rs0"
 }
 
+# mcast.py GROUP PORT SECONDS: a second member of px's multicast group
+# (the "lan" side): sends 5 broadcast frames of ethertype 0x88b5 into the
+# group, then prints the ethertype of every frame px writes to the group.
+cat >"$PXT_TMP/mcast.py" <<'PYEOF'
+import socket, struct, sys, time
+group, port, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((group, port))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", 0))
+s.settimeout(0.2)
+me = bytes.fromhex("020000000099")
+for i in range(5):
+    s.sendto(b"\xff" * 6 + me + b"\x88\xb5" + b"plexus-multicast-test %d" % i + bytes(30), (group, port))
+print("sent 5", flush=True)
+end = time.time() + secs
+while time.time() < end:
+    try:
+        d = s.recv(2048)
+    except socket.timeout:
+        continue
+    if len(d) >= 14 and d[6:12] != me:
+        print("frame %04x" % struct.unpack("!H", d[12:14]), flush=True)
+PYEOF
+
+multicast_part() {
+	local group=ff3e:30:2001:db8::4242 rx0 rx1 mpid i
+	PXT_MODE=switch make_node px plexus
+	PXT_MODE=switch make_node peer plexus
+	connect_to px peer
+	# IPv6 in px's namespace only, for the group (inside 2001:db8::/32)
+	in_ns px sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 \
+		net.ipv6.conf.lo.disable_ipv6=0 >/dev/null
+	set_var px DeviceType multicast
+	set_var px Device "$group 5000 1"
+	quiet_up px
+	start_node peer
+	start_node px
+	wait_log px "Connection with peer .* activated" 30 || fail "px (multicast) made no meta connection"
+	wait_log px "multicast device: Ethernet frames to $group port 5000, TTL 1" 5 || fail "px did not join the group"
+	rx0=$(in_ns peer cat /sys/class/net/$PXT_IFNAME/statistics/rx_packets)
+	in_ns px timeout -k 2 20 python3 "$PXT_TMP/mcast.py" "$group" 5000 6 >"$PXT_TMP/mcast.out" 2>&1 &
+	mpid=$!
+	track_pid $mpid
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^sent" "$PXT_TMP/mcast.out" && break
+		sleep 0.1
+	done
+	# peer's ARP broadcasts go to every switch port: px writes them to the group
+	in_ns peer ping -n -q -c 3 -W 1 198.19.0.77 >/dev/null 2>&1 || true
+	wait "$mpid" 2>/dev/null || true
+	grep -q "frame 0806" "$PXT_TMP/mcast.out" || fail "no ARP frame from peer arrived in the group: $(cat "$PXT_TMP/mcast.out")"
+	rx1=$(in_ns peer cat /sys/class/net/$PXT_IFNAME/statistics/rx_packets)
+	((rx1 - rx0 >= 5)) || fail "peer's device received $((rx1 - rx0)) frames, not the 5 sent into the group"
+	assert_alive px peer
+	note "multicast: group -> peer $((rx1 - rx0)) frames (5 sent), peer -> group $(grep -c '^frame' "$PXT_TMP/mcast.out") frames"
+}
+
 if [ "${1:-}" = --part ]; then
 	PXT_TEST="${PXT_TEST}[$2]"
 	"$2"_part
@@ -206,7 +265,7 @@ if [ "${1:-}" = --part ]; then
 fi
 
 rc=0
-for part in refused dummy fd raw_socket; do
+for part in refused dummy fd raw_socket multicast; do
 	"$0" --part "$part" || rc=1
 done
 [ "$rc" = 0 ] || fail "a part failed"
