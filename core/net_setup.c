@@ -238,10 +238,10 @@ static int check_required_plugins(void) {
  * (each plugin has logged why its key was unusable). */
 static int check_private_keys(void) {
 	const struct crypto_provider *legacy = crypto_for_minor(PX_PROT_MINOR_LEGACY);
-	const struct crypto_provider *sptps =
-	    settings.experimental_protocol ? crypto_for_minor(PX_PROT_MINOR_CURRENT) : NULL;
-	if (sptps && sptps->ops->minor_min < PX_PROT_MINOR_SPTPS)
-		sptps = NULL;
+	const struct crypto_provider *sptps = NULL;
+	for (int m = PX_PROT_MINOR_CURRENT;
+	     settings.experimental_protocol && !sptps && m >= PX_PROT_MINOR_SPTPS; m--)
+		sptps = crypto_for_minor(m);
 	const struct crypto_provider *each[] = {legacy, sptps};
 	for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++)
 		if (each[i] && (!each[i]->ops->usable || each[i]->ops->usable(each[i]->plugin, myself)))

@@ -26,6 +26,12 @@ assert_log px "No usable private key for any protocol; tried: $dir/rsa_key.priv 
 	"no start-up error naming rsa_key.priv"
 assert_no_log px "Ready" "px got ready without a private key"
 note "no key: exit $PXT_RC: $(grep -h -m1 'No usable private key' "${N_LOG[px]}" "${N_OUT[px]}" | sed 's/^.*plexusd\[[0-9]*\]: //' | head -1)"
+# with ExperimentalProtocol = yes the Ed25519 key file is named too
+node_conf px "ExperimentalProtocol = yes"
+start_node_expect_fail px 20
+assert_log px "No usable private key for any protocol; tried: $dir/rsa_key.priv \(RSA\), $dir/ed25519_key.priv \(Ed25519\)" \
+	"no start-up error naming both key files"
+sed -i '/^ExperimentalProtocol/d' "${N_CONF[px]}"
 mv "$dir/rsa_key.priv.away" "$dir/rsa_key.priv"
 [ -e "$dir/ed25519_key.priv.away" ] && mv "$dir/ed25519_key.priv.away" "$dir/ed25519_key.priv"
 
