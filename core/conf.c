@@ -63,7 +63,7 @@ static const struct known_var known_vars[] = {
     {"DecrementTTL", S, CONF_WARN, "no"}, /* TTL/hop limit is left as is */
     {"Device", S},
     {"DeviceStandby", S, CONF_WARN, "no"}, /* tinc-up runs at start-up, not when a node becomes reachable */
-    {"DeviceType", S},
+    {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast; vde and uml refused at start-up */
     {"DirectOnly", S},
     {"DisableBuggyPeers", S, CONF_WARN, "no"}, /* no probe packet is sent to detect old peers */
     {"ECDSAPrivateKeyFile", S, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PrivateKeyFile */

@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "device.h"
@@ -25,6 +27,7 @@
 int device_open(struct device *d, const char *path, const char *ifname, bool tap) {
 	memset(d, 0, sizeof *d);
 	d->fd = -1;
+	d->kind = DEVICE_TUNTAP;
 	d->tap = tap;
 	d->path = strdup(path ? path : DEFAULT_DEVICE);
 	if (!d->path) {
@@ -108,7 +111,17 @@ static int read_one(struct device *d, struct px_buf *b) {
 		return -1;
 	}
 
-	ssize_t got = read(d->fd, b->data + hlen, room - hlen);
+	ssize_t got;
+	if (d->kind == DEVICE_RAW_SOCKET) {
+		/* the packet socket also sees what the host itself sends there */
+		struct sockaddr_ll from;
+		socklen_t fromlen = sizeof from;
+		got = recvfrom(d->fd, b->data, room, 0, (struct sockaddr *)&from, &fromlen);
+		if (got > 0 && from.sll_pkttype == PACKET_OUTGOING)
+			return 0;
+	} else {
+		got = read(d->fd, b->data + hlen, room - hlen);
+	}
 	if (got < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Error while reading from %s %s: %s", d->ifname,
@@ -118,6 +131,13 @@ static int read_one(struct device *d, struct px_buf *b) {
 	if (got == 0)
 		return -1;
 
+	if (d->kind == DEVICE_MULTICAST) {
+		/* our own frames come back through the group's loopback */
+		if (got < PX_ETH_HLEN || (d->sent_any && !memcmp(b->data + 6, d->last_src, 6)))
+			return 0;
+	} else if (d->kind == DEVICE_RAW_SOCKET && got < PX_ETH_HLEN) {
+		return 0;
+	}
 	if (!d->tap) {
 		uint16_t type = tun_ethertype(b->data + hlen, (size_t)got);
 		if (!type) {
@@ -163,7 +183,16 @@ int device_write(struct device *d, const struct px_buf *b) {
 		len -= PX_ETH_HLEN;
 	}
 
-	ssize_t put = write(d->fd, frame, len);
+	ssize_t put;
+	if (d->kind == DEVICE_MULTICAST) {
+		if (len >= PX_ETH_HLEN) {
+			memcpy(d->last_src, frame + 6, 6);
+			d->sent_any = true;
+		}
+		put = sendto(d->fd, frame, len, 0, (const struct sockaddr *)&d->group, d->grouplen);
+	} else {
+		put = write(d->fd, frame, len);
+	}
 	if (put < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "%s is busy, dropping a frame", d->ifname);

@@ -1,27 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Linux TUN (router mode) and TAP (switch/hub mode). Frames inside Plexus
- * are always Ethernet frames: in TUN mode the 14-byte header is synthesized
- * on read (zero MACs + ethertype from the IP version) and stripped on write.
+ * The local end of the VPN: Linux TUN (router mode) and TAP (switch/hub
+ * mode) in device.c, and tinc 1.1's other device types in device_kinds.c:
+ * `fd` (a descriptor handed over by a parent), `raw_socket` (AF_PACKET on
+ * an existing interface) and `multicast` (frames in UDP datagrams to a
+ * group). Frames inside Plexus are always Ethernet frames: for the IP-only
+ * kinds (TUN, fd) the 14-byte header is synthesized on read (zero MACs +
+ * ethertype from the IP version) and stripped on write.
  */
 #ifndef PX_DEVICE_H
 #define PX_DEVICE_H
 
 #include <stdbool.h>
 #include <net/if.h>
+#include <sys/socket.h>
 
 #include <plexus/plugin.h>
 
+enum device_kind {
+	DEVICE_TUNTAP,     /* /dev/net/tun */
+	DEVICE_FD,         /* Device = N or a unix socket the fd is received from */
+	DEVICE_RAW_SOCKET, /* AF_PACKET bound to Interface */
+	DEVICE_MULTICAST,  /* Device = ADDR PORT [TTL] */
+};
+
 struct device {
 	int fd;
-	bool tap;
+	enum device_kind kind;
+	bool tap; /* frames carry an Ethernet header (TAP, raw_socket, multicast) */
 	char ifname[IFNAMSIZ];
 	char *path; /* Device, default /dev/net/tun */
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+	struct sockaddr_storage group; /* multicast: where frames are sent */
+	socklen_t grouplen;
+	uint8_t last_src[6]; /* multicast: source MAC of our last frame, to drop its echo */
+	bool sent_any;
 };
 
 /* Open and configure. ifname may be NULL (kernel picks). Returns 0 or -1 (logged). */
 int device_open(struct device *d, const char *path, const char *ifname, bool tap);
+/* The other device types (device_kinds.c); 0 or -1 (logged). fd: spec is
+ * a descriptor number or a unix socket path ('@' for the abstract space);
+ * raw_socket: ifname is required; multicast: spec is "ADDR PORT [TTL]". */
+int device_open_fd(struct device *d, const char *spec);
+int device_open_raw_socket(struct device *d, const char *ifname);
+int device_open_multicast(struct device *d, const char *spec);
 void device_close(struct device *d);
 /* Read up to n frames (non-blocking) into bufs[i].data (which must have at
  * least PX_MTU + PX_ETH_HLEN bytes from data to base+cap). Sets len; returns

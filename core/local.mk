@@ -13,7 +13,7 @@ core_libplexuscore_la_SOURCES = \
 	core/edge.c core/edge.h \
 	core/graph.c core/graph.h \
 	core/event.c core/event.h \
-	core/device.c core/device.h \
+	core/device.c core/device.h core/device_kinds.c \
 	core/logger.c core/logger.h \
 	core/script.c core/script.h \
 	core/control.c core/control.h \

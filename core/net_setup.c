@@ -224,7 +224,11 @@ static int check_required_plugins(void) {
 		char why[64];
 		snprintf(why, sizeof(why), "Compression = %d", settings.compression);
 		if (plugins_require("compress", why) == 0)
-			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d", settings.compression);
+			logger(PX_LOG_ALWAYS, LOG_ERR, "No loaded plugin provides compression level %d%s",
+			       settings.compression,
+			       settings.compression == PX_COMPRESS_LZ4
+			           ? " (LZ4: the compress plugin was built without liblz4)"
+			           : "");
 		err = -1;
 	}
 	for (int i = 0;; i++) {
@@ -234,6 +238,41 @@ static int check_required_plugins(void) {
 		err |= plugins_require(name, "RequirePlugin");
 	}
 	return err ? -1 : 0;
+}
+
+/* Like tincd, refuse to run when no loaded protocol has our private key:
+ * such a node could never authenticate to anyone. Names the files tried
+ * (each plugin has logged why its key was unusable). */
+static int check_private_keys(void) {
+	const struct crypto_provider *legacy = crypto_for_minor(PX_PROT_MINOR_LEGACY);
+	const struct crypto_provider *sptps = NULL;
+	for (int m = PX_PROT_MINOR_CURRENT;
+	     settings.experimental_protocol && !sptps && m >= PX_PROT_MINOR_SPTPS; m--)
+		sptps = crypto_for_minor(m);
+	const struct crypto_provider *each[] = {legacy, sptps};
+	for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++)
+		if (each[i] && (!each[i]->ops->usable || each[i]->ops->usable(each[i]->plugin, myself)))
+			return 0;
+	char tried[8192] = "";
+	size_t len = 0;
+	if (legacy) {
+		const char *file = conf_get(&server_conf, "PrivateKeyFile", 0);
+		if (conf_get(&server_conf, "PrivateKey", 0))
+			len += snprintf(tried + len, sizeof(tried) - len, "PrivateKey in %s (RSA)",
+			                main_conf_path);
+		else if (file)
+			len += snprintf(tried + len, sizeof(tried) - len, "%s (RSA)", file);
+		else
+			len += snprintf(tried + len, sizeof(tried) - len, "%s/rsa_key.priv (RSA)", confbase);
+	}
+	if (sptps && len < sizeof(tried)) {
+		const char *file = conf_get(&server_conf, "Ed25519PrivateKeyFile", 0);
+		len += snprintf(tried + len, sizeof(tried) - len, "%s%s%s (Ed25519)", len ? ", " : "",
+		                file ? file : confbase, file ? "" : "/ed25519_key.priv");
+	}
+	logger(PX_LOG_ALWAYS, LOG_ERR, "No usable private key for any protocol; tried: %s",
+	       len ? tried : "none (no crypto plugin)");
+	return -1;
 }
 
 static int setup_myself(void) {
@@ -250,8 +289,8 @@ static int setup_myself(void) {
 			break;
 		struct subnet *s = subnet_new();
 		if (!subnet_parse(e->value, s) || !subnet_hostbits_clear(s)) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid subnet %s in %s line %d", e->value, e->file ? e->file : "-o",
-			       e->line);
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid subnet %s in %s line %d", e->value,
+			       e->file ? e->file : "-o", e->line);
 			free(s);
 			return -1;
 		}
@@ -277,11 +316,32 @@ static int setup_device(void) {
 		logger(PX_LOG_ALWAYS, LOG_NOTICE, "Using the dummy device: no interface");
 		return 0;
 	}
-	if (type && !strcasecmp(type, "tap"))
-		tap = true;
-	else if (type && !strcasecmp(type, "tun"))
-		tap = false;
-	if (device_open(&device, path ? path : "/dev/net/tun", ifname, tap) < 0)
+	int rc;
+	if (!type || !strcasecmp(type, "tun") || !strcasecmp(type, "tap")) {
+		if (type)
+			tap = !strcasecmp(type, "tap");
+		rc = device_open(&device, path ? path : "/dev/net/tun", ifname, tap);
+	} else if (!strcasecmp(type, "fd")) {
+		if (settings.mode != RMODE_ROUTER) {
+			logger(PX_LOG_ALWAYS, LOG_ERR,
+			       "DeviceType = fd carries IP packets only: it needs Mode = router");
+			return -1;
+		}
+		rc = device_open_fd(&device, path);
+	} else if (!strcasecmp(type, "raw_socket")) {
+		rc = device_open_raw_socket(&device, ifname);
+	} else if (!strcasecmp(type, "multicast")) {
+		rc = device_open_multicast(&device, path);
+	} else if (!strcasecmp(type, "vde") || !strcasecmp(type, "uml")) {
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "DeviceType = %s is not supported by Plexus (no %s support built in)", type, type);
+		return -1;
+	} else {
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "Unknown DeviceType = %s (known: tun, tap, dummy, fd, raw_socket, multicast)", type);
+		return -1;
+	}
+	if (rc < 0)
 		return -1;
 	free(settings.ifname);
 	settings.ifname = strdup(device.ifname);
@@ -324,7 +384,8 @@ static int setup_listeners(void) {
 		return -1;
 	}
 	if (!naddrs)
-		naddrs = addr_resolve(NULL, settings.port, settings.addressfamily, true, addrs, MAX_LISTENERS);
+		naddrs =
+		    addr_resolve(NULL, settings.port, settings.addressfamily, true, addrs, MAX_LISTENERS);
 	for (int i = 0; i < naddrs && nlisteners < MAX_LISTENERS; i++) {
 		struct listener *l = &listeners[nlisteners];
 		memset(l, 0, sizeof(*l));
@@ -363,7 +424,7 @@ int net_setup(void) {
 		return -1;
 	if (process_priority_apply(conf_get(&server_conf, "ProcessPriority", 0)) < 0)
 		return -1;
-	if (setup_myself() < 0)
+	if (setup_myself() < 0 || check_private_keys() < 0)
 		return -1;
 	strict_subnets_sync();
 	packet_pool_init();

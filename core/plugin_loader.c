@@ -635,13 +635,22 @@ int plugins_require(const char *name, const char *why) {
 	if (plugin_find(name)) {
 		return 0;
 	}
-	logger(0, LOG_ERR, "Plugin `%s' is required (%s) but was not found; searched: %s", name, why ? why : "?",
-	       plugins_search_path());
+	if (plugin_disabled(name)) {
+		logger(0, LOG_ERR, "Plugin `%s' is required (%s) but disabled by DisablePlugin", name, why ? why : "?");
+	} else {
+		logger(0, LOG_ERR, "Plugin `%s' is required (%s) but was not found; searched: %s", name,
+		       why ? why : "?", plugins_search_path());
+	}
 	return -1;
 }
 
 void plugins_report_missing(const char *name, const char *instead) {
-	logger(0, LOG_WARNING, "Plugin `%s' was not found (searched: %s): %s", name, plugins_search_path(), instead);
+	if (plugin_disabled(name)) {
+		logger(0, LOG_WARNING, "Plugin `%s' is disabled by DisablePlugin: %s", name, instead);
+	} else {
+		logger(0, LOG_WARNING, "Plugin `%s' was not found (searched: %s): %s", name, plugins_search_path(),
+		       instead);
+	}
 }
 
 int plugins_start(void) {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * compress plugin internals: each codec family (zlib, LZO) lives in its own
+ * compress plugin internals: each codec family (zlib, LZO, LZ4) lives in its own
  * file and exposes one px_compress_ops plus setup/teardown of the state it
  * preallocates, so that compressing a packet never allocates memory.
  */
 #ifndef PX_COMPRESS_INTERNAL_H
 #define PX_COMPRESS_INTERNAL_H
+
+#include "config.h"
 
 #include <stdbool.h>
 
@@ -38,5 +40,12 @@ extern bool zlib_params_after_reset;
 extern const struct px_compress_ops lzo_codec_ops;
 int lzo_codec_init(px_plugin *self);
 void lzo_codec_fini(void);
+
+#ifdef HAVE_LZ4
+/* LZ4 block, level 12, tinc 1.1 only (lz4_codec.c; built with liblz4). */
+extern const struct px_compress_ops lz4_codec_ops;
+int lz4_codec_init(px_plugin *self);
+void lz4_codec_fini(void);
+#endif
 
 #endif

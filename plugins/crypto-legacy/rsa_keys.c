@@ -198,6 +198,12 @@ EVP_PKEY *legacy_load_private_key(void) {
 	if (st.st_mode & 077)
 		LOG(PX_LOG_ALWAYS, "Warning: insecure file permissions for RSA private key file %s!", file);
 
+	/* an unreadable file is reported as such, not as a bad key */
+	if (access(file, R_OK)) {
+		LOG(PX_LOG_ALWAYS, "Cannot read RSA private key %s: %s; legacy protocol disabled", file,
+		    strerror(errno));
+		return NULL;
+	}
 	EVP_PKEY *pkey = legacy_read_pem_file(file, true);
 	if (!pkey)
 		LOG(PX_LOG_ALWAYS,

@@ -4,6 +4,7 @@
 # (Plexus, or tinc 1.0.36 with --peer tinc10, see test_compress_tinc.sh).
 #
 #   test_compress.sh [--peer plexus|tinc10] [--only levels|disabled]
+#                    [--pairs "PX:PEER ..."]
 #
 # levels:   Compression = 0 on both sides first (the baseline), then levels
 #           1, 9, 10 and 11 on both sides and asymmetric pairs. Each run:
@@ -12,7 +13,8 @@
 #           bytes (eth0 tx_bytes in its namespace) must be well below the
 #           baseline's, and most of them must be UDP (nftables counter at
 #           the receiver): compressed data went over UDP, not the meta
-#           connection.
+#           connection. --pairs replaces the level pairs (the first must
+#           be 0:0, the baseline); test_compress_lz4.sh uses it for level 12.
 # disabled: px runs without the compress plugin (as built with
 #           --disable-compress) and Compression = 0, the peer asks for level
 #           9 (tinc peer: 10). px must say in its log that it sends the
@@ -30,6 +32,7 @@ require_cmd python3 ping nft
 PEER_KIND=plexus
 ONLY=
 PART=
+PAIRS=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--peer)
@@ -42,6 +45,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--part)
 		PART=$2
+		shift
+		;;
+	--pairs)
+		PAIRS=$2
 		shift
 		;;
 	*) fail "unknown argument $1" ;;
@@ -203,6 +210,8 @@ levels_part() {
 	# every level on each side, and zlib against LZO both ways).
 	pairs="0:0 1:1 9:9 10:10 11:11 1:10 11:9 9:1 10:11"
 	[ "$PEER_KIND" = tinc10 ] && pairs="0:0 9:9 10:10 1:11 11:1"
+	[ -z "$PAIRS" ] || pairs=$PAIRS
+	[ "${pairs%% *}" = 0:0 ] || fail "the first level pair must be 0:0 (the baseline)"
 	for pair in $pairs; do
 		a=${pair%:*}
 		b=${pair#*:}
@@ -287,7 +296,7 @@ fi
 rc=0
 for part in levels disabled; do
 	[ -z "$ONLY" ] || [ "$ONLY" = "$part" ] || continue
-	"$0" --peer "$PEER_KIND" --part "$part" || rc=1
+	"$0" --peer "$PEER_KIND" --part "$part" ${PAIRS:+--pairs "$PAIRS"} || rc=1
 done
 [ "$rc" = 0 ] || fail "a part failed"
 pass

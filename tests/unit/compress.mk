@@ -5,6 +5,6 @@ if ENABLE_COMPRESS
 check_PROGRAMS += tests/unit/compress_test
 TESTS += tests/unit/compress_test
 tests_unit_compress_test_SOURCES = tests/unit/compress_test.c tests/unit/check.h $(COMPRESS_SOURCES)
-tests_unit_compress_test_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/tests/unit $(ZLIB_CFLAGS) $(LZO_CFLAGS)
-tests_unit_compress_test_LDADD = $(ZLIB_LIBS) $(LZO_LIBS)
+tests_unit_compress_test_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/tests/unit $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(LZ4_CFLAGS)
+tests_unit_compress_test_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(LZ4_LIBS)
 endif

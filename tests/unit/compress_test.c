@@ -3,7 +3,8 @@
  * compress plugin: loaded through a fake host table, then every level is
  * checked for round trips, byte-exact output against the zlib and LZO
  * libraries (what tinc sends), the outcap bound, and refusal of corrupt,
- * oversize and decompression-bomb input.
+ * oversize and decompression-bomb input. Level 12 (LZ4) is covered when
+ * the plugin is built with liblz4, and must be absent when it is not.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,6 +17,15 @@
 
 #include "check.h"
 #include "../../plugins/compress/compress.h"
+
+#ifdef HAVE_LZ4
+#include <lz4.h>
+#define TOP_LEVEL PX_COMPRESS_LZ4 /* levels 1..TOP_LEVEL are provided */
+#define N_CODECS  3
+#else
+#define TOP_LEVEL PX_COMPRESS_LZO_BEST
+#define N_CODECS  2
+#endif
 
 extern const struct px_plugin_desc compress_LTX_plexus_plugin;
 
@@ -147,6 +157,12 @@ static int reference_compress(int level, const uint8_t *in, size_t inlen, uint8_
 			return -1;
 		return (int)dl;
 	}
+#ifdef HAVE_LZ4
+	if (level == PX_COMPRESS_LZ4) {
+		int n = LZ4_compress_fast((const char *)in, (char *)out, (int)inlen, (int)outcap, 1);
+		return n > 0 ? n : -1;
+	}
+#endif
 	static uint8_t wrk[LZO1X_999_MEM_COMPRESS];
 	lzo_uint dl = outcap;
 	int rc = level == PX_COMPRESS_LZO_FAST ? lzo1x_1_compress(in, inlen, out, &dl, wrk)
@@ -161,13 +177,18 @@ static void test_load(void) {
 	CHECK_STR(d->name, "compress");
 	CHECK(d->init && d->fini);
 	CHECK(d->init(&the_plugin, &fake_host) == 0);
-	CHECK(nregistered == 2);
+	CHECK(nregistered == N_CODECS);
 	for (int i = 0; i < nregistered; i++)
 		CHECK(registered[i]->size == sizeof(struct px_compress_ops));
 	CHECK(ops_for(0) == NULL);
-	CHECK(ops_for(PX_COMPRESS_LZ4) == NULL);
-	for (int level = 1; level <= 11; level++)
+	CHECK(ops_for(TOP_LEVEL + 1) == NULL);
+	for (int level = 1; level <= TOP_LEVEL; level++)
 		CHECK(ops_for(level) != NULL);
+#ifdef HAVE_LZ4
+	CHECK_STR(ops_for(PX_COMPRESS_LZ4)->name, "lz4");
+#else
+	CHECK(ops_for(PX_COMPRESS_LZ4) == NULL); /* refused at start-up by the core */
+#endif
 	CHECK_STR(ops_for(1)->name, "zlib");
 	CHECK(ops_for(1) == ops_for(9));
 	CHECK_STR(ops_for(10)->name, "lzo");
@@ -179,7 +200,7 @@ static void test_load(void) {
  * output within outcap. */
 static void test_round_trips(void) {
 	uint8_t out[BIG], ref[BIG], back[BIG];
-	for (int level = 1; level <= 11; level++) {
+	for (int level = 1; level <= TOP_LEVEL; level++) {
 		for (int i = 0; i < npayloads; i++) {
 			const struct payload *p = &payloads[i];
 			memset(out, CANARY, sizeof(out));
@@ -259,7 +280,7 @@ static void test_level_switching(void) {
 /* The output never goes past outcap, also when it does not fit. */
 static void test_outcap(void) {
 	uint8_t out[BIG];
-	for (int level = 1; level <= 11; level++) {
+	for (int level = 1; level <= TOP_LEVEL; level++) {
 		for (int i = 0; i < npayloads; i++) {
 			const struct payload *p = &payloads[i];
 			int full = do_compress(level, p->data, p->len, out, sizeof(out));
@@ -284,7 +305,7 @@ static void test_outcap(void) {
 static void test_corrupt(void) {
 	uint8_t comp[BIG], bad[BIG], out[BIG];
 	const struct payload *p = &payloads[3];
-	for (int level = 1; level <= 11; level++) {
+	for (int level = 1; level <= TOP_LEVEL; level++) {
 		int n = do_compress(level, p->data, p->len, comp, sizeof(comp));
 		CHECK(n > 8);
 		if (n <= 8)
@@ -336,7 +357,7 @@ static void test_corrupt(void) {
 static void test_bombs(void) {
 	static uint8_t zeros[COMPRESS_MAX_INPUT + 1];
 	static uint8_t bomb[BIG * 4], out[BIG];
-	for (int level = 1; level <= 11; level++) {
+	for (int level = 1; level <= TOP_LEVEL; level++) {
 		int n = reference_compress(level, zeros, COMPRESS_MAX_INPUT, bomb, sizeof(bomb));
 		CHECK(n > 0 && n < 1024);
 		memset(out, CANARY, sizeof(out));
@@ -362,7 +383,7 @@ static void test_bombs(void) {
 static void test_random_round_trips(void) {
 	uint8_t in[PX_MTU], comp[BIG], out[BIG];
 	for (int k = 0; k < 600; k++) {
-		int level = 1 + (int)(rng() % 11);
+		int level = 1 + (int)(rng() % TOP_LEVEL);
 		size_t len = (size_t)(rng() % (PX_MTU + 1));
 		text_fill(in, len);
 		size_t noise = len ? (size_t)(rng() % (len + 1)) : 0;
@@ -380,7 +401,7 @@ static void test_random_round_trips(void) {
 static void test_quiet(void) {
 	uint8_t out[BIG];
 	int before = nlogs;
-	for (int level = 1; level <= 11; level++)
+	for (int level = 1; level <= TOP_LEVEL; level++)
 		CHECK(do_decompress(level, (const uint8_t *)"garbage!", 8, out, PX_MTU) == -1);
 	CHECK(nlogs == before);
 }
@@ -395,7 +416,7 @@ static void test_reinit(void) {
 	refuse_registration = 0;
 	nregistered = 0;
 	CHECK(d->init(&the_plugin, &fake_host) == 0);
-	CHECK(nregistered == 2);
+	CHECK(nregistered == N_CODECS);
 	uint8_t comp[64], out[64];
 	int n = do_compress(10, (const uint8_t *)"again", 5, comp, sizeof(comp));
 	CHECK(n > 0 && do_decompress(10, comp, (size_t)n, out, sizeof(out)) == 5);
@@ -403,7 +424,55 @@ static void test_reinit(void) {
 	d->fini(&the_plugin); /* harmless twice */
 	CHECK(zlib_codec_ops.compress(&the_plugin, 1, comp, 5, out, sizeof(out)) == -1);
 	CHECK(lzo_codec_ops.compress(&the_plugin, 10, comp, 5, out, sizeof(out)) == -1);
+#ifdef HAVE_LZ4
+	CHECK(lz4_codec_ops.compress(&the_plugin, 12, comp, 5, out, sizeof(out)) == -1);
+	CHECK(lz4_codec_ops.decompress(&the_plugin, 12, comp, 5, out, sizeof(out)) == -1);
+#endif
 }
+
+#ifdef HAVE_LZ4
+/* LZ4 specifics: the raw block tinc 1.1 sends (no frame magic, no length
+ * prefix), incompressible input refused rather than expanded, and blocks
+ * whose offsets or lengths point outside the buffers refused. */
+static void test_lz4(void) {
+	/* one sequence of five literals and no match: token 0x50 */
+	static const uint8_t lz4_hello[] = {0x50, 'h', 'e', 'l', 'l', 'o'};
+	static const uint8_t lz4_empty[] = {0x00};
+	uint8_t out[BIG], comp[BIG];
+	int n = do_compress(12, (const uint8_t *)"hello", 5, out, sizeof(out));
+	CHECK(n == (int)sizeof(lz4_hello) && !memcmp(out, lz4_hello, sizeof(lz4_hello)));
+	n = do_compress(12, NULL, 0, out, sizeof(out));
+	CHECK(n == (int)sizeof(lz4_empty) && !memcmp(out, lz4_empty, sizeof(lz4_empty)));
+	CHECK(do_decompress(12, lz4_hello, sizeof(lz4_hello), out, sizeof(out)) == 5 &&
+	      !memcmp(out, "hello", 5));
+	CHECK(do_decompress(12, lz4_empty, sizeof(lz4_empty), out, sizeof(out)) == 0);
+	/* not the LZ4 frame format: the frame magic is no valid block */
+	static const uint8_t frame_magic[] = {0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7};
+	CHECK(do_decompress(12, frame_magic, sizeof(frame_magic), out, sizeof(out)) == -1);
+
+	/* incompressible: with room for only the input it does not fit */
+	const struct payload *rnd = &payloads[4];
+	CHECK(do_compress(12, rnd->data, rnd->len, comp, rnd->len) == -1);
+	n = do_compress(12, rnd->data, rnd->len, comp, sizeof(comp));
+	CHECK(n > (int)rnd->len && n <= LZ4_compressBound((int)rnd->len));
+	CHECK(do_decompress(12, comp, (size_t)n, out, PX_MTU) == (int)rnd->len &&
+	      !memcmp(out, rnd->data, rnd->len));
+
+	/* a match whose offset reaches before the start of the output */
+	static const uint8_t bad_offset[] = {0x14, 'a', 0x10, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'};
+	memset(out, CANARY, sizeof(out));
+	CHECK(do_decompress(12, bad_offset, sizeof(bad_offset), out, PX_MTU) == -1);
+	/* a zero offset (invalid, but liblz4 reads it as a copy of the output
+	 * written so far): whatever comes out stays inside the buffer */
+	static const uint8_t zero_offset[] = {0x14, 'a', 0x00, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'};
+	n = do_decompress(12, zero_offset, sizeof(zero_offset), out, PX_MTU);
+	CHECK(n >= -1 && n <= PX_MTU);
+	/* a literal run claiming far more bytes than the packet holds */
+	static const uint8_t long_literals[] = {0xf0, 0xff, 0xff, 0xff, 0x10, 'x'};
+	CHECK(do_decompress(12, long_literals, sizeof(long_literals), out, PX_MTU) == -1);
+	CHECK(out[PX_MTU] == CANARY);
+}
+#endif
 
 int main(void) {
 	setup_payloads();
@@ -416,6 +485,9 @@ int main(void) {
 	test_bombs();
 	test_random_round_trips();
 	test_quiet();
+#ifdef HAVE_LZ4
+	test_lz4();
+#endif
 	test_reinit();
 	return check_done("compress_test");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * TUN/TAP device. Runs inside a private network namespace made with
+ * TUN/TAP device, and the fd device on a socket pair. Runs inside a private network namespace made with
  * unshare(CLONE_NEWNET), which vanishes with the process, so nothing is left
  * behind in the root namespace. Without the privilege for that, only the
  * error path is tested. Addresses are from 198.18.0.0/15.
@@ -14,7 +14,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -166,8 +168,48 @@ static void test_tap(void) {
 	device_close(&d);
 }
 
+/* DeviceType = fd on one end of a SOCK_SEQPACKET pair (message boundaries
+ * like a TUN descriptor): IP packets in get an Ethernet header, frames out
+ * lose it, non-IP is dropped. */
+static void test_fd(void) {
+	int sv[2];
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	char spec[16];
+	snprintf(spec, sizeof spec, "%d", sv[0]);
+	struct device d;
+	CHECK(device_open_fd(&d, spec) == 0);
+	CHECK(!d.tap && d.kind == DEVICE_FD && d.fd == sv[0]);
+	uint8_t ip4[28] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2};
+	uint8_t junk[8] = {0x12, 0x34};
+	CHECK(write(sv[1], junk, sizeof junk) == (ssize_t)sizeof junk);
+	CHECK(write(sv[1], ip4, sizeof ip4) == (ssize_t)sizeof ip4);
+	reset_bufs();
+	CHECK(device_read_batch(&d, bufs, 4) == 1);
+	CHECK(bufs[0].len == PX_ETH_HLEN + sizeof ip4);
+	CHECK(bufs[0].data[12] == 0x08 && bufs[0].data[13] == 0x00);
+	CHECK(!memcmp(bufs[0].data + PX_ETH_HLEN, ip4, sizeof ip4));
+	CHECK(device_write(&d, &bufs[0]) == 0);
+	uint8_t back[64];
+	CHECK(read(sv[1], back, sizeof back) == (ssize_t)sizeof ip4 && !memcmp(back, ip4, sizeof ip4));
+	device_close(&d); /* closes sv[0] */
+	close(sv[1]);
+	/* not a descriptor, no socket there, bad multicast and raw_socket specs */
+	CHECK(device_open_fd(&d, NULL) == -1);
+	CHECK(device_open_fd(&d, "999") == -1);
+	CHECK(device_open_fd(&d, "-1") == -1);
+	CHECK(device_open_fd(&d, "@plexus-device-test-nobody-listens") == -1);
+	CHECK(d.fd == -1);
+	CHECK(device_open_multicast(&d, NULL) == -1);
+	CHECK(device_open_multicast(&d, "239.1.2.3") == -1);
+	CHECK(device_open_multicast(&d, "198.18.0.1 5000") == -1);
+	CHECK(device_open_multicast(&d, "239.1.2.3 5000 300") == -1);
+	CHECK(device_open_raw_socket(&d, NULL) == -1);
+	CHECK(device_open_raw_socket(&d, "nosuch-if0") == -1);
+}
+
 int main(void) {
 	struct device d;
+	test_fd();
 	CHECK(device_open(&d, "/nonexistent/plexus-tun", NULL, false) == -1);
 	CHECK(d.fd == -1);
 	CHECK(device_open(&d, NULL, "an-interface-name-too-long", false) == -1);

@@ -25,7 +25,7 @@ tests_unit_process_priority_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
 check_PROGRAMS += tests/unit/device_test
 TESTS += tests/unit/device_test
-tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/logger.c
+tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/device_kinds.c core/logger.c
 tests_unit_device_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
 # The transport plugins are compiled into the test (it #includes their .c
