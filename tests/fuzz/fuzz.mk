@@ -67,8 +67,8 @@ check_PROGRAMS += tests/fuzz/fuzz_compress_replay
 TESTS += tests/fuzz/fuzz_compress_replay
 tests_fuzz_fuzz_compress_replay_SOURCES = tests/fuzz/fuzz_compress.c $(COMPRESS_SOURCES) $(FUZZ_REPLAY_SOURCES)
 tests_fuzz_fuzz_compress_replay_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/tests/fuzz $(ZLIB_CFLAGS) \
-	$(LZO_CFLAGS) -DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/compress"'
-tests_fuzz_fuzz_compress_replay_LDADD = $(ZLIB_LIBS) $(LZO_LIBS)
+	$(LZO_CFLAGS) $(LZ4_CFLAGS) -DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/compress"'
+tests_fuzz_fuzz_compress_replay_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(LZ4_LIBS)
 endif
 
 if ENABLE_CRYPTO_SPTPS

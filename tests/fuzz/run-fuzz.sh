@@ -38,6 +38,7 @@ command -v "$CC" >/dev/null 2>&1 || {
 	exit 2
 }
 
+have_lz4() { grep -q '^#define HAVE_LZ4 1' "$BUILD/config.h"; }
 enabled() { # a plugin's automake conditional in the build: ENABLE_X_TRUE is "#" when it is off
 	! grep -q "^S\\[\"ENABLE_$1_TRUE\"\\]=\"#\"" "$BUILD/config.status"
 }
@@ -73,7 +74,8 @@ target_sources() {
 	update_hosts) enabled UPDATE_HOSTS && echo "tests/fuzz/fuzz_update_hosts.c $(prefixed plugins/update-hosts $UH)" ;;
 	legacy_udp) enabled CRYPTO_LEGACY &&
 		echo "tests/fuzz/fuzz_legacy_udp.c tests/unit/legacy_fake.c $(prefixed plugins/crypto-legacy $LEGACY)" ;;
-	compress) enabled COMPRESS && echo "tests/fuzz/fuzz_compress.c $(prefixed plugins/compress plugin zlib_codec lzo_codec)" ;;
+	compress) enabled COMPRESS && echo "tests/fuzz/fuzz_compress.c $(prefixed plugins/compress plugin zlib_codec lzo_codec)
+			$(have_lz4 && prefixed plugins/compress lz4_codec)" ;;
 	sptps) enabled CRYPTO_SPTPS && echo "tests/fuzz/sptps_fuzz.c $(prefixed plugins/crypto-sptps $SPTPS)" ;;
 	esac
 }
@@ -83,7 +85,7 @@ target_libs() {
 	control) ;;
 	meta) echo "$(pkg-config --libs libcrypto libsodium) -lltdl" ;;
 	update_hosts | legacy_udp) pkg-config --libs libcrypto ;;
-	compress) pkg-config --libs zlib lzo2 ;;
+	compress) pkg-config --libs zlib lzo2 $(have_lz4 && echo liblz4) ;;
 	sptps) pkg-config --libs libsodium ;;
 	esac
 }
