@@ -859,6 +859,10 @@ static int cmd_dump(int argc, char **argv) {
 		        program);
 		return 1;
 	}
+	if (!strcmp(what, "invitations")) {
+		fprintf(stderr, "%s dump invitations: not implemented yet in Plexus.\n", program);
+		return 1;
+	}
 	if (reachable && strcmp(what, "nodes")) {
 		fprintf(stderr, "`reachable' only applies to nodes\n");
 		return 1;
@@ -1164,19 +1168,31 @@ static int cmd_plugins(int argc, char **argv) {
 
 static void usage(FILE *out) {
 	fprintf(out,
-	        "Usage: %s [OPTION]... COMMAND [ARGUMENT]...\n"
-	        "Control a running plexusd, or start one.\n"
+	        "Usage: %s [OPTION]... [COMMAND [ARGUMENT]...]\n"
+	        "Control a running plexusd, or start one, and edit its configuration.\n"
+	        "Without a command, commands are read from standard input.\n"
 	        "\n"
 	        "Options:\n"
+	        "  -b, --batch             don't ask anything (fsck offers no fixes)\n"
 	        "  -c, --config=DIR        configuration directory\n"
 	        "  -n, --net=NETNAME       network name (configuration in %s/tinc/NETNAME)\n"
 	        "      --pidfile=FILE      pid file of the daemon\n"
+	        "      --force             do it despite warnings (unknown variables, overwriting\n"
+	        "                          host files on import, fsck fixes)\n"
 	        "      --help              show this help and exit\n"
 	        "      --version           show the version and exit\n"
 	        "\n"
 	        "Commands:\n"
 	        "  init NAME                  create a configuration for node NAME, with keys\n"
+	        "  get VARIABLE               print the value(s) of [NODE.]VARIABLE\n"
+	        "  set VARIABLE VALUE         set [NODE.]VARIABLE to VALUE\n"
+	        "  add VARIABLE VALUE         add a value to [NODE.]VARIABLE\n"
+	        "  del VARIABLE [VALUE]       remove [NODE.]VARIABLE [only with that VALUE]\n"
+	        "  config get|set|add|del ... the same\n"
+	        "  edit FILE                  edit a configuration file or script with $VISUAL/$EDITOR\n"
 	        "  generate-keys [BITS]       create new key pairs (runs plexusd -K)\n"
+	        "  generate-rsa-keys [BITS]   create a new RSA key pair\n"
+	        "  generate-ed25519-keys      create a new Ed25519 key pair\n"
 	        "  start [plexusd options]    start plexusd\n"
 	        "  stop                       stop plexusd\n"
 	        "  restart [plexusd options]  stop, then start plexusd\n"
@@ -1191,7 +1207,19 @@ static void usage(FILE *out) {
 	        "  dump graph|digraph         the graph in Graphviz format\n"
 	        "  info NODE|SUBNET|ADDRESS   details of a node, or who owns a subnet or address\n"
 	        "  log [LEVEL]                show the daemon's log messages up to LEVEL (default 10)\n"
-	        "  plugins                    list the loaded plugins\n",
+	        "  plugins                    list the loaded plugins\n"
+	        "  export                     print our host file in tinc's export format\n"
+	        "  export-all                 print all host files\n"
+	        "  import                     create host files from exported ones on stdin\n"
+	        "  exchange                   export, then import\n"
+	        "  exchange-all               export-all, then import\n"
+	        "  network [NETNAME]          list the networks, or switch to NETNAME\n"
+	        "  fsck                       check the configuration and keys, offer fixes\n"
+	        "  sign [FILE]                print FILE (or stdin) signed with our Ed25519 key\n"
+	        "  verify NODE [FILE]         check a signed file (NODE: name, . for us, * for any)\n"
+	        "  version                    show the version\n"
+	        "  top, pcap [SNAPLEN], invite NODE, join URL, connect NODE, dump invitations\n"
+	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
 }
 
