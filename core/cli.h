@@ -17,6 +17,7 @@ extern char *opt_netname;   /* -n as given (or $NETNAME), or NULL */
 extern char *cli_confbase;  /* resolved configuration directory */
 extern bool cli_force;      /* --force */
 extern bool cli_tty;        /* stdin and stdout are terminals and no -b */
+extern bool cli_in_shell;   /* commands come from the interactive shell */
 
 /* If a daemon is running, ask it to re-read its configuration and wait for
  * the answer; silent when none runs (as tinc's CLI is). */

@@ -54,14 +54,15 @@ static int export_node(const char *name, FILE *out) {
 	return r;
 }
 
-/* Batch mode closes stdout so that a peer reading our export (exchange
- * over a pipe) sees its end before we wait for its answer. */
+/* Without a terminal stdout is closed, as tinc does, so that a peer
+ * reading our export (exchange over a pipe) sees its end before we wait
+ * for its answer; not in the shell, whose next commands still print. */
 static int finish_output(int r) {
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "Error writing to standard output: %s\n", strerror(errno));
 		r = 1;
 	}
-	if (!cli_tty) {
+	if (!cli_tty && !cli_in_shell) {
 		fclose(stdout);
 		/* keep fd 1 valid for anything that still writes to it */
 		stdout = fopen("/dev/null", "w");

@@ -402,12 +402,35 @@ static void check_variables(const char *path, bool server) {
 	fclose(f);
 }
 
+/* conf.d/NAME.conf: more server configuration, read after the main file. */
+static void check_conf_d(void) {
+	char *dir = cli_path("%s/conf.d", cli_confbase);
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		const char *f = list[i]->d_name;
+
+		if (f[0] != '.' && strlen(f) > 5 && ends_with(f, ".conf")) {
+			char *path = cli_path("%s/%s", dir, f);
+
+			check_variables(path, true);
+			free(path);
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	free(dir);
+}
+
 static void check_all_variables(void) {
 	char *conf = cli_main_conf(), *hosts = cli_path("%s/hosts", cli_confbase);
 	DIR *d = opendir(hosts);
 	struct dirent *e;
 
 	check_variables(conf, true);
+	check_conf_d();
 	while (d && (e = readdir(d))) {
 		if (cli_valid_name(e->d_name)) {
 			char *path = cli_path("%s/%s", hosts, e->d_name);

@@ -155,10 +155,13 @@ int cmd_not_implemented(int argc, char **argv) {
 
 /* Commands from standard input, one per line, until EOF or exit/quit.
  * The result is 1 if any command failed. */
+bool cli_in_shell;
+
 int cli_shell(void) {
 	char line[4096];
 	int result = 0;
 
+	cli_in_shell = true;
 	for (;;) {
 		char *args[256];
 		int n = 0, r;
