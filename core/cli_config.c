@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "keys.h"
 #include "subnet.h"
 
 /* ---- helpers shared by the command files ---- */
@@ -302,6 +303,11 @@ static const char *check_value(const char *var, const char *value) {
 		return value[0] == '$' || check_node_name(value)
 		           ? NULL
 		           : "a node name (letters, digits and _), $HOST or $VAR";
+	if (!strcasecmp(var, "Ed25519PublicKey")) {
+		struct sptps_key k;
+
+		return sptps_key_parse_public_b64(&k, value) ? NULL : "43 characters of tinc's base64";
+	}
 	if (!strcasecmp(var, "Port"))
 		return is_uint(value, 65535) || getservbyname(value, "tcp") ? NULL
 		                                                            : "a port number or service name";
