@@ -261,16 +261,69 @@ out:
 }
 
 /* RSA keys come from the daemon's crypto-legacy plugin, with the SPTPS
- * plugin left out so that the Ed25519 key stays as it is. */
+ * plugin left out so that the Ed25519 key stays as it is. The plugin does
+ * not overwrite a private key, so an old one is moved aside and put back,
+ * commented out, in front of the new one (tinc keeps old keys that way). */
 int cmd_generate_rsa_keys(int argc, char **argv) {
+	char *path, *aside, *old = NULL, *fresh = NULL, *all = NULL;
+	size_t oldlen = 0, freshlen = 0;
+	FILE *f;
+	int r;
+
 	if (argc > 2) {
 		fprintf(stderr, "Too many arguments!\n");
 		return 1;
 	}
-	return cli_run_keygen(argc == 2 ? argv[1] : NULL, "DisablePlugin=crypto-sptps");
+	path = cli_path("%s/rsa_key.priv", cli_confbase);
+	aside = cli_path("%s/rsa_key.priv.old", cli_confbase);
+	if (access(path, F_OK) == 0) {
+		if (cli_disable_old_keys(path, "RSA") < 0 || rename(path, aside) < 0) {
+			fprintf(stderr, "Could not set the old key %s aside: %s\n", path, strerror(errno));
+			r = 1;
+			goto out;
+		}
+		f = fopen(aside, "r");
+		old = f ? cli_read_all(f, &oldlen) : NULL;
+		if (f)
+			fclose(f);
+	}
+	r = cli_run_keygen(argc == 2 ? argv[1] : NULL, "DisablePlugin=crypto-sptps");
+	if (!old)
+		goto out;
+	if (r) { /* no new key: the old one comes back as it was */
+		if (rename(aside, path) < 0)
+			fprintf(stderr, "Your old key is in %s\n", aside);
+		goto out;
+	}
+	f = fopen(path, "r");
+	fresh = f ? cli_read_all(f, &freshlen) : NULL;
+	if (f)
+		fclose(f);
+	all = fresh ? malloc(oldlen + freshlen + 1) : NULL;
+	if (!all) {
+		fprintf(stderr, "Your old key is in %s\n", aside);
+		goto out;
+	}
+	memcpy(all, old, oldlen);
+	memcpy(all + oldlen, fresh, freshlen);
+	if (cli_write_file_atomic(path, all, oldlen + freshlen, 0600) == 0)
+		unlink(aside);
+	else
+		fprintf(stderr, "Your old key is in %s\n", aside);
+out:
+	if (old)
+		sptps_wipe(old, oldlen);
+	if (fresh)
+		sptps_wipe(fresh, freshlen);
+	if (all)
+		sptps_wipe(all, oldlen + freshlen);
+	free(old);
+	free(fresh);
+	free(all);
+	free(path);
+	free(aside);
+	return r;
 }
-
-/* ---- sign / verify ---- */
 
 /* Now, or SOURCE_DATE_EPOCH when set: reproducible signed files (and a
  * known-answer test against a file tinc signed). */

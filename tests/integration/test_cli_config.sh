@@ -152,6 +152,19 @@ mkdir -p "$PXT_TMP/empty"
 no $P -b -c "$PXT_TMP/empty" fsck
 note "fsck: key mode, Ed25519 and RSA mismatch, missing key, script mode found and fixed"
 
+# new key pairs: the old ones are commented out, fsck is happy, signing
+# uses the new Ed25519 key
+ok $P -c "$D" generate-rsa-keys 1024
+ok $P -c "$D" generate-ed25519-keys
+[ "$(grep -c '^-----BEGIN RSA PUBLIC KEY' "$D/hosts/alpha")" = 1 ] || fail "not exactly one active RSA public key"
+[ "$(grep -c '^Ed25519PublicKey' "$D/hosts/alpha")" = 1 ] || fail "not exactly one active Ed25519PublicKey"
+grep -q '^#-----BEGIN RSA PRIVATE KEY\|^#-----BEGIN PRIVATE KEY' "$D/rsa_key.priv" || fail "old RSA private key not kept commented out"
+[ "$(stat -c %a "$D/rsa_key.priv")" = 600 ] || fail "rsa_key.priv mode $(stat -c %a "$D/rsa_key.priv")"
+ok $P -b -c "$D" fsck
+no $P -c "$D" verify alpha "$PXT_TMP/doc.signed"
+$P -c "$D" sign "$PXT_TMP/doc" | $P -c "$D" verify alpha >/dev/null || fail "sign | verify with the new key"
+note "generate-rsa-keys, generate-ed25519-keys: old keys disabled, fsck clean"
+
 # ---------------------------------------------------------- export/import ---
 ok $P -c "$D" export
 printf '%s\n' "$OUT" >"$PXT_TMP/alpha.export"
