@@ -52,7 +52,15 @@ core_plexusd_LDADD = core/libplexuscore.la
 core_plexusd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 
 bin_PROGRAMS += core/plexus
-core_plexus_SOURCES = core/plexus.c
-core_plexus_LDADD = core/libplexuscore.la
+# The CLI links crypto-sptps's key-file code (keys.c has no plugin-host
+# dependency) for sign/verify, Ed25519 key generation and fsck.
+core_plexus_SOURCES = core/plexus.c core/cli.h \
+	core/cli_config.c core/cli_export.c core/cli_misc.c \
+	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
+	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
+	plugins/crypto-sptps/keys.c plugins/crypto-sptps/keys.h \
+	plugins/crypto-sptps/sptps_crypto.c plugins/crypto-sptps/sptps_crypto.h
+core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
+core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS)
 
 dist_man_MANS += doc/plexusd.8 doc/plexus.8

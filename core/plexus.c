@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cli.h"
 #include "control.h"
 #include "control_format.h"
 #include "subnet.h"
@@ -36,12 +38,14 @@
 
 #define LINE_MAX_LEN 8192
 
-static const char *program = "plexus";
-static char *opt_confdir;  /* -c as given */
-static char *opt_netname;  /* -n as given (or $NETNAME) */
-static char *opt_pidfile;  /* --pidfile as given */
-static char *cli_confbase; /* resolved configuration directory */
-static char *cli_pidfile;  /* resolved pid file */
+const char *program = "plexus";
+char *opt_confdir;        /* -c as given */
+char *opt_netname;        /* -n as given (or $NETNAME) */
+static char *opt_pidfile; /* --pidfile as given */
+char *cli_confbase;       /* resolved configuration directory */
+static char *cli_pidfile; /* resolved pid file */
+bool cli_force;           /* --force */
+bool cli_tty;             /* interactive: stdin and stdout are terminals, no -b */
 
 /* ---- a connection to the daemon ---- */
 
@@ -448,34 +452,39 @@ static bool valid_node_name(const char *name) {
 	return true;
 }
 
-static int cmd_generate_keys(int argc, char **argv) {
-	char *plexusd, *opt, **args;
-	int r;
+int cli_run_keygen(const char *bits, const char *option) {
+	char *plexusd, *opt, *args[7];
+	int i = 0, r;
 
+	if (bits && (strspn(bits, "0123456789") != strlen(bits) || !*bits)) {
+		fprintf(stderr, "Invalid number of bits: %s\n", bits);
+		return 1;
+	}
+	plexusd = find_plexusd();
+	opt = xasprintf("-K%s", bits ? bits : "");
+	args[i++] = plexusd;
+	args[i++] = "-c";
+	args[i++] = cli_confbase;
+	if (option) {
+		args[i++] = "-o";
+		args[i++] = (char *)option;
+	}
+	args[i++] = opt;
+	args[i] = NULL;
+	r = run_plexusd(args);
+	if (r)
+		fprintf(stderr, "Key generation failed (%s exited with %d)\n", plexusd, r);
+	free(opt);
+	free(plexusd);
+	return r ? 1 : 0;
+}
+
+static int cmd_generate_keys(int argc, char **argv) {
 	if (argc > 2) {
 		fprintf(stderr, "Usage: %s generate-keys [BITS]\n", program);
 		return 1;
 	}
-	if (argc == 2 && (strspn(argv[1], "0123456789") != strlen(argv[1]) || !*argv[1])) {
-		fprintf(stderr, "Invalid number of bits: %s\n", argv[1]);
-		return 1;
-	}
-	plexusd = find_plexusd();
-	opt = xasprintf("-K%s", argc == 2 ? argv[1] : "");
-	args = calloc(5, sizeof(*args));
-	if (!args)
-		die_oom();
-	args[0] = plexusd;
-	args[1] = "-c";
-	args[2] = cli_confbase;
-	args[3] = opt;
-	r = run_plexusd(args);
-	if (r)
-		fprintf(stderr, "Key generation failed (%s exited with %d)\n", plexusd, r);
-	free(args);
-	free(opt);
-	free(plexusd);
-	return r ? 1 : 0;
+	return cli_run_keygen(argc == 2 ? argv[1] : NULL, NULL);
 }
 
 static int write_new_file(const char *path, const char *text, mode_t mode) {
@@ -710,6 +719,17 @@ static int cmd_purge(int argc, char **argv) {
 	return simple_command(argc, "purge", REQ_PURGE, "Could not purge unreachable nodes");
 }
 
+void cli_reload_quietly(void) {
+	struct ctl c;
+	int result;
+
+	if (ctl_open(&c, true) < 0)
+		return;
+	if (ctl_simple(&c, REQ_RELOAD, NULL, &result) == 0 && result != 0)
+		fprintf(stderr, "The running daemon could not reload the new configuration\n");
+	ctl_close(&c);
+}
+
 static int cmd_debug(int argc, char **argv) {
 	struct ctl c;
 	int previous;
@@ -837,6 +857,10 @@ static int cmd_dump(int argc, char **argv) {
 	} else {
 		fprintf(stderr, "Usage: %s dump [reachable] nodes|edges|subnets|connections|graph|digraph\n",
 		        program);
+		return 1;
+	}
+	if (!strcmp(what, "invitations")) {
+		fprintf(stderr, "%s dump invitations: not implemented yet in Plexus.\n", program);
 		return 1;
 	}
 	if (reachable && strcmp(what, "nodes")) {
@@ -1144,19 +1168,31 @@ static int cmd_plugins(int argc, char **argv) {
 
 static void usage(FILE *out) {
 	fprintf(out,
-	        "Usage: %s [OPTION]... COMMAND [ARGUMENT]...\n"
-	        "Control a running plexusd, or start one.\n"
+	        "Usage: %s [OPTION]... [COMMAND [ARGUMENT]...]\n"
+	        "Control a running plexusd, or start one, and edit its configuration.\n"
+	        "Without a command, commands are read from standard input.\n"
 	        "\n"
 	        "Options:\n"
+	        "  -b, --batch             don't ask anything (fsck offers no fixes)\n"
 	        "  -c, --config=DIR        configuration directory\n"
 	        "  -n, --net=NETNAME       network name (configuration in %s/tinc/NETNAME)\n"
 	        "      --pidfile=FILE      pid file of the daemon\n"
+	        "      --force             do it despite warnings (unknown variables, overwriting\n"
+	        "                          host files on import, fsck fixes)\n"
 	        "      --help              show this help and exit\n"
 	        "      --version           show the version and exit\n"
 	        "\n"
 	        "Commands:\n"
 	        "  init NAME                  create a configuration for node NAME, with keys\n"
+	        "  get VARIABLE               print the value(s) of [NODE.]VARIABLE\n"
+	        "  set VARIABLE VALUE         set [NODE.]VARIABLE to VALUE\n"
+	        "  add VARIABLE VALUE         add a value to [NODE.]VARIABLE\n"
+	        "  del VARIABLE [VALUE]       remove [NODE.]VARIABLE [only with that VALUE]\n"
+	        "  config get|set|add|del ... the same\n"
+	        "  edit FILE                  edit a configuration file or script with $VISUAL/$EDITOR\n"
 	        "  generate-keys [BITS]       create new key pairs (runs plexusd -K)\n"
+	        "  generate-rsa-keys [BITS]   create a new RSA key pair\n"
+	        "  generate-ed25519-keys      create a new Ed25519 key pair\n"
 	        "  start [plexusd options]    start plexusd\n"
 	        "  stop                       stop plexusd\n"
 	        "  restart [plexusd options]  stop, then start plexusd\n"
@@ -1171,8 +1207,37 @@ static void usage(FILE *out) {
 	        "  dump graph|digraph         the graph in Graphviz format\n"
 	        "  info NODE|SUBNET|ADDRESS   details of a node, or who owns a subnet or address\n"
 	        "  log [LEVEL]                show the daemon's log messages up to LEVEL (default 10)\n"
-	        "  plugins                    list the loaded plugins\n",
+	        "  plugins                    list the loaded plugins\n"
+	        "  export                     print our host file in tinc's export format\n"
+	        "  export-all                 print all host files\n"
+	        "  import                     create host files from exported ones on stdin\n"
+	        "  exchange                   export, then import\n"
+	        "  exchange-all               export-all, then import\n"
+	        "  network [NETNAME]          list the networks, or switch to NETNAME\n"
+	        "  fsck                       check the configuration and keys, offer fixes\n"
+	        "  sign [FILE]                print FILE (or stdin) signed with our Ed25519 key\n"
+	        "  verify NODE [FILE]         check a signed file (NODE: name, . for us, * for any)\n"
+	        "  version                    show the version\n"
+	        "  top, pcap [SNAPLEN], invite NODE, join URL, connect NODE, dump invitations\n"
+	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
+}
+
+static int cmd_help(int argc, char **argv) {
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv) {
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "Too many arguments!\n");
+		return 1;
+	}
+	printf("plexus %s\n", PACKAGE_VERSION);
+	return 0;
 }
 
 static const struct command {
@@ -1195,7 +1260,38 @@ static const struct command {
     {"info", cmd_info},
     {"log", cmd_log},
     {"plugins", cmd_plugins},
+    {"config", cmd_config},
+    {"get", cmd_config},
+    {"set", cmd_config},
+    {"add", cmd_config},
+    {"del", cmd_config},
+    {"export", cmd_export},
+    {"export-all", cmd_export_all},
+    {"import", cmd_import},
+    {"exchange", cmd_exchange},
+    {"exchange-all", cmd_exchange_all},
+    {"generate-rsa-keys", cmd_generate_rsa_keys},
+    {"generate-ed25519-keys", cmd_generate_ed25519_keys},
+    {"sign", cmd_sign},
+    {"verify", cmd_verify},
+    {"fsck", cmd_fsck},
+    {"edit", cmd_edit},
+    {"network", cmd_network},
+    {"top", cmd_not_implemented},
+    {"pcap", cmd_not_implemented},
+    {"invite", cmd_not_implemented},
+    {"join", cmd_not_implemented},
+    {"connect", cmd_not_implemented},
+    {"help", cmd_help},
+    {"version", cmd_version},
 };
+
+int cli_dispatch(int argc, char **argv) {
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcasecmp(argv[0], commands[i].name))
+			return commands[i].run(argc, argv);
+	return -1;
+}
 
 static bool valid_netname(const char *name) {
 	return *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
@@ -1205,6 +1301,8 @@ static bool valid_netname(const char *name) {
  * computes them. A pid file that is not where we expect it but in the
  * configuration directory is used from there. */
 static void resolve_paths(void) {
+	free(cli_confbase);
+	free(cli_pidfile);
 	if (opt_confdir)
 		cli_confbase = xstrdup(opt_confdir);
 	else if (opt_netname)
@@ -1231,12 +1329,28 @@ static void resolve_paths(void) {
 	}
 }
 
+int cli_switch_network(const char *netname) {
+	static char *owned;
+
+	if (strcmp(netname, ".") && !valid_netname(netname)) {
+		fprintf(stderr, "Invalid character in netname!\n");
+		return -1;
+	}
+	free(owned);
+	owned = strcmp(netname, ".") ? xstrdup(netname) : NULL;
+	opt_netname = owned;
+	opt_confdir = NULL;
+	resolve_paths();
+	return 0;
+}
+
 int main(int argc, char **argv) {
-	enum { OPT_PIDFILE = 256, OPT_HELP, OPT_VERSION };
+	enum { OPT_PIDFILE = 256, OPT_HELP, OPT_VERSION, OPT_FORCE };
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},          {"net", required_argument, NULL, 'n'},
 	    {"pidfile", required_argument, NULL, OPT_PIDFILE}, {"help", no_argument, NULL, OPT_HELP},
-	    {"version", no_argument, NULL, OPT_VERSION},       {NULL, 0, NULL, 0},
+	    {"version", no_argument, NULL, OPT_VERSION},       {"batch", no_argument, NULL, 'b'},
+	    {"force", no_argument, NULL, OPT_FORCE},           {NULL, 0, NULL, 0},
 	};
 	const char *netenv = getenv("NETNAME");
 	int opt, r;
@@ -1246,9 +1360,16 @@ int main(int argc, char **argv) {
 	else if (argv[0])
 		program = argv[0];
 
+	cli_tty = isatty(0) && isatty(1);
 	/* '+': stop at the command, so `start -D` keeps its options. */
-	while ((opt = getopt_long(argc, argv, "+c:n:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+bc:n:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			cli_tty = false;
+			break;
+		case OPT_FORCE:
+			cli_force = true;
+			break;
 		case 'c':
 			opt_confdir = optarg;
 			break;
@@ -1276,9 +1397,13 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "Invalid network name: %s\n", opt_netname);
 		return 1;
 	}
+	signal(SIGPIPE, SIG_IGN);
 	if (optind >= argc) {
-		usage(stderr);
-		return 1;
+		resolve_paths();
+		r = cli_shell();
+		free(cli_confbase);
+		free(cli_pidfile);
+		return r;
 	}
 	if (!strcmp(argv[optind], "help")) {
 		usage(stdout);
@@ -1293,13 +1418,7 @@ int main(int argc, char **argv) {
 	signal(SIGPIPE, SIG_IGN);
 	resolve_paths();
 
-	r = -1;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!strcmp(argv[optind], commands[i].name)) {
-			r = commands[i].run(argc - optind, argv + optind);
-			break;
-		}
-	}
+	r = cli_dispatch(argc - optind, argv + optind);
 	if (r == -1) {
 		fprintf(stderr, "Unknown command: %s (try %s --help)\n", argv[optind], program);
 		r = 1;

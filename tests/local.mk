@@ -8,6 +8,7 @@ include $(srcdir)/tests/unit/sys.mk
 include $(srcdir)/tests/unit/legacy.mk
 include $(srcdir)/tests/unit/net.mk
 include $(srcdir)/tests/unit/control.mk
+include $(srcdir)/tests/unit/cli.mk
 include $(srcdir)/tests/unit/route.mk
 include $(srcdir)/tests/unit/compress.mk
 include $(srcdir)/tests/unit/sptps.mk

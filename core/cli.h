@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/*
+ * What the plexus CLI's command files share with plexus.c: the resolved
+ * paths, the global options, a quiet reload of a running daemon and the
+ * command entry points (each takes argv[0] = the command's name).
+ */
+#ifndef PX_CLI_H
+#define PX_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+extern const char *program; /* our name, for messages */
+extern char *opt_confdir;   /* -c as given, or NULL */
+extern char *opt_netname;   /* -n as given (or $NETNAME), or NULL */
+extern char *cli_confbase;  /* resolved configuration directory */
+extern bool cli_force;      /* --force */
+extern bool cli_tty;        /* stdin and stdout are terminals and no -b */
+extern bool cli_in_shell;   /* commands come from the interactive shell */
+
+/* If a daemon is running, ask it to re-read its configuration and wait for
+ * the answer; silent when none runs (as tinc's CLI is). */
+void cli_reload_quietly(void);
+/* Switch to another network (interactive `network NETNAME`): recompute
+ * the configuration directory and pid file. -1 if the name is invalid. */
+int cli_switch_network(const char *netname);
+/* Run plexusd -K[BITS] on our directory (with -o OPTION if given). */
+int cli_run_keygen(const char *bits, const char *option);
+/* Run one command line; -1 if the command is unknown. */
+int cli_dispatch(int argc, char **argv);
+
+/* Helpers (cli_config.c). */
+char *cli_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *cli_main_conf(void);       /* plexus.conf if present, else tinc.conf */
+char *cli_my_name(bool verbose); /* Name from the main file, $VAR/$HOST expanded */
+bool cli_valid_name(const char *name);
+/* Replace path by a temporary file with `text` (same mode as the old file,
+ * or `mode` if new), atomically. */
+int cli_write_file_atomic(const char *path, const char *text, size_t len, unsigned mode);
+char *cli_read_all(FILE *in, size_t *len); /* whole stream; NULL on error */
+/* Split a trimmed "Var = value" line in place; returns Var, *value its value
+ * without trailing blanks. */
+char *cli_split_var(char *line, char **value);
+
+/* Commands. */
+int cmd_config(int argc, char **argv); /* config, get, set, add, del */
+int cmd_export(int argc, char **argv);
+int cmd_export_all(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_exchange(int argc, char **argv);
+int cmd_exchange_all(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_generate_ed25519_keys(int argc, char **argv);
+int cmd_generate_rsa_keys(int argc, char **argv);
+int cmd_fsck(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
+int cmd_network(int argc, char **argv);
+int cmd_not_implemented(int argc, char **argv); /* top, pcap, invite, join */
+int cli_shell(void);
+
+#endif

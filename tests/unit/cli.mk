@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# The plexus CLI's own file formats: sign/verify against tinc 1.1's output.
+TESTS += tests/unit/cli_sign_kat_test.sh
+EXTRA_DIST += tests/unit/cli_sign_kat_test.sh \
+	tests/data/tinc11-sign/README.md \
+	tests/data/tinc11-sign/tinc.conf \
+	tests/data/tinc11-sign/ed25519_key.priv \
+	tests/data/tinc11-sign/hosts/tnode \
+	tests/data/tinc11-sign/doc \
+	tests/data/tinc11-sign/doc.signed
