@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoconnect.h"
 #include "conf.h"
 #include "edge.h"
 #include "event.h"
@@ -23,7 +24,7 @@
 #include "subnet.h"
 #include "subnet_policy.h"
 
-static struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
+struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
 static px_timer *check_timer;
 
 static void try_outgoing(void *arg);
@@ -137,9 +138,16 @@ void outgoing_reset_backoff(struct outgoing *o) {
 	o->timeout = 0;
 }
 
-void setup_outgoing(const char *name) {
+/* A ConnectTo entry claims an automatic one for the same node, so that
+ * AutoConnect never closes a connection the configuration asked for. */
+static void outgoing_add(const char *name, bool from_connectto) {
 	struct outgoing *o;
-	list_for_each_entry(o, &outgoing_list, link) if (!strcmp(o->name, name)) return;
+	list_for_each_entry(o, &outgoing_list, link) {
+		if (!strcmp(o->name, name)) {
+			o->from_connectto |= from_connectto;
+			return;
+		}
+	}
 	if (!check_node_name(name) || !strcmp(name, myself->name)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid name for outgoing connection: %s", name);
 		return;
@@ -148,12 +156,21 @@ void setup_outgoing(const char *name) {
 	if (!o)
 		abort();
 	o->name = strdup(name);
+	o->from_connectto = from_connectto;
 	o->timer = timer_new(try_outgoing, o);
 	list_add_tail(&o->link, &outgoing_list);
 	timer_arm(o->timer, 0);
 }
 
-static void outgoing_free(struct outgoing *o) {
+void setup_outgoing(const char *name) {
+	outgoing_add(name, true);
+}
+
+void setup_automatic_outgoing(const char *name) {
+	outgoing_add(name, false);
+}
+
+void outgoing_cancel(struct outgoing *o) {
 	list_del(&o->link);
 	if (o->c) {
 		o->c->outgoing = NULL;
@@ -210,11 +227,13 @@ static void check_connections(void *arg) {
 void net_start_timers(void) {
 	check_timer = timer_new(check_connections, NULL);
 	timer_arm(check_timer, 1000);
+	autoconnect_start();
 }
 
 void net_stop(void) {
+	autoconnect_stop();
 	struct outgoing *o, *otmp;
-	list_for_each_entry_safe(o, otmp, &outgoing_list, link) outgoing_free(o);
+	list_for_each_entry_safe(o, otmp, &outgoing_list, link) outgoing_cancel(o);
 	conn_t *c, *tmp;
 	list_for_each_entry_safe(c, tmp, &connection_list, link) conn_terminate(c, "shutting down");
 	if (check_timer) {
@@ -307,8 +326,13 @@ int net_reload(void) {
 	strict_subnets_sync();
 	script_settings_from_conf();
 	struct outgoing *o, *otmp;
+	if (autoconnect_configure() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad AutoConnect value");
+		return -1;
+	}
+	autoconnect_reload();
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
-		bool wanted = false;
+		bool wanted = !o->from_connectto; /* AutoConnect's own are its business */
 		for (int i = 0;; i++) {
 			const char *name = conf_get(&server_conf, "ConnectTo", i);
 			if (!name)
@@ -317,7 +341,7 @@ int net_reload(void) {
 				wanted = true;
 		}
 		if (!wanted)
-			outgoing_free(o);
+			outgoing_cancel(o);
 	}
 	for (int i = 0;; i++) {
 		const char *name = conf_get(&server_conf, "ConnectTo", i);

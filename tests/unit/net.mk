@@ -37,3 +37,9 @@ TESTS += tests/unit/admission_test
 tests_unit_admission_test_SOURCES = tests/unit/admission_test.c tests/unit/check.h
 tests_unit_admission_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_admission_test_LDADD = $(TEST_LIBS)
+
+# AutoConnect's pure decision function, with scripted and simulated meshes.
+check_PROGRAMS += tests/unit/autoconnect_test
+TESTS += tests/unit/autoconnect_test
+tests_unit_autoconnect_test_SOURCES = tests/unit/autoconnect_test.c core/autoconnect.c core/autoconnect.h tests/unit/check.h
+tests_unit_autoconnect_test_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
