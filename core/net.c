@@ -29,8 +29,29 @@ static px_timer *check_timer;
 
 static void try_outgoing(void *arg);
 
+/* After the Address lines, the addresses other nodes announce for it in
+ * their edges, as tinc 1.1 does: AutoConnect may pick a node that is only
+ * reachable, whose host file has a key but no Address. */
+static void outgoing_add_edge_addresses(struct outgoing *o) {
+	const struct edge *e;
+	list_for_each_entry(e, &edge_list, link) {
+		if (o->naddrs >= MAX_ADDRESSES)
+			return;
+		if (strcmp(e->to->name, o->name) || e->from == myself || !e->address.len)
+			continue;
+		if (settings.addressfamily != AF_UNSPEC && e->address.sa.sa_family != settings.addressfamily)
+			continue;
+		bool known = false;
+		for (int i = 0; i < o->naddrs && !known; i++)
+			known = addr_equal(&o->addrs[i], &e->address);
+		if (!known)
+			o->addrs[o->naddrs++] = e->address;
+	}
+}
+
 /* Collect the addresses to try from hosts/<name>: every Address line, in
- * order, with the host's Port (or 655) when the line names none. */
+ * order, with the host's Port (or 655) when the line names none, then the
+ * addresses learnt from edges. */
 static void outgoing_resolve(struct outgoing *o) {
 	host_conf_forget(o->name);
 	const struct conf *hc = host_conf(o->name);
@@ -56,6 +77,7 @@ static void outgoing_resolve(struct outgoing *o) {
 		else
 			o->naddrs += got;
 	}
+	outgoing_add_edge_addresses(o);
 }
 
 static void schedule_retry(struct outgoing *o) {
