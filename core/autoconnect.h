@@ -50,6 +50,7 @@ struct ac_decision autoconnect_decide(const struct ac_node *nodes, size_t nnodes
 
 /* The daemon side (autoconnect_run.c). */
 int autoconnect_configure(void); /* read AutoConnect; -1 on a bad value */
+bool autoconnect_on(void);
 void autoconnect_start(void);
 void autoconnect_reload(void); /* learn nodes from new host files */
 void autoconnect_stop(void);

@@ -32,6 +32,10 @@ int autoconnect_configure(void) {
 	return 0;
 }
 
+bool autoconnect_on(void) {
+	return autoconnect_enabled;
+}
+
 static bool host_has_address(const char *name) {
 	const struct conf *hc = host_conf(name);
 	return hc && conf_get(hc, "Address", 0);
@@ -145,7 +149,12 @@ void autoconnect_tick(void) {
 		logger(PX_LOG_CONNECTIONS, LOG_INFO, "AutoConnect: %zu connections, closing the one to %s",
 		       nconns, victim->name);
 		/* Removing the outgoing entry closes its connection without a retry. */
-		outgoing_cancel(victim->outgoing);
+		struct outgoing *o = victim->outgoing;
+		if (o->c != victim) {
+			victim->outgoing = NULL;
+			conn_terminate(victim, "surplus connection (AutoConnect)");
+		}
+		outgoing_cancel(o);
 	}
 	/* Before dialling: a new outgoing entry waits for its timer, so it would
 	 * look pending and be cancelled right away. */

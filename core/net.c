@@ -354,7 +354,8 @@ int net_reload(void) {
 	}
 	autoconnect_reload();
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
-		bool wanted = !o->from_connectto; /* AutoConnect's own are its business */
+		/* AutoConnect's own stay while it is on; turned off, they go. */
+		bool wanted = !o->from_connectto && autoconnect_on();
 		for (int i = 0;; i++) {
 			const char *name = conf_get(&server_conf, "ConnectTo", i);
 			if (!name)
