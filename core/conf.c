@@ -54,7 +54,7 @@ struct known_var {
 static const struct known_var known_vars[] = {
     /* server */
     {"AddressFamily", S},
-    {"AutoConnect", S, CONF_WARN, "no"}, /* only ConnectTo is dialled; no random extra links */
+    {"AutoConnect", S},
     {"BindToAddress", S | M},
     {"BindToInterface", S},
     {"Broadcast", S},

@@ -36,6 +36,7 @@ core_libplexuscore_la_SOURCES = \
 	core/protocol_key.c \
 	core/protocol_misc.c \
 	core/net.c core/net.h \
+	core/autoconnect.c core/autoconnect.h core/autoconnect_run.c \
 	core/net_setup.c \
 	core/process_priority.c core/process_priority.h \
 	core/net_packet.c \

@@ -122,14 +122,23 @@ void stream_writable(conn_t *c) {
 	}
 }
 
+/* conn_write_wire() runs inside a crypto filter's send path; tearing the
+ * connection down there would free the filter under its caller. */
+static void close_after_write_error(void *arg) {
+	conn_t *c = arg;
+	if (c->state != CONN_DEAD)
+		conn_terminate(c, c->close_why);
+}
+
 int conn_write_wire(conn_t *c, const void *data, size_t len) {
-	if (c->state == CONN_DEAD || !c->stream)
+	if (c->state == CONN_DEAD || !c->stream || c->close_why)
 		return -1;
 	const uint8_t *p = data;
 	if (!c->outbuf.len) {
 		ssize_t n = c->tp->ops->write(c->tp->plugin, c->stream, p, len);
 		if (n < 0) {
-			conn_terminate(c, "write error");
+			c->close_why = "write error";
+			event_defer(close_after_write_error, c);
 			return -1;
 		}
 		p += n;

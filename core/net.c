@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoconnect.h"
 #include "conf.h"
 #include "edge.h"
 #include "event.h"
@@ -23,13 +24,34 @@
 #include "subnet.h"
 #include "subnet_policy.h"
 
-static struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
+struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
 static px_timer *check_timer;
 
 static void try_outgoing(void *arg);
 
+/* After the Address lines, the addresses other nodes announce for it in
+ * their edges, as tinc 1.1 does: AutoConnect may pick a node that is only
+ * reachable, whose host file has a key but no Address. */
+static void outgoing_add_edge_addresses(struct outgoing *o) {
+	const struct edge *e;
+	list_for_each_entry(e, &edge_list, link) {
+		if (o->naddrs >= MAX_ADDRESSES)
+			return;
+		if (strcmp(e->to->name, o->name) || e->from == myself || !e->address.len)
+			continue;
+		if (settings.addressfamily != AF_UNSPEC && e->address.sa.sa_family != settings.addressfamily)
+			continue;
+		bool known = false;
+		for (int i = 0; i < o->naddrs && !known; i++)
+			known = addr_equal(&o->addrs[i], &e->address);
+		if (!known)
+			o->addrs[o->naddrs++] = e->address;
+	}
+}
+
 /* Collect the addresses to try from hosts/<name>: every Address line, in
- * order, with the host's Port (or 655) when the line names none. */
+ * order, with the host's Port (or 655) when the line names none, then the
+ * addresses learnt from edges. */
 static void outgoing_resolve(struct outgoing *o) {
 	host_conf_forget(o->name);
 	const struct conf *hc = host_conf(o->name);
@@ -55,6 +77,7 @@ static void outgoing_resolve(struct outgoing *o) {
 		else
 			o->naddrs += got;
 	}
+	outgoing_add_edge_addresses(o);
 }
 
 static void schedule_retry(struct outgoing *o) {
@@ -137,9 +160,16 @@ void outgoing_reset_backoff(struct outgoing *o) {
 	o->timeout = 0;
 }
 
-void setup_outgoing(const char *name) {
+/* A ConnectTo entry claims an automatic one for the same node, so that
+ * AutoConnect never closes a connection the configuration asked for. */
+static void outgoing_add(const char *name, bool from_connectto) {
 	struct outgoing *o;
-	list_for_each_entry(o, &outgoing_list, link) if (!strcmp(o->name, name)) return;
+	list_for_each_entry(o, &outgoing_list, link) {
+		if (!strcmp(o->name, name)) {
+			o->from_connectto |= from_connectto;
+			return;
+		}
+	}
 	if (!check_node_name(name) || !strcmp(name, myself->name)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid name for outgoing connection: %s", name);
 		return;
@@ -148,12 +178,21 @@ void setup_outgoing(const char *name) {
 	if (!o)
 		abort();
 	o->name = strdup(name);
+	o->from_connectto = from_connectto;
 	o->timer = timer_new(try_outgoing, o);
 	list_add_tail(&o->link, &outgoing_list);
 	timer_arm(o->timer, 0);
 }
 
-static void outgoing_free(struct outgoing *o) {
+void setup_outgoing(const char *name) {
+	outgoing_add(name, true);
+}
+
+void setup_automatic_outgoing(const char *name) {
+	outgoing_add(name, false);
+}
+
+void outgoing_cancel(struct outgoing *o) {
 	list_del(&o->link);
 	if (o->c) {
 		o->c->outgoing = NULL;
@@ -210,11 +249,13 @@ static void check_connections(void *arg) {
 void net_start_timers(void) {
 	check_timer = timer_new(check_connections, NULL);
 	timer_arm(check_timer, 1000);
+	autoconnect_start();
 }
 
 void net_stop(void) {
+	autoconnect_stop();
 	struct outgoing *o, *otmp;
-	list_for_each_entry_safe(o, otmp, &outgoing_list, link) outgoing_free(o);
+	list_for_each_entry_safe(o, otmp, &outgoing_list, link) outgoing_cancel(o);
 	conn_t *c, *tmp;
 	list_for_each_entry_safe(c, tmp, &connection_list, link) conn_terminate(c, "shutting down");
 	if (check_timer) {
@@ -307,8 +348,14 @@ int net_reload(void) {
 	strict_subnets_sync();
 	script_settings_from_conf();
 	struct outgoing *o, *otmp;
+	if (autoconnect_configure() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad AutoConnect value");
+		return -1;
+	}
+	autoconnect_reload();
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
-		bool wanted = false;
+		/* AutoConnect's own stay while it is on; turned off, they go. */
+		bool wanted = !o->from_connectto && autoconnect_on();
 		for (int i = 0;; i++) {
 			const char *name = conf_get(&server_conf, "ConnectTo", i);
 			if (!name)
@@ -317,7 +364,7 @@ int net_reload(void) {
 				wanted = true;
 		}
 		if (!wanted)
-			outgoing_free(o);
+			outgoing_cancel(o);
 	}
 	for (int i = 0;; i++) {
 		const char *name = conf_get(&server_conf, "ConnectTo", i);

@@ -22,13 +22,17 @@ struct outgoing {
 	struct px_addr addrs[MAX_ADDRESSES];
 	int naddrs, next; /* addresses to try, next index */
 	conn_t *c;
+	bool from_connectto; /* false: opened by AutoConnect, which may close it */
 	struct list_head link;
 };
+extern struct list_head outgoing_list;
 
 /* net.c */
 void outgoing_connection_lost(struct outgoing *o, conn_t *c, bool was_active);
 void outgoing_reset_backoff(struct outgoing *o);
-void setup_outgoing(const char *name);
+void setup_outgoing(const char *name); /* for a ConnectTo */
+void setup_automatic_outgoing(const char *name); /* for AutoConnect */
+void outgoing_cancel(struct outgoing *o); /* forget it, closing its connection */
 void net_start_timers(void);
 void net_stop(void);
 

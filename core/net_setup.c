@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "admission.h"
+#include "autoconnect.h"
 #include "conf.h"
 #include "device.h"
 #include "event.h"
@@ -134,6 +135,8 @@ int read_settings(void) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Bogus compression level %d", settings.compression);
 		err = -1;
 	}
+	if (autoconnect_configure() < 0)
+		err = -1;
 	script_settings_from_conf();
 	const char *port = conf_get(&server_conf, "Port", 0);
 	free(settings.port);

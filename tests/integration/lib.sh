@@ -317,6 +317,9 @@ make_node() {
 		echo "Mode = $mode"
 		echo "Interface = $PXT_IFNAME"
 		echo "AddressFamily = ipv4"
+		# Tests build exact topologies; AutoConnect (on by default, as in
+		# tinc 1.1) would add links of its own. PXT_AUTOCONNECT=1 keeps it.
+		[ "$kind" = plexus ] && [ "${PXT_AUTOCONNECT:-0}" != 1 ] && echo "AutoConnect = no"
 	} >>"$dir/$conf"
 	{
 		echo "Address = $(underlay_addr "$name")"

@@ -43,3 +43,9 @@ TESTS += tests/unit/seen_cache_test
 tests_unit_seen_cache_test_SOURCES = tests/unit/seen_cache_test.c core/seen_cache.c core/seen_cache.h tests/unit/check.h
 tests_unit_seen_cache_test_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core $(SODIUM_CFLAGS)
 tests_unit_seen_cache_test_LDADD = $(SODIUM_LIBS)
+
+# AutoConnect's pure decision function, with scripted and simulated meshes.
+check_PROGRAMS += tests/unit/autoconnect_test
+TESTS += tests/unit/autoconnect_test
+tests_unit_autoconnect_test_SOURCES = tests/unit/autoconnect_test.c core/autoconnect.c core/autoconnect.h tests/unit/check.h
+tests_unit_autoconnect_test_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core

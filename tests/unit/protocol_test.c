@@ -596,25 +596,26 @@ static void test_terminate_mid_walk(void) {
 	CHECK(!edge_lookup(myself, node_lookup("bob")));
 	fx_fini();
 
-	/* Write errors while flooding: connections die inside forward_request()
-	 * and their DEL_EDGE floods run nested inside that walk. */
+	/* Write errors while flooding: the connections that failed close from
+	 * the loop (not inside the crypto filter that was writing), and their
+	 * DEL_EDGE floods follow. */
 	start();
 	for (int i = 0; i < 4; i++)
 		s[i] = activate_linked(names[i]);
 	s[1]->write_limit = -1;
 	s[2]->write_limit = -1;
 	fx_recv(s[0], "10 77 bob 10.2.0.0/16#10\n");
-	CHECK(!s[0]->closed && s[1]->closed && s[2]->closed && !s[3]->closed);
 	CHECK(fx_count(s[3], "10 77 bob") == 1);
+	fx_drain();
+	CHECK(!s[0]->closed && s[1]->closed && s[2]->closed && !s[3]->closed);
 	CHECK(count_match(s[3], "13 ", " alice carol") == 1);
 	CHECK(count_match(s[3], "13 ", " alice dave") == 1);
-	fx_drain();
 	CHECK(fx_live_conns() == 2);
-	/* Closing from within a flood triggered by a closing connection. */
+	/* A write error within the flood of a closing connection. */
 	s[3]->write_limit = -1;
 	conn_terminate(s[0]->c, "cascade");
-	CHECK(s[3]->closed);
 	fx_drain();
+	CHECK(s[3]->closed);
 	CHECK(fx_live_conns() == 0);
 	fx_fini();
 }
