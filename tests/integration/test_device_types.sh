@@ -211,8 +211,16 @@ s.bind((group, port))
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", 0))
 s.settimeout(0.2)
 me = bytes.fromhex("020000000099")
+deadline = time.time() + 5
 for i in range(5):
-    s.sendto(b"\xff" * 6 + me + b"\x88\xb5" + b"plexus-multicast-test %d" % i + bytes(30), (group, port))
+    while True:  # the namespace's IPv6 source address may still be on its way
+        try:
+            s.sendto(b"\xff" * 6 + me + b"\x88\xb5" + b"plexus-multicast-test %d" % i + bytes(30), (group, port))
+            break
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
 print("sent 5", flush=True)
 end = time.time() + secs
 while time.time() < end:
@@ -233,6 +241,10 @@ multicast_part() {
 	in_ns px sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 \
 		net.ipv6.conf.lo.disable_ipv6=0 >/dev/null
+	for ((i = 0; i < 50; i++)); do # the group needs a usable IPv6 source address
+		in_ns px ip -6 addr show dev eth0 scope link | grep -q "inet6" && break
+		sleep 0.1
+	done
 	set_var px DeviceType multicast
 	set_var px Device "$group 5000 1"
 	quiet_up px
