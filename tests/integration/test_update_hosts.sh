@@ -83,7 +83,8 @@ node_conf P "DisablePlugin = update-hosts"
 
 host_conf U "HostsFilesMaster = yes" "ConfFileMaster = yes"
 node_conf U "HostsUpdateInterval = $INTERVAL" "ConfFileTemplate = template.conf"
-printf '# network-wide settings from U\nMode = router\nPingInterval = 13\nName = EVIL\n' >"${N_DIR[U]}/template.conf"
+# The template is this test's exact topology too: no AutoConnect links.
+printf '# network-wide settings from U\nMode = router\nPingInterval = 13\nAutoConnect = no\nName = EVIL\n' >"${N_DIR[U]}/template.conf"
 node_conf R1 "DontForwardHostsUpdates = yes"
 node_conf R2 "IgnoreConfUpdates = yes"
 node_conf R3 "IgnoreHostsUpdates = yes" "HostsUpdateInterval = 2"

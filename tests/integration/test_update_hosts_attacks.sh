@@ -138,7 +138,7 @@ connect_to F R
 connect_to O R
 host_conf U "HostsFilesMaster = yes" "ConfFileMaster = yes"
 node_conf U "HostsUpdateInterval = $INTERVAL" "ConfFileTemplate = template.conf"
-printf 'Mode = router\nPingInterval = 30\n' >"${N_DIR[U]}/template.conf"
+printf 'Mode = router\nPingInterval = 30\nAutoConnect = no\n' >"${N_DIR[U]}/template.conf"
 node_conf F "DisablePlugin = update-hosts" "ForgerLines = $LINES" "ForgerCapture = $CAPTURE"
 node_conf O "DisablePlugin = update-hosts" "ForgerCapture = $OBSERVED"
 exchange_hosts
