@@ -6,7 +6,7 @@
  * (so automatic connections get the same address list and back-off as
  * ConnectTo ones).
  */
-#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,32 +44,17 @@ static bool host_has_address(const char *name) {
 /* tinc 1.1 knows every node with a host file from the start; without that a
  * node with no ConnectTo (or whose ConnectTo is gone) would have nobody to
  * dial. Only nodes whose host file has an Address are worth adding. */
+static void learn_node(const char *name, void *arg) {
+	(void)arg;
+	if (node_lookup(name) || !host_has_address(name))
+		return;
+	node_add(node_new(name));
+}
+
 static void learn_nodes_from_host_files(void) {
-	if (!confbase)
-		return;
-	size_t len = strlen(confbase) + sizeof("/hosts");
-	char *dir = malloc(len);
-	if (!dir)
-		abort();
-	snprintf(dir, len, "%s/hosts", confbase);
-	DIR *d = opendir(dir);
-	if (!d) {
-		logger(PX_LOG_CONNECTIONS, LOG_WARNING, "AutoConnect: cannot read %s", dir);
-		free(dir);
-		return;
-	}
-	const struct dirent *ent;
-	while ((ent = readdir(d))) {
-		if (!check_node_name(ent->d_name) || !strcmp(ent->d_name, myself->name) ||
-		    node_lookup(ent->d_name))
-			continue;
-		if (!host_has_address(ent->d_name))
-			continue;
-		node_t *n = node_new(ent->d_name);
-		node_add(n);
-	}
-	closedir(d);
-	free(dir);
+	if (host_files_foreach(myself->name, learn_node, NULL) < 0)
+		logger(PX_LOG_CONNECTIONS, LOG_WARNING, "AutoConnect: cannot read %s/hosts: %s", confbase ? confbase : "",
+		       strerror(errno));
 }
 
 static struct outgoing *outgoing_for(const char *name) {

@@ -728,6 +728,32 @@ const struct conf *host_conf(const char *name) {
 	return h->ok ? &h->conf : NULL;
 }
 
+int host_files_foreach(const char *skip, void (*cb)(const char *name, void *arg), void *arg) {
+	if (!confbase) {
+		errno = ENOENT;
+		return -1;
+	}
+
+	char *dir = path_join(confbase, "hosts", NULL);
+	DIR *d = opendir(dir);
+	free(dir);
+
+	if (!d) {
+		return -1;
+	}
+
+	const struct dirent *ent;
+
+	while ((ent = readdir(d))) {
+		if (check_node_name(ent->d_name) && (!skip || strcmp(ent->d_name, skip))) {
+			cb(ent->d_name, arg);
+		}
+	}
+
+	closedir(d);
+	return 0;
+}
+
 /* Drop one cached host file so the next host_conf() re-reads it (tinc
  * re-reads hosts/NAME before every connection attempt). */
 void host_conf_forget(const char *name) {

@@ -76,6 +76,10 @@ extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
 const struct conf *host_conf(const char *name);
 void host_conf_flush(void);
 void host_conf_forget(const char *name); /* re-read this one next time */
+/* Call cb for every file hosts/NAME whose NAME is a valid node name other
+ * than skip (dotfiles, scripts such as NAME-up and temporaries are not).
+ * Returns 0, or -1 with errno set when hosts/ cannot be read. */
+int host_files_foreach(const char *skip, void (*cb)(const char *name, void *arg), void *arg);
 /* Pick plexus.conf or tinc.conf inside confbase and read it plus hosts/<Name>.
  * Fills server_conf. Returns 0 or -1 (already logged; also when a refused
  * variable is set, see conf_check_support). */

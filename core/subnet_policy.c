@@ -15,7 +15,7 @@
  * lines are rate-limited, so a peer sending endless distinct subnets costs a
  * bounded amount of memory and log.
  */
-#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +158,8 @@ static void drop_stale_subnets(void) {
 }
 
 /* Every Subnet of hosts/<name> that its node does not have yet is added. */
-static void add_host_file_subnets(const char *name) {
+static void add_host_file_subnets(const char *name, void *arg) {
+	(void)arg;
 	const struct conf *hc = host_conf(name);
 	if (!hc)
 		return;
@@ -185,27 +186,11 @@ void strict_subnets_sync(void) {
 	if (!settings.strict_subnets || !confbase)
 		return;
 	drop_stale_subnets();
-	size_t len = strlen(confbase) + sizeof("/hosts");
-	char *dir = malloc(len);
-	if (!dir)
-		abort();
-	snprintf(dir, len, "%s/hosts", confbase);
-	DIR *d = opendir(dir);
-	if (!d) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "StrictSubnets: cannot read %s", dir);
-		free(dir);
+	if (host_files_foreach(myself->name, add_host_file_subnets, NULL) < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "StrictSubnets: cannot read %s/hosts: %s", confbase, strerror(errno));
 		subnet_cache_flush();
 		return;
 	}
-	const struct dirent *ent;
-	while ((ent = readdir(d))) {
-		/* Only node names: skips dotfiles, scripts (name-up) and temporaries. */
-		if (!check_node_name(ent->d_name) || !strcmp(ent->d_name, myself->name))
-			continue;
-		add_host_file_subnets(ent->d_name);
-	}
-	closedir(d);
-	free(dir);
 	subnet_policy_log_reset();
 	subnet_cache_flush();
 }
