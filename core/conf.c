@@ -208,6 +208,10 @@ const char *conf_known_var_name(size_t i) {
 	return i < conf_known_var_count() ? known_vars[i].name : NULL;
 }
 
+const char *conf_known_var_inert(size_t i) {
+	return i < conf_known_var_count() ? known_vars[i].inert : NULL;
+}
+
 bool conf_var_value_inert(const char *var, const char *value) {
 	const struct known_var *k = find_known_var(var);
 

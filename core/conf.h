@@ -58,6 +58,7 @@ bool conf_var_value_inert(const char *var, const char *value);
 /* The known-variable table, for tests that walk it. */
 size_t conf_known_var_count(void);
 const char *conf_known_var_name(size_t i);
+const char *conf_known_var_inert(size_t i); /* values that mean "not set", or NULL */
 /* Log every not-implemented variable set in `c` (once per variable, with
  * file:line): a warning, or an error for a refused one. Returns -1 if a
  * refused variable is set, else 0. read_server_config() calls it (start-up

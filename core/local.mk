@@ -64,4 +64,3 @@ core_plexus_SOURCES = core/plexus.c core/cli.h \
 core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
 core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS)
 
-dist_man_MANS += doc/plexusd.8 doc/plexus.8
