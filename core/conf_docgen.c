@@ -265,5 +265,17 @@ void conf_docgen(FILE *out, enum conf_docgen_format format, const struct conf_va
 		}
 
 		break;
+	case CONF_DOCGEN_STATUS:
+		for (size_t i = 0; i < n; i++) {
+			static const char *const names[] = {
+			    [CONF_IMPLEMENTED] = "implemented",
+			    [CONF_WARN] = "warn",
+			    [CONF_REFUSE] = "refuse",
+			    [CONF_TOOL_ONLY] = "tool-only",
+			};
+			fprintf(out, "%s %s\n", v[i].name, names[v[i].support]);
+		}
+
+		break;
 	}
 }

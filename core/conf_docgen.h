@@ -38,6 +38,7 @@ enum conf_docgen_format {
 	CONF_DOCGEN_MAN_LIST, /* plexusd(8): one line per variable */
 	CONF_DOCGEN_MARKDOWN, /* README.md: one list item per variable */
 	CONF_DOCGEN_NAMES,    /* one name per line, for shell completion */
+	CONF_DOCGEN_STATUS,   /* "NAME implemented|warn|refuse|tool-only" per line, for tests */
 };
 void conf_docgen(FILE *out, enum conf_docgen_format format, const struct conf_var_info *v, size_t n);
 

@@ -2,9 +2,10 @@
 /*
  * Build-time tool (not installed): prints the documentation of the
  * configuration variables in one format, from the parser's own table.
- *   conf_dump man|man-list|markdown|names|check
+ *   conf_dump man|man-list|markdown|names|status|check
  * Exits 1 when the table and the documentation disagree (see
- * conf_docgen_check), so a new variable cannot go undocumented.
+ * conf_docgen_check), so a new variable cannot go undocumented; the
+ * documents (man, man-list, markdown) are then not printed at all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,13 @@ int main(int argc, char **argv) {
 		const char *name;
 		enum conf_docgen_format format;
 	} formats[] = {
-	    {"man", CONF_DOCGEN_MAN},
-	    {"man-list", CONF_DOCGEN_MAN_LIST},
-	    {"markdown", CONF_DOCGEN_MARKDOWN},
-	    {"names", CONF_DOCGEN_NAMES},
+	    {"man", CONF_DOCGEN_MAN},           {"man-list", CONF_DOCGEN_MAN_LIST},
+	    {"markdown", CONF_DOCGEN_MARKDOWN}, {"names", CONF_DOCGEN_NAMES},
+	    {"status", CONF_DOCGEN_STATUS},
 	};
 
 	if (argc != 2) {
-		fprintf(stderr, "Usage: %s man|man-list|markdown|names|check\n", argv[0]);
+		fprintf(stderr, "Usage: %s man|man-list|markdown|names|status|check\n", argv[0]);
 		return 2;
 	}
 
@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
 		if (i == sizeof(formats) / sizeof(formats[0])) {
 			fprintf(stderr, "%s: unknown format `%s'\n", argv[0], argv[1]);
 			ret = 2;
-		} else if (!problems) {
+		} else if (!problems || formats[i].format >= CONF_DOCGEN_NAMES) {
 			conf_docgen(stdout, formats[i].format, v, n);
 		}
 	}

@@ -1,32 +1,50 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
-# No known variable may be silently without effect. Walks the known-variable
-# table in core/conf.c:
-#  - a variable marked implemented must be read somewhere under core/ or
-#    plugins/ (its quoted name passed to a function: conf_get, conf_get_bool,
-#    conf_get_int, get_bool, the host table's conf_get/conf_bool/conf_int, a
-#    plugin's own wrapper, ...), outside conf.c;
+# No known variable may be silently without effect. Walks the parser's
+# known-variable table (printed by core/conf_dump status: the very table
+# conf.c uses) and fails for any variable no code reads, except the CLI-only
+# ones listed below:
+#  - "read" means its quoted name is passed to a function somewhere under
+#    core/ or plugins/ (conf_get, conf_get_bool, conf_get_int, get_bool, the
+#    host table's conf_get/conf_bool/conf_int, a plugin's own wrapper, ...),
+#    outside conf.c, the CLI and the documentation (conf_doc.c);
+#  - a variable the table marks as refused counts as handled: plexusd refuses
+#    to start while it is set, as tincd does with what it cannot honour
+#    (checked below);
+#  - a variable the table marks as warned (not implemented, a warning is
+#    logged) is listed; it fails the test only with CONF_VARS_STRICT=1
+#    (conf_vars_strict_test.sh, an expected failure until every such
+#    variable is implemented or refused);
 #  - a variable marked not implemented must not be read (else flip its mark);
 #  - plexusd refuses to start with each refused variable set (-o), and logs
 #    the warning for a warned one.
 set -u
 srcdir=${srcdir:-.}
 builddir=${builddir:-.}
+strict=${CONF_VARS_STRICT:-0}
 command -v perl >/dev/null 2>&1 || { echo "perl not found: skipped"; exit 77; }
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
-table=$(perl -ne '
-	$in = 1 if /known_vars\[\] = \{/;
-	$in = 0 if $in && /^\};/;
-	print "$1 ", ($2 // "CONF_IMPLEMENTED"), "\n" if $in && /^\s*\{"(\w+)",\s*[^,}]+(?:,\s*(CONF_\w+))?/;
-' "$srcdir/core/conf.c")
-[ "$(echo "$table" | wc -l)" -gt 50 ] || { echo "FAIL: could not parse known_vars[] in core/conf.c" >&2; exit 1; }
+# Variables only tinc's command-line tools read; tincd ignores them too, so
+# no daemon code reads them in Plexus either. The table marks them
+# tool-only; the two lists must agree.
+#   Ifconfig, Route: tinc join writes them into tinc-up.invitation.
+cli_only="Ifconfig Route"
+
+[ -x "$builddir/core/conf_dump" ] || { echo "FAIL: $builddir/core/conf_dump not built" >&2; exit 1; }
+table=$("$builddir/core/conf_dump" status)
+[ "$(echo "$table" | wc -l)" -gt 50 ] || { echo "FAIL: conf_dump status printed no table" >&2; exit 1; }
+words() { printf '%s\n' $1 | sort | tr '\n' ' ' | sed 's/ $//'; }
+tool_only=$(words "$(echo "$table" | awk '$2 == "tool-only" { print $1 }')")
+[ "$tool_only" = "$(words "$cli_only")" ] ||
+	fail "the table's tool-only variables ($tool_only) are not this test's CLI-only list ($cli_only)"
 
 # Every quoted identifier-like string inside the argument list of a call.
 # The CLI (core/cli_*.c) names variables to edit and check files, not to
 # act on them, so it does not count as reading them.
-read_names=$(find "$srcdir/core" "$srcdir/plugins" -name '*.c' ! -path '*/core/conf.c' ! -path '*/core/cli_*.c' -print0 |
+read_names=$(find "$srcdir/core" "$srcdir/plugins" -name '*.c' ! -path '*/core/conf.c' ! -path '*/core/cli_*.c' \
+	! -path '*/core/conf_doc.c' -print0 |
 	xargs -0 perl -0777 -ne '
 		s{/\*.*?\*/}{}gs; s{//[^\n]*}{}g;
 		my $args = qr/(\((?:[^()"]++|"(?:[^"\\]|\\.)*"|(?-1))*\))/;
@@ -37,19 +55,33 @@ read_names=$(find "$srcdir/core" "$srcdir/plugins" -name '*.c' ! -path '*/core/c
 
 is_read() { echo "$read_names" | grep -qx "$1"; }
 
-implemented=0 unimplemented=0
+implemented=0 unread=""
 while read -r name support; do
-	if [ "$support" = CONF_IMPLEMENTED ]; then
+	case " $cli_only " in
+	*" $name "*)
+		is_read "$name" && fail "$name is listed as CLI-only but code reads it"
+		continue
+		;;
+	esac
+	if is_read "$name"; then
+		[ "$support" = implemented ] || fail "$name is marked $support but code reads it: mark it implemented"
 		implemented=$((implemented + 1))
-		is_read "$name" || fail "$name is marked implemented but no code under core/ or plugins/ reads it"
-	else
-		unimplemented=$((unimplemented + 1))
-		is_read "$name" && fail "$name is marked $support but code reads it: mark it implemented"
+		continue
 	fi
+	case $support in
+	implemented) fail "$name is marked implemented but no code under core/ or plugins/ reads it" ;;
+	refuse) ;;
+	*)
+		unread="$unread $name"
+		[ "$strict" = 1 ] && fail "no code reads $name (plexusd only warns that it has no effect)"
+		;;
+	esac
 done <<EOF
 $table
 EOF
-echo "known variables: $implemented implemented, $unimplemented not implemented (warned or refused)"
+echo "known variables: $implemented read by code;" \
+	"refused:$(echo "$table" | awk '$2 == "refuse" { printf " %s", $1 }'); CLI-only: $cli_only"
+echo "accepted with a warning, read by no code ($(echo $unread | wc -w)):$unread"
 
 # The daemon's start-up path. A refused variable stops it before it opens
 # anything (and, should it not, the missing transport-tcp stops it before
@@ -63,7 +95,7 @@ if [ -x "$plexusd" ]; then
 	mkdir -p "$dir/conf/hosts" "$dir/noplugins"
 	printf 'Name = alpha\nDeviceType = dummy\n' >"$dir/conf/tinc.conf"
 	: >"$dir/conf/hosts/alpha"
-	refused=$(echo "$table" | awk '$2 == "CONF_REFUSE" { print $1 }')
+	refused=$(echo "$table" | awk '$2 == "refuse" { print $1 }')
 	for name in $refused; do
 		PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -c "$dir/conf" --pidfile="$dir/pid" \
 			-o DisablePlugin=transport-tcp -o "$name=plexus-test-value" >"$dir/out" 2>&1
