@@ -82,7 +82,9 @@ expect "plexus --ne" "--net"
 expect "plexus start --lo" "--logfile"
 expect "plexusd -o Na" "Name="
 expect "plexusd -o beta.Addr" "beta.Address= beta.AddressFamily="
-expect "plexusd -k TE" "TERM"
+expect "plexusd --kill = TE" "TERM"
+expect "plexusd -k --vers" "--version"
+expect "plexusd -U root -o Por" "Port="
 
 # Node names come from the running daemon selected by -c/--pidfile.
 expect "plexus -c $dir info " ""
