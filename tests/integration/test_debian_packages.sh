@@ -126,6 +126,13 @@ dpkg -i "${DEBS[@]}" >"$PXT_TMP/install.out" 2>&1 || {
 # shellcheck disable=SC2086
 dpkg -L $PKGS >"$PXT_TMP/files.list" 2>/dev/null
 note "installed $(wc -l <"$PXT_TMP/files.list") paths from ${#DEBS[@]} packages"
+for f in /usr/share/man/man5/plexus.conf.5.gz /usr/share/bash-completion/completions/plexus \
+	/usr/share/bash-completion/completions/plexusd; do
+	grep -qx "$f" "$PXT_TMP/files.list" || fail "$f is not in the packages"
+done
+# The man pages carry the packaged paths, not the build's defaults.
+zcat /usr/share/man/man8/plexusd.8.gz | grep -q '^\.I /etc/tinc/NETNAME/$' ||
+	fail "plexusd(8) does not name /etc/tinc/NETNAME/"
 PLUGINDIR=$(pkg-config --variable=plugindir plexus-sdk) || fail "pkg-config plexus-sdk (installed .pc)"
 [ -f "$PLUGINDIR/transport-tcp.so" ] ||
 	fail "the SDK's plugindir $PLUGINDIR has no transport-tcp.so: $(grep transport-tcp "$PXT_TMP/files.list")"
