@@ -12,6 +12,7 @@ core_libplexuscore_la_SOURCES = \
 	core/node.c core/node.h core/hash_mix.h \
 	core/edge.c core/edge.h \
 	core/graph.c core/graph.h \
+	core/settings.c core/settings.h \
 	core/event.c core/event.h \
 	core/device.c core/device.h core/device_kinds.c \
 	core/logger.c core/logger.h \

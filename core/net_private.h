@@ -57,8 +57,7 @@ struct listener {
 extern struct listener listeners[MAX_LISTENERS];
 extern int nlisteners;
 void *dgram_socket_for(int family);
-int read_settings(void);
-void script_settings_from_conf(void); /* ScriptsInterpreter, ScriptsExtension */
+int read_settings(void); /* settings_read() plus admission and AutoConnect */
 
 /* Script helpers (net.c). */
 void run_host_script(node_t *n, bool up);
