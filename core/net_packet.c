@@ -764,3 +764,34 @@ void node_key_changed(node_t *n, bool valid) {
 	if ((n->options & PX_OPTION_PMTU_DISCOVERY) && !(n->options & PX_OPTION_TCPONLY))
 		mtu_probe_start(n);
 }
+
+/* A frame that came as PACKET over a meta connection (meta.c's sink). */
+void receive_tcppacket(conn_t *c, const uint8_t *frame, size_t len) {
+	static uint8_t storage[PX_MTU + 256];
+	struct px_buf b = {0};
+	b.base = storage;
+	b.cap = sizeof(storage);
+	b.data = storage + 128;
+	memcpy(b.data, frame, len);
+	b.len = (uint32_t)len;
+	b.node = c->node;
+	b.flags = PX_BUF_VIA_TCP;
+	if (!c->node)
+		return;
+	c->node->in_packets++;
+	c->node->in_bytes += len;
+	receive_frame(c->node, &b);
+	tx_flush();
+}
+
+/* The listening sockets (net_setup.c opens them); their datagram sockets
+ * are where the data path sends from. */
+struct listener listeners[MAX_LISTENERS];
+int nlisteners;
+
+void *dgram_socket_for(int family) {
+	for (int i = 0; i < nlisteners; i++)
+		if (listeners[i].family == family)
+			return listeners[i].dgram_sock;
+	return NULL;
+}

@@ -37,16 +37,21 @@ void net_start_timers(void);
 void net_stop(void);
 
 /* net_packet.c */
+void send_packet(node_t *to, struct px_buf *b); /* UDP via crypto, or TCP */
+void broadcast_packet(node_t *from, struct px_buf *b); /* per Broadcast */
+void deliver_to_device(struct px_buf *b);
+extern struct device device;
 void tx_flush(void);
 void mtu_probe_start(node_t *n);
 void mtu_probe_stop(node_t *n);
 void mtu_probe_restart(node_t *n); /* probe again now (new address) */
 void receive_frame(node_t *from, struct px_buf *b); /* decrypted frame in */
+void receive_tcppacket(conn_t *c, const uint8_t *frame, size_t len); /* meta sink's frame */
 void device_input(void);
 void packet_pool_init(void);
 bool node_choose_crypto(node_t *n);
 
-/* net_setup.c */
+/* net_packet.c: the listening sockets, which net_setup.c opens */
 struct listener {
 	void *stream_listener;
 	void *dgram_sock;
@@ -57,10 +62,11 @@ struct listener {
 extern struct listener listeners[MAX_LISTENERS];
 extern int nlisteners;
 void *dgram_socket_for(int family);
+
+/* net_setup.c */
 int read_settings(void); /* settings_read() plus admission and AutoConnect */
 
-/* Script helpers (net.c). */
-void run_host_script(node_t *n, bool up);
-void run_subnet_script(node_t *owner, const struct subnet *s, bool up);
+/* Script helpers (node_scripts.c). */
+#include "node_scripts.h"
 
 #endif

@@ -24,8 +24,6 @@
 #include "subnet.h"
 #include "subnet_policy.h"
 
-struct listener listeners[MAX_LISTENERS];
-int nlisteners;
 static px_watch *device_watch;
 
 /* The settings plus what they configure in the layers below the daemon. */
@@ -305,13 +303,6 @@ static int setup_listeners(void) {
 		return -1;
 	}
 	return 0;
-}
-
-void *dgram_socket_for(int family) {
-	for (int i = 0; i < nlisteners; i++)
-		if (listeners[i].family == family)
-			return listeners[i].dgram_sock;
-	return NULL;
 }
 
 int net_setup(void) {

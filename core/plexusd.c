@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "control.h"
+#include "daemon.h"
 #include "event.h"
 #include "logger.h"
 #include "net.h"
@@ -280,6 +281,7 @@ static void on_int(int signo) {
 }
 
 int main(int argc, char **argv) {
+	daemon_wire();
 	conf_init(&server_conf);
 	if (parse_options(argc, argv) < 0)
 		return 1;

@@ -238,8 +238,7 @@ int ack_h(conn_t *c, const char *line) {
 	c->state = CONN_ACTIVE;
 	c->last_ping_ms = now_ms();
 	logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Connection with %s (%s) activated", c->name, c->hostname);
-	if (c->outgoing)
-		outgoing_reset_backoff(c->outgoing);
+	conn_reset_backoff(c);
 
 	send_everything(c);
 	/* Sending can fail and close the connection (write error). */
@@ -276,4 +275,9 @@ int ack_h(conn_t *c, const char *line) {
 	if (c->state == CONN_ACTIVE)
 		plugins_notify_conn(c, true);
 	return 0;
+}
+
+void protocol_auth_register(void) {
+	protocol_register(PX_REQ_ID, id_h, true);
+	protocol_register(PX_REQ_ACK, ack_h, true);
 }

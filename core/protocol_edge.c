@@ -244,3 +244,9 @@ void send_everything(conn_t *c) {
 		list_for_each_entry(e, &n->edges, from_link) send_add_edge(c, e);
 	}
 }
+
+void protocol_edge_register(void) {
+	protocol_register(PX_REQ_ADD_EDGE, add_edge_h, false);
+	protocol_register(PX_REQ_DEL_EDGE, del_edge_h, false);
+	protocol_set_settle(topology_settle);
+}

@@ -136,3 +136,9 @@ int ans_key_h(conn_t *c, const char *line) {
 		from->crypto->ops->key_on_ans(from->crypto->plugin, from, line);
 	return 0;
 }
+
+void protocol_key_register(void) {
+	protocol_register(PX_REQ_KEY_CHANGED, key_changed_h, true);
+	protocol_register(PX_REQ_REQ_KEY, req_key_h, true);
+	protocol_register(PX_REQ_ANS_KEY, ans_key_h, true);
+}

@@ -15,9 +15,8 @@
 #include "device.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
+#include "settings.h"
 #include "route.h"
-#include "route_hooks.h"
 #include "route_internal.h"
 #include "subnet.h"
 
@@ -46,19 +45,19 @@ static node_t *route_via(node_t *n) {
 /* A reply (ICMP) goes to whoever sent the original: our device or a node. */
 static void send_back(node_t *source, struct px_buf *b) {
 	if(source == myself)
-		deliver_to_device(b);
+		route_io.to_device(b);
 	else
-		send_packet(source, b);
+		route_io.send(source, b);
 }
 
 /* Router mode on a TAP device: the kernel only accepts frames addressed to
  * its interface, and must see a consistent MAC for us. */
 static void deliver_routed(struct px_buf *b) {
-	if(device.tap) {
+	if(route_io.device->tap) {
 		memcpy(b->data, kernel_mac, MAC_LEN);
 		memcpy(b->data + MAC_LEN, route_router_mac, MAC_LEN);
 	}
-	deliver_to_device(b);
+	route_io.to_device(b);
 }
 
 static void send_unreachable(node_t *source, struct px_buf *b, bool v6, enum unreachable_kind kind) {
@@ -167,7 +166,7 @@ static void route_ip_unicast(node_t *source, struct px_buf *b, const struct subn
 		return;
 
 	clamp_for(source, via, b);
-	send_packet(owner, b);
+	route_io.send(owner, b);
 }
 
 static bool ipv4_is_multicast_or_broadcast(const uint8_t *a) {
@@ -183,7 +182,7 @@ static void route_ipv4(node_t *source, struct px_buf *b) {
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 16;
 	if(settings.broadcast_mode && ipv4_is_multicast_or_broadcast(dst)) {
-		broadcast_packet(source, b);
+		route_io.broadcast(source, b);
 		return;
 	}
 
@@ -218,7 +217,7 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 24;
 	if(settings.broadcast_mode && dst[0] == 0xff) {
-		broadcast_packet(source, b);
+		route_io.broadcast(source, b);
 		return;
 	}
 
@@ -235,7 +234,7 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 }
 
 static void route_router(node_t *source, struct px_buf *b, uint16_t type) {
-	if(source == myself && device.tap)
+	if(source == myself && route_io.device->tap)
 		memcpy(kernel_mac, b->data + MAC_LEN, MAC_LEN);
 
 	switch(type) {
@@ -291,7 +290,7 @@ static void learn_mac(const uint8_t *mac) {
 	subnet_cache_flush();
 	logger(PX_LOG_TRAFFIC, LOG_INFO, "Learned new MAC address %02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
 	       mac[2], mac[3], mac[4], mac[5]);
-	announce_subnet(s, true);
+	route_io.announce_subnet(s, true);
 }
 
 static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
@@ -301,14 +300,14 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 	const uint8_t *dst = b->data;
 	const struct subnet *s = is_multicast_mac(dst) ? NULL : subnet_lookup_mac(dst);
 	if(!s) {
-		broadcast_packet(source, b);
+		route_io.broadcast(source, b);
 		return;
 	}
 
 	node_t *owner = s->owner;
 	if(owner == myself) {
 		if(source != myself)
-			deliver_to_device(b);
+			route_io.to_device(b);
 		return;
 	}
 	if(owner == source) {
@@ -331,7 +330,7 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 		return;
 
 	clamp_for(source, via, b);
-	send_packet(owner, b);
+	route_io.send(owner, b);
 }
 
 void route_packet(node_t *source, struct px_buf *b) {
@@ -352,7 +351,7 @@ void route_packet(node_t *source, struct px_buf *b) {
 		if(settings.mode == RMODE_ROUTER)
 			deliver_routed(b);
 		else
-			deliver_to_device(b);
+			route_io.to_device(b);
 		return;
 	}
 
@@ -364,7 +363,7 @@ void route_packet(node_t *source, struct px_buf *b) {
 		route_switch(source, b, type);
 		break;
 	case RMODE_HUB:
-		broadcast_packet(source, b);
+		route_io.broadcast(source, b);
 		break;
 	}
 }
@@ -382,7 +381,7 @@ void route_age_macs(void) {
 			continue;
 		logger(PX_LOG_PROTOCOL, LOG_INFO, "MAC address %02x:%02x:%02x:%02x:%02x:%02x expired", s->addr[0],
 		       s->addr[1], s->addr[2], s->addr[3], s->addr[4], s->addr[5]);
-		forget_subnet(s);
+		route_io.forget_subnet(s);
 		expired = true;
 	}
 	if(expired)

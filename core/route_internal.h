@@ -15,6 +15,11 @@
 #include <plexus/plugin.h>
 #include <plexus/wire.h>
 
+#include "route.h"
+
+/* Set by route_set_io() (route.c). */
+extern struct route_io route_io;
+
 #define ETHERTYPE_PROBE 0x0000
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806

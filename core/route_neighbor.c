@@ -53,7 +53,7 @@ void answer_arp(struct px_buf *b) {
 	memcpy(b->data, b->data + MAC_LEN, MAC_LEN);
 	memcpy(b->data + MAC_LEN, route_router_mac, MAC_LEN);
 	b->len = PX_ETH_HLEN + ARP_IPV4_LEN;
-	deliver_to_device(b);
+	route_io.to_device(b);
 }
 
 bool is_neighbor_solicitation(const struct px_buf *b) {
@@ -104,5 +104,5 @@ void answer_neighbor_solicitation(struct px_buf *b) {
 	uint32_t sum = csum_add(0, ip + 8, 32) + NA_LEN + IPPROTO_ICMPV6_;
 	wr16(icmp + 2, csum_finish(csum_add(sum, icmp, NA_LEN)));
 	b->len = PX_ETH_HLEN + IPV6_HLEN + NA_LEN;
-	deliver_to_device(b);
+	route_io.to_device(b);
 }

@@ -48,6 +48,13 @@ def core_objects(builddir):
         for path in glob.glob(os.path.join(builddir, pattern)):
             unit = os.path.basename(path)[len(prefix) : -2]
             objs.setdefault(unit, path)
+    # Only what the library holds now: a build directory keeps the objects
+    # of files that were renamed or removed.
+    archive = os.path.join(builddir, "core/.libs/libplexuscore.a")
+    if os.path.exists(archive):
+        members = subprocess.run(["ar", "t", archive], check=True, capture_output=True, text=True).stdout.split()
+        keep = {m[len("libplexuscore_la-") : -2] for m in members if m.startswith("libplexuscore_la-")}
+        objs = {u: p for u, p in objs.items() if u in keep}
     for name in ("core/plexusd.o", "core/plexusd-plexusd.o"):
         path = os.path.join(builddir, name)
         if os.path.exists(path):

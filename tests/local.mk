@@ -3,6 +3,7 @@
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 TEST_LIBS = core/libplexuscore.la
 EXTRA_DIST += tests/unit/check.h
+include $(srcdir)/tests/unit/layers.mk
 include $(srcdir)/tests/unit/model.mk
 include $(srcdir)/tests/unit/sys.mk
 include $(srcdir)/tests/unit/legacy.mk

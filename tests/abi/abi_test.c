@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "daemon.h"
 #include "logger.h"
 #include "plugin_loader.h"
 
@@ -333,6 +334,7 @@ static void test_sdk_example(void) {
 }
 
 int main(void) {
+	daemon_wire();
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 

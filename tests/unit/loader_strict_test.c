@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "daemon.h"
 #include "conf.h"
 #include "logger.h"
 #include "plugin_loader.h"
@@ -277,6 +278,7 @@ static void test_refused_then_found_elsewhere(void) {
 }
 
 int main(void) {
+	daemon_wire();
 	if (geteuid() != 0) {
 		fprintf(stderr, "loader_strict_test: SKIP, the rule applies to root only and needs chown\n");
 		return 77;

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "daemon.h"
 #include "conf.h"
 #include "logger.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 
 #define STR_(x) #x
@@ -354,6 +356,7 @@ static void test_host_table(void) {
 }
 
 int main(void) {
+	daemon_wire();
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 

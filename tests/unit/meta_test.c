@@ -11,6 +11,7 @@
 #include "check.h"
 #include "net.h"
 #include "net_fixture.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
@@ -22,6 +23,7 @@
 #include "net_fixture.h"
 #include "net_private.h"
 #include "node.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "subnet.h"
@@ -352,6 +354,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 void fx_init(const char *self, const char *extra) {
+	daemon_wire();
 	memset(&fx, 0, sizeof(fx));
 	fx.xor_key = 0x5a;
 	const char *dbg = getenv("PX_TEST_DEBUG");

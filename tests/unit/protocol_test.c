@@ -18,6 +18,7 @@
 #include "net.h"
 #include "net_fixture.h"
 #include "net_private.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "subnet.h"

@@ -17,7 +17,6 @@
 #include "net.h"
 #include "node.h"
 #include "route.h"
-#include "route_hooks.h"
 #include "route_internal.h"
 #include "subnet.h"
 
@@ -49,25 +48,25 @@ static void record(enum action a, node_t *n, const struct px_buf *b) {
 	out.count++;
 }
 
-void send_packet(node_t *to, struct px_buf *b) {
+static void send_packet(node_t *to, struct px_buf *b) {
 	record(ACT_SEND, to, b);
 }
 
-void broadcast_packet(node_t *from, struct px_buf *b) {
+static void broadcast_packet(node_t *from, struct px_buf *b) {
 	record(ACT_BROADCAST, from, b);
 }
 
-void deliver_to_device(struct px_buf *b) {
+static void deliver_to_device(struct px_buf *b) {
 	record(ACT_DEVICE, NULL, b);
 }
 
-void announce_subnet(struct subnet *s, bool add) {
+static void announce_subnet(struct subnet *s, bool add) {
 	(void)s;
 	if(add)
 		announced++;
 }
 
-void forget_subnet(struct subnet *s) {
+static void forget_subnet(struct subnet *s) {
 	forgotten++;
 	subnet_del(s);
 }
@@ -921,6 +920,14 @@ static void test_switch(void) {
 }
 
 int main(void) {
+	route_set_io(&(struct route_io){
+		.send = send_packet,
+		.broadcast = broadcast_packet,
+		.to_device = deliver_to_device,
+		.announce_subnet = announce_subnet,
+		.forget_subnet = forget_subnet,
+		.device = &device,
+	});
 	setup_router();
 	test_ipv4_routing();
 	test_ipv4_unknown_destination();

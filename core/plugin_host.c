@@ -18,6 +18,7 @@
 #include "net_private.h"
 #include "netutl.h"
 #include "node.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 
 /* Registries, defined in plugin_loader.c (not part of its public header). */
