@@ -265,11 +265,7 @@ void conf_free(struct conf *c) {
 static void conf_append(struct conf *c, const char *var, const char *value, const char *file, int line) {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct conf_entry *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v) {
-			abort();
-		}
+		struct conf_entry *v = xrealloc(c->v, cap * sizeof(*v));
 
 		c->v = v;
 		c->cap = cap;
@@ -646,11 +642,7 @@ int conf_check_host_support(const struct conf *c) {
 
 char *conf_path_join(const char *a, const char *b, const char *c) {
 	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) + 1 : 0) + 2;
-	char *p = malloc(len);
-
-	if (!p) {
-		abort();
-	}
+	char *p = xmalloc(len);
 
 	if (c) {
 		snprintf(p, len, "%s/%s/%s", a, b, c);

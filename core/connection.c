@@ -9,7 +9,9 @@
 #include "graph.h"
 #include "logger.h"
 #include "settings.h"
+#include "slots.h"
 #include "plugin_loader.h"
+#include "xalloc.h"
 
 struct list_head connection_list = LIST_HEAD_INIT(connection_list);
 static int next_conn_id;
@@ -31,9 +33,7 @@ void conn_reset_backoff(conn_t *c) {
 }
 
 conn_t *conn_new(void) {
-	conn_t *c = calloc(1, sizeof(*c));
-	if (!c)
-		abort();
+	conn_t *c = xcalloc(1, sizeof(*c));
 	c->id = ++next_conn_id;
 	c->start_ms = now_ms();
 	c->last_ping_ms = c->start_ms;
@@ -43,14 +43,7 @@ conn_t *conn_new(void) {
 }
 
 void **conn_slot(conn_t *c, int index) {
-	if (index < 0)
-		return NULL;
-	int count = plugins_count();
-	if (!c->slots)
-		c->slots = calloc(count > 0 ? count : 1, sizeof(void *));
-	if (!c->slots || index >= (count > 0 ? count : 1))
-		return NULL;
-	return &c->slots[index];
+	return slots_get(&c->slots, index);
 }
 
 /* Freed from the event loop, never while a caller may still hold c. */
@@ -64,7 +57,7 @@ static void conn_free_deferred(void *arg) {
 	for (int i = 0; i < c->ncaps; i++)
 		free(c->caps[i]);
 	free(c->caps);
-	free(c->slots);
+	slots_free(c->slots);
 	free(c);
 }
 

@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += core/libplexuscore.la
 core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/list.h \
 	core/xalloc.c core/xalloc.h \
+	core/slots.c core/slots.h \
 	core/conf.c core/conf.h \
 	core/host_cache.c core/host_cache.h \
 	core/config_files.c \

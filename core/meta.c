@@ -19,6 +19,7 @@
 #include "plugin_loader.h"
 #include "meta.h"
 #include "settings.h"
+#include "xalloc.h"
 
 static struct meta_sink sink;
 
@@ -41,9 +42,7 @@ static void buffer_append(struct buffer *b, const void *data, size_t len) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->off + b->len + len)
 			cap *= 2;
-		uint8_t *p = realloc(b->data, cap);
-		if (!p)
-			abort();
+		uint8_t *p = xrealloc(b->data, cap);
 		b->data = p;
 		b->cap = cap;
 	}
@@ -281,9 +280,7 @@ void conn_set_filter(conn_t *c, enum px_dir dir, const struct px_filter_ops *ops
 	c->filter_in_ctx = ctx;
 	if (c->inbuf.len) {
 		size_t len = c->inbuf.len;
-		uint8_t *raw = malloc(len);
-		if (!raw)
-			abort();
+		uint8_t *raw = xmalloc(len);
 		memcpy(raw, c->inbuf.data + c->inbuf.off, len);
 		c->inbuf.len = c->inbuf.off = 0;
 		if (ops->recv(ctx, c, raw, len) < 0)

@@ -17,18 +17,18 @@
 
 /* Where meta.c hands what it reads: the protocol layer above sets it. */
 struct meta_sink {
-	int (*line)(conn_t *c, char *line); /* one request line; -1 closes c */
+	int (*line)(conn_t *c, char *line);                         /* one request line; -1 closes c */
 	void (*frame)(conn_t *c, const uint8_t *frame, size_t len); /* a PACKET's frame */
-	int (*connected)(conn_t *c); /* our outgoing stream is up: send ID */
-	void (*settle)(void); /* after a read: let the graph catch up */
-	const char *(*request_name)(int id); /* for the debug log */
+	int (*connected)(conn_t *c);                                /* our outgoing stream is up: send ID */
+	void (*settle)(void);                                       /* after a read: let the graph catch up */
+	const char *(*request_name)(int id);                        /* for the debug log */
 };
 void meta_set_sink(const struct meta_sink *sink);
 
 /* Meta I/O (meta.c). */
 int conn_send(conn_t *c, const char *fmt, ...) PX_PRINTF(2, 3);
 int conn_vsend(conn_t *c, const char *fmt, va_list ap);
-int conn_send_raw(conn_t *c, const void *data, size_t len); /* through the out filter */
+int conn_send_raw(conn_t *c, const void *data, size_t len);   /* through the out filter */
 int conn_write_wire(conn_t *c, const void *data, size_t len); /* bypassing it */
 int conn_deliver(conn_t *c, const void *data, size_t len);
 void conn_set_filter(conn_t *c, enum px_dir dir, const struct px_filter_ops *ops, void *ctx);

@@ -49,4 +49,3 @@ void run_subnet_script(node_t *owner, const struct subnet *s, bool up) {
 	}
 	script_run(up ? "subnet-up" : "subnet-down", env);
 }
-

@@ -13,6 +13,7 @@
 #include "net_private.h"
 #include "netutl.h"
 #include "plugin_loader.h"
+#include "xalloc.h"
 
 struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);
 static void try_outgoing(void *arg);
@@ -58,10 +59,11 @@ static void outgoing_resolve(struct outgoing *o) {
 		int k = sscanf(a, "%255s %31s", host, port);
 		if (k < 1)
 			continue;
-		int got = addr_resolve(host, k == 2 ? port : dport, settings.addressfamily, false, o->addrs + o->naddrs,
-		                       MAX_ADDRESSES - o->naddrs);
+		int got = addr_resolve(host, k == 2 ? port : dport, settings.addressfamily, false,
+		                       o->addrs + o->naddrs, MAX_ADDRESSES - o->naddrs);
 		if (got <= 0)
-			logger(PX_LOG_CONNECTIONS, LOG_WARNING, "Could not resolve address %s of %s", host, o->name);
+			logger(PX_LOG_CONNECTIONS, LOG_WARNING, "Could not resolve address %s of %s", host,
+			       o->name);
 		else
 			o->naddrs += got;
 	}
@@ -75,8 +77,8 @@ static void schedule_retry(struct outgoing *o) {
 		o->timeout *= 2;
 	if (o->timeout > settings.max_timeout)
 		o->timeout = settings.max_timeout;
-	logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Trying to re-establish outgoing connection to %s in %d seconds", o->name,
-	       o->timeout);
+	logger(PX_LOG_CONNECTIONS, LOG_NOTICE,
+	       "Trying to re-establish outgoing connection to %s in %d seconds", o->name, o->timeout);
 	timer_arm(o->timer, (uint32_t)o->timeout * 1000);
 }
 
@@ -98,14 +100,16 @@ static void try_outgoing(void *arg) {
 	if (o->next >= o->naddrs) {
 		outgoing_resolve(o);
 		if (!o->naddrs) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "No usable Address known for %s (hosts/%s)", o->name, o->name);
+			logger(PX_LOG_ALWAYS, LOG_ERR, "No usable Address known for %s (hosts/%s)", o->name,
+			       o->name);
 			schedule_retry(o);
 			return;
 		}
 	}
 	const struct stream_provider *sp = stream_provider();
 	if (!sp) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "No stream transport plugin loaded: cannot connect to %s", o->name);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "No stream transport plugin loaded: cannot connect to %s",
+		       o->name);
 		return;
 	}
 	const struct px_addr *to = &o->addrs[o->next++];
@@ -162,9 +166,7 @@ static void outgoing_add(const char *name, bool from_connectto) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid name for outgoing connection: %s", name);
 		return;
 	}
-	o = calloc(1, sizeof(*o));
-	if (!o)
-		abort();
+	o = xcalloc(1, sizeof(*o));
 	o->name = strdup(name);
 	o->from_connectto = from_connectto;
 	o->timer = timer_new(try_outgoing, o);
@@ -199,4 +201,3 @@ void net_retry(void) {
 			timer_arm(o->timer, 0);
 	}
 }
-

@@ -15,6 +15,7 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "seen_cache.h"
+#include "xalloc.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
 	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
@@ -285,9 +286,7 @@ void parse_capabilities(conn_t *c, const char *field) {
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (c->ncaps >= 64)
 			break;
-		char **caps = realloc(c->caps, sizeof(char *) * (size_t)(c->ncaps + 1));
-		if (!caps)
-			abort();
+		char **caps = xrealloc(c->caps, sizeof(char *) * (size_t)(c->ncaps + 1));
 		c->caps = caps;
 		c->caps[c->ncaps++] = strdup(tok);
 	}

@@ -88,7 +88,8 @@ void strict_subnets_sync(void) {
 		return;
 	drop_stale_subnets();
 	if (host_files_foreach(myself->name, add_host_file_subnets, NULL) < 0) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "StrictSubnets: cannot read %s/hosts: %s", confbase, strerror(errno));
+		logger(PX_LOG_ALWAYS, LOG_ERR, "StrictSubnets: cannot read %s/hosts: %s", confbase,
+		       strerror(errno));
 		subnet_cache_flush();
 		return;
 	}
