@@ -15,11 +15,12 @@
 
 #include "autoconnect.h"
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "node.h"
+#include "outgoing.h"
 #include "xalloc.h"
 
 static px_timer *autoconnect_timer;

@@ -14,16 +14,19 @@
 
 #include <sodium.h>
 
+#include "connection.h"
 #include "device.h"
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "net_packet.h"
 #include "netutl.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "route.h"
+#include "settings.h"
 #include "udp_trial.h"
 
 struct device device = {.fd = -1};

@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
 #include "netutl.h"
+#include "node.h"
+#include "outgoing.h"
 #include "plugin_loader.h"
+#include "settings.h"
 #include "xalloc.h"
 
 struct list_head outgoing_list = LIST_HEAD_INIT(outgoing_list);

@@ -23,11 +23,12 @@
 #include "daemon.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
 #include "plugin_loader.h"
 #include "privdrop.h"
 #include "protocol.h"
 #include "service.h"
+#include "net.h"
+#include "outgoing.h"
 
 static bool do_detach = true;
 static int generate_keys_bits = -1; /* -K: >= 0 */

@@ -8,13 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "seen_cache.h"
+#include "settings.h"
 #include "xalloc.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {

@@ -3,6 +3,7 @@
 #ifndef PX_PROTOCOL_H
 #define PX_PROTOCOL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "connection.h"
@@ -19,6 +20,13 @@ typedef int (*request_handler_fn)(conn_t *c, const char *line);
 int protocol_register(int id, request_handler_fn handle, bool needs_graph);
 /* Bring the graph up to date before a handler that needs it runs. */
 void protocol_set_settle(void (*settle)(void));
+
+/* Requests to one node, to everyone (protocol.c). */
+int send_to_node(node_t *to, const char *fmt, ...) PX_PRINTF(2, 3);
+int vsend_to_node(node_t *to, const char *fmt, va_list ap);
+int forward_to_node(node_t *to, const char *line);
+int broadcast_request(conn_t *except, const char *fmt, ...) PX_PRINTF(2, 3);
+int vbroadcast_request(conn_t *except, const char *fmt, va_list ap);
 
 /* Dispatch one received request line (no newline). Returns 0, or -1 when
  * the connection must be closed. */

@@ -10,15 +10,17 @@
 
 #include "admission.h"
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
 #include "netutl.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 
 /* The highest protocol minor any loaded crypto plugin serves. */
 static int local_minor(void) {

@@ -8,13 +8,15 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "node.h"
 #include "protocol.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 

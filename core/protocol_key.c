@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "net_packet.h"
 #include "netutl.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 
 int key_changed_h(conn_t *c, const char *line) {
 	char name[MAX_STRING_SIZE];

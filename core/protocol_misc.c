@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
 #include "protocol.h"
 #include "route.h"
 

@@ -7,10 +7,13 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "node.h"
+#include "node_scripts.h"
 #include "protocol.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 

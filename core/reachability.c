@@ -3,8 +3,9 @@
  * and PMTU state, the crypto plugin's node_up/node_down, scripts, plugin
  * events. The graph calls it as its observer. */
 #include "logger.h"
-#include "net_private.h"
+#include "net_packet.h"
 #include "netutl.h"
+#include "node.h"
 #include "node_scripts.h"
 #include "plugin_loader.h"
 #include "reachability.h"

@@ -8,9 +8,10 @@
 
 #include "conf.h"
 #include "logger.h"
-#include "net.h"
+#include "node.h"
 #include "node_scripts.h"
 #include "protocol.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 

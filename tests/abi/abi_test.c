@@ -18,8 +18,8 @@
 
 #include "check.h"
 #include "conf.h"
-#include "daemon.h"
 #include "logger.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 
 #if !defined(ABI_PLUGIN_DIR) || !defined(ABI_EXAMPLE_DIR)
@@ -334,7 +334,7 @@ static void test_sdk_example(void) {
 }
 
 int main(void) {
-	daemon_wire();
+	plugins_set_host(host_table());
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 

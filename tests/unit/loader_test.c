@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "daemon.h"
 #include "conf.h"
 #include "logger.h"
 #include "plugin_host.h"
@@ -356,7 +355,7 @@ static void test_host_table(void) {
 }
 
 int main(void) {
-	daemon_wire();
+	plugins_set_host(host_table());
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 

@@ -13,11 +13,14 @@
 #include <arpa/inet.h>
 
 #include "check.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
+#include "meta.h"
 #include "net.h"
 #include "net_fixture.h"
-#include "net_private.h"
+#include "node.h"
+#include "outgoing.h"
 #include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"

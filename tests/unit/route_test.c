@@ -14,10 +14,10 @@
 #include "device.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
 #include "node.h"
 #include "route.h"
 #include "route_internal.h"
+#include "settings.h"
 #include "subnet.h"
 
 /* ---- Stubs ---------------------------------------------------------- */
