@@ -45,7 +45,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/autoconnect.c core/autoconnect.h core/autoconnect_run.c \
 	core/net_setup.c \
 	core/process_priority.c core/process_priority.h \
-	core/net_packet.c \
+	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \
 	core/net_packet.h core/outgoing.h \
 	core/route.c core/route.h core/route_internal.h core/route_io.c \

@@ -13,6 +13,7 @@
 #include "connection.h"
 #include "device.h"
 #include "node.h"
+#include "pmtu.h"
 
 void send_packet(node_t *to, struct px_buf *b);        /* UDP via crypto, or TCP */
 void broadcast_packet(node_t *from, struct px_buf *b); /* per Broadcast */
