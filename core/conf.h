@@ -82,7 +82,7 @@ extern struct conf server_conf;
 extern char *confbase; /* configuration directory */
 extern char *netname; /* -n NETNAME or NULL */
 extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
-/* Parsed hosts/<name>, cached until conf_reload_hosts(). NULL if absent or broken. */
+/* Parsed hosts/<name>, cached until host_conf_flush()/host_conf_forget(). NULL if absent or broken. */
 /* config_files.c */
 const struct conf *host_conf(const char *name);
 void host_conf_flush(void);
