@@ -31,10 +31,16 @@ doc/plexusd.8: $(srcdir)/doc/plexusd.8.in core/conf_dump$(EXEEXT) Makefile
 doc/plexus.8: $(srcdir)/doc/plexus.8.in Makefile
 	$(AM_V_GEN)FORMAT=; $(doc_build)
 
-# Documents installed to $(docdir) (the SDK's own go to $(docdir)/sdk).
-# tests/unit/docs_sync_test.sh fails when a docs/*.md is missing here.
+# Documents installed to $(docdir), the protocol's to $(docdir)/protocol
+# (its README.md must not overwrite the top one; the SDK's own go to
+# $(docdir)/sdk). tests/unit/docs_sync_test.sh fails when a docs/*.md or
+# docs/protocol/*.md is missing here.
 dist_doc_DATA = README.md docs/legacy-ecdh.md docs/security.md docs/subnet-policy.md \
 	docs/update-hosts.md
+protocoldocdir = $(docdir)/protocol
+dist_protocoldoc_DATA = docs/protocol/README.md docs/protocol/extensions.md \
+	docs/protocol/legacy-auth.md docs/protocol/legacy-data.md docs/protocol/meta.md \
+	docs/protocol/plugins.md docs/protocol/sptps.md docs/protocol/test-vectors.md
 
 # README.md's list of variables, between its two "generated" markers, is
 # conf_dump's markdown; docs_sync_test.sh fails when it is out of date and

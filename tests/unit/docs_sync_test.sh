@@ -8,7 +8,8 @@
 #  - the built plexus.conf(5) or plexusd(8) misses a variable;
 #  - a man page template hard-codes an installation path instead of
 #    @sysconfdir@ and friends, or a built page still has a placeholder;
-#  - a docs/*.md file is not installed (dist_doc_DATA in doc/local.mk).
+#  - a docs/*.md file is not installed (dist_doc_DATA in doc/local.mk), or a
+#    docs/protocol/*.md file (dist_protocoldoc_DATA).
 set -u
 srcdir=${srcdir:-.}
 builddir=${builddir:-.}
@@ -26,7 +27,7 @@ n=$(wc -l <"$dir/names")
 
 # README.md: the lines between the markers are exactly conf_dump markdown.
 "$dump" markdown >"$dir/want" || fail "conf_dump markdown"
-sed -n '/^<!-- BEGIN variables: /,/^<!-- END variables -->$/p' "$srcdir/README.md" | sed '1d;$d' >"$dir/got"
+(cd "$srcdir" && sed -n '/^<!-- BEGIN variables: /,/^<!-- END variables -->$/p' README.md) | sed '1d;$d' >"$dir/got"
 if ! cmp -s "$dir/want" "$dir/got"; then
 	diff -u "$dir/got" "$dir/want" | head -20 >&2
 	fail "README.md's variable list is out of date: run make update-readme"
@@ -53,11 +54,18 @@ for t in "$srcdir"/doc/*.in; do
 		fail "$(basename "$t") hard-codes an installation path: use @sysconfdir@, @localstatedir@, @pkglibdir@"
 done
 
-# Every document under docs/ is installed.
+# Every document under docs/ and docs/protocol/ is installed (a variable's
+# lines run from its name to the first line without a backslash).
+installed() { # installed VARIABLE FILE
+	sed -n "/^$1 /,/[^\\\\]\$/p" "$srcdir/doc/local.mk" | tr -s ' \t\\' '\n' | grep -qxF "$2"
+}
 for d in "$srcdir"/docs/*.md; do
 	name=docs/$(basename "$d")
-	sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$srcdir/doc/local.mk" | grep -qF "$name" ||
-		fail "$name is not in dist_doc_DATA (doc/local.mk)"
+	installed dist_doc_DATA "$name" || fail "$name is not in dist_doc_DATA (doc/local.mk)"
+done
+for d in "$srcdir"/docs/protocol/*.md; do
+	name=docs/protocol/$(basename "$d")
+	installed dist_protocoldoc_DATA "$name" || fail "$name is not in dist_protocoldoc_DATA (doc/local.mk)"
 done
 
 [ "$failures" = 0 ] && echo "docs_sync_test: ok ($n variables)"
