@@ -12,6 +12,7 @@
 #include "net_private.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "proxy.h"
 
 struct list_head connection_list = LIST_HEAD_INIT(connection_list);
 static int next_conn_id;
@@ -51,6 +52,7 @@ static void conn_free_deferred(void *arg) {
 		free(c->caps[i]);
 	free(c->caps);
 	free(c->slots);
+	proxy_conn_free(c);
 	free(c);
 }
 

@@ -18,6 +18,7 @@
 #include "netutl.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "proxy.h"
 
 #define MAX_OUTBUF (4u << 20) /* a peer that stops reading is cut off here */
 
@@ -79,12 +80,15 @@ void stream_connected(conn_t *c) {
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Connected to %s (%s)", c->name, c->hostname);
 	c->state = CONN_ID;
 	c->start_ms = now_ms();
+	if (proxy_begin(c))
+		return;
 	send_id(c);
 }
 
 void stream_closed(conn_t *c, int err) {
 	if (c->state == CONN_DEAD)
 		return;
+	proxy_stream_closed(c);
 	if (c->state == CONN_CONNECTING)
 		logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Could not connect to %s (%s): %s", c->name, c->hostname,
 		       err ? strerror(err) : "connection closed");
@@ -93,6 +97,8 @@ void stream_closed(conn_t *c, int err) {
 
 void stream_recv(conn_t *c, const void *data, size_t len) {
 	if (c->state == CONN_DEAD || c->state == CONN_CONNECTING)
+		return;
+	if (c->proxy && (!proxy_recv(c, &data, &len) || !len))
 		return;
 	if (c->filter_in) {
 		if (c->filter_in->recv(c->filter_in_ctx, c, data, len) < 0)

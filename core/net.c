@@ -19,6 +19,7 @@
 #include "plugin_loader.h"
 #include "privdrop.h"
 #include "protocol.h"
+#include "proxy.h"
 #include "route.h"
 #include "script.h"
 #include "subnet.h"
@@ -131,7 +132,7 @@ static void try_outgoing(void *arg) {
 	c->state = CONN_CONNECTING;
 	o->c = c;
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Trying to connect to %s (%s)", o->name, c->hostname);
-	if (sp->ops->connect(sp->plugin, c, to, NULL, &c->stream) < 0) {
+	if (proxy_connect(c, sp, to) < 0) {
 		c->stream = NULL;
 		conn_terminate(c, "connect failed");
 	}
@@ -348,6 +349,10 @@ int net_reload(void) {
 	strict_subnets_sync();
 	script_settings_from_conf();
 	struct outgoing *o, *otmp;
+	if (proxy_configure() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad Proxy value");
+		return -1;
+	}
 	if (autoconnect_configure() < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad AutoConnect value");
 		return -1;

@@ -19,6 +19,7 @@
 #include "plugin_loader.h"
 #include "process_priority.h"
 #include "protocol.h"
+#include "proxy.h"
 #include "route.h"
 #include "script.h"
 #include "subnet.h"
@@ -136,6 +137,8 @@ int read_settings(void) {
 		err = -1;
 	}
 	if (autoconnect_configure() < 0)
+		err = -1;
+	if (proxy_configure() < 0)
 		err = -1;
 	script_settings_from_conf();
 	const char *port = conf_get(&server_conf, "Port", 0);
