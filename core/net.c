@@ -221,9 +221,14 @@ static void check_connections(void *arg) {
 		if (c->state == CONN_DEAD)
 			continue;
 		if (c->state != CONN_ACTIVE) {
-			if (now - c->start_ms > (uint64_t)settings.ping_timeout * 1000)
-				conn_terminate(c, c->state == CONN_CONNECTING ? "timeout while connecting"
-				                                              : "timeout during authentication");
+			if (now - c->start_ms > (uint64_t)settings.ping_timeout * 1000) {
+				const char *why = "timeout during authentication";
+				if (c->state == CONN_CONNECTING)
+					why = "timeout while connecting";
+				else if (c->proxy)
+					why = "no answer from the proxy within PingTimeout";
+				conn_terminate(c, why);
+			}
 			continue;
 		}
 		if (c->pinged) {

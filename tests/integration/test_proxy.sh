@@ -33,6 +33,11 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 grep -q '^LISTENING' "$PLOG" || fail "testproxy did not start: $(cat "$PXT_TMP/proxy.out")"
+# A second one on port 1081 answers with a 200 line and 64 KiB of headers.
+BLOG=$PXT_TMP/badproxy.log
+in_ns "$PROXY_NS" timeout -k 2 55 "$PY" "$PXT_TOOLS/testproxy.py" serve "$PROXY" 1081 --log "$BLOG" \
+	--misbehave huge --lifetime 50 >"$PXT_TMP/badproxy.out" 2>&1 &
+track_pid $!
 
 # alpha may not reach beta's TCP port directly (counted, so a bypass shows).
 in_ns alpha nft -f - <<EOF || fail "nft in alpha"
@@ -126,6 +131,15 @@ grep -q "^REFUSED socks5 from 198.18.1.1: bad password for user alice" "$PLOG" |
 assert_no_log alpha "activated"
 assert_alive alpha beta
 note "wrong password: $(grep -m1 'rejected the user name' "${N_LOG[alpha]}" | cut -c1-160)"
+stop_node alpha
+
+# An oversized reply: a clear error, no crash.
+set_proxy "http $PROXY 1081"
+start_node alpha
+wait_log alpha "HTTP proxy reply longer than 8192 bytes" 10 || fail "oversized reply: no clear error"
+assert_no_log alpha "activated"
+assert_alive alpha beta
+note "oversized reply: $(grep -m1 'longer than 8192' "${N_LOG[alpha]}" | cut -c1-160)"
 stop_node alpha
 
 # A bad value stops the daemon at start-up.

@@ -11,6 +11,9 @@ what was relayed:
 
 Modes:
   serve HOST PORT --log FILE [--user U --password P] [--lifetime S]
+        [--misbehave huge]
+      --misbehave huge: answer every request with a 200 status line and
+      then 64 KiB of header lines (a proxy reply no client should buffer).
   pipe PROXYHOST PROXYPORT [--env-log FILE]
       For Proxy = exec: HTTP CONNECT to $REMOTEADDRESS:$REMOTEPORT through
       the proxy, then copy stdin -> proxy and proxy -> stdout. The
@@ -67,7 +70,19 @@ def relay(a, b, limit_s):
     return up, down
 
 
+def misbehave(client, peer, args):
+    try:
+        client.recv(4096)
+        client.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"y" * 50 + b"\r\n" * 1 + b"X-More: zz\r\n" * 5000)
+        log(args.log, "MISBEHAVED huge reply to %s" % peer[0])
+    except OSError as e:
+        log(args.log, "MISBEHAVED huge reply to %s: %s" % (peer[0], e))
+    client.close()
+
+
 def handle(client, peer, args):
+    if args.misbehave:
+        return misbehave(client, peer, args)
     kind, target, user = "?", None, None
     try:
         first = recv_exact(client, 1)
@@ -224,6 +239,7 @@ def main():
     s.add_argument("--user")
     s.add_argument("--password")
     s.add_argument("--lifetime", type=float, default=120)
+    s.add_argument("--misbehave", choices=["huge"])
     q = sub.add_parser("pipe")
     q.add_argument("proxyhost")
     q.add_argument("proxyport", type=int)
