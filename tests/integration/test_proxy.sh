@@ -8,7 +8,9 @@
 # meta connection: UDP goes straight to beta where it can (socks4, http,
 # exec rounds); in the socks5 round all of alpha's traffic to beta is
 # dropped and the data rides the proxied meta connection. A wrong SOCKS 5
-# password is logged clearly and leaves the daemon running. No connection
+# password and a 64 KiB proxy reply are logged clearly and leave the daemon
+# running; a reloaded Proxy applies to the next connection, a bad one is
+# not applied, and stops a start-up. No connection
 # attempt ever goes around the proxy (the nft counter stays at the one
 # direct attempt made before a Proxy was set).
 . "$(dirname "$0")/lib.sh"
@@ -43,14 +45,19 @@ track_pid $!
 in_ns alpha nft -f - <<EOF || fail "nft in alpha"
 table inet pxproxy {
 	counter direct_tcp { }
+	counter direct_udp { }
 	chain output {
 		type filter hook output priority 0; policy accept;
 		ip daddr $BETA tcp dport $PXT_PORT counter name direct_tcp drop
+		ip daddr $BETA udp dport $PXT_PORT counter name direct_udp
 	}
 }
 EOF
 direct_tcp() {
 	in_ns alpha nft list counter inet pxproxy direct_tcp | sed -nE 's/.*packets ([0-9]+).*/\1/p'
+}
+direct_udp() {
+	in_ns alpha nft list counter inet pxproxy direct_udp | sed -nE 's/.*packets ([0-9]+).*/\1/p'
 }
 # socks5 round: nothing of alpha's reaches beta directly, UDP included.
 block_all() { in_ns alpha nft add rule inet pxproxy output ip daddr "$BETA" drop || fail "nft block_all"; }
@@ -115,7 +122,32 @@ up=$(sed -nE 's/^CLOSED socks5 .* up=([0-9]+) .*/\1/p' "$PLOG" | tail -n 1)
 [ "${up:-0}" -gt 12000 ] || fail "socks5 round: only ${up:-0} bytes relayed upstream: $(cat "$PLOG")"
 note "socks5 with UDP blocked too: $up bytes from alpha relayed by the proxy"
 
+udp0=$(direct_udp)
 round http "http $PROXY 1080" "^CONNECT http $BETA:$PXT_PORT from 198.18.1.1\$"
+udp1=$(direct_udp)
+[ "$udp1" -gt "$udp0" ] || fail "http round: no UDP straight to beta (tinc sends UDP around the proxy)"
+note "http round: $((udp1 - udp0)) UDP datagrams went straight to beta, as with tinc"
+
+# Reload: a new Proxy applies to the next connection; a bad one is not applied.
+set_proxy "http $PROXY 1080"
+start_node alpha
+wait_log alpha "Connection with beta .* activated" 15 || fail "reload: no first connection"
+set_proxy "socks4 $PROXY 1080 carol"
+plexus_cli alpha reload >/dev/null || fail "reload failed"
+plexus_cli alpha disconnect beta >/dev/null || fail "disconnect beta failed"
+for ((i = 0; i < 100; i++)); do
+	grep -q "^CONNECT socks4 $BETA:$PXT_PORT from 198.18.1.1 user=carol\$" "$PLOG" && break
+	sleep 0.1
+done
+grep -q "user=carol" "$PLOG" || fail "reload: the new Proxy was not used: $(cat "$PLOG")"
+wait_ping alpha beta 15 || fail "reload: no ping after reconnecting through socks4"
+set_proxy "socks9 $PROXY 1080"
+plexus_cli alpha reload >/dev/null 2>&1
+wait_log alpha "Configuration not reloaded: bad Proxy value" 5 || fail "reload: bad Proxy value accepted"
+assert_log alpha "Unknown proxy type socks9"
+assert_alive alpha
+note "reload: next connection used the new Proxy, a bad value was not applied"
+stop_node alpha
 
 ENVLOG=$PXT_TMP/exec.env
 round exec "exec $PY $PXT_TOOLS/testproxy.py pipe $PROXY 1080 --env-log $ENVLOG" \
