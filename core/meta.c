@@ -9,16 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "admission.h"
 #include "connection.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
 #include "netutl.h"
 #include "plugin_loader.h"
-#include "protocol.h"
+#include "meta.h"
 #include "proxy.h"
+#include "settings.h"
+#include "xalloc.h"
+
+static struct meta_sink sink;
+
+void meta_set_sink(const struct meta_sink *s) {
+	sink = *s;
+}
+
+static const char *sink_request_name(int id) {
+	return sink.request_name ? sink.request_name(id) : "?";
+}
 
 #define MAX_OUTBUF (4u << 20) /* a peer that stops reading is cut off here */
 
@@ -31,9 +43,7 @@ static void buffer_append(struct buffer *b, const void *data, size_t len) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->off + b->len + len)
 			cap *= 2;
-		uint8_t *p = realloc(b->data, cap);
-		if (!p)
-			abort();
+		uint8_t *p = xrealloc(b->data, cap);
 		b->data = p;
 		b->cap = cap;
 	}
@@ -80,9 +90,34 @@ void stream_connected(conn_t *c) {
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Connected to %s (%s)", c->name, c->hostname);
 	c->state = CONN_ID;
 	c->start_ms = now_ms();
-	if (proxy_begin(c))
+	if (c->proxy) {
+		/* Through a proxy: its request first, the ID once it granted. */
+		uint8_t req[PROXY_BEGIN_MAX];
+		int n = proxy_begin(c, req, sizeof(req));
+		if (n < 0)
+			conn_terminate(c, "proxy request impossible");
+		else
+			conn_write_wire(c, req, (size_t)n);
 		return;
-	send_id(c);
+	}
+	if (sink.connected)
+		sink.connected(c);
+}
+
+/* Bytes while c waits for its proxy's reply (proxy.c): on the grant our ID
+ * goes out (the sink's connected). Returns true when what is left in data
+ * and len (maybe nothing) is the peer's and goes the usual way. */
+static bool proxy_reply_in(conn_t *c, const void **data, size_t *len) {
+	enum proxy_status st = proxy_recv(c, data, len);
+	if (st == PROXY_MORE)
+		return false;
+	if (st == PROXY_FAILED) {
+		conn_terminate(c, "proxy refused");
+		return false;
+	}
+	if (sink.connected && sink.connected(c) < 0 && c->state != CONN_DEAD)
+		conn_terminate(c, "could not send ID");
+	return c->state != CONN_DEAD;
 }
 
 void stream_closed(conn_t *c, int err) {
@@ -98,7 +133,7 @@ void stream_closed(conn_t *c, int err) {
 void stream_recv(conn_t *c, const void *data, size_t len) {
 	if (c->state == CONN_DEAD || c->state == CONN_CONNECTING)
 		return;
-	if (c->proxy && (!proxy_recv(c, &data, &len) || !len))
+	if (c->proxy && (!proxy_reply_in(c, &data, &len) || !len))
 		return;
 	if (c->filter_in) {
 		if (c->filter_in->recv(c->filter_in_ctx, c, data, len) < 0)
@@ -107,7 +142,8 @@ void stream_recv(conn_t *c, const void *data, size_t len) {
 		conn_deliver(c, data, len);
 	}
 	/* One graph run for everything this read changed. */
-	topology_settle();
+	if (sink.settle)
+		sink.settle();
 }
 
 void stream_writable(conn_t *c) {
@@ -182,10 +218,10 @@ int conn_vsend(conn_t *c, const char *fmt, va_list ap) {
 	if (logger_max_level() >= PX_LOG_PROTOCOL) {
 		int id = atoi(buf);
 		if (logger_max_level() >= PX_LOG_META)
-			logger(PX_LOG_META, LOG_DEBUG, "Sending %s to %s (%s): %s", request_name(id),
+			logger(PX_LOG_META, LOG_DEBUG, "Sending %s to %s (%s): %s", sink_request_name(id),
 			       c->name ? c->name : "<unknown>", c->hostname, buf);
 		else
-			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "Sending %s to %s (%s)", request_name(id),
+			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "Sending %s to %s (%s)", sink_request_name(id),
 			       c->name ? c->name : "<unknown>", c->hostname);
 	}
 	buf[len++] = '\n';
@@ -224,7 +260,8 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 			uint8_t frame[PX_MTU];
 			memcpy(frame, c->inbuf.data + c->inbuf.off, plen);
 			buffer_consume(&c->inbuf, plen);
-			receive_tcppacket(c, frame, plen);
+			if (sink.frame)
+				sink.frame(c, frame, plen);
 			continue;
 		}
 		uint8_t *start = c->inbuf.data + c->inbuf.off;
@@ -252,7 +289,7 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 			conn_terminate(c, "malformed request");
 			break;
 		}
-		if (receive_request(c, line) < 0) {
+		if (!sink.line || sink.line(c, line) < 0) {
 			conn_terminate(c, "protocol error");
 			break;
 		}
@@ -273,9 +310,7 @@ void conn_set_filter(conn_t *c, enum px_dir dir, const struct px_filter_ops *ops
 	c->filter_in_ctx = ctx;
 	if (c->inbuf.len) {
 		size_t len = c->inbuf.len;
-		uint8_t *raw = malloc(len);
-		if (!raw)
-			abort();
+		uint8_t *raw = xmalloc(len);
 		memcpy(raw, c->inbuf.data + c->inbuf.off, len);
 		c->inbuf.len = c->inbuf.off = 0;
 		if (ops->recv(ctx, c, raw, len) < 0)
@@ -289,4 +324,20 @@ bool conn_has_capability(conn_t *c, const char *cap) {
 		if (!strcmp(c->caps[i], cap))
 			return true;
 	return false;
+}
+
+int send_tcppacket(conn_t *c, const uint8_t *frame, size_t len) {
+	/* Random early drop when the peer cannot keep up, as tinc does. */
+	size_t max = (size_t)settings.max_output_buffer;
+	if (c->outbuf.len > max / 2) {
+		if (c->outbuf.len >= max)
+			return 0;
+		uint32_t r;
+		randombytes_buf(&r, sizeof(r));
+		if ((r % (max / 2)) < c->outbuf.len - max / 2)
+			return 0;
+	}
+	if (conn_send(c, "%d %zu", PX_REQ_PACKET, len) < 0)
+		return -1;
+	return conn_send_raw(c, frame, len);
 }

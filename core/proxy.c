@@ -7,9 +7,9 @@
  * untouched; data to a peer reached this way uses UDP when UDP works and
  * the meta connection when it does not, like any other peer.
  *
- * tinc sends the request and the ID back to back; the ID is held here until
- * the grant, so a proxy that drops early bytes cannot eat it. The peer sees
- * the same bytes either way.
+ * tinc sends the request and the ID back to back; here the ID waits for
+ * the grant (meta.c sends it then), so a proxy that drops early bytes
+ * cannot eat it. The peer sees the same bytes either way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +17,10 @@
 
 #include "conf.h"
 #include "logger.h"
-#include "net.h"
 #include "netutl.h"
-#include "plugin_loader.h"
-#include "protocol.h"
 #include "proxy.h"
-#include "proxy_exec.h"
 #include "proxy_wire.h"
+#include "xalloc.h"
 
 /* Per connection while the proxy has not answered. */
 struct proxy_conn {
@@ -35,12 +32,7 @@ struct proxy_conn {
 static struct proxy_config current;
 
 static char *dup_opt(const char *s) {
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		abort();
-	return d;
+	return s ? xstrdup(s) : NULL;
 }
 
 static void config_copy(struct proxy_config *to, const struct proxy_config *from) {
@@ -71,70 +63,57 @@ int proxy_configure(void) {
 	return 0;
 }
 
-int proxy_connect(conn_t *c, const struct stream_provider *sp, const struct px_addr *to) {
+enum proxy_route proxy_route(conn_t *c, struct px_addr *via, const char **command) {
 	if (current.type == PROXY_NONE)
-		return sp->ops->connect(sp->plugin, c, to, NULL, &c->stream);
-	if (current.type == PROXY_EXEC)
-		return proxy_exec_connect(c, current.command);
-	struct px_addr pa;
-	if (addr_resolve(current.host, current.port, AF_UNSPEC, false, &pa, 1) < 1) {
+		return PROXY_ROUTE_DIRECT;
+	if (current.type == PROXY_EXEC) {
+		*command = current.command;
+		return PROXY_ROUTE_EXEC;
+	}
+	if (addr_resolve(current.host, current.port, AF_UNSPEC, false, via, 1) < 1) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not resolve %s proxy %s port %s to connect to %s",
 		       proxy_type_name(current.type), current.host, current.port, c->name);
-		return -1;
+		return PROXY_ROUTE_FAIL;
 	}
-	struct proxy_conn *pc = calloc(1, sizeof(*pc));
-	if (!pc)
-		abort();
+	struct proxy_conn *pc = xcalloc(1, sizeof(*pc));
 	config_copy(&pc->cfg, &current);
 	proxy_reply_init(&pc->reply, &pc->cfg);
-	snprintf(pc->where, sizeof(pc->where), "%s", addr_str(&pa));
+	snprintf(pc->where, sizeof(pc->where), "%s", addr_str(via));
 	c->proxy = pc;
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Connecting to %s (%s) through %s proxy at %s", c->name,
 	       c->hostname, proxy_type_name(pc->cfg.type), pc->where);
-	return sp->ops->connect(sp->plugin, c, &pa, NULL, &c->stream);
+	return PROXY_ROUTE_VIA;
 }
 
-bool proxy_begin(conn_t *c) {
+int proxy_begin(conn_t *c, uint8_t *buf, size_t cap) {
 	struct proxy_conn *pc = c->proxy;
-	if (!pc)
-		return false;
-	uint8_t req[PROXY_REQUEST_MAX + 64];
 	char err[200];
-	int n = proxy_request(&pc->cfg, &c->address, req, sizeof(req), err, sizeof(err));
+	int n = proxy_request(&pc->cfg, &c->address, buf, cap, err, sizeof(err));
 	if (n < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Cannot connect to %s (%s) through %s proxy at %s: %s",
 		       c->name, c->hostname, proxy_type_name(pc->cfg.type), pc->where, err);
-		conn_terminate(c, "proxy request impossible");
-		return true;
+		return -1;
 	}
 	logger(PX_LOG_META, LOG_DEBUG, "Sending %d byte %s proxy request for %s (%s)", n,
 	       proxy_type_name(pc->cfg.type), c->name, c->hostname);
-	conn_write_wire(c, req, (size_t)n);
-	return true;
+	return n;
 }
 
-bool proxy_recv(conn_t *c, const void **data, size_t *len) {
+enum proxy_status proxy_recv(conn_t *c, const void **data, size_t *len) {
 	struct proxy_conn *pc = c->proxy;
-	if (!pc)
-		return true;
 	size_t used;
 	enum proxy_status st = proxy_reply_feed(&pc->reply, *data, *len, &used);
 	*data = (const uint8_t *)*data + used;
 	*len -= used;
-	if (st == PROXY_MORE)
-		return false;
 	if (st == PROXY_FAILED) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Proxy %s did not connect us to %s (%s): %s", pc->where,
 		       c->name, c->hostname, pc->reply.error);
-		conn_terminate(c, "proxy refused");
-		return false;
+	} else if (st == PROXY_GRANTED) {
+		logger(PX_LOG_CONNECTIONS, LOG_INFO, "Proxy %s connected us to %s (%s)", pc->where, c->name,
+		       c->hostname);
+		proxy_conn_free(c);
 	}
-	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Proxy %s connected us to %s (%s)", pc->where, c->name,
-	       c->hostname);
-	proxy_conn_free(c);
-	if (send_id(c) < 0 && c->state != CONN_DEAD)
-		conn_terminate(c, "could not send ID");
-	return c->state != CONN_DEAD;
+	return st;
 }
 
 void proxy_stream_closed(conn_t *c) {

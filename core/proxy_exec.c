@@ -27,11 +27,12 @@
 #include "conf.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
+#include "meta.h"
 #include "netutl.h"
 #include "node.h"
 #include "plugin_loader.h"
 #include "proxy_exec.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -88,7 +89,7 @@ static void remember_child(pid_t pid, const char *command) {
 		children[0] = children[--nchildren];
 	}
 	children[nchildren].pid = pid;
-	children[nchildren].command = strdup(command);
+	children[nchildren].command = xstrdup(command);
 	nchildren++;
 	if (!timer_armed(reap_timer))
 		timer_arm(reap_timer, EXEC_REAP_INTERVAL);
@@ -230,9 +231,7 @@ static char **child_env(char **ours, int nours) {
 	size_t n = 0, m = 0;
 	for (char **e = environ; e && *e; e++)
 		n++;
-	char **env = calloc(n + (size_t)nours + 1, sizeof(*env));
-	if (!env)
-		return NULL;
+	char **env = xcalloc(n + (size_t)nours + 1, sizeof(*env));
 	for (char **e = environ; e && *e; e++) {
 		bool skip = false;
 		for (int i = 0; i < nours && !skip; i++) {
@@ -253,7 +252,7 @@ static char **child_env(char **ours, int nours) {
 static char *make_var(const char *key, const char *value) {
 	char *s;
 	if (asprintf(&s, "%s=%s", key, value) < 0)
-		abort();
+		xalloc_fail();
 	return s;
 }
 
@@ -271,30 +270,26 @@ static pid_t spawn_command(conn_t *c, const char *command, int child_fd) {
 		vars[nvars++] = make_var("NETNAME", netname);
 	char **env = child_env(vars, nvars);
 	pid_t pid = -1;
-	if (!env) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory starting proxy command %s", command);
-	} else {
-		posix_spawnattr_t attr;
-		posix_spawn_file_actions_t fa;
-		posix_spawnattr_init(&attr);
-		posix_spawn_file_actions_init(&fa);
-		sigset_t none, all;
-		sigemptyset(&none);
-		sigfillset(&all);
-		posix_spawnattr_setsigmask(&attr, &none);
-		posix_spawnattr_setsigdefault(&attr, &all);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-		posix_spawn_file_actions_adddup2(&fa, child_fd, 0);
-		posix_spawn_file_actions_adddup2(&fa, child_fd, 1);
-		char *argv[] = {"/bin/sh", "-c", (char *)command, NULL};
-		int err = posix_spawn(&pid, argv[0], &fa, &attr, argv, env);
-		posix_spawn_file_actions_destroy(&fa);
-		posix_spawnattr_destroy(&attr);
-		if (err) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not execute proxy command %s: %s", command,
-			       strerror(err));
-			pid = -1;
-		}
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_init(&attr);
+	posix_spawn_file_actions_init(&fa);
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawn_file_actions_adddup2(&fa, child_fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, child_fd, 1);
+	char *argv[] = {"/bin/sh", "-c", (char *)command, NULL};
+	int err = posix_spawn(&pid, argv[0], &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (err) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not execute proxy command %s: %s", command,
+		       strerror(err));
+		pid = -1;
 	}
 	free(env);
 	for (int i = 0; i < nvars; i++)
@@ -326,9 +321,7 @@ int proxy_exec_connect(conn_t *c, const char *command) {
 	}
 	remember_child(pid, command);
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Using proxy command %s for %s", command, c->name);
-	struct exec_stream *s = calloc(1, sizeof(*s));
-	if (!s)
-		abort();
+	struct exec_stream *s = xcalloc(1, sizeof(*s));
 	s->fd = fd[0];
 	s->conn = c;
 	s->connecting = true;

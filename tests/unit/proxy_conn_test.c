@@ -13,7 +13,8 @@
 #include "conf.h"
 #include "net.h"
 #include "net_fixture.h"
-#include "net_private.h"
+#include "outgoing.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 
