@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "keys.h"
+#include "proxy_wire.h"
 #include "subnet.h"
 
 /* ---- helpers shared by the command files ---- */
@@ -311,6 +312,15 @@ static const char *check_value(const char *var, const char *value) {
 	if (!strcasecmp(var, "Port"))
 		return is_uint(value, 65535) || getservbyname(value, "tcp") ? NULL
 		                                                            : "a port number or service name";
+	if (!strcasecmp(var, "Proxy")) {
+		/* plexusd refuses to start with a bad one (proxy_wire.c parses both). */
+		struct proxy_config pc;
+		char err[200];
+		if (proxy_config_parse(value, &pc, err, sizeof(err)) < 0)
+			return "socks4 HOST PORT [USER], socks5 HOST PORT [USER PASSWORD], http HOST PORT, "
+			       "exec COMMAND or none";
+		proxy_config_free(&pc);
+	}
 	return NULL;
 }
 

@@ -95,7 +95,7 @@ static const struct known_var known_vars[] = {
     {"PrivateKey", S},
     {"PrivateKeyFile", S},
     {"ProcessPriority", S},
-    {"Proxy", S, CONF_REFUSE, "none"}, /* connections would bypass the proxy the admin required */
+    {"Proxy", S, CONF_IMPLEMENTED, "none"}, /* socks4, socks5, http, exec (outgoing meta connections) */
     {"ReplayWindow", S},
     {"Sandbox", S, CONF_REFUSE, "off|none"}, /* the admin asked for a sandbox that would not be applied */
     {"ScriptsExtension", S},

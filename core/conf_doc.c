@@ -56,7 +56,7 @@ static const struct conf_var_doc docs[] = {
     {"PrivateKey", "HEX", NULL, "The RSA private exponent in hexadecimal (obsolete; the modulus is PublicKey).", NULL},
     {"PrivateKeyFile", "FILE", "rsa_key.priv", "The RSA private key for the legacy protocol, relative to the configuration directory.", NULL},
     {"ProcessPriority", "low|normal|high", NULL, "Scheduling priority of the daemon.", NULL},
-    {"Proxy", "socks4|socks5|http|exec ...", NULL, "Make outgoing meta connections through a proxy.", "outgoing connections would bypass the proxy that was asked for"},
+    {"Proxy", "socks4|socks5|http|exec ...", NULL, "Make outgoing meta connections through a proxy.", NULL},
     {"ReplayWindow", "BYTES", "16", "Size of the replay window bitmap for UDP packets (8 packets per byte).", NULL},
     {"Sandbox", "off|normal|high", "off", "Restrict what the daemon may do after start-up.", "the sandbox that was asked for would not be applied"},
     {"ScriptsExtension", "SUFFIX", NULL, "Appended to the names of the scripts (tinc-up.sh, ...).", NULL},

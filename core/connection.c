@@ -11,6 +11,7 @@
 #include "settings.h"
 #include "slots.h"
 #include "plugin_loader.h"
+#include "proxy.h"
 #include "xalloc.h"
 
 struct list_head connection_list = LIST_HEAD_INIT(connection_list);
@@ -58,6 +59,7 @@ static void conn_free_deferred(void *arg) {
 		free(c->caps[i]);
 	free(c->caps);
 	slots_free(c->slots);
+	proxy_conn_free(c);
 	free(c);
 }
 

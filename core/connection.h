@@ -19,6 +19,7 @@ struct edge;
 struct outgoing;
 struct crypto_provider;
 struct stream_provider;
+struct proxy_conn;
 
 enum conn_state {
 	CONN_CONNECTING = 0, /* outgoing, TCP not up yet */
@@ -69,6 +70,7 @@ struct px_conn {
 	struct list_head link; /* in connection_list */
 	int id; /* small number for dumps */
 	const char *close_why; /* set by a deferred close (plugins) */
+	struct proxy_conn *proxy; /* outgoing, until the proxy granted it (proxy.c) */
 };
 typedef struct px_conn conn_t;
 

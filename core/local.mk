@@ -44,6 +44,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/daemon.c core/daemon.h \
 	core/autoconnect.c core/autoconnect.h core/autoconnect_run.c \
 	core/net_setup.c \
+	core/proxy.c core/proxy.h core/proxy_connect.c core/proxy_connect.h core/proxy_wire.c core/proxy_wire.h core/proxy_exec.c core/proxy_exec.h \
 	core/process_priority.c core/process_priority.h \
 	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \

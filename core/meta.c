@@ -18,6 +18,7 @@
 #include "netutl.h"
 #include "plugin_loader.h"
 #include "meta.h"
+#include "proxy.h"
 #include "settings.h"
 #include "xalloc.h"
 
@@ -89,13 +90,40 @@ void stream_connected(conn_t *c) {
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Connected to %s (%s)", c->name, c->hostname);
 	c->state = CONN_ID;
 	c->start_ms = now_ms();
+	if (c->proxy) {
+		/* Through a proxy: its request first, the ID once it granted. */
+		uint8_t req[PROXY_BEGIN_MAX];
+		int n = proxy_begin(c, req, sizeof(req));
+		if (n < 0)
+			conn_terminate(c, "proxy request impossible");
+		else
+			conn_write_wire(c, req, (size_t)n);
+		return;
+	}
 	if (sink.connected)
 		sink.connected(c);
+}
+
+/* Bytes while c waits for its proxy's reply (proxy.c): on the grant our ID
+ * goes out (the sink's connected). Returns true when what is left in data
+ * and len (maybe nothing) is the peer's and goes the usual way. */
+static bool proxy_reply_in(conn_t *c, const void **data, size_t *len) {
+	enum proxy_status st = proxy_recv(c, data, len);
+	if (st == PROXY_MORE)
+		return false;
+	if (st == PROXY_FAILED) {
+		conn_terminate(c, "proxy refused");
+		return false;
+	}
+	if (sink.connected && sink.connected(c) < 0 && c->state != CONN_DEAD)
+		conn_terminate(c, "could not send ID");
+	return c->state != CONN_DEAD;
 }
 
 void stream_closed(conn_t *c, int err) {
 	if (c->state == CONN_DEAD)
 		return;
+	proxy_stream_closed(c);
 	if (c->state == CONN_CONNECTING)
 		logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Could not connect to %s (%s): %s", c->name, c->hostname,
 		       err ? strerror(err) : "connection closed");
@@ -104,6 +132,8 @@ void stream_closed(conn_t *c, int err) {
 
 void stream_recv(conn_t *c, const void *data, size_t len) {
 	if (c->state == CONN_DEAD || c->state == CONN_CONNECTING)
+		return;
+	if (c->proxy && (!proxy_reply_in(c, &data, &len) || !len))
 		return;
 	if (c->filter_in) {
 		if (c->filter_in->recv(c->filter_in_ctx, c, data, len) < 0)

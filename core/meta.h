@@ -15,7 +15,8 @@
 
 #define MAX_LINE 4352 /* longest request line we accept (8192-bit RSA METAKEY fits) */
 
-/* Where meta.c hands what it reads: the protocol layer above sets it. */
+/* Where meta.c hands what it reads: the protocol layer above sets it.
+ * Through a Proxy, connected comes only once the proxy granted (proxy.c). */
 struct meta_sink {
 	int (*line)(conn_t *c, char *line);                         /* one request line; -1 closes c */
 	void (*frame)(conn_t *c, const uint8_t *frame, size_t len); /* a PACKET's frame */

@@ -23,6 +23,7 @@
 #include "plugin_loader.h"
 #include "privdrop.h"
 #include "protocol.h"
+#include "proxy.h"
 #include "route.h"
 #include "script.h"
 #include "settings.h"
@@ -39,9 +40,14 @@ static void check_connections(void *arg) {
 		if (c->state == CONN_DEAD)
 			continue;
 		if (c->state != CONN_ACTIVE) {
-			if (now - c->start_ms > (uint64_t)settings.ping_timeout * 1000)
-				conn_terminate(c, c->state == CONN_CONNECTING ? "timeout while connecting"
-				                                              : "timeout during authentication");
+			if (now - c->start_ms > (uint64_t)settings.ping_timeout * 1000) {
+				const char *why = "timeout during authentication";
+				if (c->state == CONN_CONNECTING)
+					why = "timeout while connecting";
+				else if (c->proxy)
+					why = "no answer from the proxy within PingTimeout";
+				conn_terminate(c, why);
+			}
 			continue;
 		}
 		if (c->pinged) {
@@ -167,6 +173,10 @@ int net_reload(void) {
 	strict_subnets_sync();
 	script_settings_from_conf();
 	struct outgoing *o, *otmp;
+	if (proxy_configure() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad Proxy value");
+		return -1;
+	}
 	if (autoconnect_configure() < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad AutoConnect value");
 		return -1;

@@ -22,6 +22,7 @@
 #include "plugin_loader.h"
 #include "process_priority.h"
 #include "protocol.h"
+#include "proxy.h"
 #include "route.h"
 #include "script.h"
 #include "settings.h"
@@ -36,6 +37,8 @@ int read_settings(void) {
 	if (settings.max_connection_burst >= 1)
 		admission_configure((unsigned)settings.max_connection_burst, now_ms());
 	if (autoconnect_configure() < 0)
+		err = -1;
+	if (proxy_configure() < 0)
 		err = -1;
 	return err;
 }

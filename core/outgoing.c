@@ -14,6 +14,7 @@
 #include "node.h"
 #include "outgoing.h"
 #include "plugin_loader.h"
+#include "proxy_connect.h"
 #include "settings.h"
 #include "xalloc.h"
 
@@ -125,7 +126,7 @@ static void try_outgoing(void *arg) {
 	c->state = CONN_CONNECTING;
 	o->c = c;
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Trying to connect to %s (%s)", o->name, c->hostname);
-	if (sp->ops->connect(sp->plugin, c, to, NULL, &c->stream) < 0) {
+	if (proxy_connect(c, sp, to) < 0) {
 		c->stream = NULL;
 		conn_terminate(c, "connect failed");
 	}

@@ -14,6 +14,7 @@ include $(srcdir)/tests/unit/route.mk
 include $(srcdir)/tests/unit/compress.mk
 include $(srcdir)/tests/unit/sptps.mk
 include $(srcdir)/tests/unit/update.mk
+include $(srcdir)/tests/unit/proxy.mk
 include $(srcdir)/tests/unit/docs.mk
 include $(srcdir)/tests/abi/abi.mk
 include $(srcdir)/tests/fuzz/fuzz.mk

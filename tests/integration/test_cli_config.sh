@@ -81,7 +81,14 @@ err_has "not a host configuration variable"
 no $P -c "$D" set ../etc.Port 1
 no $P -c "$D" set PrivateKey 1234
 err_has "obsolete"
-no $P -c "$D" set Proxy "socks5 198.18.1.9 1080"
+ok $P -c "$D" set Proxy "socks5 198.18.1.9 1080 alice pass word"
+ok $P -c "$D" get Proxy
+[ "$OUT" = "socks5 198.18.1.9 1080 alice pass word" ] || fail "get Proxy: $OUT"
+no $P -c "$D" set Proxy "socks5 198.18.1.9"
+err_has "expected socks4 HOST PORT"
+no $P -c "$D" set Proxy "socks4a 198.18.1.9 1080"
+ok $P -c "$D" del Proxy
+no $P -c "$D" set Sandbox "normal"
 err_has "refuses"
 no $P -c "$D" del Subnet 198.19.99.0/24
 err_has "No configuration variables deleted"

@@ -105,10 +105,10 @@ static void fake_unlisten(px_plugin *self, void *listener) {
 static int fake_connect(px_plugin *self, px_conn *c, const struct px_addr *to, const struct px_addr *from,
                         void **stream) {
 	(void)self;
-	(void)to;
 	(void)from;
 	fx.connects++;
 	fx.last_connect_conn = c;
+	fx.last_connect_to = *to;
 	if (fx.connect_result < 0) {
 		fx.last_connect = NULL;
 		return -1;

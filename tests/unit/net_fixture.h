@@ -44,6 +44,7 @@ struct fx_state {
 	int connects; /* connect() calls */
 	struct fx_stream *last_connect; /* stream of the last connect() */
 	conn_t *last_connect_conn;
+	struct px_addr last_connect_to; /* where the last connect() went */
 	int key_on_req_calls, key_on_ans_calls;
 	char last_key_line[4400];
 	int filters_freed;
