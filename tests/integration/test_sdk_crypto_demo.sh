@@ -6,7 +6,7 @@
 # three nodes. alpha and beta share a DemoKey and announce DemoProtocol, so
 # the demo protocol is chosen over SPTPS for their meta connection and data
 # channel: pings and 20 MB of TCP cross it, by UDP. gamma has the plugin but
-# no key: its link to beta stays on SPTPS.
+# no key: its link to beta (meta connection and data) stays on SPTPS.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sptps_lib.sh"
 require_root
@@ -53,7 +53,7 @@ udp_counter beta from_alpha alpha
 udp_counter alpha from_beta beta
 start_node beta
 start_node alpha
-start_node gamma
+PXT_DEBUG=3 start_node gamma
 for n in alpha beta gamma; do
 	wait_log "$n" "crypto-demo: protocol minor" 15 || fail "$n did not load crypto-demo"
 done
@@ -76,6 +76,8 @@ up_and_ping gamma beta 30
 assert_proto gamma beta sptps
 assert_proto beta gamma sptps
 assert_no_log gamma "DemoKey authentication" "gamma used the demo protocol without a key"
+# the meta connection too: gamma announced SPTPS's minor, not legacy's
+assert_log gamma "SPTPS authentication with beta succeeded" "gamma's meta connection to beta is not SPTPS"
 for n in alpha beta gamma; do
 	assert_no_log "$n" "Forged|failed (DemoKey|verification)|Bad (record|REQ_KEY|ANS_KEY|CHALLENGE)|AddressSanitizer|runtime error"
 done
