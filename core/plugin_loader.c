@@ -429,6 +429,14 @@ static void name_from_path(const char *path, char *out, size_t outlen) {
 	out[len] = 0;
 }
 
+/* The oldest core minor a plugin runs on: what it was built against,
+ * unless it declares (ABI 1.2) that it checks PX_HOST_HAS for newer entries. */
+unsigned plugin_desc_min_minor(const struct px_plugin_desc *d) {
+	if (d->size >= SIZE_UPTO(struct px_plugin_desc, min_abi_minor) && d->min_abi_minor < d->abi_minor)
+		return d->min_abi_minor;
+	return d->abi_minor;
+}
+
 int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *err, size_t errlen) {
 	char filename[256] = "?";
 	if (path) {
@@ -458,10 +466,11 @@ int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *er
 		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
-	if (d->abi_minor > PX_ABI_MINOR) {
+	unsigned need = plugin_desc_min_minor(d);
+	if (need > PX_ABI_MINOR) {
 		snprintf(err, errlen,
-		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd, this one provides %d.%d: not loaded",
-		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
+		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd (ABI %u.%u or later), this one provides %d.%d: not loaded",
+		         name, where, d->abi_major, d->abi_minor, d->abi_major, need, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
 	if (d->size < DESC_V1_SIZE) {

@@ -73,6 +73,8 @@ const char *plugins_search_path(void);
 /* Validate a descriptor against this core (used by loader and tests).
  * Returns 0 or -1 with a message in err. */
 int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *err, size_t errlen);
+/* Oldest core ABI minor the plugin runs on (ABI 1.2: min_abi_minor). */
+unsigned plugin_desc_min_minor(const struct px_plugin_desc *d);
 
 /* Registries. */
 const struct crypto_provider *crypto_for_minor(int minor); /* highest-minor first */

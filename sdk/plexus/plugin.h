@@ -15,7 +15,8 @@
  *  - a minor version bump only adds; a major bump is a new ABI;
  *  - handles (px_node, px_conn, px_timer, px_watch) are opaque;
  *  - one event-loop thread calls every callback. A plugin that runs threads
- *    of its own hands results back through host->post() (ABI 1.0: reserved).
+ *    of its own hands results back to the loop through a pipe or eventfd
+ *    it watches (the name host->post() is reserved for a later minor).
  *
  * Changelog
  *   1.0  first release.
@@ -26,6 +27,9 @@
  *        px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
  *        PX_CRYPTO_COMPRESS_FLAG), PX_BUF_COMPRESSED, PX_BUF_ADD_ETH.
  *        wire.h: PX_REQ_IS_BROADCAST().
+ *   1.2  px_plugin_desc.min_abi_minor, PX_PLUGIN_DEFINE_COMPAT(): a plugin
+ *        built against a newer minor than the core loads if it declares
+ *        the oldest minor it runs on (it checks PX_HOST_HAS() for the rest).
  */
 #ifndef PLEXUS_PLUGIN_H
 #define PLEXUS_PLUGIN_H
@@ -45,7 +49,7 @@ extern "C" {
 #endif
 
 #define PX_ABI_MAJOR 1
-#define PX_ABI_MINOR 1
+#define PX_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define PX_EXPORT __attribute__((visibility("default")))
@@ -404,6 +408,14 @@ struct px_plugin_desc {
 	int (*start)(px_plugin *self);
 	void (*stop)(px_plugin *self);
 	void (*fini)(px_plugin *self);
+	/* ABI 1.2: the oldest core minor this plugin runs on. A core of minor
+	 * C loads the plugin if min_abi_minor <= C (abi_minor <= C without this
+	 * field). PX_PLUGIN_DEFINE sets it to abi_minor; only a plugin that
+	 * checks PX_HOST_HAS() before every newer host entry and newer struct
+	 * field it uses lowers it, with PX_PLUGIN_DEFINE_COMPAT. Cores before
+	 * 1.2 ignore it and refuse every plugin of a newer minor. */
+	uint16_t min_abi_minor;
+	uint16_t reserved; /* 0 */
 };
 
 /* Name of the exported descriptor. libltdl looks up <module>_LTX_<name>
@@ -416,12 +428,21 @@ struct px_plugin_desc {
  * Define the descriptor. `ident` is the module file name with '-' turned
  * into '_' (transport-udp.so -> transport_udp).
  */
-#define PX_PLUGIN_DEFINE(ident, ...)                                                                   \
+#define PX_PLUGIN_DEFINE(ident, ...) PX_PLUGIN_DEFINE_COMPAT(ident, PX_ABI_MINOR, __VA_ARGS__)
+
+/*
+ * Like PX_PLUGIN_DEFINE, for a plugin that also runs on cores down to ABI
+ * minor `min_minor` (1.2 and later cores honour it): every host entry or
+ * struct field newer than that is used only after PX_HOST_HAS() or a size
+ * check said it is there.
+ */
+#define PX_PLUGIN_DEFINE_COMPAT(ident, min_minor, ...)                                                 \
 	PX_EXPORT extern const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin);      \
 	PX_EXPORT const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin) = {          \
 		.size = sizeof(struct px_plugin_desc),                                                 \
 		.abi_major = PX_ABI_MAJOR,                                                             \
 		.abi_minor = PX_ABI_MINOR,                                                             \
+		.min_abi_minor = (min_minor),                                                          \
 		__VA_ARGS__}
 
 #ifdef __cplusplus
