@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "host_cache.h"
 #include "logger.h"
+#include "plugin_vars.h"
 
 struct conf server_conf;
 char *confbase;
@@ -372,8 +373,12 @@ static int add_trimmed(struct conf *c, char *line, const char *file, int lineno)
 		}
 	}
 
-	if (!conf_var_flags(var)) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, where(file, lineno));
+	if (!conf_var_flags(var) && !plugin_var_known(var)) {
+		if (plugin_vars_deferring()) {
+			plugin_vars_note_unknown(var, where(file, lineno)); /* plugins may register it */
+		} else {
+			logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, where(file, lineno));
+		}
 	}
 
 	conf_append(c, var, value, file, lineno);

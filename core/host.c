@@ -340,6 +340,7 @@ static const struct px_host host = {
 	.relay_datagram = relay_datagram,
 	.netname = host_netname,
 	.interface_name = host_interface_name,
+	.register_variable = loader_register_variable,
 };
 
 const struct px_host *host_table(void) {

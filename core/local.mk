@@ -23,6 +23,7 @@ core_libplexuscore_la_SOURCES = \
 	core/service.c core/service.h \
 	core/privdrop.c core/privdrop.h \
 	core/plugin_loader.c core/plugin_loader.h \
+	core/plugin_vars.c core/plugin_vars.h \
 	core/plugin_files.c core/plugin_files.h \
 	core/host.c \
 	core/connection.c core/connection.h \

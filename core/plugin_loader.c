@@ -28,6 +28,7 @@
 #include "logger.h"
 #include "plugin_files.h"
 #include "plugin_loader.h"
+#include "plugin_vars.h"
 
 #ifndef PLEXUS_PLUGINDIR
 #define PLEXUS_PLUGINDIR "/usr/local/lib/plexus"
@@ -751,6 +752,16 @@ static void provides_add(struct px_plugin *p, const char *fmt, ...) {
 
 static const char *plugin_name(const struct px_plugin *p) {
 	return p && p->name ? p->name : "?";
+}
+
+/* host->register_variable: the registry is plugin_vars.c; a refusal
+ * (already logged there) fails start-up like any other conflict. */
+int loader_register_variable(struct px_plugin *p, const struct px_var *var) {
+	if (plugin_var_register(plugin_name(p), var) < 0) {
+		registration_failed = true;
+		return -1;
+	}
+	return 0;
 }
 
 /* Log a refused registration and make start-up fail. */

@@ -88,6 +88,7 @@ const struct crypto_provider *crypto_provider_at(int i);
 
 /* Registration (called through the host table; also used by tests). */
 int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops);
+int loader_register_variable(struct px_plugin *p, const struct px_var *var); /* ABI 1.2 */
 int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
 int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
 int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);

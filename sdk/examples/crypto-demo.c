@@ -600,9 +600,23 @@ static const struct px_crypto_ops demo_crypto = {
     .describe = demo_describe,
 };
 
+/* The variables we read: registered, they draw no "Unknown variable"
+ * warning and `plexusd --dump-variables` lists them. */
+static const struct px_var demo_vars[] = {
+    {sizeof(struct px_var), "DemoKey", PX_VAR_SERVER, PX_VAR_STRING,
+     "crypto-demo: the network's pre-shared key, 64 hex digits (tinc.conf only)"},
+    {sizeof(struct px_var), "DemoProtocol", PX_VAR_HOST, PX_VAR_BOOL,
+     "crypto-demo: this node has DemoKey and speaks the demo protocol"},
+};
+
 static int demo_init(px_plugin *self, const struct px_host *h) {
 	host = h;
 	self_plugin = self;
+	for (size_t i = 0; i < sizeof(demo_vars) / sizeof(demo_vars[0]); i++) {
+		if (host->register_variable(self, &demo_vars[i]) < 0) {
+			return -1;
+		}
+	}
 	if (sodium_init() < 0) {
 		LOG(PX_LOG_ALWAYS, "libsodium failed to initialise");
 		return -1;

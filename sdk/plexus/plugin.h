@@ -30,6 +30,8 @@
  *   1.2  px_plugin_desc.min_abi_minor, PX_PLUGIN_DEFINE_COMPAT(): a plugin
  *        built against a newer minor than the core loads if it declares
  *        the oldest minor it runs on (it checks PX_HOST_HAS() for the rest).
+ *        struct px_var + host->register_variable: configuration variables
+ *        a plugin reads are known to the parser.
  */
 #ifndef PLEXUS_PLUGIN_H
 #define PLEXUS_PLUGIN_H
@@ -285,6 +287,24 @@ struct px_event_ops {
 };
 
 /*
+ * A configuration variable a plugin reads (ABI 1.2). Registered in init(),
+ * it is known to the configuration parser: no "Unknown variable" warning.
+ */
+struct px_var {
+	uint32_t size;
+	const char *name; /* letters and digits, like the core's variables */
+	uint32_t flags; /* PX_VAR_*: at least one of SERVER and HOST */
+	uint32_t type; /* PX_VAR_STRING, PX_VAR_BOOL, PX_VAR_INT */
+	const char *summary; /* one line for `plexusd --dump-variables` */
+};
+#define PX_VAR_SERVER 0x1u /* tinc.conf / plexus.conf (and our own host file) */
+#define PX_VAR_HOST 0x2u /* hosts/NAME */
+#define PX_VAR_MULTIPLE 0x4u /* may appear more than once */
+#define PX_VAR_STRING 0u
+#define PX_VAR_BOOL 1u /* read it with conf_bool(): bad values are logged */
+#define PX_VAR_INT 2u /* read it with conf_int(): bad values are logged */
+
+/*
  * The host table: every service the core offers to plugins. Plugins link
  * nothing from the core; they call through this table only.
  */
@@ -386,6 +406,12 @@ struct px_host {
 	 * the virtual interface ("dummy" without one). */
 	const char *(*netname)(void);
 	const char *(*interface_name)(void);
+
+	/* ABI 1.2 additions (check PX_HOST_HAS before use). */
+	/* Declare a configuration variable the plugin reads; the core copies
+	 * it. Returns 0, or -1 (logged) if it is invalid, the core's or
+	 * another plugin's: a start-up error. */
+	int (*register_variable)(px_plugin *self, const struct px_var *var);
 };
 
 /* True if the host table has `member` (plugins built against a newer SDK). */
