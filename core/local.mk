@@ -58,7 +58,7 @@ bin_PROGRAMS += core/plexus
 # dependency) for sign/verify, Ed25519 key generation and fsck.
 core_plexus_SOURCES = core/plexus.c core/cli.h \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
-	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
+	core/cli_sign.c core/cli_keys.h core/cli_fsck.c core/cli_plugin_vars.c \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
 	plugins/crypto-sptps/keys.c plugins/crypto-sptps/keys.h \
 	plugins/crypto-sptps/sptps_crypto.c plugins/crypto-sptps/sptps_crypto.h

@@ -315,15 +315,17 @@ int main(int argc, char **argv) {
 		return 1;
 	int loaded = plugins_load();
 	plugin_vars_settle();
+	if (dump_variables) {
+		/* What registered before a plugin failed still counts: the CLI
+		 * needs DemoKey known to fix the very line that makes init fail. */
+		plugin_vars_dump(stdout);
+		plugins_unload();
+		return loaded < 0 ? 1 : 0;
+	}
 	if (loaded < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Plugin errors: not starting");
 		plugins_unload();
 		return 1;
-	}
-	if (dump_variables) {
-		plugin_vars_dump(stdout);
-		plugins_unload();
-		return 0;
 	}
 	if (generate_keys_bits >= 0) {
 		int r = generate_keys();

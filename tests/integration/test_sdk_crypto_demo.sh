@@ -93,6 +93,24 @@ vars=$(PLEXUS_PLUGIN_PATH=$PLEXUS_PLUGIN_PATH "$PLEXUSD" -c "${N_DIR[alpha]}" --
 echo "$vars"
 echo "$vars" | grep -q "^DemoKey server single string crypto-demo " || fail "--dump-variables lacks DemoKey"
 echo "$vars" | grep -q "^DemoProtocol host single bool crypto-demo " || fail "--dump-variables lacks DemoProtocol"
+# the CLI learns them from plexusd --dump-variables: `plexus set` takes
+# them without --force (DemoProtocol, a host variable, lands in hosts/cli),
+# checks a bool's value, still refuses an unregistered name; fsck is quiet
+CV=$PXT_TMP/cliconf
+mkdir -p "$CV/hosts"
+echo "Name = cli" >"$CV/tinc.conf"
+: >"$CV/hosts/cli"
+"$PLEXUS_CLI" -c "$CV" set DemoKey "$key" || fail "plexus set DemoKey refused"
+"$PLEXUS_CLI" -c "$CV" set DemoProtocol yes || fail "plexus set DemoProtocol refused"
+grep -q "^DemoKey = $key" "$CV/tinc.conf" || fail "DemoKey not in tinc.conf: $(cat "$CV/tinc.conf")"
+grep -q "^DemoProtocol = yes" "$CV/hosts/cli" || fail "DemoProtocol not in hosts/cli: $(cat "$CV/hosts/cli")"
+"$PLEXUS_CLI" -c "$CV" set DemoProtocol maybe 2>"$PXT_TMP/cli.err" && fail "plexus set DemoProtocol maybe accepted"
+grep -q "expected yes or no" "$PXT_TMP/cli.err" || fail "no reason for refusing DemoProtocol maybe: $(cat "$PXT_TMP/cli.err")"
+"$PLEXUS_CLI" -c "$CV" set DemoUnregistered 1 2>/dev/null && fail "plexus set accepted an unregistered variable"
+[ "$("$PLEXUS_CLI" -c "$CV" get DemoKey 2>&1)" = "$key" ] || fail "plexus get DemoKey"
+if "$PLEXUS_CLI" -c "$CV" fsck 2>&1 | grep -i "unknown variable Demo"; then
+	fail "fsck calls a registered plugin variable unknown"
+fi
 plexus_cli beta dump nodes
 assert_alive alpha beta gamma
 pass
