@@ -52,6 +52,11 @@ int conf_get_bool(const struct conf *c, const char *var, bool *out);
 int conf_get_int(const struct conf *c, const char *var, int *out);
 /* Flags of a known tinc/Plexus variable (CONF_*), or 0 if unknown. */
 int conf_var_flags(const char *var);
+/* A name that is none of the core's variables draws a warning unless
+ * `filter` (given by the wiring: plugin_vars.c in plexusd) returns true,
+ * taking care of it: a plugin's variable, or one held until the plugins
+ * registered theirs. NULL: every such name warns. */
+void conf_set_unknown_filter(bool (*filter)(const char *var, const char *where));
 enum conf_support conf_var_support(const char *var); /* CONF_IMPLEMENTED if unknown */
 /* Does `value` mean the same for `var` as leaving it out (e.g. UPnP = no)? */
 bool conf_var_value_inert(const char *var, const char *value);
@@ -63,6 +68,16 @@ const char *conf_known_var_name(size_t i);
  * refused variable is set, else 0. read_server_config() calls it (start-up
  * and reload); host_conf() warns the same way for a peer's host file. */
 int conf_check_support(const struct conf *c);
+/* The same for a host file: warn about server-only variables, refuse none. */
+int conf_check_host_support(const struct conf *c);
+/* Warn again about server-only variables in host files (a reload). */
+void conf_forget_host_reports(void);
+/* "a/b" or "a/b/c", malloc'd. */
+/* "FILE line N" for messages (static buffer). */
+const char *conf_where(const char *file, int line);
+char *conf_path_join(const char *a, const char *b, const char *c);
+/* Copy the command line's "NAME.Var = value" entries into c as "Var". */
+void conf_apply_host_overrides(struct conf *c, const char *name);
 /* Is `name` a valid node name ([A-Za-z0-9_]+)? */
 bool check_node_name(const char *name);
 
@@ -72,7 +87,8 @@ extern struct conf server_conf;
 extern char *confbase; /* configuration directory */
 extern char *netname; /* -n NETNAME or NULL */
 extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
-/* Parsed hosts/<name>, cached until conf_reload_hosts(). NULL if absent or broken. */
+/* Parsed hosts/<name>, cached until host_conf_flush()/host_conf_forget(). NULL if absent or broken. */
+/* config_files.c */
 const struct conf *host_conf(const char *name);
 void host_conf_flush(void);
 void host_conf_forget(const char *name); /* re-read this one next time */

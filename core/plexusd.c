@@ -20,14 +20,16 @@
 
 #include "conf.h"
 #include "control.h"
+#include "daemon.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
 #include "plugin_loader.h"
 #include "plugin_vars.h"
 #include "privdrop.h"
 #include "protocol.h"
 #include "service.h"
+#include "net.h"
+#include "outgoing.h"
 
 static bool do_detach = true;
 static int generate_keys_bits = -1; /* -K: >= 0 */
@@ -287,9 +289,11 @@ static void on_int(int signo) {
 }
 
 int main(int argc, char **argv) {
+	daemon_wire();
 	conf_init(&server_conf);
 	/* Plugins register their variables in init(): until then, unknown
 	 * names wait (plugin_vars.c) instead of drawing a warning. */
+	conf_set_unknown_filter(plugin_vars_filter);
 	plugin_vars_defer(true);
 	if (parse_options(argc, argv) < 0)
 		return 1;

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "logger.h"
 #include "plugin_vars.h"
+#include "xalloc.h"
 
 struct plugin_var {
 	char *name, *owner, *summary;
@@ -30,10 +31,7 @@ static int npending;
 static bool deferring;
 
 static char *dup_or_empty(const char *s) {
-	char *d = strdup(s ? s : "");
-	if (!d)
-		abort();
-	return d;
+	return xstrdup(s ? s : "");
 }
 
 /* Names follow the core's: letters and digits, starting with a letter. */
@@ -77,10 +75,7 @@ int plugin_var_register(const char *owner, const struct px_var *v) {
 		       v->name, old->owner, owner);
 		return -1;
 	}
-	struct plugin_var *grown = realloc(vars, (size_t)(nvars + 1) * sizeof(*vars));
-	if (!grown)
-		abort();
-	vars = grown;
+	vars = xrealloc(vars, (size_t)(nvars + 1) * sizeof(*vars));
 	vars[nvars++] = (struct plugin_var){dup_or_empty(v->name), dup_or_empty(owner),
 	                                    dup_or_empty(v->summary), v->flags, v->type};
 	return 0;
@@ -99,11 +94,17 @@ bool plugin_vars_deferring(void) {
 }
 
 void plugin_vars_note_unknown(const char *name, const char *where) {
-	struct pending *grown = realloc(pending, (size_t)(npending + 1) * sizeof(*pending));
-	if (!grown)
-		abort();
-	pending = grown;
+	pending = xrealloc(pending, (size_t)(npending + 1) * sizeof(*pending));
 	pending[npending++] = (struct pending){dup_or_empty(name), dup_or_empty(where)};
+}
+
+bool plugin_vars_filter(const char *name, const char *where) {
+	if (plugin_var_known(name))
+		return true;
+	if (!deferring)
+		return false;
+	plugin_vars_note_unknown(name, where); /* a plugin may still register it */
+	return true;
 }
 
 void plugin_vars_settle(void) {

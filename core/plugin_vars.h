@@ -24,6 +24,10 @@ void plugin_vars_defer(bool on);
 bool plugin_vars_deferring(void);
 void plugin_vars_note_unknown(const char *name, const char *where);
 void plugin_vars_settle(void);
+/* The parser's filter for names that are not the core's
+ * (conf_set_unknown_filter()): true for a registered name and, while
+ * deferring, for any other (noted for plugin_vars_settle()). */
+bool plugin_vars_filter(const char *name, const char *where);
 /* One line per variable: name, scope, multiplicity, type, plugin, summary. */
 void plugin_vars_dump(FILE *out);
 void plugin_vars_clear(void);

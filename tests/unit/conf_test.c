@@ -646,6 +646,7 @@ static void test_plugin_vars(void) {
 	const struct px_var short_size = {8, "DemoShort", PX_VAR_SERVER, PX_VAR_STRING, "x"};
 
 	plugin_vars_clear();
+	conf_set_unknown_filter(plugin_vars_filter); /* as plexusd's wiring does */
 	conf_init(&c);
 	write_file("pvars", "Name = a\nDemoKey = 00\nDemoProtocol = yes\nDemoOther = 1\n");
 	stub_log_clear();
@@ -693,6 +694,7 @@ static void test_plugin_vars(void) {
 	free(buf);
 	plugin_vars_clear();
 	CHECK(!plugin_var_known("DemoKey"));
+	conf_set_unknown_filter(NULL);
 }
 
 int main(void) {
