@@ -19,6 +19,7 @@
 #include "netutl.h"
 #include "node.h"
 #include "plugin_loader.h"
+#include "sptps_tcp.h"
 
 /* Registries, defined in plugin_loader.c (not part of its public header). */
 
@@ -340,6 +341,7 @@ static const struct px_host host = {
 	.relay_datagram = relay_datagram,
 	.netname = host_netname,
 	.interface_name = host_interface_name,
+	.conn_raw_input = sptps_tcp_raw_input,
 };
 
 const struct px_host *host_table(void) {

@@ -45,6 +45,13 @@ void receive_frame(node_t *from, struct px_buf *b); /* decrypted frame in */
 void device_input(void);
 void packet_pool_init(void);
 bool node_choose_crypto(node_t *n);
+/* Compress (as the peer asked) and seal a copy of b for keynode into t,
+ * whose data/base/cap the caller set (head-room for the crypto header).
+ * False if the packet was dropped. */
+bool seal_frame(node_t *keynode, const struct px_buf *b, struct px_buf *t);
+/* After crypto open(): decompress and add the Ethernet header where the
+ * record says so. False if the packet must be dropped. */
+bool unpack_opened(node_t *from, struct px_buf *b);
 
 /* net_setup.c */
 struct listener {

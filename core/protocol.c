@@ -15,6 +15,7 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "seen_cache.h"
+#include "sptps_tcp.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
 	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
@@ -55,6 +56,8 @@ static handler_fn core_handler(int id) {
 		return ans_key_h;
 	case PX_REQ_PACKET:
 		return tcppacket_h;
+	case PX_REQ_SPTPS_PACKET:
+		return sptps_packet_h;
 	default:
 		return NULL;
 	}

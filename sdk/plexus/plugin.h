@@ -26,6 +26,8 @@
  *        px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
  *        PX_CRYPTO_COMPRESS_FLAG), PX_BUF_COMPRESSED, PX_BUF_ADD_ETH.
  *        wire.h: PX_REQ_IS_BROADCAST().
+ *   1.2  host->conn_raw_input (raw bytes outside a meta stream filter:
+ *        binary SPTPS_PACKET, protocol minor 7).
  */
 #ifndef PLEXUS_PLUGIN_H
 #define PLEXUS_PLUGIN_H
@@ -45,7 +47,7 @@ extern "C" {
 #endif
 
 #define PX_ABI_MAJOR 1
-#define PX_ABI_MINOR 1
+#define PX_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define PX_EXPORT __attribute__((visibility("default")))
@@ -382,6 +384,13 @@ struct px_host {
 	 * the virtual interface ("dummy" without one). */
 	const char *(*netname)(void);
 	const char *(*interface_name)(void);
+
+	/* ABI 1.2 additions. */
+	/* For meta stream filters, before each record they parse: while the
+	 * core expects bytes that travel outside the filter (the payload of a
+	 * binary SPTPS_PACKET), it takes up to len of the wire bytes and
+	 * returns how many (0: none expected). -1: the connection is closed. */
+	ssize_t (*conn_raw_input)(px_conn *c, const void *data, size_t len);
 };
 
 /* True if the host table has `member` (plugins built against a newer SDK). */
