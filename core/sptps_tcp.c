@@ -25,12 +25,6 @@
 #define BINARY_MINOR 7
 #define HEADROOM     128
 
-static struct sptps_tcp_stats stats;
-
-const struct sptps_tcp_stats *sptps_tcp_stats(void) {
-	return &stats;
-}
-
 /* Can this connection carry raw bytes outside its record layer? Only an
  * SPTPS meta connection whose filter hands them back (ABI 1.2). */
 static bool takes_raw(const conn_t *c) {
@@ -68,7 +62,6 @@ static bool send_binary(conn_t *c, const uint8_t *frame, size_t len) {
 		return false;
 	if (conn_write_wire(c, frame, len) < 0)
 		return false;
-	stats.sent++;
 	return true;
 }
 
@@ -112,8 +105,7 @@ bool sptps_tcp_relay(node_t *to, const uint8_t src_id[6], const uint8_t *dgram, 
 	memcpy(frame + SPTPS_FRAME_IDS, dgram, len);
 	logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Relaying packet to %s via %s (TCP, SPTPS_PACKET)", to->name,
 	       c->name);
-	if (send_binary(c, frame, len + SPTPS_FRAME_IDS))
-		stats.relayed++;
+	send_binary(c, frame, len + SPTPS_FRAME_IDS);
 	return true;
 }
 
@@ -151,7 +143,6 @@ static void receive_own(node_t *from, const uint8_t *dgram, size_t len) {
 static void receive_binary(conn_t *c, const uint8_t *frame, size_t len) {
 	node_t *to = node_lookup_id(frame);
 	node_t *from = node_lookup_id(frame + 6);
-	stats.received++;
 	if (!to || !from) {
 		logger(PX_LOG_PROTOCOL, LOG_ERR, "Got SPTPS_PACKET from %s (%s) with unknown %s ID", c->name,
 		       c->hostname, to ? "source" : "destination");
@@ -180,7 +171,6 @@ static void receive_binary(conn_t *c, const uint8_t *frame, size_t len) {
 	memcpy(b.data, frame, len + SPTPS_FRAME_IDS);
 	b.len = (uint32_t)(len + SPTPS_FRAME_IDS);
 	if (relay_datagram(to, &b) == 0) {
-		stats.relayed++;
 		tx_flush();
 		return;
 	}

@@ -35,10 +35,4 @@ bool sptps_tcp_send_frame(node_t *to, const struct px_buf *b);
  * False if the next hop cannot take the binary form. */
 bool sptps_tcp_relay(node_t *to, const uint8_t src_id[6], const uint8_t *dgram, size_t len);
 
-/* Binary SPTPS_PACKETs sent and received since start (dumps, tests). */
-struct sptps_tcp_stats {
-	uint64_t sent, received, relayed;
-};
-const struct sptps_tcp_stats *sptps_tcp_stats(void);
-
 #endif

@@ -100,7 +100,7 @@ static int filter_recv(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
 	while (len && m->refs > 0) {
 		/* Records are parsed one at a time: a binary SPTPS_PACKET's
 		 * payload follows its request outside the record layer. */
-		if (PX_HOST_HAS(sp.host, conn_raw_input)) {
+		if (sptps_host_takes_raw()) {
 			ssize_t raw = sp.host->conn_raw_input(c, data, len);
 
 			if (raw < 0) {

@@ -239,7 +239,7 @@ static int sptps_init(px_plugin *self, const struct px_host *host) {
 	load_private_key();
 	/* Minor 7 means we take binary SPTPS_PACKET on meta connections: our
 	 * meta filter hands those raw bytes to the core (conn_raw_input). */
-	sptps_ops.minor_max = PX_HOST_HAS(host, conn_raw_input) ? PX_PROT_MINOR_CURRENT : 6;
+	sptps_ops.minor_max = sptps_host_takes_raw() ? PX_PROT_MINOR_CURRENT : 6;
 	return host->register_crypto(self, &sptps_ops);
 }
 
