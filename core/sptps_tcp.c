@@ -16,11 +16,14 @@
 #include <sodium.h>
 
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "net_packet.h"
+#include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 #include "sptps_frame.h"
 #include "sptps_tcp.h"
+#include "xalloc.h"
 
 #define BINARY_MINOR 7
 #define HEADROOM     128
@@ -180,15 +183,15 @@ static void receive_binary(conn_t *c, const uint8_t *frame, size_t len) {
 		       from->name, to->name, to->nexthop ? to->nexthop->name : "no next hop");
 }
 
-int sptps_packet_h(conn_t *c, const char *line) {
+static int sptps_packet_h(conn_t *c, const char *line) {
 	if (!takes_raw(c)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR,
 		       "Got SPTPS_PACKET from %s (%s) on a connection that did not announce it", c->name,
 		       c->hostname);
 		return -1;
 	}
-	if (!c->sptps_rx && !(c->sptps_rx = calloc(1, sizeof(*c->sptps_rx))))
-		return -1;
+	if (!c->sptps_rx)
+		c->sptps_rx = xcalloc(1, sizeof(*c->sptps_rx));
 	char why[64];
 	if (sptps_frame_begin(c->sptps_rx, line, why, sizeof(why)) < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Got bad SPTPS_PACKET from %s (%s): %s", c->name, c->hostname,
@@ -208,4 +211,9 @@ ssize_t sptps_tcp_raw_input(conn_t *c, const void *data, size_t len) {
 	if (complete)
 		receive_binary(c, c->sptps_rx->buf, c->sptps_rx->have);
 	return c->state == CONN_DEAD ? -1 : (ssize_t)took;
+}
+
+void sptps_tcp_register(void) {
+	/* Relaying looks at reachability and next hops. */
+	protocol_register(PX_REQ_SPTPS_PACKET, sptps_packet_h, true);
 }

@@ -20,15 +20,15 @@
  * connection), at most 6 elsewhere. */
 int sptps_tcp_ack_minor(const conn_t *c, int minor);
 
-/* Request handler for a top-level SPTPS_PACKET line. */
-int sptps_packet_h(conn_t *c, const char *line);
+/* Puts the handler of a top-level SPTPS_PACKET line into the request
+ * table (called by the wiring, as the protocol_*_register() functions). */
+void sptps_tcp_register(void);
 
 /* host->conn_raw_input: the raw payload bytes following SPTPS_PACKET. */
 ssize_t sptps_tcp_raw_input(conn_t *c, const void *data, size_t len);
 
-/* send_packet()'s TCP fallback: seal the frame for `to` and send it in the
- * binary form to the next hop. False if that does not apply (the caller
- * then sends a PACKET). */
+/* The data path's TCP fallback (struct sptps_tcp_io, net_packet.h): seal the frame for `to` and send it in
+ * the binary form to the next hop. False if that does not apply (the caller then sends a PACKET). */
 bool sptps_tcp_send_frame(node_t *to, const struct px_buf *b);
 
 /* Relay a datagram (already sealed by src_id's owner for `to`) over TCP.
