@@ -48,6 +48,8 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/process_priority.c core/process_priority.h \
 	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \
+	core/sptps_frame.c core/sptps_frame.h \
+	core/sptps_tcp.c core/sptps_tcp.h \
 	core/net_packet.h core/outgoing.h \
 	core/route.c core/route.h core/route_internal.h core/route_io.c \
 	core/route_icmp.c core/route_mss.c core/route_neighbor.c

@@ -21,6 +21,7 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "settings.h"
+#include "sptps_tcp.h"
 
 /* The highest protocol minor any loaded crypto plugin serves. */
 static int local_minor(void) {
@@ -181,7 +182,7 @@ static uint32_t connection_options(conn_t *c) {
 		clamp = b;
 	if (clamp)
 		opt |= PX_OPTION_CLAMP_MSS;
-	opt |= (uint32_t)local_minor() << 24;
+	opt |= (uint32_t)sptps_tcp_ack_minor(c, local_minor()) << 24;
 	return opt;
 }
 

@@ -26,7 +26,9 @@
  *        px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
  *        PX_CRYPTO_COMPRESS_FLAG), PX_BUF_COMPRESSED, PX_BUF_ADD_ETH.
  *        wire.h: PX_REQ_IS_BROADCAST().
- *   1.2  px_plugin_desc.min_abi_minor, PX_PLUGIN_DEFINE_COMPAT(): a plugin
+ *   1.2  host->conn_raw_input (raw bytes outside a meta stream filter:
+ *        binary SPTPS_PACKET, protocol minor 7).
+ *        px_plugin_desc.min_abi_minor, PX_PLUGIN_DEFINE_COMPAT(): a plugin
  *        built against a newer minor than the core loads if it declares
  *        the oldest minor it runs on (it checks PX_HOST_HAS() for the rest).
  *        struct px_var + host->register_variable: configuration variables
@@ -407,6 +409,11 @@ struct px_host {
 	const char *(*interface_name)(void);
 
 	/* ABI 1.2 additions (check PX_HOST_HAS before use). */
+	/* For meta stream filters, before each record they parse: while the
+	 * core expects bytes that travel outside the filter (the payload of a
+	 * binary SPTPS_PACKET), it takes up to len of the wire bytes and
+	 * returns how many (0: none expected). -1: the connection is closed. */
+	ssize_t (*conn_raw_input)(px_conn *c, const void *data, size_t len);
 	/* Declare a configuration variable the plugin reads; the core copies
 	 * it. Returns 0, or -1 (logged) if it is invalid, the core's or
 	 * another plugin's: a start-up error. */
