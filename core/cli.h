@@ -27,6 +27,11 @@ void cli_reload_quietly(void);
 int cli_switch_network(const char *netname);
 /* Run plexusd -K[BITS] on our directory (with -o OPTION if given). */
 int cli_run_keygen(const char *bits, const char *option);
+/* The plexusd that belongs to this CLI (malloc'd path). */
+char *cli_plexusd_path(void);
+/* CONF_* flags of a variable a plugin registers (plexusd --dump-variables),
+ * 0 if none does; its type ("string", "bool", "int") in `type` if given. */
+int cli_plugin_var_flags(const char *var, char *type, size_t typelen);
 /* Run one command line; -1 if the command is unknown. */
 int cli_dispatch(int argc, char **argv);
 

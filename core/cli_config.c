@@ -202,6 +202,20 @@ out:
 
 /* ---- value checks ---- */
 
+/* A value for a plugin variable of type `type` (plexusd --dump-variables),
+ * checked the way plexusd's conf_bool/conf_int read it. */
+static bool plugin_value_ok(const char *type, const char *value) {
+	if (!strcmp(type, "bool"))
+		return !strcasecmp(value, "yes") || !strcasecmp(value, "no");
+	if (!strcmp(type, "int")) {
+		char *end;
+		errno = 0;
+		(void)strtol(value, &end, 10);
+		return *value && !*end && !errno;
+	}
+	return true;
+}
+
 /* tinc 1.1 marks these obsolete: setting them needs --force. */
 static bool obsolete_var(const char *var) {
 	static const char *const names[] = {"GraphDumpFile", "PrivateKey", "PublicKey", "PublicKeyFile"};
@@ -413,6 +427,16 @@ static int parse_request(int argc, char **argv, struct request *rq, char **lineb
 	}
 
 	flags = conf_var_flags(rq->var);
+	char ptype[16] = "";
+	if (!flags && (flags = cli_plugin_var_flags(rq->var, ptype, sizeof(ptype))) &&
+	    (rq->action == SET || rq->action == ADD) && !plugin_value_ok(ptype, rq->value)) {
+		if (!cli_force) {
+			fprintf(stderr, "Invalid value for %s: %s (expected %s). Use --force to use it anyway.\n",
+			        rq->var, rq->value, !strcmp(ptype, "bool") ? "yes or no" : "an integer");
+			return -1;
+		}
+		fprintf(stderr, "Warning: invalid value for %s: %s\n", rq->var, rq->value);
+	}
 	if (!flags) {
 		if (cli_force || rq->action == GET || rq->action == DEL) {
 			fprintf(stderr, "Warning: %s is not a known configuration variable!\n", rq->var);

@@ -360,6 +360,8 @@ static void check_variables(const char *path, bool server) {
 			continue;
 		var = cli_split_var(line, &value);
 		flags = conf_var_flags(var);
+		if (!flags)
+			flags = cli_plugin_var_flags(var, NULL, 0); /* registered by a plugin */
 		if (!flags) {
 			fprintf(stderr, "WARNING: unknown variable %s in %s line %d\n", var, path, lineno);
 			continue;

@@ -338,6 +338,12 @@ static char *trim(char *line) {
 	return line;
 }
 
+static bool (*unknown_filter)(const char *var, const char *where);
+
+void conf_set_unknown_filter(bool (*filter)(const char *var, const char *where)) {
+	unknown_filter = filter;
+}
+
 static int add_trimmed(struct conf *c, char *line, const char *file, int lineno) {
 	char *var, *value;
 
@@ -362,7 +368,7 @@ static int add_trimmed(struct conf *c, char *line, const char *file, int lineno)
 		}
 	}
 
-	if (!conf_var_flags(var)) {
+	if (!conf_var_flags(var) && !(unknown_filter && unknown_filter(var, conf_where(file, lineno)))) {
 		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, conf_where(file, lineno));
 	}
 

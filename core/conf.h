@@ -52,6 +52,11 @@ int conf_get_bool(const struct conf *c, const char *var, bool *out);
 int conf_get_int(const struct conf *c, const char *var, int *out);
 /* Flags of a known tinc/Plexus variable (CONF_*), or 0 if unknown. */
 int conf_var_flags(const char *var);
+/* A name that is none of the core's variables draws a warning unless
+ * `filter` (given by the wiring: plugin_vars.c in plexusd) returns true,
+ * taking care of it: a plugin's variable, or one held until the plugins
+ * registered theirs. NULL: every such name warns. */
+void conf_set_unknown_filter(bool (*filter)(const char *var, const char *where));
 enum conf_support conf_var_support(const char *var); /* CONF_IMPLEMENTED if unknown */
 /* Does `value` mean the same for `var` as leaving it out (e.g. UPnP = no)? */
 bool conf_var_value_inert(const char *var, const char *value);

@@ -55,6 +55,7 @@ static void conn_free_deferred(void *arg) {
 	free(c->hostname);
 	free(c->inbuf.data);
 	free(c->outbuf.data);
+	free(c->sptps_rx);
 	for (int i = 0; i < c->ncaps; i++)
 		free(c->caps[i]);
 	free(c->caps);

@@ -20,6 +20,7 @@ struct outgoing;
 struct crypto_provider;
 struct stream_provider;
 struct proxy_conn;
+struct sptps_frame_rx;
 
 enum conn_state {
 	CONN_CONNECTING = 0, /* outgoing, TCP not up yet */
@@ -62,6 +63,7 @@ struct px_conn {
 	struct buffer inbuf; /* plaintext not yet parsed */
 	struct buffer outbuf; /* wire bytes not yet written */
 	int packet_pending; /* >0: raw PACKET bytes expected */
+	struct sptps_frame_rx *sptps_rx; /* binary SPTPS_PACKET being received (sptps_tcp.c) */
 
 	struct edge *edge; /* our edge to the peer */
 	char **caps; /* capability words the peer announced */

@@ -20,6 +20,7 @@
 #include "reachability.h"
 #include "route.h"
 #include "settings.h"
+#include "sptps_tcp.h"
 
 /* A connection's edge is gone: tell the others (DEL_EDGE). */
 static void edge_gone(const struct edge *e) {
@@ -58,6 +59,11 @@ void daemon_wire(void) {
 	protocol_subnet_register();
 	protocol_edge_register();
 	protocol_key_register();
+	sptps_tcp_register();
+	net_packet_set_sptps_tcp(&(struct sptps_tcp_io){
+	    .send_frame = sptps_tcp_send_frame,
+	    .relay = sptps_tcp_relay,
+	});
 	plugins_set_host(host_table());
 	privdrop_set_chroot_hook(control_set_path_mapper);
 }

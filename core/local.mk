@@ -28,6 +28,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/service.c core/service.h \
 	core/privdrop.c core/privdrop.h \
 	core/plugin_loader.c core/plugin_loader.h \
+	core/plugin_vars.c core/plugin_vars.h \
 	core/plugin_files.c core/plugin_files.h \
 	core/plugin_host.c core/plugin_host.h \
 	core/connection.c core/connection.h \
@@ -48,6 +49,8 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/process_priority.c core/process_priority.h \
 	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \
+	core/sptps_frame.c core/sptps_frame.h \
+	core/sptps_tcp.c core/sptps_tcp.h \
 	core/net_packet.h core/outgoing.h \
 	core/route.c core/route.h core/route_internal.h core/route_io.c \
 	core/route_icmp.c core/route_mss.c core/route_neighbor.c
@@ -64,7 +67,7 @@ bin_PROGRAMS += core/plexus
 # dependency) for sign/verify, Ed25519 key generation and fsck.
 core_plexus_SOURCES = core/plexus.c core/cli.h \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
-	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
+	core/cli_sign.c core/cli_keys.h core/cli_fsck.c core/cli_plugin_vars.c \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
 	plugins/crypto-sptps/keys.c plugins/crypto-sptps/keys.h \
 	plugins/crypto-sptps/sptps_crypto.c plugins/crypto-sptps/sptps_crypto.h

@@ -52,6 +52,13 @@ static uint8_t scratch[BUFSIZE]; /* decompression output */
 
 static bool udp_send(node_t *keynode, node_t *via, const struct px_buf *b);
 
+/* Binary SPTPS_PACKET (protocol minor 7), when the wiring gives it. */
+static struct sptps_tcp_io sptps_tcp;
+
+void net_packet_set_sptps_tcp(const struct sptps_tcp_io *io) {
+	sptps_tcp = *io;
+}
+
 /* Also hands PMTU discovery (pmtu.c) the way to send its probes. */
 void packet_pool_init(void) {
 	for (int i = 0; i < BATCH; i++) {
@@ -174,19 +181,24 @@ static bool compress_into(node_t *keynode, const struct px_buf *b, struct px_buf
 	return true;
 }
 
+bool seal_frame(node_t *keynode, const struct px_buf *b, struct px_buf *t) {
+	t->flags = b->flags & PX_BUF_PROBE;
+	size_t used = (size_t)(t->data - t->base) + keynode->crypto->ops->overhead;
+	if (used >= t->cap || !compress_into(keynode, b, t, t->cap - used))
+		return false;
+	t->node = keynode;
+	/* A plugin that drops a packet says why. */
+	return keynode->crypto->ops->seal(keynode->crypto->plugin, keynode, t, 1) && t->len;
+}
+
 /* Seal a copy of the frame for `keynode` and queue it for `via`'s UDP
  * address. Returns false if the frame could not go out by UDP. */
 static bool udp_send(node_t *keynode, node_t *via, const struct px_buf *b) {
 	struct px_buf *t = tx_slot(via);
 	if (!t)
 		return false;
-	t->flags = b->flags & PX_BUF_PROBE;
-	size_t room = BUFSIZE - HEADROOM - keynode->crypto->ops->overhead;
-	if (!compress_into(keynode, b, t, room))
+	if (!seal_frame(keynode, b, t))
 		return true; /* dropped */
-	t->node = keynode;
-	if (!keynode->crypto->ops->seal(keynode->crypto->plugin, keynode, t, 1) || !t->len)
-		return true; /* the plugin dropped it and said why */
 	if (crypto_e2e(keynode) && PX_OPTION_VERSION(via->options) >= 4) {
 		/* tinc 1.1 layout: destination ID (zero when direct), source ID. */
 		t->data -= 12;
@@ -201,6 +213,8 @@ static bool udp_send(node_t *keynode, node_t *via, const struct px_buf *b) {
 	return true;
 }
 
+#define RELAY_OVERHEAD (12 + 4 + 1 + 16) /* node IDs, SPTPS seqno, type and tag */
+
 /* host->relay_datagram: forward protected bytes without opening them. */
 int relay_datagram(node_t *to, struct px_buf *b) {
 	if (!to->reachable || to == myself)
@@ -209,6 +223,10 @@ int relay_datagram(node_t *to, struct px_buf *b) {
 	if (!via || !via->has_udp_addr || settings.tcponly || ((to->options | via->options) & PX_OPTION_TCPONLY))
 		return -1;
 	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !via->minmtu)
+		return -1;
+	/* Larger than the path takes (node IDs and SPTPS framing aside): the
+	 * caller sends it over TCP, as tinc 1.1 does. */
+	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && b->len > RELAY_OVERHEAD + (uint32_t)via->minmtu)
 		return -1;
 	struct px_buf *t = tx_slot(via);
 	if (!t || b->len > BUFSIZE - HEADROOM)
@@ -284,6 +302,8 @@ void send_packet(node_t *to, struct px_buf *b) {
 		return;
 	}
 	if (b->flags & PX_BUF_PROBE)
+		return;
+	if (sptps_tcp.send_frame && sptps_tcp.send_frame(to, b))
 		return;
 	conn_t *c = to->nexthop ? to->nexthop->connection : NULL;
 	if (!c || c->state != CONN_ACTIVE) {
@@ -473,8 +493,9 @@ static node_t *strip_node_ids(node_t *hop, struct px_buf *b, bool *learn) {
 	const uint8_t *dst = b->data, *src = b->data + 6;
 	if (!id_is_zero(dst) && memcmp(dst, myself->id, 6)) {
 		node_t *to = node_lookup_id(dst);
-		if (to && settings.forwarding == FMODE_INTERNAL && relay_datagram(to, b) < 0)
-			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Cannot relay datagram to %s by UDP", to->name);
+		if (to && settings.forwarding == FMODE_INTERNAL && relay_datagram(to, b) < 0 &&
+		    !(sptps_tcp.relay && sptps_tcp.relay(to, src, b->data + 12, b->len - 12)))
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Cannot relay datagram to %s by UDP or TCP", to->name);
 		return NULL;
 	}
 	node_t *origin = node_lookup_id(src);
@@ -496,6 +517,26 @@ static void learn_udp_address(node_t *n, const struct px_addr *a) {
 		return;
 	logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP address of %s set to %s", n->name, addr_str(a));
 	node_set_udp(n, a);
+}
+
+bool unpack_opened(node_t *from, struct px_buf *b) {
+	bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0
+	                                                                       : settings.compression > 0;
+	if (compressed) {
+		const struct compress_provider *cp = compress_for_level(settings.compression);
+		if (!cp)
+			return false;
+		/* Bounded by the largest frame: anything bigger is a bomb. */
+		int len = cp->ops->decompress(cp->plugin, settings.compression, b->data, b->len, scratch + HEADROOM,
+		                              PX_MTU);
+		if (len < 0) {
+			logger(PX_LOG_ERROR, LOG_WARNING, "Error while decompressing packet from %s", from->name);
+			return false;
+		}
+		b->data = scratch + HEADROOM;
+		b->len = (uint32_t)len;
+	}
+	return !(b->flags & PX_BUF_ADD_ETH) || add_ethernet_header(b);
 }
 
 /* Raw datagrams from a transport plugin. */
@@ -535,23 +576,7 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 		from->last_udp_rx_ms = now_ms();
 		from->seen_addr = b->addr;
 		from->has_seen_addr = true;
-		bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0
-		                                                                       : settings.compression > 0;
-		if (compressed) {
-			const struct compress_provider *cp = compress_for_level(settings.compression);
-			if (!cp)
-				continue;
-			/* Bounded by the largest frame: anything bigger is a bomb. */
-			int len = cp->ops->decompress(cp->plugin, settings.compression, b->data, b->len, scratch + HEADROOM,
-			                              PX_MTU);
-			if (len < 0) {
-				logger(PX_LOG_ERROR, LOG_WARNING, "Error while decompressing packet from %s", from->name);
-				continue;
-			}
-			b->data = scratch + HEADROOM;
-			b->len = (uint32_t)len;
-		}
-		if ((b->flags & PX_BUF_ADD_ETH) && !add_ethernet_header(b))
+		if (!unpack_opened(from, b))
 			continue;
 		from->in_packets++;
 		from->in_bytes += b->len;

@@ -28,6 +28,23 @@ void receive_tcppacket(conn_t *c, const uint8_t *frame, size_t len); /* meta sin
 void device_input(void);
 void packet_pool_init(void);
 bool node_choose_crypto(node_t *n);
+/* Compress (as the peer asked) and seal a copy of b for keynode into t,
+ * whose data/base/cap the caller set (head-room for the crypto header).
+ * False if the packet was dropped. */
+bool seal_frame(node_t *keynode, const struct px_buf *b, struct px_buf *t);
+/* After crypto open(): decompress and add the Ethernet header where the
+ * record says so. False if the packet must be dropped. */
+bool unpack_opened(node_t *from, struct px_buf *b);
+
+/* The TCP fallback in the binary SPTPS_PACKET form (protocol minor 7),
+ * which sptps_tcp.c provides and the wiring hands over. Each returns false
+ * where the form does not apply; the data path then sends a PACKET, or
+ * gives up relaying. */
+struct sptps_tcp_io {
+	bool (*send_frame)(node_t *to, const struct px_buf *b);
+	bool (*relay)(node_t *to, const uint8_t src_id[6], const uint8_t *dgram, size_t len);
+};
+void net_packet_set_sptps_tcp(const struct sptps_tcp_io *io);
 
 /* The listening sockets, which net_setup.c opens. */
 struct listener {

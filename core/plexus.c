@@ -379,6 +379,10 @@ static char *find_plexusd(void) {
 	return xstrdup("plexusd");
 }
 
+char *cli_plexusd_path(void) {
+	return find_plexusd();
+}
+
 /* argv for plexusd: our -c/-n/--pidfile, then `extra`. */
 static char **daemon_argv(const char *plexusd, int extrac, char **extra, const char *more) {
 	char **argv = calloc((size_t)extrac + 9, sizeof(*argv));

@@ -23,6 +23,7 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "settings.h"
+#include "sptps_tcp.h"
 
 /* Registries, defined in plugin_loader.c (not part of its public header). */
 
@@ -344,6 +345,8 @@ static const struct px_host host = {
 	.relay_datagram = relay_datagram,
 	.netname = host_netname,
 	.interface_name = host_interface_name,
+	.conn_raw_input = sptps_tcp_raw_input,
+	.register_variable = loader_register_variable,
 };
 
 const struct px_host *host_table(void) {

@@ -28,6 +28,7 @@
 #include "logger.h"
 #include "plugin_files.h"
 #include "plugin_loader.h"
+#include "plugin_vars.h"
 
 #ifndef PLEXUS_PLUGINDIR
 #define PLEXUS_PLUGINDIR "/usr/local/lib/plexus"
@@ -429,6 +430,14 @@ static void name_from_path(const char *path, char *out, size_t outlen) {
 	out[len] = 0;
 }
 
+/* The oldest core minor a plugin runs on: what it was built against,
+ * unless it declares (ABI 1.2) that it checks PX_HOST_HAS for newer entries. */
+unsigned plugin_desc_min_minor(const struct px_plugin_desc *d) {
+	if (d->size >= SIZE_UPTO(struct px_plugin_desc, min_abi_minor) && d->min_abi_minor < d->abi_minor)
+		return d->min_abi_minor;
+	return d->abi_minor;
+}
+
 int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *err, size_t errlen) {
 	char filename[256] = "?";
 	if (path) {
@@ -458,10 +467,11 @@ int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *er
 		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
-	if (d->abi_minor > PX_ABI_MINOR) {
+	unsigned need = plugin_desc_min_minor(d);
+	if (need > PX_ABI_MINOR) {
 		snprintf(err, errlen,
-		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd, this one provides %d.%d: not loaded",
-		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
+		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd (ABI %u.%u or later), this one provides %d.%d: not loaded",
+		         name, where, d->abi_major, d->abi_minor, d->abi_major, need, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
 	if (d->size < DESC_V1_SIZE) {
@@ -748,6 +758,16 @@ static void provides_add(struct px_plugin *p, const char *fmt, ...) {
 
 static const char *plugin_name(const struct px_plugin *p) {
 	return p && p->name ? p->name : "?";
+}
+
+/* host->register_variable: the registry is plugin_vars.c; a refusal
+ * (already logged there) fails start-up like any other conflict. */
+int loader_register_variable(struct px_plugin *p, const struct px_var *var) {
+	if (plugin_var_register(plugin_name(p), var) < 0) {
+		registration_failed = true;
+		return -1;
+	}
+	return 0;
 }
 
 /* Log a refused registration and make start-up fail. */

@@ -73,6 +73,8 @@ const char *plugins_search_path(void);
 /* Validate a descriptor against this core (used by loader and tests).
  * Returns 0 or -1 with a message in err. */
 int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *err, size_t errlen);
+/* Oldest core ABI minor the plugin runs on (ABI 1.2: min_abi_minor). */
+unsigned plugin_desc_min_minor(const struct px_plugin_desc *d);
 
 /* Registries. */
 const struct crypto_provider *crypto_for_minor(int minor); /* highest-minor first */
@@ -86,6 +88,7 @@ const struct crypto_provider *crypto_provider_at(int i);
 
 /* Registration (called through the host table; also used by tests). */
 int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops);
+int loader_register_variable(struct px_plugin *p, const struct px_var *var); /* ABI 1.2 */
 int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
 int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
 int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);

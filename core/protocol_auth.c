@@ -21,6 +21,7 @@
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "settings.h"
+#include "sptps_tcp.h"
 
 /* The highest protocol minor any loaded crypto plugin serves. */
 static int local_minor(void) {
@@ -35,17 +36,21 @@ static int local_minor(void) {
 	return best;
 }
 
-/* On an outgoing connection, announce SPTPS only if we can use it with this
- * peer (we know its key); otherwise both sides settle on the legacy protocol
- * instead of starting protocols that do not match. */
+/* On an outgoing connection, announce a minor only if its protocol can be
+ * used with this peer (SPTPS: we know its key); otherwise both sides settle
+ * on a lower one instead of starting protocols that do not match. */
 static int announced_minor(conn_t *c) {
 	int minor = local_minor();
 	if (!minor || !c->is_outgoing || !c->node)
 		return minor;
-	const struct crypto_provider *p = crypto_for_minor(minor);
-	if (p && p->ops->usable && !p->ops->usable(p->plugin, c->node))
-		return 0;
-	return minor;
+	/* The highest minor whose protocol works with this peer: a protocol
+	 * above SPTPS that is not configured for it yields to the next one. */
+	for (int m = minor; m >= PX_PROT_MINOR_SPTPS; m--) {
+		const struct crypto_provider *p = crypto_for_minor(m);
+		if (p && (!p->ops->usable || p->ops->usable(p->plugin, c->node)))
+			return m;
+	}
+	return 0;
 }
 
 int send_id(conn_t *c) {
@@ -177,7 +182,7 @@ static uint32_t connection_options(conn_t *c) {
 		clamp = b;
 	if (clamp)
 		opt |= PX_OPTION_CLAMP_MSS;
-	opt |= (uint32_t)local_minor() << 24;
+	opt |= (uint32_t)sptps_tcp_ack_minor(c, local_minor()) << 24;
 	return opt;
 }
 

@@ -7,7 +7,7 @@ pkgconfig_DATA = sdk/plexus-sdk.pc
 sdkdocdir = $(docdir)/sdk
 dist_sdkdoc_DATA = sdk/README.md
 sdkexampledir = $(docdir)/sdk/examples
-dist_sdkexample_DATA = sdk/examples/Makefile sdk/examples/hello.c
+dist_sdkexample_DATA = sdk/examples/Makefile sdk/examples/hello.c sdk/examples/crypto-demo.c
 EXTRA_DIST += sdk/LICENSE sdk/plexus-sdk.pc.in
 
 # The example is also built as a test module, so that `make check` proves it
@@ -16,3 +16,8 @@ check_LTLIBRARIES += sdk/examples/hello.la
 sdk_examples_hello_la_SOURCES = sdk/examples/hello.c
 sdk_examples_hello_la_CPPFLAGS = -I$(top_srcdir)/sdk
 sdk_examples_hello_la_LDFLAGS = -module -rpath /nowhere -avoid-version -no-undefined -shared $(PX_LDFLAGS)
+check_LTLIBRARIES += sdk/examples/crypto-demo.la
+sdk_examples_crypto_demo_la_SOURCES = sdk/examples/crypto-demo.c
+sdk_examples_crypto_demo_la_CPPFLAGS = -I$(top_srcdir)/sdk $(SODIUM_CFLAGS)
+sdk_examples_crypto_demo_la_LIBADD = $(SODIUM_LIBS)
+sdk_examples_crypto_demo_la_LDFLAGS = -module -rpath /nowhere -avoid-version -no-undefined -shared $(PX_LDFLAGS)

@@ -96,10 +96,27 @@ static int filter_recv(void *ctx, px_conn *c, const uint8_t *data, size_t len) {
 	struct meta_session *m = ctx;
 	int ret = 0;
 
-	(void)c;
 	m->busy++;
 
 	while (len && m->refs > 0) {
+		/* Records are parsed one at a time: a binary SPTPS_PACKET's
+		 * payload follows its request outside the record layer. */
+		if (sptps_host_takes_raw()) {
+			ssize_t raw = sp.host->conn_raw_input(c, data, len);
+
+			if (raw < 0) {
+				ret = -1;
+				break;
+			}
+
+			data += raw;
+			len -= (size_t)raw;
+
+			if (!len) {
+				break;
+			}
+		}
+
 		ssize_t used = sptps_receive(m->s, data, len);
 
 		if (used < 0) {

@@ -22,11 +22,11 @@ struct sptps_globals sp;
 static bool sptps_usable(px_plugin *self, px_node *peer);
 static int sptps_generate_keys(px_plugin *self, const char *confbase, const char *name, int bits);
 
-static const struct px_crypto_ops sptps_ops = {
+static struct px_crypto_ops sptps_ops = {
     .size = sizeof(struct px_crypto_ops),
     .name = "sptps",
     .minor_min = PX_PROT_MINOR_SPTPS,
-    .minor_max = 6, /* not 7: we do not take binary SPTPS_PACKET over TCP yet */
+    .minor_max = 6, /* 7 in init() if the core takes binary SPTPS_PACKET (ABI 1.2) */
     .headroom = SPTPS_DATAGRAM_HEADER + 1,
     .overhead = SPTPS_DATAGRAM_OVERHEAD,
 #ifdef PX_CRYPTO_END_TO_END
@@ -237,6 +237,9 @@ static int sptps_init(px_plugin *self, const struct px_host *host) {
 	const char *mode = host->conf_get(NULL, "Mode", 0);
 	sp.router_mode = !mode || !strcasecmp(mode, "router");
 	load_private_key();
+	/* Minor 7 means we take binary SPTPS_PACKET on meta connections: our
+	 * meta filter hands those raw bytes to the core (conn_raw_input). */
+	sptps_ops.minor_max = sptps_host_takes_raw() ? PX_PROT_MINOR_CURRENT : 6;
 	return host->register_crypto(self, &sptps_ops);
 }
 

@@ -38,6 +38,12 @@ extern struct sptps_globals sp;
 
 #define LOG(level, ...) sp.host->log(sp.self, (level), __VA_ARGS__)
 
+/* Does the core take the raw bytes of a binary SPTPS_PACKET from our meta
+ * filter (ABI 1.2)? Only then do we speak protocol minor 7. */
+static inline bool sptps_host_takes_raw(void) {
+	return PX_HOST_HAS(sp.host, conn_raw_input) && sp.host->conn_raw_input;
+}
+
 /* plugin.c */
 bool sptps_peer_key(const char *name, struct sptps_key *out);
 void sptps_glue_log(void *ctx, enum sptps_log_level level, const char *msg);

@@ -26,6 +26,13 @@
  *        px_crypto_ops.flags (PX_CRYPTO_END_TO_END,
  *        PX_CRYPTO_COMPRESS_FLAG), PX_BUF_COMPRESSED, PX_BUF_ADD_ETH.
  *        wire.h: PX_REQ_IS_BROADCAST().
+ *   1.2  host->conn_raw_input (raw bytes outside a meta stream filter:
+ *        binary SPTPS_PACKET, protocol minor 7).
+ *        px_plugin_desc.min_abi_minor, PX_PLUGIN_DEFINE_COMPAT(): a plugin
+ *        built against a newer minor than the core loads if it declares
+ *        the oldest minor it runs on (it checks PX_HOST_HAS() for the rest).
+ *        struct px_var + host->register_variable: configuration variables
+ *        a plugin reads are known to the parser.
  */
 #ifndef PLEXUS_PLUGIN_H
 #define PLEXUS_PLUGIN_H
@@ -45,7 +52,7 @@ extern "C" {
 #endif
 
 #define PX_ABI_MAJOR 1
-#define PX_ABI_MINOR 1
+#define PX_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define PX_EXPORT __attribute__((visibility("default")))
@@ -281,6 +288,24 @@ struct px_event_ops {
 };
 
 /*
+ * A configuration variable a plugin reads (ABI 1.2). Registered in init(),
+ * it is known to the configuration parser: no "Unknown variable" warning.
+ */
+struct px_var {
+	uint32_t size;
+	const char *name; /* letters and digits, like the core's variables */
+	uint32_t flags; /* PX_VAR_*: at least one of SERVER and HOST */
+	uint32_t type; /* PX_VAR_STRING, PX_VAR_BOOL, PX_VAR_INT */
+	const char *summary; /* one line for `plexusd --dump-variables` */
+};
+#define PX_VAR_SERVER 0x1u /* tinc.conf / plexus.conf (and our own host file) */
+#define PX_VAR_HOST 0x2u /* hosts/NAME */
+#define PX_VAR_MULTIPLE 0x4u /* may appear more than once */
+#define PX_VAR_STRING 0u
+#define PX_VAR_BOOL 1u /* read it with conf_bool(): bad values are logged */
+#define PX_VAR_INT 2u /* read it with conf_int(): bad values are logged */
+
+/*
  * The host table: every service the core offers to plugins. Plugins link
  * nothing from the core; they call through this table only.
  */
@@ -382,6 +407,17 @@ struct px_host {
 	 * the virtual interface ("dummy" without one). */
 	const char *(*netname)(void);
 	const char *(*interface_name)(void);
+
+	/* ABI 1.2 additions (check PX_HOST_HAS before use). */
+	/* For meta stream filters, before each record they parse: while the
+	 * core expects bytes that travel outside the filter (the payload of a
+	 * binary SPTPS_PACKET), it takes up to len of the wire bytes and
+	 * returns how many (0: none expected). -1: the connection is closed. */
+	ssize_t (*conn_raw_input)(px_conn *c, const void *data, size_t len);
+	/* Declare a configuration variable the plugin reads; the core copies
+	 * it. Returns 0, or -1 (logged) if it is invalid, the core's or
+	 * another plugin's: a start-up error. */
+	int (*register_variable)(px_plugin *self, const struct px_var *var);
 };
 
 /* True if the host table has `member` (plugins built against a newer SDK). */
@@ -404,6 +440,14 @@ struct px_plugin_desc {
 	int (*start)(px_plugin *self);
 	void (*stop)(px_plugin *self);
 	void (*fini)(px_plugin *self);
+	/* ABI 1.2: the oldest core minor this plugin runs on. A core of minor
+	 * C loads the plugin if min_abi_minor <= C (abi_minor <= C without this
+	 * field). PX_PLUGIN_DEFINE sets it to abi_minor; only a plugin that
+	 * checks PX_HOST_HAS() before every newer host entry and newer struct
+	 * field it uses lowers it, with PX_PLUGIN_DEFINE_COMPAT. Cores before
+	 * 1.2 ignore it and refuse every plugin of a newer minor. */
+	uint16_t min_abi_minor;
+	uint16_t reserved; /* 0 */
 };
 
 /* Name of the exported descriptor. libltdl looks up <module>_LTX_<name>
@@ -416,12 +460,21 @@ struct px_plugin_desc {
  * Define the descriptor. `ident` is the module file name with '-' turned
  * into '_' (transport-udp.so -> transport_udp).
  */
-#define PX_PLUGIN_DEFINE(ident, ...)                                                                   \
+#define PX_PLUGIN_DEFINE(ident, ...) PX_PLUGIN_DEFINE_COMPAT(ident, PX_ABI_MINOR, __VA_ARGS__)
+
+/*
+ * Like PX_PLUGIN_DEFINE, for a plugin that also runs on cores down to ABI
+ * minor `min_minor` (1.2 and later cores honour it): every host entry or
+ * struct field newer than that is used only after PX_HOST_HAS() or a size
+ * check said it is there.
+ */
+#define PX_PLUGIN_DEFINE_COMPAT(ident, min_minor, ...)                                                 \
 	PX_EXPORT extern const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin);      \
 	PX_EXPORT const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin) = {          \
 		.size = sizeof(struct px_plugin_desc),                                                 \
 		.abi_major = PX_ABI_MAJOR,                                                             \
 		.abi_minor = PX_ABI_MINOR,                                                             \
+		.min_abi_minor = (min_minor),                                                          \
 		__VA_ARGS__}
 
 #ifdef __cplusplus

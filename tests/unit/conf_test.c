@@ -9,6 +9,7 @@
 #include "check.h"
 #include "conf.h"
 #include "model_stubs.h"
+#include "plugin_vars.h"
 
 static char dir[64];
 
@@ -631,6 +632,71 @@ static void test_unimplemented_vars(void) {
 	unlink(path("tinc.conf"));
 }
 
+/* Plugin variables (ABI 1.2): registered names are known to the parser;
+ * names met before plugins ran wait, and only unregistered ones warn. */
+static void test_plugin_vars(void) {
+	struct conf c;
+	char expect[512];
+	const struct px_var key = {sizeof(struct px_var), "DemoKey", PX_VAR_SERVER, PX_VAR_STRING, "a key"};
+	const struct px_var proto = {sizeof(struct px_var), "DemoProtocol", PX_VAR_HOST, PX_VAR_BOOL,
+	                             "speaks it"};
+	const struct px_var core_var = {sizeof(struct px_var), "Port", PX_VAR_SERVER, PX_VAR_INT, "x"};
+	const struct px_var bad_name = {sizeof(struct px_var), "Demo-Key", PX_VAR_SERVER, PX_VAR_STRING, "x"};
+	const struct px_var no_scope = {sizeof(struct px_var), "DemoNoScope", 0, PX_VAR_STRING, "x"};
+	const struct px_var short_size = {8, "DemoShort", PX_VAR_SERVER, PX_VAR_STRING, "x"};
+
+	plugin_vars_clear();
+	conf_set_unknown_filter(plugin_vars_filter); /* as plexusd's wiring does */
+	conf_init(&c);
+	write_file("pvars", "Name = a\nDemoKey = 00\nDemoProtocol = yes\nDemoOther = 1\n");
+	stub_log_clear();
+	plugin_vars_defer(true);
+	CHECK(conf_read_file(&c, path("pvars"), true) == 0);
+	CHECK(!stub_log_contains("Unknown variable"));
+
+	CHECK(plugin_var_register("crypto-demo", &key) == 0);
+	CHECK(plugin_var_register("crypto-demo", &proto) == 0);
+	CHECK(plugin_var_register("other", &key) == -1);
+	CHECK(stub_log_contains(
+	    "Configuration variable `DemoKey' registered by both `crypto-demo' and `other'"));
+	CHECK(plugin_var_register("p", &core_var) == -1);
+	CHECK(stub_log_contains("`Port', a variable of the core"));
+	CHECK(plugin_var_register("p", &bad_name) == -1);
+	CHECK(plugin_var_register("p", &no_scope) == -1);
+	CHECK(plugin_var_register("p", &short_size) == -1);
+	CHECK(plugin_var_known("demokey") && plugin_var_known("DemoProtocol") &&
+	      !plugin_var_known("DemoOther"));
+
+	stub_log_clear();
+	plugin_vars_settle();
+	snprintf(expect, sizeof(expect), "Unknown variable `DemoOther' in %s:4", path("pvars"));
+	CHECK(stub_log_contains(expect));
+	CHECK(!stub_log_contains("`DemoKey'") && !stub_log_contains("`DemoProtocol'"));
+	CHECK(!plugin_vars_deferring());
+	conf_free(&c);
+
+	/* After settling (a reload, host files): registered names stay quiet. */
+	conf_init(&c);
+	stub_log_clear();
+	CHECK(conf_read_file(&c, path("pvars"), true) == 0);
+	CHECK(stub_log_contains("Unknown variable `DemoOther'"));
+	CHECK(!stub_log_contains("`DemoKey'"));
+	CHECK_STR(conf_get(&c, "DemoKey", 0), "00");
+	conf_free(&c);
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	plugin_vars_dump(f);
+	fclose(f);
+	CHECK(strstr(buf, "DemoKey server single string crypto-demo a key\n") != NULL);
+	CHECK(strstr(buf, "DemoProtocol host single bool crypto-demo speaks it\n") != NULL);
+	free(buf);
+	plugin_vars_clear();
+	CHECK(!plugin_var_known("DemoKey"));
+	conf_set_unknown_filter(NULL);
+}
+
 int main(void) {
 	snprintf(dir, sizeof(dir), "/tmp/px-conf-test.XXXXXX");
 
@@ -649,6 +715,7 @@ int main(void) {
 	test_server_config();
 	test_unimplemented_vars();
 	test_random();
+	test_plugin_vars();
 	cleanup();
 	return check_done("conf_test");
 }

@@ -17,6 +17,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define CORE_ABI STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR)
+#define PX_ABI_MINOR_NEXT 3 /* PX_ABI_MINOR + 1, spelled out for STR() */
 
 static char last[1024];
 
@@ -37,6 +38,8 @@ static int init_ok(px_plugin *self, const struct px_host *host) {
 static int handle_nothing(px_plugin *self, px_conn *from, const char *line) {
 	return 0;
 }
+
+_Static_assert(PX_ABI_MINOR_NEXT == PX_ABI_MINOR + 1, "update PX_ABI_MINOR_NEXT");
 
 static struct px_plugin_desc good_desc(void) {
 	struct px_plugin_desc d = {
@@ -69,10 +72,29 @@ static void test_desc_check(void) {
 	d.abi_major = 0;
 	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
 
+	/* ABI minor policy: a plugin built against a newer minor is refused
+	 * unless it declares (min_abi_minor) that it runs on this one. */
 	d = good_desc();
 	d.abi_minor = PX_ABI_MINOR + 1;
+	d.min_abi_minor = PX_ABI_MINOR + 1;
 	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
-	CHECK(strstr(err, "needs a newer plexusd") != NULL);
+	CHECK(strstr(err, "needs a newer plexusd (ABI " STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR_NEXT) " or later)") !=
+	      NULL);
+	d.min_abi_minor = PX_ABI_MINOR;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == 0);
+	d.min_abi_minor = 0;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == 0);
+	/* A descriptor without the field (ABI < 1.2): its abi_minor counts. */
+	d.size = offsetof(struct px_plugin_desc, min_abi_minor);
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
+	d.abi_minor = 1;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == 0);
+	/* Older minors always load; min_abi_minor above abi_minor is ignored. */
+	d = good_desc();
+	d.abi_minor = 0;
+	d.min_abi_minor = PX_ABI_MINOR + 5;
+	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == 0);
+	CHECK(plugin_desc_min_minor(&d) == 0);
 
 	d = good_desc();
 	d.size = 4;

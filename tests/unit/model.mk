@@ -8,7 +8,7 @@ MODEL_TEST_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 
 check_PROGRAMS += tests/unit/conf_test
 TESTS += tests/unit/conf_test
-tests_unit_conf_test_SOURCES = tests/unit/conf_test.c core/conf.c core/config_files.c core/host_cache.c $(MODEL_TEST_SOURCES)
+tests_unit_conf_test_SOURCES = tests/unit/conf_test.c core/conf.c core/config_files.c core/plugin_vars.c core/host_cache.c $(MODEL_TEST_SOURCES)
 tests_unit_conf_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_conf_test_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_unit_conf_test_LDADD = $(MODEL_TEST_LIBS)

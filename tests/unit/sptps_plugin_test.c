@@ -186,6 +186,13 @@ static int advance(uint64_t ms) {
 	return fired;
 }
 
+static ssize_t fake_raw_input(px_conn *c, const void *data, size_t len) {
+	(void)c;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
 static const struct px_host host = {
     .size = sizeof(struct px_host),
     .abi_major = PX_ABI_MAJOR,
@@ -502,6 +509,14 @@ int main(void) {
 	/* init each side: the key file does not exist, so install keys by hand */
 	extern const struct px_plugin_desc crypto_sptps_LTX_plexus_plugin;
 	const struct px_plugin_desc *d = &crypto_sptps_LTX_plexus_plugin;
+
+	/* A core that takes the raw bytes of binary SPTPS_PACKETs from the meta
+	 * filter (ABI 1.2) gets protocol minor 7; the test host below does not. */
+	struct px_host raw_host = host;
+	raw_host.conn_raw_input = fake_raw_input;
+	side = 0;
+	CHECK(d->init((px_plugin *)&side, &raw_host) == 0);
+	CHECK(ops && ops->minor_min == 2 && ops->minor_max == 7);
 
 	for (int s = 0; s < 2; s++) {
 		side = s;
