@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "conf.h"
 #include "connection.h"
 #include "edge.h"
@@ -72,7 +74,28 @@ static void outgoing_resolve(struct outgoing *o) {
 	outgoing_add_edge_addresses(o);
 }
 
+/* After a working connection broke, the peer is most likely restarting:
+ * attempts repeat every RESTART_RETRY_MS (plus a little jitter, so that all
+ * of a hub's clients do not knock at once) for RESTART_WINDOW_MS, so that a
+ * restarted node has its connections back within a fraction of a second;
+ * then the usual back-off takes over. Each attempt is one SYN, answered by
+ * the peer's kernel with one RST while it is down, and once it is up the
+ * connecting side speaks first: a restarting node never makes its peers send
+ * more than they received. One window per RESTART_WINDOW_MS at most, so a
+ * peer that keeps closing working connections gets the normal back-off. */
+#define RESTART_RETRY_MS  200
+#define RESTART_JITTER_MS 50
+#define RESTART_WINDOW_MS 10000
+
 static void schedule_retry(struct outgoing *o) {
+	uint64_t now = now_ms();
+	if (now < o->fast_until) {
+		uint32_t ms = RESTART_RETRY_MS + randombytes_uniform(RESTART_JITTER_MS + 1);
+		logger(PX_LOG_CONNECTIONS, LOG_INFO,
+		       "Trying to re-establish outgoing connection to %s in %u ms", o->name, ms);
+		timer_arm(o->timer, ms);
+		return;
+	}
 	if (!o->timeout)
 		o->timeout = 1;
 	else
@@ -137,9 +160,17 @@ void outgoing_connection_lost(struct outgoing *o, conn_t *c, bool was_active) {
 		return;
 	o->c = NULL;
 	if (was_active) {
-		/* A working connection broke: reconnect soon, starting afresh. */
+		/* A working connection broke: reconnect at once, starting afresh,
+		 * and keep trying quickly for a while (see RESTART_RETRY_MS). */
 		o->next = o->naddrs;
-		timer_arm(o->timer, 1000);
+		uint64_t now = now_ms();
+		if (!o->fast_since || now - o->fast_since >= RESTART_WINDOW_MS) {
+			o->fast_since = now;
+			o->fast_until = now + RESTART_WINDOW_MS;
+			timer_arm(o->timer, 0);
+		} else {
+			schedule_retry(o);
+		}
 		return;
 	}
 	if (o->next < o->naddrs) {
