@@ -74,7 +74,8 @@ static void outgoing_resolve(struct outgoing *o) {
 	outgoing_add_edge_addresses(o);
 }
 
-/* After a working connection broke, the peer is most likely restarting:
+/* After a working connection broke, the peer is most likely restarting
+ * (and when the outgoing connection is new, it may be starting too):
  * attempts repeat every RESTART_RETRY_MS (plus a little jitter, so that all
  * of a hub's clients do not knock at once) for RESTART_WINDOW_MS, so that a
  * restarted node has its connections back within a fraction of a second;
@@ -93,6 +94,7 @@ static void schedule_retry(struct outgoing *o) {
 		uint32_t ms = RESTART_RETRY_MS + randombytes_uniform(RESTART_JITTER_MS + 1);
 		logger(PX_LOG_CONNECTIONS, LOG_INFO,
 		       "Trying to re-establish outgoing connection to %s in %u ms", o->name, ms);
+		o->retry_ms = ms;
 		timer_arm(o->timer, ms);
 		return;
 	}
@@ -104,7 +106,8 @@ static void schedule_retry(struct outgoing *o) {
 		o->timeout = settings.max_timeout;
 	logger(PX_LOG_CONNECTIONS, LOG_NOTICE,
 	       "Trying to re-establish outgoing connection to %s in %d seconds", o->name, o->timeout);
-	timer_arm(o->timer, (uint32_t)o->timeout * 1000);
+	o->retry_ms = (uint32_t)o->timeout * 1000;
+	timer_arm(o->timer, o->retry_ms);
 }
 
 /* Try the next address of the host; when all failed, back off. */
@@ -167,6 +170,7 @@ void outgoing_connection_lost(struct outgoing *o, conn_t *c, bool was_active) {
 		if (!o->fast_since || now - o->fast_since >= RESTART_WINDOW_MS) {
 			o->fast_since = now;
 			o->fast_until = now + RESTART_WINDOW_MS;
+			o->retry_ms = 0;
 			timer_arm(o->timer, 0);
 		} else {
 			schedule_retry(o);
@@ -203,6 +207,9 @@ static void outgoing_add(const char *name, bool from_connectto) {
 	o->name = strdup(name);
 	o->from_connectto = from_connectto;
 	o->timer = timer_new(try_outgoing, o);
+	/* The peer may be starting along with us (a whole mesh coming up after
+	 * an outage or a deployment): quick retries at first, as after a loss. */
+	o->fast_until = now_ms() + RESTART_WINDOW_MS;
 	list_add_tail(&o->link, &outgoing_list);
 	timer_arm(o->timer, 0);
 }

@@ -114,7 +114,7 @@ static void test_id_accepted(void) {
 	CHECK(s->c->state == CONN_ACK);
 	CHECK(s->c->minor == 1); /* peer's 7, capped by the chosen protocol's minor_max */
 	CHECK(s->c->crypto && !strcmp(s->c->crypto->ops->name, "fake"));
-	CHECK(fx.meta_frees == 1); /* auth state released at conn_auth_done */
+	CHECK(fx.meta_frees == 1);         /* auth state released at conn_auth_done */
 	CHECK(node_lookup("bob") != NULL); /* created at ID time for the crypto plugin */
 
 	/* In the ACK state only ACK is acceptable. */
@@ -274,18 +274,18 @@ static int fake_request(px_plugin *self, px_conn *from, const char *line) {
 static void test_plugin_requests(void) {
 	start();
 	static const struct px_request_ops bcast = {
-		.size = sizeof(struct px_request_ops),
-		.id = 201,
-		.name = "TEST_BCAST",
-		.flags = PX_REQF_BROADCAST,
-		.handle = fake_request,
+	    .size = sizeof(struct px_request_ops),
+	    .id = 201,
+	    .name = "TEST_BCAST",
+	    .flags = PX_REQF_BROADCAST,
+	    .handle = fake_request,
 	};
 	static const struct px_request_ops routed = {
-		.size = sizeof(struct px_request_ops),
-		.id = 140,
-		.name = "TEST_ROUTED",
-		.flags = 0,
-		.handle = fake_request,
+	    .size = sizeof(struct px_request_ops),
+	    .id = 140,
+	    .name = "TEST_ROUTED",
+	    .flags = 0,
+	    .handle = fake_request,
 	};
 	CHECK(host_table()->register_request(&fx_plugin, &bcast) == 0);
 	CHECK(host_table()->register_request(&fx_plugin, &routed) == 0);
@@ -391,8 +391,14 @@ static void test_subnets(void) {
 	fx_fini();
 
 	const char *bad[] = {
-		"10 1 bo-b 10.0.0.0/8#10\n", "10 1 bob 10.0.0.300/8\n", "10 1 bob 10.0.0.0/33\n", "10 1 bob banana\n",
-		"10 1 bob\n",                "10 zz\n",                  "11 1 b.b 10.0.0.0/8\n",  "11 1 bob 1:2:3\n",
+	    "10 1 bo-b 10.0.0.0/8#10\n",
+	    "10 1 bob 10.0.0.300/8\n",
+	    "10 1 bob 10.0.0.0/33\n",
+	    "10 1 bob banana\n",
+	    "10 1 bob\n",
+	    "10 zz\n",
+	    "11 1 b.b 10.0.0.0/8\n",
+	    "11 1 bob 1:2:3\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		start();
@@ -468,15 +474,15 @@ static void test_edges(void) {
 	fx_fini();
 
 	const char *bad[] = {
-		"12 1 bob bob 127.0.0.1 655 0 10\n",                 /* from == to */
-		"12 1 bob zoe 127.0.0.1 655 0 10 127.0.0.2\n",       /* 7 fields */
-		"12 1 bob zoe 127.0.0.1 655 0\n",                    /* 5 fields */
-		"12 1 b-b zoe 127.0.0.1 655 0 10\n",                 /* bad name */
-		"12 1 bob z.e 127.0.0.1 655 0 10\n",                 /* bad name */
-		"12 1 bob zoe 127.0.0.1 655 zz 10\n",                /* bad options */
-		"12 zz bob zoe 127.0.0.1 655 0 10\n",                /* bad nonce */
-		"13 1 bob\n",                                        /* DEL_EDGE 1 name */
-		"13 1 bob z/e\n",                                    /* DEL_EDGE bad name */
+	    "12 1 bob bob 127.0.0.1 655 0 10\n",           /* from == to */
+	    "12 1 bob zoe 127.0.0.1 655 0 10 127.0.0.2\n", /* 7 fields */
+	    "12 1 bob zoe 127.0.0.1 655 0\n",              /* 5 fields */
+	    "12 1 b-b zoe 127.0.0.1 655 0 10\n",           /* bad name */
+	    "12 1 bob z.e 127.0.0.1 655 0 10\n",           /* bad name */
+	    "12 1 bob zoe 127.0.0.1 655 zz 10\n",          /* bad options */
+	    "12 zz bob zoe 127.0.0.1 655 0 10\n",          /* bad nonce */
+	    "13 1 bob\n",                                  /* DEL_EDGE 1 name */
+	    "13 1 bob z/e\n",                              /* DEL_EDGE bad name */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		start();
@@ -631,7 +637,16 @@ static struct outgoing *start_outgoing(const char *addresses) {
 	setup_outgoing("bob");
 	fx_drain();
 	CHECK(fx.connects == 1);
-	return fx.last_connect_conn ? fx.last_connect_conn->outgoing : NULL;
+	struct outgoing *o = fx.last_connect_conn ? fx.last_connect_conn->outgoing : NULL;
+	/* A new outgoing connection retries quickly for its first seconds
+	 * (test_quick_retry); the back-off tests start after that. */
+	if (o)
+		o->fast_until = 0;
+	return o;
+}
+
+static bool quick_retry(const struct outgoing *o) {
+	return timer_armed(o->timer) && o->timeout == 0 && o->retry_ms >= 200 && o->retry_ms <= 250;
 }
 
 static void fire(struct outgoing *o) {
@@ -701,16 +716,24 @@ static void test_backoff_addresses_and_reset(void) {
 	fx_recv(s, "0 bob 17\n4 655 20 c\n");
 	CHECK(s->c && s->c->state == CONN_ACTIVE);
 	CHECK(o->timeout == 0);
-	/* ... and when it breaks, we reconnect after a second, from the first address. */
+	/* ... and when it breaks, we reconnect at once, from the first address,
+	 * and failed rounds repeat quickly for a while (the peer restarts). */
 	host_table()->stream_closed(s->c, ECONNRESET);
-	CHECK(o->c == NULL && timer_armed(o->timer) && o->timeout == 0);
+	CHECK(o->c == NULL && timer_armed(o->timer) && o->timeout == 0 && o->retry_ms == 0);
 	fire(o);
 	CHECK(fx.connects == 6);
 	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
 	CHECK(o->timeout == 0); /* second address still to try */
 	fire(o);
 	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
-	CHECK(o->timeout == 1);
+	CHECK(quick_retry(o));
+	/* After the window, the back-off again. */
+	o->fast_until = 0;
+	fire(o);
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	fire(o);
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	CHECK(o->timeout == 1 && o->retry_ms == 1000);
 
 	/* PONG on an outgoing connection resets the back-off too. */
 	fire(o);
@@ -725,6 +748,63 @@ static void test_backoff_addresses_and_reset(void) {
 	timer_disarm(o->timer);
 	net_retry();
 	CHECK(timer_armed(o->timer));
+	fx_fini();
+}
+
+/* Quick retries: a new outgoing connection (its peer may be starting with
+ * us) and one whose working connection broke (its peer is restarting) try
+ * every 200-250 ms for a while; the immediate retry after a loss comes at
+ * most once per window, so a peer that keeps dropping us gets the back-off. */
+static void test_quick_retry(void) {
+	start();
+	fx_add_host("bob", "Address = 127.0.0.1 9\n");
+	setup_outgoing("bob");
+	fx_drain();
+	CHECK(fx.connects == 1 && fx.last_connect_conn);
+	struct outgoing *o = fx.last_connect_conn ? fx.last_connect_conn->outgoing : NULL;
+	CHECK(o != NULL);
+	if (!o) {
+		fx_fini();
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+		CHECK(quick_retry(o));
+		fire(o);
+	}
+	/* The start-up window is over: back-off. */
+	o->fast_until = 0;
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	CHECK(o->timeout == 1 && o->retry_ms == 1000);
+	fire(o);
+
+	/* Connected, then lost: retry at once, then quickly. */
+	struct fx_stream *s = fx.last_connect;
+	host_table()->stream_connected(s->c);
+	fx_recv(s, "0 bob 17\n4 655 20 c\n");
+	CHECK(s->c && s->c->state == CONN_ACTIVE);
+	host_table()->stream_closed(s->c, ECONNRESET);
+	CHECK(timer_armed(o->timer) && o->retry_ms == 0);
+	fire(o);
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	CHECK(quick_retry(o));
+	fire(o);
+
+	/* Lost again at once: no second immediate retry within the window. */
+	s = fx.last_connect;
+	host_table()->stream_connected(s->c);
+	fx_recv(s, "0 bob 17\n4 655 20 c\n");
+	CHECK(s->c && s->c->state == CONN_ACTIVE);
+	host_table()->stream_closed(s->c, ECONNRESET);
+	CHECK(quick_retry(o));
+	o->fast_until = 0;
+	fire(o);
+	s = fx.last_connect;
+	host_table()->stream_connected(s->c);
+	fx_recv(s, "0 bob 17\n4 655 20 c\n");
+	host_table()->stream_closed(s->c, ECONNRESET);
+	CHECK(o->timeout == 1 && o->retry_ms == 1000);
+	fx_drain();
 	fx_fini();
 }
 
@@ -886,8 +966,10 @@ static int run_isolated(const char *name, void (*fn)(void)) {
 int main(void) {
 	int present = 0;
 	present += run_isolated("ack_weight_overflow", bug_ack_weight_overflow);
-	present += run_isolated("outgoing_stalls_when_already_connected", bug_outgoing_stalls_when_already_connected);
-	present += run_isolated("purge_frees_node_of_authenticating_conn", bug_purge_frees_node_of_authenticating_conn);
+	present += run_isolated("outgoing_stalls_when_already_connected",
+	                        bug_outgoing_stalls_when_already_connected);
+	present += run_isolated("purge_frees_node_of_authenticating_conn",
+	                        bug_purge_frees_node_of_authenticating_conn);
 	present += run_isolated("conn_close_not_deferred", bug_conn_close_not_deferred);
 	present += run_isolated("max_line_not_forwardable", bug_max_line_not_forwardable);
 	present += run_isolated("stream_without_want_write", bug_stream_without_want_write);
@@ -910,6 +992,7 @@ int main(void) {
 	test_backoff_doubles();
 	test_backoff_addresses_and_reset();
 	test_backoff_no_address();
+	test_quick_retry();
 	return check_done("protocol_test");
 }
 #endif
