@@ -21,6 +21,7 @@
 #   rss_*_mb    resident memory per daemon when quiet, median and maximum
 #   pings       how many of 10 random pairs (same seed) ping over the VPN
 # and exits 0 if the mesh converged, got quiet and every pair pinged.
+# PXB_PERF=FILE: `perf record -g` the daemons into FILE until quiet.
 # Ed25519 keys only (SPTPS); they are kept in PXB_KEYS (default
 # /tmp/pxb-mesh-keys) between runs. Needs root.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -183,6 +184,13 @@ done
 T_LAST=$(ms_now)
 for name in "${PXT_NODES[@]}"; do echo "${N_PID[$name]}"; done >"$PXT_TMP/pids"
 echo "$T_LAST" >"$PXT_TMP/go"
+PERF=
+if [ -n "${PXB_PERF:-}" ]; then
+	# profile the daemons from their start until they are quiet
+	perf record -F 999 -g -o "$PXB_PERF" -p "$(paste -sd, "$PXT_TMP/pids")" >"$PXT_TMP/perf.out" 2>&1 &
+	PERF=$!
+	track_pid "$PERF"
+fi
 
 # ----------------------------------------------------------- convergence ---
 # The control protocol spoken directly (what `plexus dump reachable nodes`
@@ -247,6 +255,10 @@ fi
 note "converged: $CONVERGE s after the last start"
 
 wait "$SAMPLER"
+if [ -n "$PERF" ]; then
+	kill -INT "$PERF" 2>/dev/null
+	wait "$PERF" 2>/dev/null
+fi
 if [ -s "$PXT_TMP/quiet" ]; then
 	read -r q_ms CPU RSS_MED RSS_MAX <"$PXT_TMP/quiet"
 	QUIET=$(awk -v ms="$q_ms" 'BEGIN { printf "%.2f", ms / 1000 }')
