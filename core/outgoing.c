@@ -75,7 +75,7 @@ static void outgoing_resolve(struct outgoing *o) {
 }
 
 /* After a working connection broke, the peer is most likely restarting
- * (and when the outgoing connection is new, it may be starting too):
+ * (and when a ConnectTo is new, the peer may be starting too):
  * attempts repeat every RESTART_RETRY_MS (plus a little jitter, so that all
  * of a hub's clients do not knock at once) for RESTART_WINDOW_MS, so that a
  * restarted node has its connections back within a fraction of a second;
@@ -207,9 +207,11 @@ static void outgoing_add(const char *name, bool from_connectto) {
 	o->name = strdup(name);
 	o->from_connectto = from_connectto;
 	o->timer = timer_new(try_outgoing, o);
-	/* The peer may be starting along with us (a whole mesh coming up after
-	 * an outage or a deployment): quick retries at first, as after a loss. */
-	o->fast_until = now_ms() + RESTART_WINDOW_MS;
+	/* A ConnectTo peer may be starting along with us (a whole mesh coming
+	 * up after an outage or a deployment): quick retries at first, as after
+	 * a loss. AutoConnect's picks are only candidates: normal back-off. */
+	if (from_connectto)
+		o->fast_until = now_ms() + RESTART_WINDOW_MS;
 	list_add_tail(&o->link, &outgoing_list);
 	timer_arm(o->timer, 0);
 }

@@ -173,35 +173,24 @@ EOF
 track_pid $!
 SAMPLER=$!
 
-# ------------------------------------------------------------ start all ---
-note "starting $N daemons"
-for ((i = 1; i <= N; i++)); do
-	name=n$i
-	ip netns exec "${N_NS[$name]}" "$PLEXUSD" -c "${N_DIR[$name]}" -D \
-		${PXB_DEBUG:+-d$PXB_DEBUG} --pidfile="${N_PIDFILE[$name]}" --logfile="${N_LOG[$name]}" </dev/null >"${N_OUT[$name]}" 2>&1 &
-	N_PID[$name]=$!
-done
-T_LAST=$(ms_now)
-for name in "${PXT_NODES[@]}"; do echo "${N_PID[$name]}"; done >"$PXT_TMP/pids"
-echo "$T_LAST" >"$PXT_TMP/go"
-PERF=
-if [ -n "${PXB_PERF:-}" ]; then
-	# profile the daemons from their start until they are quiet
-	perf record -F 999 -g -o "$PXB_PERF" -p "$(paste -sd, "$PXT_TMP/pids")" >"$PXT_TMP/perf.out" 2>&1 &
-	PERF=$!
-	track_pid "$PERF"
-fi
-
 # ----------------------------------------------------------- convergence ---
 # The control protocol spoken directly (what `plexus dump reachable nodes`
 # does, without a process per poll, which on a loaded machine took longer
 # than the convergence itself): every node not yet seeing N reachable nodes
-# is asked again every 50 ms. Prints the ms from the last start until the
-# last node saw N, or "none K" with K nodes short at the timeout.
+# is asked again every 50 ms. Started before the daemons (its own start-up
+# must not count); writes the ms from the last start until the last node
+# saw N, or "none K" with K nodes short at the timeout, to
+# "$PXT_TMP/converged".
 cat >"$PXT_TMP/converge.py" <<'EOF'
 import socket, sys, time
-n, go, timeout = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-pidfiles = sys.argv[4:]
+n, go_file, timeout = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+out_file, pidfiles = sys.argv[4], sys.argv[5:]
+while True:
+    try:
+        go = int(open(go_file).read())
+        break
+    except (OSError, ValueError):
+        time.sleep(0.01)
 REACHABLE = 1 << 4
 conns = {}
 def ask(pf):
@@ -239,10 +228,42 @@ while pending and time.time() * 1000 - go < timeout * 1000:
             conns.pop(pf, None)
     if pending:
         time.sleep(0.05)
-print(f"{int(time.time() * 1000 - go)}" if not pending else f"none {len(pending)}")
+with open(out_file, "w") as f:
+    f.write(f"{int(time.time() * 1000 - go)}\n" if not pending else f"none {len(pending)}\n")
 EOF
-read -r T_CONV SHORT < <("$PY" "$PXT_TMP/converge.py" "$N" "$T_LAST" "$TIMEOUT" 2>"$PXT_TMP/converge.log" \
-	$(for name in "${PXT_NODES[@]}"; do echo "${N_PIDFILE[$name]}"; done))
+"$PY" "$PXT_TMP/converge.py" "$N" "$PXT_TMP/go" "$TIMEOUT" "$PXT_TMP/converged" \
+	$(for name in "${PXT_NODES[@]}"; do echo "${N_PIDFILE[$name]}"; done) 2>"$PXT_TMP/converge.log" &
+CONVERGER=$!
+track_pid "$CONVERGER"
+
+PERF=
+if [ -n "${PXB_PERF:-}" ]; then
+	# the whole machine from just before the daemons start until they are
+	# quiet (attaching to the PIDs afterwards misses the start); read it
+	# with `perf report -i FILE --comm plexusd`
+	perf record -a -F 499 -g -o "$PXB_PERF" >"$PXT_TMP/perf.out" 2>&1 &
+	PERF=$!
+	track_pid "$PERF"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$PXB_PERF" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+fi
+# ------------------------------------------------------------ start all ---
+note "starting $N daemons"
+for ((i = 1; i <= N; i++)); do
+	name=n$i
+	ip netns exec "${N_NS[$name]}" "$PLEXUSD" -c "${N_DIR[$name]}" -D \
+		${PXB_DEBUG:+-d$PXB_DEBUG} --pidfile="${N_PIDFILE[$name]}" --logfile="${N_LOG[$name]}" </dev/null >"${N_OUT[$name]}" 2>&1 &
+	N_PID[$name]=$!
+done
+T_LAST=$(ms_now)
+for name in "${PXT_NODES[@]}"; do echo "${N_PID[$name]}"; done >"$PXT_TMP/pids"
+echo "$T_LAST" >"$PXT_TMP/go"
+
+wait "$CONVERGER"
+read -r T_CONV SHORT <"$PXT_TMP/converged" 2>/dev/null || T_CONV=none
 for name in "${PXT_NODES[@]}"; do
 	pid_alive "${N_PID[$name]}" || fail "daemon of $name (pid ${N_PID[$name]}) exited"
 done
