@@ -210,6 +210,7 @@ static void test_outgoing_id(void) {
 	fx_recv(s, "0 bob 17\n");
 	CHECK(s->c->state == CONN_CONNECTING);
 	host_table()->stream_connected(s->c);
+	event_run_deferred(); /* as at the end of an event-loop callback */
 	CHECK_STR(s->out, "0 alice 17\n");
 	fx_recv(s, "0 carol 17\n");
 	CHECK(s->closed); /* we wanted bob */
@@ -304,6 +305,7 @@ static void test_plugin_requests(void) {
 	struct fx_stream *t = fx_activate("carol", NULL);
 	fx_clear(s);
 	CHECK(host_table()->broadcast(NULL, "201 %x %s", 7u, "news") == 0);
+	event_run_deferred(); /* as at the end of an event-loop callback */
 	CHECK(fx_count(s, "201 7 news") == 1);
 	CHECK(fx_count(t, "201") == 0);
 	/* ... and the echo of it is dropped. */
