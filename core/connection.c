@@ -110,6 +110,10 @@ void conn_terminate(conn_t *c, const char *why) {
 	if (c->filter_out && c->filter_out->free)
 		c->filter_out->free(c->filter_out_ctx);
 	c->filter_in = c->filter_out = NULL;
+	/* What this callback sent before closing (meta.c defers writes to the
+	 * end of the callback) still goes out, as far as the socket takes it. */
+	if (c->flush_pending && c->outbuf.len && c->tp && c->stream)
+		(void)c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off, c->outbuf.len);
 	if (c->tp && c->stream)
 		c->tp->ops->close(c->tp->plugin, c->stream);
 	c->stream = NULL;

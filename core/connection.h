@@ -62,6 +62,7 @@ struct px_conn {
 
 	struct buffer inbuf; /* plaintext not yet parsed */
 	struct buffer outbuf; /* wire bytes not yet written */
+	bool flush_pending; /* a deferred write of outbuf is queued (meta.c) */
 	int packet_pending; /* >0: raw PACKET bytes expected */
 	struct sptps_frame_rx *sptps_rx; /* binary SPTPS_PACKET being received (sptps_tcp.c) */
 

@@ -220,6 +220,11 @@ void event_defer(void (*cb)(void *arg), void *arg) {
 }
 
 /* Calls deferred by a deferred call run in the same drain, in FIFO order. */
+static void run_deferred(void);
+void event_run_deferred(void) {
+	run_deferred();
+}
+
 static void run_deferred(void) {
 	for (size_t i = 0; i < defer_len; i++) {
 		struct deferred d = defer_q[i];

@@ -35,5 +35,8 @@ int signal_watch(int signo, void (*cb)(int signo));
 /* Run cb(arg) once, after the current callback returns (used for deferred
  * frees so that nothing disappears under a caller's feet). */
 void event_defer(void (*cb)(void *arg), void *arg);
+/* Run the deferred calls now: for code that drives the core from outside
+ * the event loop's callbacks (the unit tests' fixture). */
+void event_run_deferred(void);
 
 #endif

@@ -172,10 +172,40 @@ static void close_after_write_error(void *arg) {
 		conn_terminate(c, c->close_why);
 }
 
+/* Everything one callback sends on a connection leaves in one write: a
+ * flooded ADD_EDGE/ADD_SUBNET burst is many short records, and a system
+ * call for each was the largest cost of a mesh's convergence. */
+static void flush_deferred(void *arg) {
+	conn_t *c = arg;
+	c->flush_pending = false;
+	if (c->state == CONN_DEAD || !c->stream || c->close_why || !c->outbuf.len)
+		return;
+	ssize_t n = c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off, c->outbuf.len);
+	if (n < 0) {
+		conn_terminate(c, "write error");
+		return;
+	}
+	buffer_consume(&c->outbuf, (size_t)n);
+	if (!c->outbuf.len)
+		c->last_flush_ms = now_ms();
+	else if (c->tp->ops->want_write)
+		c->tp->ops->want_write(c->tp->plugin, c->stream, true);
+}
+
 int conn_write_wire(conn_t *c, const void *data, size_t len) {
 	if (c->state == CONN_DEAD || !c->stream || c->close_why)
 		return -1;
 	const uint8_t *p = data;
+	if (!c->outbuf.len && !c->flush_pending) {
+		if (len > MAX_OUTBUF) {
+			conn_terminate(c, "output buffer overflow");
+			return -1;
+		}
+		buffer_append(&c->outbuf, p, len);
+		c->flush_pending = true;
+		event_defer(flush_deferred, c);
+		return 0;
+	}
 	if (!c->outbuf.len) {
 		ssize_t n = c->tp->ops->write(c->tp->plugin, c->stream, p, len);
 		if (n < 0) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "conf.h"
 #include "connection.h"
 #include "edge.h"
@@ -73,7 +75,30 @@ static void outgoing_resolve(struct outgoing *o) {
 	outgoing_add_edge_addresses(o);
 }
 
+/* After a working connection broke, the peer is most likely restarting
+ * (and when a ConnectTo is new, the peer may be starting too):
+ * attempts repeat every RESTART_RETRY_MS (plus a little jitter, so that all
+ * of a hub's clients do not knock at once) for RESTART_WINDOW_MS, so that a
+ * restarted node has its connections back within a fraction of a second;
+ * then the usual back-off takes over. Each attempt is one SYN, answered by
+ * the peer's kernel with one RST while it is down, and once it is up the
+ * connecting side speaks first: a restarting node never makes its peers send
+ * more than they received. One window per RESTART_WINDOW_MS at most, so a
+ * peer that keeps closing working connections gets the normal back-off. */
+#define RESTART_RETRY_MS  200
+#define RESTART_JITTER_MS 50
+#define RESTART_WINDOW_MS 10000
+
 static void schedule_retry(struct outgoing *o) {
+	uint64_t now = now_ms();
+	if (now < o->fast_until) {
+		uint32_t ms = RESTART_RETRY_MS + randombytes_uniform(RESTART_JITTER_MS + 1);
+		logger(PX_LOG_CONNECTIONS, LOG_INFO,
+		       "Trying to re-establish outgoing connection to %s in %u ms", o->name, ms);
+		o->retry_ms = ms;
+		timer_arm(o->timer, ms);
+		return;
+	}
 	if (!o->timeout)
 		o->timeout = 1;
 	else
@@ -82,7 +107,8 @@ static void schedule_retry(struct outgoing *o) {
 		o->timeout = settings.max_timeout;
 	logger(PX_LOG_CONNECTIONS, LOG_NOTICE,
 	       "Trying to re-establish outgoing connection to %s in %d seconds", o->name, o->timeout);
-	timer_arm(o->timer, (uint32_t)o->timeout * 1000);
+	o->retry_ms = (uint32_t)o->timeout * 1000;
+	timer_arm(o->timer, o->retry_ms);
 }
 
 /* Try the next address of the host; when all failed, back off. */
@@ -138,9 +164,18 @@ void outgoing_connection_lost(struct outgoing *o, conn_t *c, bool was_active) {
 		return;
 	o->c = NULL;
 	if (was_active) {
-		/* A working connection broke: reconnect soon, starting afresh. */
+		/* A working connection broke: reconnect at once, starting afresh,
+		 * and keep trying quickly for a while (see RESTART_RETRY_MS). */
 		o->next = o->naddrs;
-		timer_arm(o->timer, 1000);
+		uint64_t now = now_ms();
+		if (!o->fast_since || now - o->fast_since >= RESTART_WINDOW_MS) {
+			o->fast_since = now;
+			o->fast_until = now + RESTART_WINDOW_MS;
+			o->retry_ms = 0;
+			timer_arm(o->timer, 0);
+		} else {
+			schedule_retry(o);
+		}
 		return;
 	}
 	if (o->next < o->naddrs) {
@@ -173,6 +208,11 @@ static void outgoing_add(const char *name, bool from_connectto) {
 	o->name = strdup(name);
 	o->from_connectto = from_connectto;
 	o->timer = timer_new(try_outgoing, o);
+	/* A ConnectTo peer may be starting along with us (a whole mesh coming
+	 * up after an outage or a deployment): quick retries at first, as after
+	 * a loss. AutoConnect's picks are only candidates: normal back-off. */
+	if (from_connectto)
+		o->fast_until = now_ms() + RESTART_WINDOW_MS;
 	list_add_tail(&o->link, &outgoing_list);
 	timer_arm(o->timer, 0);
 }

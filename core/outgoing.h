@@ -4,6 +4,7 @@
 #define PX_OUTGOING_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <plexus/plugin.h>
 
@@ -15,7 +16,10 @@
 /* An outgoing connection we keep alive (ConnectTo). */
 struct outgoing {
 	char *name;
-	int timeout; /* seconds until the next attempt after a failure */
+	int timeout;         /* seconds until the next attempt after a failure */
+	uint64_t fast_until; /* now_ms() until which failed attempts repeat quickly */
+	uint64_t fast_since; /* now_ms() when a loss last began a quick-retry window */
+	uint32_t retry_ms;   /* delay of the last retry armed after a failure */
 	px_timer *timer;
 	struct px_addr addrs[MAX_ADDRESSES];
 	int naddrs, next; /* addresses to try, next index */

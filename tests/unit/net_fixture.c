@@ -451,6 +451,7 @@ struct fx_stream *fx_accept(void) {
 	peer.in.sin_port = htons((uint16_t)(40000 + s->id));
 	peer.len = sizeof(peer.in);
 	s->c = host_table()->stream_accepted(&fx_plugin, &fx, s, &peer);
+	event_run_deferred(); /* as after a callback of the event loop */
 	return s;
 }
 
@@ -458,6 +459,7 @@ void fx_recvn(struct fx_stream *s, const void *data, size_t len) {
 	if (s->closed || !s->c)
 		return;
 	host_table()->stream_recv(s->c, data, len);
+	event_run_deferred(); /* writes leave at the end of a callback */
 }
 
 void fx_recv(struct fx_stream *s, const char *text) {

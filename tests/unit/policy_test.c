@@ -15,6 +15,7 @@
 #include "check.h"
 #include "conf.h"
 #include "connection.h"
+#include "event.h"
 #include "edge.h"
 #include "net.h"
 #include "net_fixture.h"
@@ -156,6 +157,7 @@ static void test_strict_reload(void) {
 	fx_clear(c);
 	write_host("bob", "Weight = 20\nSubnet = 10.5.0.0/16\n");
 	strict_subnets_sync();
+	event_run_deferred(); /* as at the end of an event-loop callback */
 	CHECK(find_subnet("bob", "10.5.0.0/16") && !find_subnet("bob", "10.2.0.0/16"));
 	CHECK(fx_count(c, "10 ") == 1 && fx_count(c, "11 ") == 1);
 	CHECK(route_owner("10.5.0.1") && !strcmp(route_owner("10.5.0.1"), "bob"));

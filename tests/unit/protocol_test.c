@@ -210,6 +210,7 @@ static void test_outgoing_id(void) {
 	fx_recv(s, "0 bob 17\n");
 	CHECK(s->c->state == CONN_CONNECTING);
 	host_table()->stream_connected(s->c);
+	event_run_deferred(); /* as at the end of an event-loop callback */
 	CHECK_STR(s->out, "0 alice 17\n");
 	fx_recv(s, "0 carol 17\n");
 	CHECK(s->closed); /* we wanted bob */
@@ -304,6 +305,7 @@ static void test_plugin_requests(void) {
 	struct fx_stream *t = fx_activate("carol", NULL);
 	fx_clear(s);
 	CHECK(host_table()->broadcast(NULL, "201 %x %s", 7u, "news") == 0);
+	event_run_deferred(); /* as at the end of an event-loop callback */
 	CHECK(fx_count(s, "201 7 news") == 1);
 	CHECK(fx_count(t, "201") == 0);
 	/* ... and the echo of it is dropped. */
@@ -631,7 +633,16 @@ static struct outgoing *start_outgoing(const char *addresses) {
 	setup_outgoing("bob");
 	fx_drain();
 	CHECK(fx.connects == 1);
-	return fx.last_connect_conn ? fx.last_connect_conn->outgoing : NULL;
+	struct outgoing *o = fx.last_connect_conn ? fx.last_connect_conn->outgoing : NULL;
+	/* A new outgoing connection retries quickly for its first seconds
+	 * (test_quick_retry); the back-off tests start after that. */
+	if (o)
+		o->fast_until = 0;
+	return o;
+}
+
+static bool quick_retry(const struct outgoing *o) {
+	return timer_armed(o->timer) && o->timeout == 0 && o->retry_ms >= 200 && o->retry_ms <= 250;
 }
 
 static void fire(struct outgoing *o) {
@@ -701,16 +712,24 @@ static void test_backoff_addresses_and_reset(void) {
 	fx_recv(s, "0 bob 17\n4 655 20 c\n");
 	CHECK(s->c && s->c->state == CONN_ACTIVE);
 	CHECK(o->timeout == 0);
-	/* ... and when it breaks, we reconnect after a second, from the first address. */
+	/* ... and when it breaks, we reconnect at once, from the first address,
+	 * and failed rounds repeat quickly for a while (the peer restarts). */
 	host_table()->stream_closed(s->c, ECONNRESET);
-	CHECK(o->c == NULL && timer_armed(o->timer) && o->timeout == 0);
+	CHECK(o->c == NULL && timer_armed(o->timer) && o->timeout == 0 && o->retry_ms == 0);
 	fire(o);
 	CHECK(fx.connects == 6);
 	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
 	CHECK(o->timeout == 0); /* second address still to try */
 	fire(o);
 	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
-	CHECK(o->timeout == 1);
+	CHECK(quick_retry(o));
+	/* After the window, the back-off again. */
+	o->fast_until = 0;
+	fire(o);
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	fire(o);
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	CHECK(o->timeout == 1 && o->retry_ms == 1000);
 
 	/* PONG on an outgoing connection resets the back-off too. */
 	fire(o);
@@ -725,6 +744,63 @@ static void test_backoff_addresses_and_reset(void) {
 	timer_disarm(o->timer);
 	net_retry();
 	CHECK(timer_armed(o->timer));
+	fx_fini();
+}
+
+/* Quick retries: a new outgoing connection (its peer may be starting with
+ * us) and one whose working connection broke (its peer is restarting) try
+ * every 200-250 ms for a while; the immediate retry after a loss comes at
+ * most once per window, so a peer that keeps dropping us gets the back-off. */
+static void test_quick_retry(void) {
+	start();
+	fx_add_host("bob", "Address = 127.0.0.1 9\n");
+	setup_outgoing("bob");
+	fx_drain();
+	CHECK(fx.connects == 1 && fx.last_connect_conn);
+	struct outgoing *o = fx.last_connect_conn ? fx.last_connect_conn->outgoing : NULL;
+	CHECK(o != NULL);
+	if (!o) {
+		fx_fini();
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+		CHECK(quick_retry(o));
+		fire(o);
+	}
+	/* The start-up window is over: back-off. */
+	o->fast_until = 0;
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	CHECK(o->timeout == 1 && o->retry_ms == 1000);
+	fire(o);
+
+	/* Connected, then lost: retry at once, then quickly. */
+	struct fx_stream *s = fx.last_connect;
+	host_table()->stream_connected(s->c);
+	fx_recv(s, "0 bob 17\n4 655 20 c\n");
+	CHECK(s->c && s->c->state == CONN_ACTIVE);
+	host_table()->stream_closed(s->c, ECONNRESET);
+	CHECK(timer_armed(o->timer) && o->retry_ms == 0);
+	fire(o);
+	host_table()->stream_closed(fx.last_connect->c, ECONNREFUSED);
+	CHECK(quick_retry(o));
+	fire(o);
+
+	/* Lost again at once: no second immediate retry within the window. */
+	s = fx.last_connect;
+	host_table()->stream_connected(s->c);
+	fx_recv(s, "0 bob 17\n4 655 20 c\n");
+	CHECK(s->c && s->c->state == CONN_ACTIVE);
+	host_table()->stream_closed(s->c, ECONNRESET);
+	CHECK(quick_retry(o));
+	o->fast_until = 0;
+	fire(o);
+	s = fx.last_connect;
+	host_table()->stream_connected(s->c);
+	fx_recv(s, "0 bob 17\n4 655 20 c\n");
+	host_table()->stream_closed(s->c, ECONNRESET);
+	CHECK(o->timeout == 1 && o->retry_ms == 1000);
+	fx_drain();
 	fx_fini();
 }
 
@@ -910,6 +986,7 @@ int main(void) {
 	test_backoff_doubles();
 	test_backoff_addresses_and_reset();
 	test_backoff_no_address();
+	test_quick_retry();
 	return check_done("protocol_test");
 }
 #endif

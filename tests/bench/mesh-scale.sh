@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+#
+# Control-plane scale benchmark (not part of CI's default set; a 20-node run
+# is, through tests/integration/test_mesh_scale20.sh):
+#
+#   tests/bench/mesh-scale.sh [--seed S] [--timeout SECONDS] N
+#
+# N plexusd nodes, each in its own namespace on one bridge (lib.sh: underlay
+# 198.18.1.I/24, tunnel 198.19.0.I/32, so N <= 250), AutoConnect off and a
+# random ConnectTo graph from a fixed seed: node I connects to 2 or 3
+# distinct random earlier nodes (node 2 to node 1 only). Every daemon is
+# started as fast as possible (default debug level), then the script prints
+#   converge_s  from the last start until every node's dump of reachable
+#               nodes (`plexus dump reachable nodes`, here over the control
+#               socket directly) lists N nodes; each node is polled every
+#               50 ms until it has
+#   quiet_s     from the last start until all daemons together use < 10 % of
+#               a core over one second
+#   cpu_s       CPU seconds of all daemons together, until quiet
+#   rss_*_mb    resident memory per daemon when quiet, median and maximum
+#   pings       how many of 10 random pairs (same seed) ping over the VPN
+# and exits 0 if the mesh converged, got quiet and every pair pinged.
+# PXB_PERF=FILE: `perf record -g` the daemons into FILE until quiet.
+# Ed25519 keys only (SPTPS); they are kept in PXB_KEYS (default
+# /tmp/pxb-mesh-keys) between runs. Needs root.
+. "$(dirname "$0")/../integration/lib.sh"
+
+SEED=1
+TIMEOUT=120
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seed)
+		SEED=$2
+		shift 2
+		;;
+	--timeout)
+		TIMEOUT=$2
+		shift 2
+		;;
+	-h | --help)
+		sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	-*) fail "unknown option $1 (see --help)" ;;
+	*) break ;;
+	esac
+done
+N=${1:-}
+[[ "$N" =~ ^[0-9]+$ ]] && ((N >= 2 && N <= 250)) || fail "usage: $0 [--seed S] [--timeout S] N (2..250)"
+require_root
+require_cmd python3 ping awk
+require_kind plexus
+require_cli
+PXT_LOG_LINES=${PXT_LOG_LINES:-8}
+ms_now() { date +%s%3N; }
+# the system's interpreter: a version manager's shim can take seconds to
+# start on a loaded machine, which would count as convergence time
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+KEYS=${PXB_KEYS:-/tmp/pxb-mesh-keys}
+mkdir -p "$KEYS"
+
+# ------------------------------------------------------------ the graph ---
+# "I J" lines: node I has ConnectTo = nJ.
+awk -v n="$N" -v seed="$SEED" 'BEGIN {
+	srand(seed)
+	for (i = 2; i <= n; i++) {
+		k = (i == 2) ? 1 : 2 + int(rand() * 2)
+		if (k > i - 1) k = i - 1
+		split("", used)
+		for (c = 0; c < k;) {
+			j = 1 + int(rand() * (i - 1))
+			if (j in used) continue
+			used[j] = 1; c++
+			print i, j
+		}
+	}
+}' >"$PXT_TMP/graph"
+
+# ------------------------------------------------------------ the nodes ---
+note "setting up $N nodes (seed $SEED)"
+mkdir -p "$PXT_TMP/hosts"
+for ((i = 1; i <= N; i++)); do
+	name=n$i
+	dir=$PXT_TMP/$name
+	mkdir -p "$dir/hosts"
+	PXT_NODES+=("$name")
+	N_IDX[$name]=$i
+	N_KIND[$name]=plexus
+	N_DIR[$name]=$dir
+	N_LOG[$name]=$PXT_TMP/$name.log
+	N_OUT[$name]=$PXT_TMP/$name.out
+	N_PIDFILE[$name]=$PXT_TMP/$name.pid
+	N_PID[$name]=
+	{
+		echo "Name = $name"
+		echo "Mode = router"
+		echo "Interface = $PXT_IFNAME"
+		echo "AddressFamily = ipv4"
+		echo "AutoConnect = no"
+		awk -v i="$i" '$1 == i { print "ConnectTo = n" $2 }' "$PXT_TMP/graph"
+	} >"$dir/tinc.conf"
+	printf '#!/bin/sh\nip addr add 198.19.0.%d/16 dev "$INTERFACE"\nip link set "$INTERFACE" up\n' "$i" >"$dir/tinc-up"
+	chmod 755 "$dir/tinc-up"
+	if [ ! -s "$KEYS/$name.priv" ] || [ ! -s "$KEYS/$name.pub" ]; then
+		"$PLEXUS_CLI" -c "$dir" generate-ed25519-keys </dev/null >"$dir/keygen.log" 2>&1 ||
+			fail "key generation for $name: $(cat "$dir/keygen.log")"
+		cp "$dir/ed25519_key.priv" "$KEYS/$name.priv"
+		grep -i '^Ed25519PublicKey' "$dir/hosts/$name" >"$KEYS/$name.pub"
+	fi
+	cp "$KEYS/$name.priv" "$dir/ed25519_key.priv"
+	chmod 600 "$dir/ed25519_key.priv"
+	{
+		echo "Address = 198.18.1.$i"
+		echo "Port = $PXT_PORT"
+		echo "Subnet = 198.19.0.$i/32"
+		cat "$KEYS/$name.pub"
+	} >"$PXT_TMP/hosts/$name"
+done
+for ((i = 1; i <= N; i++)); do
+	cp "$PXT_TMP"/hosts/* "$PXT_TMP/n$i/hosts/"
+	netns_create "$i"
+	N_NS[n$i]=$PXT_NS
+done
+
+# ------------------------------------------------- CPU and RSS sampler ---
+# Samples every daemon's utime+stime every 250 ms; once "$PXT_TMP/go" holds
+# the epoch ms of the last start and the daemons used < 0.1 CPU-s over the
+# last second, writes "quiet_ms cpu_s rss_median_mb rss_max_mb" to
+# "$PXT_TMP/quiet" and exits. Gives up after TIMEOUT seconds.
+cat >"$PXT_TMP/sampler.py" <<'EOF'
+import os, sys, time
+pids_file, go_file, out_file, timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+hz = os.sysconf("SC_CLK_TCK")
+page = os.sysconf("SC_PAGE_SIZE")
+def ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return 0
+    fields = s[s.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+def rss(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * page
+    except OSError:
+        return 0
+start = time.time()
+hist = []
+while time.time() - start < timeout:
+    time.sleep(0.25)
+    try:
+        go = int(open(go_file).read())
+        pids = [int(p) for p in open(pids_file).read().split()]
+    except (OSError, ValueError):
+        continue
+    now = time.time() * 1000
+    total = sum(ticks(p) for p in pids)
+    hist.append((now, total))
+    old = [h for h in hist if h[0] <= now - 1000]
+    if now - go >= 1000 and old and (total - old[-1][1]) / hz < 0.1:
+        r = sorted(rss(p) for p in pids)
+        med = r[len(r) // 2] / 1048576
+        with open(out_file, "w") as f:
+            f.write(f"{int(now - go)} {total / hz:.2f} {med:.1f} {r[-1] / 1048576:.1f}\n")
+        sys.exit(0)
+sys.exit(1)
+EOF
+"$PY" "$PXT_TMP/sampler.py" "$PXT_TMP/pids" "$PXT_TMP/go" "$PXT_TMP/quiet" "$TIMEOUT" &
+track_pid $!
+SAMPLER=$!
+
+# ----------------------------------------------------------- convergence ---
+# The control protocol spoken directly (what `plexus dump reachable nodes`
+# does, without a process per poll, which on a loaded machine took longer
+# than the convergence itself): every node not yet seeing N reachable nodes
+# is asked again every 50 ms. Started before the daemons (its own start-up
+# must not count); writes the ms from the last start until the last node
+# saw N, or "none K" with K nodes short at the timeout, to
+# "$PXT_TMP/converged".
+cat >"$PXT_TMP/converge.py" <<'EOF'
+import socket, sys, time
+n, go_file, timeout = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+out_file, pidfiles = sys.argv[4], sys.argv[5:]
+while True:
+    try:
+        go = int(open(go_file).read())
+        break
+    except (OSError, ValueError):
+        time.sleep(0.01)
+REACHABLE = 1 << 4
+conns = {}
+def ask(pf):
+    c = conns.get(pf)
+    if c is None:
+        words = open(pf).read().split()
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(5)
+        s.connect(pf[:-len(".pid")] + ".socket")
+        f = s.makefile("rw")
+        f.write(f"0 ^{words[1]} 0\n"); f.flush()
+        f.readline(); f.readline()
+        c = conns[pf] = (s, f)
+    s, f = c
+    f.write("18 3\n"); f.flush()
+    count = 0
+    while True:
+        w = f.readline().split()
+        if not w:
+            raise OSError("closed")
+        if len(w) <= 2:
+            return count
+        if int(w[12], 16) & REACHABLE:
+            count += 1
+pending = set(pidfiles)
+while pending and time.time() * 1000 - go < timeout * 1000:
+    for pf in list(pending):
+        try:
+            got = ask(pf)
+            if got == n:
+                pending.discard(pf)
+            print(f"{int(time.time() * 1000 - go)} {pf} {got}", file=sys.stderr)
+        except (OSError, ValueError, IndexError) as e:
+            print(f"{int(time.time() * 1000 - go)} {pf} {e!r}", file=sys.stderr)
+            conns.pop(pf, None)
+    if pending:
+        time.sleep(0.05)
+with open(out_file, "w") as f:
+    f.write(f"{int(time.time() * 1000 - go)}\n" if not pending else f"none {len(pending)}\n")
+EOF
+"$PY" "$PXT_TMP/converge.py" "$N" "$PXT_TMP/go" "$TIMEOUT" "$PXT_TMP/converged" \
+	$(for name in "${PXT_NODES[@]}"; do echo "${N_PIDFILE[$name]}"; done) 2>"$PXT_TMP/converge.log" &
+CONVERGER=$!
+track_pid "$CONVERGER"
+
+PERF=
+if [ -n "${PXB_PERF:-}" ]; then
+	# the whole machine from just before the daemons start until they are
+	# quiet (attaching to the PIDs afterwards misses the start); read it
+	# with `perf report -i FILE --comm plexusd`
+	perf record -a -F 499 -g -o "$PXB_PERF" >"$PXT_TMP/perf.out" 2>&1 &
+	PERF=$!
+	track_pid "$PERF"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$PXB_PERF" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+fi
+# ------------------------------------------------------------ start all ---
+note "starting $N daemons"
+for ((i = 1; i <= N; i++)); do
+	name=n$i
+	ip netns exec "${N_NS[$name]}" "$PLEXUSD" -c "${N_DIR[$name]}" -D \
+		${PXB_DEBUG:+-d$PXB_DEBUG} --pidfile="${N_PIDFILE[$name]}" --logfile="${N_LOG[$name]}" </dev/null >"${N_OUT[$name]}" 2>&1 &
+	N_PID[$name]=$!
+done
+T_LAST=$(ms_now)
+for name in "${PXT_NODES[@]}"; do echo "${N_PID[$name]}"; done >"$PXT_TMP/pids"
+echo "$T_LAST" >"$PXT_TMP/go"
+
+wait "$CONVERGER"
+read -r T_CONV SHORT <"$PXT_TMP/converged" 2>/dev/null || T_CONV=none
+for name in "${PXT_NODES[@]}"; do
+	pid_alive "${N_PID[$name]}" || fail "daemon of $name (pid ${N_PID[$name]}) exited"
+done
+if [ "${T_CONV:-none}" != none ]; then
+	CONVERGE=$(awk -v ms="$T_CONV" 'BEGIN { printf "%.2f", ms / 1000 }')
+else
+	T_CONV=
+	CONVERGE="none(${SHORT:-?}-nodes-short)"
+fi
+note "converged: $CONVERGE s after the last start"
+
+wait "$SAMPLER"
+if [ -n "$PERF" ]; then
+	kill -INT "$PERF" 2>/dev/null
+	wait "$PERF" 2>/dev/null
+fi
+if [ -s "$PXT_TMP/quiet" ]; then
+	read -r q_ms CPU RSS_MED RSS_MAX <"$PXT_TMP/quiet"
+	QUIET=$(awk -v ms="$q_ms" 'BEGIN { printf "%.2f", ms / 1000 }')
+else
+	QUIET=none CPU=? RSS_MED=? RSS_MAX=?
+fi
+
+# ---------------------------------------------------------------- pings ---
+PINGS=0
+while read -r a b; do
+	in_ns "n$a" ping -n -q -c 3 -i 0.2 -W 1 "198.19.0.$b" >/dev/null 2>&1 && PINGS=$((PINGS + 1))
+done < <(awk -v n="$N" -v seed="$SEED" 'BEGIN {
+	srand(seed + 1)
+	for (k = 0; k < 10; k++) {
+		a = 1 + int(rand() * n); do b = 1 + int(rand() * n); while (b == a)
+		print a, b
+	}
+}')
+
+echo "RESULT nodes=$N seed=$SEED converge_s=$CONVERGE quiet_s=$QUIET cpu_s=$CPU rss_median_mb=$RSS_MED rss_max_mb=$RSS_MAX pings=$PINGS/10"
+[ -n "$T_CONV" ] && [ "$QUIET" != none ] && ((PINGS == 10)) || fail "mesh of $N did not converge, get quiet or ping"
+pass
