@@ -60,7 +60,7 @@ static const struct known_var known_vars[] = {
     {"Broadcast", S},
     {"BroadcastSubnet", S | M, CONF_WARN}, /* only the built-in broadcast addresses are broadcast */
     {"ConnectTo", S | M},
-    {"DecrementTTL", S, CONF_WARN, "no"}, /* TTL/hop limit is left as is */
+    {"DecrementTTL", S},
     {"Device", S},
     {"DeviceStandby", S, CONF_WARN, "no"}, /* tinc-up runs at start-up, not when a node becomes reachable */
     {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast; vde and uml refused at start-up */

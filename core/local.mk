@@ -49,7 +49,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/udp_trial.c core/udp_trial.h \
 	core/net_packet.h core/outgoing.h \
 	core/route.c core/route.h core/route_internal.h core/route_io.c \
-	core/route_icmp.c core/route_mss.c core/route_neighbor.c
+	core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c
 core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS)
 

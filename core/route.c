@@ -50,6 +50,20 @@ static void send_back(node_t *source, struct px_buf *b) {
 		route_io.send(source, b);
 }
 
+/* DecrementTTL: a packet passed on by us (not from our own device, not for
+ * us) costs one hop; false if it had none left (answered, dropped). */
+static bool take_hop(node_t *source, node_t *owner, struct px_buf *b) {
+	if (!settings.decrement_ttl || source == myself || owner == myself)
+		return true;
+	return route_decrement_ttl(source, b, send_back);
+}
+
+/* Broadcasts count as a hop too, as tinc does. */
+static void route_broadcast(node_t *source, struct px_buf *b) {
+	if (take_hop(source, NULL, b))
+		route_io.broadcast(source, b);
+}
+
 /* Router mode on a TAP device: the kernel only accepts frames addressed to
  * its interface, and must see a consistent MAC for us. */
 static void deliver_routed(struct px_buf *b) {
@@ -153,6 +167,8 @@ static void route_ip_unicast(node_t *source, struct px_buf *b, const struct subn
 		       node_name(source), node_name(owner));
 		return;
 	}
+	if (!take_hop(source, owner, b))
+		return;
 
 	node_t *via = route_via(owner);
 	if (!via || via == source) {
@@ -183,7 +199,7 @@ static void route_ipv4(node_t *source, struct px_buf *b) {
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 16;
 	if (settings.broadcast_mode && ipv4_is_multicast_or_broadcast(dst)) {
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		return;
 	}
 
@@ -218,7 +234,7 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 24;
 	if (settings.broadcast_mode && dst[0] == 0xff) {
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		return;
 	}
 
@@ -302,7 +318,7 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 	const uint8_t *dst = b->data;
 	const struct subnet *s = is_multicast_mac(dst) ? NULL : subnet_lookup_mac(dst);
 	if (!s) {
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		return;
 	}
 
@@ -319,6 +335,8 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 	if (!owner->reachable)
 		return;
 	if (settings.forwarding == FMODE_OFF && source != myself)
+		return;
+	if (!take_hop(source, owner, b))
 		return;
 
 	node_t *via = route_via(owner);
@@ -365,7 +383,7 @@ void route_packet(node_t *source, struct px_buf *b) {
 		route_switch(source, b, type);
 		break;
 	case RMODE_HUB:
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		break;
 	}
 }

@@ -113,6 +113,7 @@ int settings_read(void) {
 	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
 	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
 	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
+	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
 	if (settings.tunnelserver)
 		settings.strict_subnets = true;
 	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {

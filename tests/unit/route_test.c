@@ -921,6 +921,77 @@ static void test_switch(void) {
 	settings.mode = RMODE_ROUTER;
 }
 
+/* DecrementTTL: forwarded and flooded packets lose one hop; at 1 they are
+ * answered with "time exceeded" instead. Our own and ours are untouched. */
+static void test_decrement_ttl(void) {
+	struct px_buf b;
+	next_second();
+
+	/* Off (the default): passed on unchanged. */
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.2.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_SEND && out.to == bravo && out.frame[PX_ETH_HLEN + 8] == 64);
+
+	settings.decrement_ttl = true;
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.2.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_SEND && out.to == bravo && out.frame[PX_ETH_HLEN + 8] == 63);
+	CHECK(csum_ok(out.frame + PX_ETH_HLEN, 20));
+
+	/* From our device, or for us: no hop. */
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.2.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.frame[PX_ETH_HLEN + 8] == 64);
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.0.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 8] == 64);
+
+	/* Last hop: time exceeded back to the sender, nothing forwarded. */
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.2.1", 17, 60, false);
+	b.data[PX_ETH_HLEN + 8] = 1;
+	wr16(b.data + PX_ETH_HLEN + 10, 0);
+	wr16(b.data + PX_ETH_HLEN + 10, (uint16_t)~sum16(b.data + PX_ETH_HLEN, 20, 0));
+	route_packet(alpha, &b);
+	CHECK(out.count == 1 && out.action == ACT_SEND && out.to == alpha);
+	const uint8_t *ip = out.frame + PX_ETH_HLEN;
+	CHECK(ip[9] == 1 && ip[20] == 11 && ip[21] == 0);
+	CHECK(ip[16] == 198 && ip[17] == 18 && ip[18] == 1 && ip[19] == 5);
+	CHECK(csum_ok(ip, 20) && csum_ok(ip + 20, out.len - PX_ETH_HLEN - 20));
+
+	/* IPv6: hop limit, and time exceeded (type 3). */
+	next_second();
+	reset_out();
+	b = ipv6_frame(1, 1, 17, 100); /* to bravo's 2001:db8:1::/64 */
+	route_packet(alpha, &b);
+	CHECK(out.count == 1 && out.action == ACT_SEND && out.frame[PX_ETH_HLEN + 7] == 63);
+	reset_out();
+	b = ipv6_frame(1, 1, 17, 100);
+	b.data[PX_ETH_HLEN + 7] = 1;
+	route_packet(alpha, &b);
+	CHECK(out.count == 1 && out.action == ACT_SEND && out.to == alpha);
+	ip = out.frame + PX_ETH_HLEN;
+	CHECK(ip[6] == 58 && ip[40] == 3 && ip[41] == 0);
+	CHECK(sum16(ip + 40, out.len - PX_ETH_HLEN - 40, pseudo6(ip, out.len - PX_ETH_HLEN - 40, 58)) ==
+	      0xffff);
+
+	/* Flooded packets from other nodes count as a hop. */
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "255.255.255.255", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_BROADCAST && out.frame[PX_ETH_HLEN + 8] == 63);
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "255.255.255.255", 17, 60, false);
+	b.data[PX_ETH_HLEN + 8] = 1;
+	route_packet(alpha, &b);
+	CHECK(out.count == 0 || out.action != ACT_BROADCAST);
+	settings.decrement_ttl = false;
+}
+
 int main(void) {
 	route_set_io(&(struct route_io){
 	    .send = send_packet,
@@ -941,6 +1012,7 @@ int main(void) {
 	test_truncated();
 	test_arp();
 	test_switch();
+	test_decrement_ttl();
 	teardown();
 	return check_done("route_test");
 }
