@@ -58,7 +58,7 @@ static const struct known_var known_vars[] = {
     {"BindToAddress", S | M},
     {"BindToInterface", S},
     {"Broadcast", S},
-    {"BroadcastSubnet", S | M, CONF_WARN}, /* only the built-in broadcast addresses are broadcast */
+    {"BroadcastSubnet", S | M},
     {"ConnectTo", S | M},
     {"DecrementTTL", S},
     {"Device", S},

@@ -12,6 +12,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/admission.c core/admission.h \
 	core/netutl.c core/netutl.h \
 	core/subnet.c core/subnet.h \
+	core/broadcast_subnets.c core/broadcast_subnets.h \
 	core/node.c core/node.h core/hash_mix.h \
 	core/edge.c core/edge.h \
 	core/graph.c core/graph.h \

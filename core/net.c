@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "autoconnect.h"
+#include "broadcast_subnets.h"
 #include "conf.h"
 #include "connection.h"
 #include "edge.h"
@@ -40,8 +41,9 @@ static void check_connections(void *arg) {
 			continue;
 		if (c->state != CONN_ACTIVE) {
 			if (now - c->start_ms > (uint64_t)settings.ping_timeout * 1000)
-				conn_terminate(c, c->state == CONN_CONNECTING ? "timeout while connecting"
-				                                              : "timeout during authentication");
+				conn_terminate(c, c->state == CONN_CONNECTING
+				                      ? "timeout while connecting"
+				                      : "timeout during authentication");
 			continue;
 		}
 		if (c->pinged) {
@@ -121,7 +123,8 @@ void net_purge(void) {
 		struct edge *e;
 		list_for_each_entry(e, &edge_list, link) if (e->to == n) referenced = true;
 		conn_t *c;
-		list_for_each_entry(c, &connection_list, link) if (c->state != CONN_DEAD && c->node == n) referenced = true;
+		list_for_each_entry(c, &connection_list, link) if (c->state != CONN_DEAD && c->node == n)
+		    referenced = true;
 		if (settings.strict_subnets && !list_empty(&n->subnets))
 			referenced = true;
 		if (!referenced && !n->connection)
@@ -165,6 +168,7 @@ int net_reload(void) {
 		return -1;
 	}
 	strict_subnets_sync();
+	broadcast_subnets_read();
 	script_settings_from_conf();
 	struct outgoing *o, *otmp;
 	if (autoconnect_configure() < 0) {

@@ -8,6 +8,7 @@
 
 #include "admission.h"
 #include "autoconnect.h"
+#include "broadcast_subnets.h"
 #include "conf.h"
 #include "device.h"
 #include "event.h"
@@ -37,6 +38,7 @@ int read_settings(void) {
 		admission_configure((unsigned)settings.max_connection_burst, now_ms());
 	if (autoconnect_configure() < 0)
 		err = -1;
+	broadcast_subnets_read();
 	return err;
 }
 
@@ -361,6 +363,7 @@ void net_shutdown(void) {
 		device_close(&device);
 		device_watch = NULL;
 	}
+	broadcast_subnets_free();
 	free(settings.port);
 	free(settings.ifname);
 	settings.port = settings.ifname = NULL;

@@ -211,6 +211,10 @@ static void route_ipv4(node_t *source, struct px_buf *b) {
 		send_unreachable(source, b, false, UNREACH_NET);
 		return;
 	}
+	if (!s->owner) { /* BroadcastSubnet */
+		route_broadcast(source, b);
+		return;
+	}
 	route_ip_unicast(source, b, s, false);
 }
 
@@ -246,6 +250,10 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 		       "Cannot route packet from %s: unknown IPv6 destination address %s", node_name(source),
 		       addr);
 		send_unreachable(source, b, true, UNREACH_NET);
+		return;
+	}
+	if (!s->owner) { /* BroadcastSubnet */
+		route_broadcast(source, b);
 		return;
 	}
 	route_ip_unicast(source, b, s, true);
@@ -317,7 +325,7 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 
 	const uint8_t *dst = b->data;
 	const struct subnet *s = is_multicast_mac(dst) ? NULL : subnet_lookup_mac(dst);
-	if (!s) {
+	if (!s || !s->owner) { /* unknown, or a BroadcastSubnet */
 		route_broadcast(source, b);
 		return;
 	}

@@ -6,9 +6,14 @@
 #  - DecrementTTL (on B): a ping A -> C with TTL 1 is answered by B with
 #    "time exceeded" from B's tunnel address; TTL 2 still reaches C. Without
 #    it (first run of B) the TTL-1 ping reaches C.
+#  - BroadcastSubnet: packets A sends to 198.19.200.0/24, which no node
+#    owns, are flooded and arrive on B's and C's devices; without it (on A)
+#    they go nowhere. As in tinc, every node that receives a flooded packet
+#    routes it again, so B and C need it too (they have it from the start).
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd ping
+require_cmd ping nft
+require_cli
 
 make_node A plexus
 make_node B plexus
@@ -17,6 +22,8 @@ for n in A B C; do node_conf "$n" "ExperimentalProtocol = no"; done
 connect_to A B
 connect_to C B
 host_conf C "TCPOnly = yes"
+node_conf B "BroadcastSubnet = 198.19.200.0/24"
+node_conf C "BroadcastSubnet = 198.19.200.0/24"
 start_node B
 start_node A
 start_node C
@@ -39,6 +46,33 @@ ping_check A C 3 0 || fail "DecrementTTL: normal pings A -> C lost"
 out=$(in_ns A ping -n -c 1 -W 2 -t 2 "$(tun_addr C)" 2>&1)
 echo "$out" | grep -q "1 received" || fail "DecrementTTL: a TTL-2 ping A -> C did not arrive: $out"
 note "DecrementTTL ok"
+
+# --- BroadcastSubnet --------------------------------------------------------
+# pre_count NODE: packets for 198.19.200.7 that came in on NODE's device.
+for n in B C; do
+	in_ns "$n" nft add table inet pxtv || fail "nft table in $n"
+	in_ns "$n" nft add chain inet pxtv pre '{ type filter hook prerouting priority -300 ; policy accept ; }' ||
+		fail "nft chain in $n"
+	in_ns "$n" nft add counter inet pxtv bcast
+	in_ns "$n" nft add rule inet pxtv pre iifname "$PXT_IFNAME" ip daddr 198.19.200.7 counter name bcast ||
+		fail "nft rule in $n"
+done
+pre_count() {
+	in_ns "$1" nft list counter inet pxtv bcast | sed -nE 's/.*packets ([0-9]+).*/\1/p' | head -n 1
+}
+in_ns A ping -n -q -c 3 -i 0.2 -W 1 198.19.200.7 >/dev/null 2>&1
+nb=$(pre_count B) nc=$(pre_count C)
+[ "${nb:-0}" = 0 ] && [ "${nc:-0}" = 0 ] || fail "BroadcastSubnet unset: B got $nb, C got $nc packets for 198.19.200.7"
+stop_node A
+node_conf A "BroadcastSubnet = 198.19.200.0/24"
+start_node A
+wait_ping A C 30 || fail "no ping A -> C after restarting A with BroadcastSubnet"
+in_ns A ping -n -q -c 3 -i 0.2 -W 1 198.19.200.7 >/dev/null 2>&1
+nb=$(pre_count B) nc=$(pre_count C)
+note "BroadcastSubnet: 3 packets A -> 198.19.200.7 arrived $nb times on B, $nc times on C"
+[ "${nb:-0}" -ge 3 ] && [ "${nc:-0}" -ge 3 ] || fail "BroadcastSubnet: B got $nb, C got $nc of 3 packets"
+plexus_cli A dump subnets | grep -q "^198.19.200.0/24 owner (broadcast)" ||
+	fail "BroadcastSubnet: not in dump subnets: $(plexus_cli A dump subnets 2>&1)"
 
 assert_alive A B C
 pass

@@ -102,7 +102,8 @@ struct subnet *subnet_new(void) {
 
 void subnet_add(struct px_node *owner, struct subnet *s) {
 	s->owner = owner;
-	list_add_tail(&s->owner_link, &owner->subnets);
+	if (owner)
+		list_add_tail(&s->owner_link, &owner->subnets);
 	list_add_tail(&s->table_link, &subnet_table);
 }
 
@@ -147,7 +148,8 @@ static struct subnet *lookup(enum subnet_type type, const uint8_t *addr) {
 		if (!best || s->prefix > best->prefix ||
 		    (s->prefix == best->prefix &&
 		     (s->weight < best->weight ||
-		      (s->weight == best->weight && s->owner->reachable && !best->owner->reachable))))
+		      (s->weight == best->weight && (!s->owner || s->owner->reachable) && best->owner &&
+		       !best->owner->reachable))))
 			best = s;
 	}
 	return best;
@@ -992,6 +994,49 @@ static void test_decrement_ttl(void) {
 	settings.decrement_ttl = false;
 }
 
+/* BroadcastSubnet: ownerless subnets in the table; the longest prefix
+ * decides between them and the nodes' subnets. */
+static void test_broadcast_subnet(void) {
+	struct px_buf b;
+	add_v4(NULL, "198.18.1.0", 25, 10);   /* inside alpha's /24, beside charlie's /25 */
+	add_v4(NULL, "198.18.128.0", 17, 10); /* inside bravo's /16 */
+	add_v6(NULL, 5, 48);
+	subnet_cache_flush();
+
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_BROADCAST && out.to == myself);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.200.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_BROADCAST);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.200", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.to == charlie);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.2.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.to == bravo);
+	reset_out();
+	b = ipv6_frame(0, 5, 17, 100);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_BROADCAST);
+	/* From another node: flooded on with its origin. */
+	reset_out();
+	b = ipv4_frame("198.18.2.1", "198.18.1.5", 17, 60, false);
+	route_packet(bravo, &b);
+	CHECK(out.action == ACT_BROADCAST && out.to == bravo);
+
+	struct subnet *s, *tmp;
+	list_for_each_entry_safe(s, tmp, &subnet_table, table_link) {
+		if (!s->owner)
+			subnet_del(s);
+	}
+	subnet_cache_flush();
+}
+
 int main(void) {
 	route_set_io(&(struct route_io){
 	    .send = send_packet,
@@ -1013,6 +1058,7 @@ int main(void) {
 	test_arp();
 	test_switch();
 	test_decrement_ttl();
+	test_broadcast_subnet();
 	teardown();
 	return check_done("route_test");
 }
