@@ -91,7 +91,7 @@ static const struct known_var known_vars[] = {
     {"Name", S},
     {"PingInterval", S},
     {"PingTimeout", S},
-    {"PriorityInheritance", S, CONF_WARN, "no"}, /* outer packets do not copy the inner TOS/traffic class */
+    {"PriorityInheritance", S},
     {"PrivateKey", S},
     {"PrivateKeyFile", S},
     {"ProcessPriority", S},

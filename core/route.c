@@ -64,6 +64,23 @@ static void route_broadcast(node_t *source, struct px_buf *b) {
 		route_io.broadcast(source, b);
 }
 
+/* PriorityInheritance: the outer datagram carries the inner packet's TOS
+ * (IPv4) or traffic class (IPv6); the datagram transport applies it. */
+static void inherit_priority(struct px_buf *b, uint16_t type) {
+	if (!settings.priority_inheritance)
+		return;
+	const uint8_t *ip = b->data + PX_ETH_HLEN;
+	if (type == ETHERTYPE_IPV4 && b->len >= PX_ETH_HLEN + IPV4_HLEN) {
+		b->priority = ip[1];
+	} else if (type == ETHERTYPE_IPV6 && b->len >= PX_ETH_HLEN + IPV6_HLEN) {
+		b->priority = (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+	} else {
+		b->flags &= (uint16_t)~PX_BUF_PRIORITY;
+		return;
+	}
+	b->flags |= PX_BUF_PRIORITY;
+}
+
 /* Router mode on a TAP device: the kernel only accepts frames addressed to
  * its interface, and must see a consistent MAC for us. */
 static void deliver_routed(struct px_buf *b) {
@@ -169,6 +186,7 @@ static void route_ip_unicast(node_t *source, struct px_buf *b, const struct subn
 	}
 	if (!take_hop(source, owner, b))
 		return;
+	inherit_priority(b, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
 
 	node_t *via = route_via(owner);
 	if (!via || via == source) {
@@ -346,6 +364,7 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 		return;
 	if (!take_hop(source, owner, b))
 		return;
+	inherit_priority(b, type);
 
 	node_t *via = route_via(owner);
 	if (!via || via == source) {

@@ -114,6 +114,7 @@ int settings_read(void) {
 	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
 	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
 	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
+	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);
 	if (settings.tunnelserver)
 		settings.strict_subnets = true;
 	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {

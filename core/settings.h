@@ -25,6 +25,7 @@ struct settings {
 	bool direct_only, strict_subnets, tunnelserver, local_discovery;
 	bool experimental_protocol; /* SPTPS allowed (tinc 1.1's ExperimentalProtocol) */
 	bool decrement_ttl;         /* DecrementTTL */
+	bool priority_inheritance;  /* PriorityInheritance */
 	int compression;            /* level we want to receive */
 	int max_output_buffer;
 	int max_edges_per_node, max_subnets_per_node; /* 0: no cap */

@@ -10,6 +10,8 @@
 #    owns, are flooded and arrive on B's and C's devices; without it (on A)
 #    they go nowhere. As in tinc, every node that receives a flooded packet
 #    routes it again, so B and C need it too (they have it from the start).
+#  - PriorityInheritance (on A): pings A -> B with TOS 0x28 (DSCP 10) make
+#    A's UDP datagrams to B carry DSCP 10; without it they carry 0.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd ping nft
@@ -63,8 +65,20 @@ pre_count() {
 in_ns A ping -n -q -c 3 -i 0.2 -W 1 198.19.200.7 >/dev/null 2>&1
 nb=$(pre_count B) nc=$(pre_count C)
 [ "${nb:-0}" = 0 ] && [ "${nc:-0}" = 0 ] || fail "BroadcastSubnet unset: B got $nb, C got $nc packets for 198.19.200.7"
+# PriorityInheritance, before: B counts A's datagrams with DSCP 10.
+in_ns B nft add counter inet pxtv dscp10
+in_ns B nft add rule inet pxtv pre ip saddr "$(underlay_addr A)" udp dport "$PXT_PORT" ip dscp 10 \
+	counter name dscp10 || fail "nft dscp rule in B"
+dscp_count() {
+	in_ns B nft list counter inet pxtv dscp10 | sed -nE 's/.*packets ([0-9]+).*/\1/p' | head -n 1
+}
+ping_check_tos() { in_ns A ping -n -q -Q 0x28 -c 5 -i 0.2 -W 1 "$(tun_addr B)" 2>&1 | grep -q " 5 received"; }
+ping_check_tos || fail "PriorityInheritance off: TOS pings A -> B lost"
+d0=$(dscp_count)
+[ "${d0:-0}" = 0 ] || fail "PriorityInheritance off: $d0 datagrams A -> B carried DSCP 10"
+
 stop_node A
-node_conf A "BroadcastSubnet = 198.19.200.0/24"
+node_conf A "BroadcastSubnet = 198.19.200.0/24" "PriorityInheritance = yes"
 start_node A
 wait_ping A C 30 || fail "no ping A -> C after restarting A with BroadcastSubnet"
 in_ns A ping -n -q -c 3 -i 0.2 -W 1 198.19.200.7 >/dev/null 2>&1
@@ -73,6 +87,14 @@ note "BroadcastSubnet: 3 packets A -> 198.19.200.7 arrived $nb times on B, $nc t
 [ "${nb:-0}" -ge 3 ] && [ "${nc:-0}" -ge 3 ] || fail "BroadcastSubnet: B got $nb, C got $nc of 3 packets"
 plexus_cli A dump subnets | grep -q "^198.19.200.0/24 owner (broadcast)" ||
 	fail "BroadcastSubnet: not in dump subnets: $(plexus_cli A dump subnets 2>&1)"
+
+# --- PriorityInheritance ----------------------------------------------------
+wait_ping A B 20 || fail "no ping A -> B"
+d0=$(dscp_count)
+ping_check_tos || fail "PriorityInheritance: TOS pings A -> B lost"
+d1=$(dscp_count)
+note "PriorityInheritance: 5 pings with TOS 0x28 -> $((d1 - d0)) datagrams A -> B with DSCP 10"
+[ $((d1 - d0)) -ge 5 ] || fail "PriorityInheritance: only $((d1 - d0)) of 5 datagrams carried DSCP 10"
 
 assert_alive A B C
 pass

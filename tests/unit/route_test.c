@@ -33,6 +33,8 @@ static struct {
 	node_t *to; /* send_packet target / broadcast_packet origin */
 	uint8_t frame[2048];
 	uint32_t len;
+	uint16_t flags;
+	uint8_t priority;
 	int count; /* outputs since reset */
 } out;
 
@@ -44,6 +46,8 @@ static void record(enum action a, node_t *n, const struct px_buf *b) {
 	out.action = a;
 	out.to = n;
 	out.len = b->len;
+	out.flags = b->flags;
+	out.priority = b->priority;
 	memcpy(out.frame, b->data, b->len < sizeof(out.frame) ? b->len : sizeof(out.frame));
 	out.count++;
 }
@@ -1037,6 +1041,31 @@ static void test_broadcast_subnet(void) {
 	subnet_cache_flush();
 }
 
+/* PriorityInheritance: unicast packets carry their TOS / traffic class to
+ * the datagram transport. */
+static void test_priority_inheritance(void) {
+	struct px_buf b;
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	b.data[PX_ETH_HLEN + 1] = 0xb8;
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && !(out.flags & PX_BUF_PRIORITY));
+
+	settings.priority_inheritance = true;
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	b.data[PX_ETH_HLEN + 1] = 0xb8;
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && (out.flags & PX_BUF_PRIORITY) && out.priority == 0xb8);
+	reset_out();
+	b = ipv6_frame(0, 1, 17, 100);
+	b.data[PX_ETH_HLEN] = 0x62; /* traffic class 0x28 */
+	b.data[PX_ETH_HLEN + 1] = 0x80;
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && (out.flags & PX_BUF_PRIORITY) && out.priority == 0x28);
+	settings.priority_inheritance = false;
+}
+
 int main(void) {
 	route_set_io(&(struct route_io){
 	    .send = send_packet,
@@ -1059,6 +1088,7 @@ int main(void) {
 	test_switch();
 	test_decrement_ttl();
 	test_broadcast_subnet();
+	test_priority_inheritance();
 	teardown();
 	return check_done("route_test");
 }
