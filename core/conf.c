@@ -85,7 +85,7 @@ static const struct known_var known_vars[] = {
     {"MaxConnectionBurst", S},
     {"MaxOutputBufferSize", S},
     {"MaxTimeout", S},
-    {"MinTimeout", S, CONF_WARN, "0"}, /* reconnect back-off starts at tinc's usual first step */
+    {"MinTimeout", S}, /* tinc 1.0's; tinc 1.1 ignores it */
     {"Mode", S},
     {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO messages are sent */
     {"Name", S},

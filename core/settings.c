@@ -93,6 +93,16 @@ int settings_read(void) {
 	}
 	if (settings.max_timeout < 1)
 		settings.max_timeout = 1;
+	err |= get_int("MinTimeout", 0, &settings.min_timeout);
+	if (settings.min_timeout < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Bogus minimum timeout %d", settings.min_timeout);
+		err = -1;
+	} else if (settings.min_timeout > settings.max_timeout) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "MinTimeout (%d s) is larger than MaxTimeout (%d s); using %d s", settings.min_timeout,
+		       settings.max_timeout, settings.max_timeout);
+		settings.min_timeout = settings.max_timeout;
+	}
 	err |= get_int("MACExpire", 600, &settings.mac_expire);
 	err |= get_int("ReplayWindow", 16, &settings.replay_window);
 	err |= get_int("Compression", 0, &settings.compression);

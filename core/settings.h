@@ -19,6 +19,7 @@ struct settings {
 	int ping_interval, ping_timeout; /* seconds */
 	int key_expire;                  /* seconds */
 	int max_timeout;                 /* seconds */
+	int min_timeout;                 /* seconds: MinTimeout, at most max_timeout */
 	int mac_expire;
 	int replay_window; /* bytes */
 	bool tcponly, indirectdata, pmtu_discovery, clamp_mss;

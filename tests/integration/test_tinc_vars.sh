@@ -12,6 +12,8 @@
 #    routes it again, so B and C need it too (they have it from the start).
 #  - PriorityInheritance (on A): pings A -> B with TOS 0x28 (DSCP 10) make
 #    A's UDP datagrams to B carry DSCP 10; without it they carry 0.
+#  - MinTimeout (tinc 1.0; on C): C's ConnectTo = Z, which refuses
+#    connections, is retried after MinTimeout seconds, not after 1.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd ping nft
@@ -25,13 +27,21 @@ connect_to A B
 connect_to C B
 host_conf C "TCPOnly = yes"
 node_conf B "BroadcastSubnet = 198.19.200.0/24"
-node_conf C "BroadcastSubnet = 198.19.200.0/24"
+node_conf C "BroadcastSubnet = 198.19.200.0/24" "MinTimeout = 7" "ConnectTo = Z"
+printf 'Address = 127.0.0.1\nPort = 1\n' >"${N_DIR[C]}/hosts/Z"
+sed -n '/BEGIN RSA PUBLIC KEY/,/END RSA PUBLIC KEY/p' "${N_DIR[A]}/hosts/A" >>"${N_DIR[C]}/hosts/Z"
 start_node B
 start_node A
 start_node C
 up_and_ping A B 30
 up_and_ping C B 30
 wait_ping A C 30 || fail "no ping A -> C through B"
+
+# --- MinTimeout ---------------------------------------------------------------
+wait_log C "outgoing connection to Z in [0-9]+ seconds" 10 || fail "MinTimeout: C never retried Z"
+grep -Eo "outgoing connection to Z in [0-9]+ seconds" "${N_LOG[C]}" | head -n 3
+assert_no_log C "outgoing connection to Z in [1-6] seconds" "MinTimeout: C retried Z sooner than 7 s"
+assert_log C "outgoing connection to Z in 7 seconds" "MinTimeout: first retry of Z not after 7 s"
 
 # --- DecrementTTL -----------------------------------------------------------
 out=$(in_ns A ping -n -c 1 -W 2 -t 1 "$(tun_addr C)" 2>&1)
