@@ -73,7 +73,7 @@ static const struct known_var known_vars[] = {
     {"FWMark", S},
     {"GraphDumpFile", S, CONF_WARN}, /* no Graphviz dump; use plexus dump graph */
     {"Hostnames", S, CONF_WARN, "no"}, /* addresses are logged numerically */
-    {"IffOneQueue", S, CONF_WARN, "no"}, /* tun/tap is opened without IFF_ONE_QUEUE */
+    {"IffOneQueue", S},
     {"Interface", S},
     {"InvitationExpire", S, CONF_WARN}, /* plexusd serves no invitations */
     {"KeyExpire", S},

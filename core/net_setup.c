@@ -221,6 +221,10 @@ static int setup_device(void) {
 	if (!type || !strcasecmp(type, "tun") || !strcasecmp(type, "tap")) {
 		if (type)
 			tap = !strcasecmp(type, "tap");
+		bool one_queue = false;
+		if (conf_get_bool(&server_conf, "IffOneQueue", &one_queue) < 0)
+			return -1;
+		device_set_one_queue(one_queue);
 		rc = device_open(&device, path ? path : "/dev/net/tun", ifname, tap);
 	} else if (!strcasecmp(type, "fd")) {
 		if (settings.mode != RMODE_ROUTER) {

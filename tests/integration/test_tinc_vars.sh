@@ -12,6 +12,8 @@
 #    routes it again, so B and C need it too (they have it from the start).
 #  - PriorityInheritance (on A): pings A -> B with TOS 0x28 (DSCP 10) make
 #    A's UDP datagrams to B carry DSCP 10; without it they carry 0.
+#  - IffOneQueue (on A): A's tun device has IFF_ONE_QUEUE (0x2000) in its
+#    tun_flags; before, it had not.
 #  - MinTimeout (tinc 1.0; on C): C's ConnectTo = Z, which refuses
 #    connections, is retried after MinTimeout seconds, not after 1.
 . "$(dirname "$0")/lib.sh"
@@ -87,8 +89,12 @@ ping_check_tos || fail "PriorityInheritance off: TOS pings A -> B lost"
 d0=$(dscp_count)
 [ "${d0:-0}" = 0 ] || fail "PriorityInheritance off: $d0 datagrams A -> B carried DSCP 10"
 
+tun_flags() { in_ns A cat "/sys/class/net/$PXT_IFNAME/tun_flags"; }
+f=$(tun_flags) || fail "no tun_flags for A's device"
+(((f & 0x2000) == 0)) || fail "IffOneQueue unset, yet A's tun_flags are $f"
+
 stop_node A
-node_conf A "BroadcastSubnet = 198.19.200.0/24" "PriorityInheritance = yes"
+node_conf A "BroadcastSubnet = 198.19.200.0/24" "PriorityInheritance = yes" "IffOneQueue = yes"
 start_node A
 wait_ping A C 30 || fail "no ping A -> C after restarting A with BroadcastSubnet"
 in_ns A ping -n -q -c 3 -i 0.2 -W 1 198.19.200.7 >/dev/null 2>&1
@@ -97,6 +103,11 @@ note "BroadcastSubnet: 3 packets A -> 198.19.200.7 arrived $nb times on B, $nc t
 [ "${nb:-0}" -ge 3 ] && [ "${nc:-0}" -ge 3 ] || fail "BroadcastSubnet: B got $nb, C got $nc of 3 packets"
 plexus_cli A dump subnets | grep -q "^198.19.200.0/24 owner (broadcast)" ||
 	fail "BroadcastSubnet: not in dump subnets: $(plexus_cli A dump subnets 2>&1)"
+
+# --- IffOneQueue --------------------------------------------------------------
+f=$(tun_flags) || fail "no tun_flags for A's device"
+note "IffOneQueue: A's tun_flags $f"
+(((f & 0x2000) != 0)) || fail "IffOneQueue = yes, yet A's tun_flags are $f"
 
 # --- PriorityInheritance ----------------------------------------------------
 wait_ping A B 20 || fail "no ping A -> B"
