@@ -72,7 +72,7 @@ static const struct known_var known_vars[] = {
     {"Forwarding", S},
     {"FWMark", S},
     {"GraphDumpFile", S, CONF_WARN}, /* no Graphviz dump; use plexus dump graph */
-    {"Hostnames", S, CONF_WARN, "no"}, /* addresses are logged numerically */
+    {"Hostnames", S},
     {"IffOneQueue", S},
     {"Interface", S},
     {"InvitationExpire", S, CONF_WARN}, /* plexusd serves no invitations */

@@ -10,6 +10,7 @@
 #include "admission.h"
 #include "conf.h"
 #include "logger.h"
+#include "netutl.h"
 #include "script.h"
 #include "settings.h"
 
@@ -125,6 +126,9 @@ int settings_read(void) {
 	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
 	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
 	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);
+	bool hostnames;
+	err |= get_bool("Hostnames", false, &hostnames);
+	addr_set_hostnames(hostnames);
 	if (settings.tunnelserver)
 		settings.strict_subnets = true;
 	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {
