@@ -71,7 +71,7 @@ static const struct known_var known_vars[] = {
     {"ExperimentalProtocol", S},
     {"Forwarding", S},
     {"FWMark", S},
-    {"GraphDumpFile", S, CONF_WARN}, /* no Graphviz dump; use plexus dump graph */
+    {"GraphDumpFile", S}, /* tinc 1.0's; tinc 1.1 ignores it (obsolete) */
     {"Hostnames", S},
     {"IffOneQueue", S},
     {"Interface", S},

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "connection.h"
 #include "edge.h"
+#include "graph_dump.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
@@ -58,6 +59,7 @@ static void check_connections(void *arg) {
 		if (now - c->last_ping_ms >= (uint64_t)settings.ping_interval * 1000)
 			send_ping(c);
 	}
+	graph_dump_tick();
 	static unsigned ticks;
 	if (++ticks % 10 == 0) {
 		seen_request_age();

@@ -14,6 +14,8 @@
 #    A's UDP datagrams to B carry DSCP 10; without it they carry 0.
 #  - IffOneQueue (on A): A's tun device has IFF_ONE_QUEUE (0x2000) in its
 #    tun_flags; before, it had not.
+#  - GraphDumpFile (tinc 1.0; on A): a Graphviz file appears within a few
+#    seconds of the start (later ones come at most once a minute).
 #  - MinTimeout (tinc 1.0; on C): C's ConnectTo = Z, which refuses
 #    connections, is retried after MinTimeout seconds, not after 1.
 . "$(dirname "$0")/lib.sh"
@@ -94,7 +96,9 @@ f=$(tun_flags) || fail "no tun_flags for A's device"
 (((f & 0x2000) == 0)) || fail "IffOneQueue unset, yet A's tun_flags are $f"
 
 stop_node A
-node_conf A "BroadcastSubnet = 198.19.200.0/24" "PriorityInheritance = yes" "IffOneQueue = yes"
+node_conf A "BroadcastSubnet = 198.19.200.0/24" "PriorityInheritance = yes" "IffOneQueue = yes" \
+	"GraphDumpFile = $PXT_TMP/A.dot"
+[ ! -e "$PXT_TMP/A.dot" ] || fail "GraphDumpFile: $PXT_TMP/A.dot exists before it is set"
 start_node A
 wait_ping A C 30 || fail "no ping A -> C after restarting A with BroadcastSubnet"
 in_ns A ping -n -q -c 3 -i 0.2 -W 1 198.19.200.7 >/dev/null 2>&1
@@ -103,6 +107,16 @@ note "BroadcastSubnet: 3 packets A -> 198.19.200.7 arrived $nb times on B, $nc t
 [ "${nb:-0}" -ge 3 ] && [ "${nc:-0}" -ge 3 ] || fail "BroadcastSubnet: B got $nb, C got $nc of 3 packets"
 plexus_cli A dump subnets | grep -q "^198.19.200.0/24 owner (broadcast)" ||
 	fail "BroadcastSubnet: not in dump subnets: $(plexus_cli A dump subnets 2>&1)"
+
+# --- GraphDumpFile -----------------------------------------------------------
+for ((i = 0; i < 50; i++)); do
+	[ -s "$PXT_TMP/A.dot" ] && break
+	sleep 0.1
+done
+cat "$PXT_TMP/A.dot" 2>/dev/null
+head -n 1 "$PXT_TMP/A.dot" 2>/dev/null | grep -qx "digraph {" || fail "GraphDumpFile: no dot file from A"
+grep -qF '"A" [label = "A"];' "$PXT_TMP/A.dot" || fail "GraphDumpFile: node A missing"
+tail -n 1 "$PXT_TMP/A.dot" | grep -qx "}" || fail "GraphDumpFile: dump not complete"
 
 # --- IffOneQueue --------------------------------------------------------------
 f=$(tun_flags) || fail "no tun_flags for A's device"
