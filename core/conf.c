@@ -62,7 +62,7 @@ static const struct known_var known_vars[] = {
     {"ConnectTo", S | M},
     {"DecrementTTL", S},
     {"Device", S},
-    {"DeviceStandby", S, CONF_WARN, "no"}, /* tinc-up runs at start-up, not when a node becomes reachable */
+    {"DeviceStandby", S},
     {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast; vde and uml refused at start-up */
     {"DirectOnly", S},
     {"DisableBuggyPeers", S, CONF_WARN, "no"}, /* no probe packet is sent to detect old peers */

@@ -330,7 +330,7 @@ int net_setup(void) {
 		return -1;
 	if (setup_listeners() < 0)
 		return -1;
-	if (script_run("tinc-up", NULL) != 0)
+	if (!settings.device_standby && script_run("tinc-up", NULL) != 0)
 		logger(PX_LOG_ALWAYS, LOG_WARNING, "tinc-up failed");
 	struct subnet *s;
 	list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, true);
@@ -362,7 +362,8 @@ void net_shutdown(void) {
 		list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, false);
 	}
 	if (device.fd >= 0 && device_watch) {
-		script_run("tinc-down", NULL);
+		if (!settings.device_standby) /* else run when the last node went */
+			script_run("tinc-down", NULL);
 		watch_free(device_watch);
 		device_close(&device);
 		device_watch = NULL;

@@ -27,6 +27,7 @@ struct settings {
 	bool experimental_protocol; /* SPTPS allowed (tinc 1.1's ExperimentalProtocol) */
 	bool decrement_ttl;         /* DecrementTTL */
 	bool priority_inheritance;  /* PriorityInheritance */
+	bool device_standby;        /* DeviceStandby */
 	int compression;            /* level we want to receive */
 	int max_output_buffer;
 	int max_edges_per_node, max_subnets_per_node; /* 0: no cap */

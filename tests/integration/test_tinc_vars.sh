@@ -16,6 +16,8 @@
 #    tun_flags; before, it had not.
 #  - GraphDumpFile (tinc 1.0; on A): a Graphviz file appears within a few
 #    seconds of the start (later ones come at most once a minute).
+#  - DeviceStandby (on C): tinc-down runs when B, the last node C reaches,
+#    goes away (C keeps running), and tinc-up again when it is back.
 #  - MinTimeout (tinc 1.0; on C): C's ConnectTo = Z, which refuses
 #    connections, is retried after MinTimeout seconds, not after 1.
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +33,7 @@ connect_to A B
 connect_to C B
 host_conf C "TCPOnly = yes"
 node_conf B "BroadcastSubnet = 198.19.200.0/24"
-node_conf C "BroadcastSubnet = 198.19.200.0/24" "MinTimeout = 7" "ConnectTo = Z"
+node_conf C "BroadcastSubnet = 198.19.200.0/24" "MinTimeout = 7" "ConnectTo = Z" "DeviceStandby = yes"
 printf 'Address = 127.0.0.1\nPort = 1\n' >"${N_DIR[C]}/hosts/Z"
 sed -n '/BEGIN RSA PUBLIC KEY/,/END RSA PUBLIC KEY/p' "${N_DIR[A]}/hosts/A" >>"${N_DIR[C]}/hosts/Z"
 start_node B
@@ -130,6 +132,24 @@ ping_check_tos || fail "PriorityInheritance: TOS pings A -> B lost"
 d1=$(dscp_count)
 note "PriorityInheritance: 5 pings with TOS 0x28 -> $((d1 - d0)) datagrams A -> B with DSCP 10"
 [ $((d1 - d0)) -ge 5 ] || fail "PriorityInheritance: only $((d1 - d0)) of 5 datagrams carried DSCP 10"
+
+# --- DeviceStandby ------------------------------------------------------------
+scripts_count() { grep -c "^$2" "$PXT_TMP/$1.scripts" 2>/dev/null; }
+u0=$(scripts_count C tinc-up) d0=$(scripts_count C tinc-down)
+# B's restart for DecrementTTL was one down/up cycle already
+[ "$u0" = $((d0 + 1)) ] && [ "$d0" -ge 1 ] ||
+	fail "DeviceStandby: C ran tinc-up ${u0}x and tinc-down ${d0}x while B restarted once"
+stop_node B
+for ((i = 0; i < 100; i++)); do
+	[ "$(scripts_count C tinc-down)" = $((d0 + 1)) ] && break
+	sleep 0.1
+done
+[ "$(scripts_count C tinc-down)" = $((d0 + 1)) ] || fail "DeviceStandby: no tinc-down on C when B went away"
+assert_alive C
+start_node B
+wait_ping A C 30 || fail "DeviceStandby: no ping A -> C after B is back"
+[ "$(scripts_count C tinc-up)" = $((u0 + 1)) ] || fail "DeviceStandby: no tinc-up on C when B came back"
+note "DeviceStandby ok"
 
 assert_alive A B C
 pass
