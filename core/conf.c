@@ -79,7 +79,7 @@ static const struct known_var known_vars[] = {
     {"KeyExpire", S},
     {"ListenAddress", S | M},
     {"LocalDiscovery", S},
-    {"LocalDiscoveryAddress", S | M, CONF_WARN}, /* local discovery uses the peers' own local addresses */
+    {"LocalDiscoveryAddress", S | M, CONF_WARN}, /* tinc 1.1 dropped it too; LocalDiscovery uses the local addresses peers announce */
     {"LogLevel", S},
     {"MACExpire", S},
     {"MaxConnectionBurst", S},
@@ -87,7 +87,7 @@ static const struct known_var known_vars[] = {
     {"MaxTimeout", S},
     {"MinTimeout", S}, /* tinc 1.0's; tinc 1.1 ignores it */
     {"Mode", S},
-    {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO messages are sent */
+    {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO relay hints are sent, so there is nothing to pace */
     {"Name", S},
     {"PingInterval", S},
     {"PingTimeout", S},
@@ -102,11 +102,11 @@ static const struct known_var known_vars[] = {
     {"ScriptsInterpreter", S},
     {"StrictSubnets", S},
     {"TunnelServer", S},
-    {"UDPDiscovery", S, CONF_WARN, "yes"}, /* UDP is always probed, on Plexus's own schedule */
-    {"UDPDiscoveryInterval", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
-    {"UDPDiscoveryKeepaliveInterval", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
-    {"UDPDiscoveryTimeout", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
-    {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO messages are sent */
+    {"UDPDiscovery", S, CONF_WARN, "yes"}, /* UDP is found by tinc 1.0's PMTU probing, always on; no tinc 1.1 UDP probe timers */
+    {"UDPDiscoveryInterval", S, CONF_WARN}, /* UDP is found by tinc 1.0's PMTU probing (PingInterval schedule) */
+    {"UDPDiscoveryKeepaliveInterval", S, CONF_WARN}, /* UDP is found by tinc 1.0's PMTU probing (PingInterval schedule) */
+    {"UDPDiscoveryTimeout", S, CONF_WARN}, /* UDP is given up after PingTimeout of silence, as in tinc 1.0 */
+    {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO relay hints are sent, so there is nothing to pace */
     {"UDPRcvBuf", S},
     {"UDPSndBuf", S},
     {"UPnP", S, CONF_WARN, "no"}, /* no port mapping is requested (nothing opened, nothing weakened) */
