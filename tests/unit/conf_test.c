@@ -590,14 +590,15 @@ static void test_unimplemented_vars(void) {
 
 	/* -o, and a list variable set twice is reported once. */
 	conf_free(&server_conf);
-	write_file("tinc.conf",
-	           "Name = alpha\nBroadcastSubnet = 198.18.0.255\nBroadcastSubnet = 198.18.1.255\n");
+	write_file(
+	    "tinc.conf",
+	    "Name = alpha\nLocalDiscoveryAddress = 198.18.0.255\nLocalDiscoveryAddress = 198.18.1.255\n");
 	CHECK(conf_add_line(&server_conf, "Proxy = socks5 198.18.0.1 1080", NULL, 0) == 0);
 	stub_log_clear();
 	CHECK(read_server_config() == -1);
 	CHECK(stub_log_contains("command line: Variable Proxy is not implemented by Plexus; refusing"));
-	CHECK(stub_log_contains("tinc.conf:2: Variable BroadcastSubnet"));
-	CHECK(!stub_log_contains("tinc.conf:3: Variable BroadcastSubnet"));
+	CHECK(stub_log_contains("tinc.conf:2: Variable LocalDiscoveryAddress"));
+	CHECK(!stub_log_contains("tinc.conf:3: Variable LocalDiscoveryAddress"));
 	conf_free(&server_conf);
 
 	/* In our own host file; and a peer's host file, once per variable until
