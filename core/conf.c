@@ -58,11 +58,11 @@ static const struct known_var known_vars[] = {
     {"BindToAddress", S | M},
     {"BindToInterface", S},
     {"Broadcast", S},
-    {"BroadcastSubnet", S | M, CONF_WARN}, /* only the built-in broadcast addresses are broadcast */
+    {"BroadcastSubnet", S | M},
     {"ConnectTo", S | M},
-    {"DecrementTTL", S, CONF_WARN, "no"}, /* TTL/hop limit is left as is */
+    {"DecrementTTL", S},
     {"Device", S},
-    {"DeviceStandby", S, CONF_WARN, "no"}, /* tinc-up runs at start-up, not when a node becomes reachable */
+    {"DeviceStandby", S},
     {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast; vde and uml refused at start-up */
     {"DirectOnly", S},
     {"DisableBuggyPeers", S, CONF_WARN, "no"}, /* no probe packet is sent to detect old peers */
@@ -71,27 +71,27 @@ static const struct known_var known_vars[] = {
     {"ExperimentalProtocol", S},
     {"Forwarding", S},
     {"FWMark", S},
-    {"GraphDumpFile", S, CONF_WARN}, /* no Graphviz dump; use plexus dump graph */
-    {"Hostnames", S, CONF_WARN, "no"}, /* addresses are logged numerically */
-    {"IffOneQueue", S, CONF_WARN, "no"}, /* tun/tap is opened without IFF_ONE_QUEUE */
+    {"GraphDumpFile", S}, /* tinc 1.0's; tinc 1.1 ignores it (obsolete) */
+    {"Hostnames", S},
+    {"IffOneQueue", S},
     {"Interface", S},
     {"InvitationExpire", S, CONF_WARN}, /* plexusd serves no invitations */
     {"KeyExpire", S},
     {"ListenAddress", S | M},
     {"LocalDiscovery", S},
-    {"LocalDiscoveryAddress", S | M, CONF_WARN}, /* local discovery uses the peers' own local addresses */
+    {"LocalDiscoveryAddress", S | M, CONF_WARN}, /* tinc 1.1 dropped it too; LocalDiscovery uses the local addresses peers announce */
     {"LogLevel", S},
     {"MACExpire", S},
     {"MaxConnectionBurst", S},
     {"MaxOutputBufferSize", S},
     {"MaxTimeout", S},
-    {"MinTimeout", S, CONF_WARN, "0"}, /* reconnect back-off starts at tinc's usual first step */
+    {"MinTimeout", S}, /* tinc 1.0's; tinc 1.1 ignores it */
     {"Mode", S},
-    {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO messages are sent */
+    {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO relay hints are sent, so there is nothing to pace */
     {"Name", S},
     {"PingInterval", S},
     {"PingTimeout", S},
-    {"PriorityInheritance", S, CONF_WARN, "no"}, /* outer packets do not copy the inner TOS/traffic class */
+    {"PriorityInheritance", S},
     {"PrivateKey", S},
     {"PrivateKeyFile", S},
     {"ProcessPriority", S},
@@ -102,11 +102,11 @@ static const struct known_var known_vars[] = {
     {"ScriptsInterpreter", S},
     {"StrictSubnets", S},
     {"TunnelServer", S},
-    {"UDPDiscovery", S, CONF_WARN, "yes"}, /* UDP is always probed, on Plexus's own schedule */
-    {"UDPDiscoveryInterval", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
-    {"UDPDiscoveryKeepaliveInterval", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
-    {"UDPDiscoveryTimeout", S, CONF_WARN}, /* UDP probing uses Plexus's own schedule */
-    {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO messages are sent */
+    {"UDPDiscovery", S, CONF_WARN, "yes"}, /* UDP is found by tinc 1.0's PMTU probing, always on; no tinc 1.1 UDP probe timers */
+    {"UDPDiscoveryInterval", S, CONF_WARN}, /* UDP is found by tinc 1.0's PMTU probing (PingInterval schedule) */
+    {"UDPDiscoveryKeepaliveInterval", S, CONF_WARN}, /* UDP is found by tinc 1.0's PMTU probing (PingInterval schedule) */
+    {"UDPDiscoveryTimeout", S, CONF_WARN}, /* UDP is given up after PingTimeout of silence, as in tinc 1.0 */
+    {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO relay hints are sent, so there is nothing to pace */
     {"UDPRcvBuf", S},
     {"UDPSndBuf", S},
     {"UPnP", S, CONF_WARN, "no"}, /* no port mapping is requested (nothing opened, nothing weakened) */

@@ -24,6 +24,12 @@
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86DD
 
+static bool one_queue;
+
+void device_set_one_queue(bool on) {
+	one_queue = on;
+}
+
 int device_open(struct device *d, const char *path, const char *ifname, bool tap) {
 	memset(d, 0, sizeof *d);
 	d->fd = -1;
@@ -49,7 +55,7 @@ int device_open(struct device *d, const char *path, const char *ifname, bool tap
 
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
+	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (one_queue ? IFF_ONE_QUEUE : 0));
 	if (ifname)
 		memcpy(ifr.ifr_name, ifname, strlen(ifname));
 

@@ -39,6 +39,9 @@ struct device {
 
 /* Open and configure. ifname may be NULL (kernel picks). Returns 0 or -1 (logged). */
 int device_open(struct device *d, const char *path, const char *ifname, bool tap);
+/* IffOneQueue: later device_open() calls ask for IFF_ONE_QUEUE (tinc does;
+ * Linux 3.8 and later accept the flag and keep it in tun_flags). */
+void device_set_one_queue(bool on);
 /* The other device types (device_kinds.c); 0 or -1 (logged). fd: spec is
  * a descriptor number or a unix socket path ('@' for the abstract space);
  * raw_socket: ifname is required; multicast: spec is "ADDR PORT [TTL]". */

@@ -235,12 +235,20 @@ void graph_set_observer(graph_observer_fn *fn) {
 	observer = fn;
 }
 
+static unsigned run_count;
+
+unsigned graph_run_count(void) {
+	return run_count;
+}
+
 void graph_run(void) {
 	struct node_array a;
 
 	if (!myself) {
 		return;
 	}
+
+	run_count++;
 
 	if (!collect_nodes(&a)) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory running the graph");

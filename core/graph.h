@@ -17,5 +17,7 @@ void graph_set_observer(graph_observer_fn *fn);
 /* Recompute MST flags and reachability; for every node whose reachability
  * changed call the observer. */
 void graph_run(void);
+/* How many times graph_run() ran: changes whenever the graph may have. */
+unsigned graph_run_count(void);
 
 #endif

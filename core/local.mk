@@ -12,6 +12,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/admission.c core/admission.h \
 	core/netutl.c core/netutl.h \
 	core/subnet.c core/subnet.h \
+	core/broadcast_subnets.c core/broadcast_subnets.h \
 	core/node.c core/node.h core/hash_mix.h \
 	core/edge.c core/edge.h \
 	core/graph.c core/graph.h \
@@ -41,7 +42,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/subnet_policy.c core/subnet_policy.h core/strict_subnets.c \
 	core/protocol_key.c \
 	core/protocol_misc.c \
-	core/net.c core/net.h core/outgoing.c core/reachability.c core/reachability.h \
+	core/net.c core/net.h core/graph_dump.c core/graph_dump.h core/outgoing.c core/reachability.c core/reachability.h \
 	core/daemon.c core/daemon.h \
 	core/autoconnect.c core/autoconnect.h core/autoconnect_run.c \
 	core/net_setup.c \
@@ -53,7 +54,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/sptps_tcp.c core/sptps_tcp.h \
 	core/net_packet.h core/outgoing.h \
 	core/route.c core/route.h core/route_internal.h core/route_io.c \
-	core/route_icmp.c core/route_mss.c core/route_neighbor.c
+	core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c
 core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS)
 

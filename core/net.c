@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "autoconnect.h"
+#include "broadcast_subnets.h"
 #include "conf.h"
 #include "connection.h"
 #include "edge.h"
+#include "graph_dump.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
@@ -62,6 +64,7 @@ static void check_connections(void *arg) {
 		if (now - c->last_ping_ms >= (uint64_t)settings.ping_interval * 1000)
 			send_ping(c);
 	}
+	graph_dump_tick();
 	static unsigned ticks;
 	if (++ticks % 10 == 0) {
 		seen_request_age();
@@ -127,7 +130,8 @@ void net_purge(void) {
 		struct edge *e;
 		list_for_each_entry(e, &edge_list, link) if (e->to == n) referenced = true;
 		conn_t *c;
-		list_for_each_entry(c, &connection_list, link) if (c->state != CONN_DEAD && c->node == n) referenced = true;
+		list_for_each_entry(c, &connection_list, link) if (c->state != CONN_DEAD && c->node == n)
+		    referenced = true;
 		if (settings.strict_subnets && !list_empty(&n->subnets))
 			referenced = true;
 		if (!referenced && !n->connection)
@@ -171,6 +175,7 @@ int net_reload(void) {
 		return -1;
 	}
 	strict_subnets_sync();
+	broadcast_subnets_read();
 	script_settings_from_conf();
 	struct outgoing *o, *otmp;
 	if (proxy_configure() < 0) {

@@ -32,9 +32,9 @@
 
 struct device device = {.fd = -1};
 
-#define BATCH 64
+#define BATCH    64
 #define HEADROOM 128
-#define BUFSIZE (PX_MTU + 512)
+#define BUFSIZE  (PX_MTU + 512)
 
 static uint8_t rx_storage[BATCH][BUFSIZE];
 static struct px_buf rx_bufs[BATCH];
@@ -80,7 +80,8 @@ static void txq_flush(struct txq *q) {
 	if (dp && sock) {
 		unsigned sent = dp->ops->send(dp->plugin, sock, q->bufs, q->count);
 		if (sent < q->count)
-			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "%u of %u datagrams not sent", q->count - sent, q->count);
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "%u of %u datagrams not sent", q->count - sent,
+			       q->count);
 		/* The kernel knows the path MTU: a frame it refused bounds maxmtu,
 		 * which makes MTU discovery converge quickly. */
 		for (unsigned i = 0; i < q->count; i++) {
@@ -94,7 +95,8 @@ static void txq_flush(struct txq *q) {
 				n->maxmtu = frame - 1;
 				if (n->mtu > n->maxmtu)
 					n->mtu = n->maxmtu;
-				logger(PX_LOG_TRAFFIC, LOG_INFO, "Path MTU to %s is below %d", n->name, frame);
+				logger(PX_LOG_TRAFFIC, LOG_INFO, "Path MTU to %s is below %d", n->name,
+				       frame);
 			}
 		}
 	}
@@ -182,7 +184,8 @@ static bool compress_into(node_t *keynode, const struct px_buf *b, struct px_buf
 }
 
 bool seal_frame(node_t *keynode, const struct px_buf *b, struct px_buf *t) {
-	t->flags = b->flags & PX_BUF_PROBE;
+	t->flags = b->flags & (PX_BUF_PROBE | PX_BUF_PRIORITY);
+	t->priority = b->priority;
 	size_t used = (size_t)(t->data - t->base) + keynode->crypto->ops->overhead;
 	if (used >= t->cap || !compress_into(keynode, b, t, t->cap - used))
 		return false;
@@ -220,7 +223,8 @@ int relay_datagram(node_t *to, struct px_buf *b) {
 	if (!to->reachable || to == myself)
 		return -1;
 	node_t *via = (to->via == myself || !to->via) ? to->nexthop : to->via;
-	if (!via || !via->has_udp_addr || settings.tcponly || ((to->options | via->options) & PX_OPTION_TCPONLY))
+	if (!via || !via->has_udp_addr || settings.tcponly ||
+	    ((to->options | via->options) & PX_OPTION_TCPONLY))
 		return -1;
 	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !via->minmtu)
 		return -1;
@@ -264,7 +268,8 @@ static bool must_use_tcp(node_t *to, node_t *via, node_t *keynode, const struct 
 		static bool warned;
 		if (!warned) {
 			logger(PX_LOG_ALWAYS, LOG_WARNING,
-			       "%s asks for compression level %d but no plugin provides it: using the meta connection",
+			       "%s asks for compression level %d but no plugin provides it: using the meta "
+			       "connection",
 			       keynode->name, keynode->out_compression);
 			warned = true;
 		}
@@ -272,7 +277,8 @@ static bool must_use_tcp(node_t *to, node_t *via, node_t *keynode, const struct 
 	}
 	if (!via->has_udp_addr)
 		return true;
-	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !(b->flags & PX_BUF_PROBE) && b->len > (uint32_t)via->minmtu)
+	if ((via->options & PX_OPTION_PMTU_DISCOVERY) && !(b->flags & PX_BUF_PROBE) &&
+	    b->len > (uint32_t)via->minmtu)
 		return true;
 	return false;
 }
@@ -324,7 +330,8 @@ void broadcast_packet(node_t *from, struct px_buf *b) {
 		if (from != myself)
 			goto out;
 		node_t *n;
-		list_for_each_entry(n, &node_list, link) if (n != myself && n->reachable && n->via == n) send_packet(n, b);
+		list_for_each_entry(n, &node_list, link) if (n != myself && n->reachable && n->via == n)
+		    send_packet(n, b);
 		goto out;
 	}
 	conn_t *c, *tmp;
@@ -553,8 +560,9 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			with_ids = true;
 		} else if (!from && b->len >= 12) {
 			node_t *origin = node_lookup_id(b->data + 6);
-			with_ids = origin && (crypto_e2e(origin) || (!origin->crypto && node_choose_crypto(origin) &&
-			                                              crypto_e2e(origin)));
+			with_ids =
+			    origin && (crypto_e2e(origin) ||
+			               (!origin->crypto && node_choose_crypto(origin) && crypto_e2e(origin)));
 		}
 		if (with_ids) {
 			b->flags = 0;

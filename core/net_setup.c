@@ -8,6 +8,7 @@
 
 #include "admission.h"
 #include "autoconnect.h"
+#include "broadcast_subnets.h"
 #include "conf.h"
 #include "device.h"
 #include "event.h"
@@ -40,6 +41,7 @@ int read_settings(void) {
 		err = -1;
 	if (proxy_configure() < 0)
 		err = -1;
+	broadcast_subnets_read();
 	return err;
 }
 
@@ -222,6 +224,10 @@ static int setup_device(void) {
 	if (!type || !strcasecmp(type, "tun") || !strcasecmp(type, "tap")) {
 		if (type)
 			tap = !strcasecmp(type, "tap");
+		bool one_queue = false;
+		if (conf_get_bool(&server_conf, "IffOneQueue", &one_queue) < 0)
+			return -1;
+		device_set_one_queue(one_queue);
 		rc = device_open(&device, path ? path : "/dev/net/tun", ifname, tap);
 	} else if (!strcasecmp(type, "fd")) {
 		if (settings.mode != RMODE_ROUTER) {
@@ -327,7 +333,7 @@ int net_setup(void) {
 		return -1;
 	if (setup_listeners() < 0)
 		return -1;
-	if (script_run("tinc-up", NULL) != 0)
+	if (!settings.device_standby && script_run("tinc-up", NULL) != 0)
 		logger(PX_LOG_ALWAYS, LOG_WARNING, "tinc-up failed");
 	struct subnet *s;
 	list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, true);
@@ -359,11 +365,13 @@ void net_shutdown(void) {
 		list_for_each_entry(s, &myself->subnets, owner_link) run_subnet_script(myself, s, false);
 	}
 	if (device.fd >= 0 && device_watch) {
-		script_run("tinc-down", NULL);
+		if (!settings.device_standby) /* else run when the last node went */
+			script_run("tinc-down", NULL);
 		watch_free(device_watch);
 		device_close(&device);
 		device_watch = NULL;
 	}
+	broadcast_subnets_free();
 	free(settings.port);
 	free(settings.ifname);
 	settings.port = settings.ifname = NULL;

@@ -139,13 +139,23 @@ void addr_format(const struct px_addr *a, char *host, size_t hostlen, char *port
 	}
 }
 
+static bool use_hostnames;
+
+void addr_set_hostnames(bool on) {
+	use_hostnames = on;
+}
+
 const char *addr_str(const struct px_addr *a) {
 	static char slots[4][NI_MAXHOST + NI_MAXSERV + 8];
 	static unsigned next;
 	char h[NI_MAXHOST], p[NI_MAXSERV];
 	char *buf = slots[next++ % 4];
 
-	addr_format(a, h, sizeof(h), p, sizeof(p));
+	/* Hostnames = yes: names from the resolver (a blocking lookup, as in
+	 * tinc), falling back to the numeric form. */
+	if (!use_hostnames || !a || !a->len || (a->sa.sa_family != AF_INET && a->sa.sa_family != AF_INET6) ||
+	    getnameinfo(&a->sa, a->len, h, sizeof(h), p, sizeof(p), 0))
+		addr_format(a, h, sizeof(h), p, sizeof(p));
 	snprintf(buf, sizeof(slots[0]), "%s port %s", h, p);
 	return buf;
 }

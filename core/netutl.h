@@ -16,8 +16,10 @@ int addr_parse(const char *host, const char *port, struct px_addr *out);
 int addr_resolve(const char *host, const char *port, int family, bool passive, struct px_addr *out, int max);
 /* Numeric host and port strings. */
 void addr_format(const struct px_addr *a, char *host, size_t hostlen, char *port, size_t portlen);
-/* "host port N" for logs, in a static rotating buffer (4 slots). */
+/* "host port N" for logs, in a static rotating buffer (4 slots). Numeric,
+ * or looked-up names after addr_set_hostnames(true) (Hostnames = yes). */
 const char *addr_str(const struct px_addr *a);
+void addr_set_hostnames(bool on);
 bool addr_equal(const struct px_addr *a, const struct px_addr *b); /* family, address, port */
 uint32_t addr_hash(const struct px_addr *a);
 uint16_t addr_port(const struct px_addr *a);

@@ -103,6 +103,8 @@ static void schedule_retry(struct outgoing *o) {
 		o->timeout = 1;
 	else
 		o->timeout *= 2;
+	if (o->timeout < settings.min_timeout) /* MinTimeout (tinc 1.0) */
+		o->timeout = settings.min_timeout;
 	if (o->timeout > settings.max_timeout)
 		o->timeout = settings.max_timeout;
 	logger(PX_LOG_CONNECTIONS, LOG_NOTICE,

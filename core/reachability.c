@@ -8,8 +8,26 @@
 #include "node.h"
 #include "node_scripts.h"
 #include "plugin_loader.h"
+#include "script.h"
+#include "settings.h"
 #include "reachability.h"
 #include "subnet.h"
+
+/* DeviceStandby: tinc-up when the first other node becomes reachable,
+ * tinc-down when the last one goes (instead of at start-up and exit). */
+static int reachable_others;
+
+static void device_standby_count(bool up) {
+	reachable_others += up ? 1 : -1;
+	if (!settings.device_standby)
+		return;
+	if (up && reachable_others == 1) {
+		if (script_run("tinc-up", NULL) != 0)
+			logger(PX_LOG_ALWAYS, LOG_WARNING, "tinc-up failed");
+	} else if (!up && reachable_others == 0) {
+		script_run("tinc-down", NULL);
+	}
+}
 
 /* The graph observer: n's reachability changed to up. */
 void graph_node_changed(node_t *n, bool up) {
@@ -32,6 +50,7 @@ void graph_node_changed(node_t *n, bool up) {
 		plugins_notify_node(n, true);
 		struct subnet *s;
 		list_for_each_entry(s, &n->subnets, owner_link) run_subnet_script(n, s, true);
+		device_standby_count(true);
 	} else {
 		logger(PX_LOG_CONNECTIONS, LOG_INFO, "Node %s became unreachable", n->name);
 		mtu_probe_stop(n);
@@ -43,5 +62,6 @@ void graph_node_changed(node_t *n, bool up) {
 		plugins_notify_node(n, false);
 		struct subnet *s;
 		list_for_each_entry(s, &n->subnets, owner_link) run_subnet_script(n, s, false);
+		device_standby_count(false);
 	}
 }

@@ -50,6 +50,37 @@ static void send_back(node_t *source, struct px_buf *b) {
 		route_io.send(source, b);
 }
 
+/* DecrementTTL: a packet passed on by us (not from our own device, not for
+ * us) costs one hop; false if it had none left (answered, dropped). */
+static bool take_hop(node_t *source, node_t *owner, struct px_buf *b) {
+	if (!settings.decrement_ttl || source == myself || owner == myself)
+		return true;
+	return route_decrement_ttl(source, b, send_back);
+}
+
+/* Broadcasts count as a hop too, as tinc does. */
+static void route_broadcast(node_t *source, struct px_buf *b) {
+	if (take_hop(source, NULL, b))
+		route_io.broadcast(source, b);
+}
+
+/* PriorityInheritance: the outer datagram carries the inner packet's TOS
+ * (IPv4) or traffic class (IPv6); the datagram transport applies it. */
+static void inherit_priority(struct px_buf *b, uint16_t type) {
+	if (!settings.priority_inheritance)
+		return;
+	const uint8_t *ip = b->data + PX_ETH_HLEN;
+	if (type == ETHERTYPE_IPV4 && b->len >= PX_ETH_HLEN + IPV4_HLEN) {
+		b->priority = ip[1];
+	} else if (type == ETHERTYPE_IPV6 && b->len >= PX_ETH_HLEN + IPV6_HLEN) {
+		b->priority = (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+	} else {
+		b->flags &= (uint16_t)~PX_BUF_PRIORITY;
+		return;
+	}
+	b->flags |= PX_BUF_PRIORITY;
+}
+
 /* Router mode on a TAP device: the kernel only accepts frames addressed to
  * its interface, and must see a consistent MAC for us. */
 static void deliver_routed(struct px_buf *b) {
@@ -153,6 +184,9 @@ static void route_ip_unicast(node_t *source, struct px_buf *b, const struct subn
 		       node_name(source), node_name(owner));
 		return;
 	}
+	if (!take_hop(source, owner, b))
+		return;
+	inherit_priority(b, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
 
 	node_t *via = route_via(owner);
 	if (!via || via == source) {
@@ -183,7 +217,7 @@ static void route_ipv4(node_t *source, struct px_buf *b) {
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 16;
 	if (settings.broadcast_mode && ipv4_is_multicast_or_broadcast(dst)) {
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		return;
 	}
 
@@ -193,6 +227,10 @@ static void route_ipv4(node_t *source, struct px_buf *b) {
 		       "Cannot route packet from %s: unknown IPv4 destination address %d.%d.%d.%d",
 		       node_name(source), dst[0], dst[1], dst[2], dst[3]);
 		send_unreachable(source, b, false, UNREACH_NET);
+		return;
+	}
+	if (!s->owner) { /* BroadcastSubnet */
+		route_broadcast(source, b);
 		return;
 	}
 	route_ip_unicast(source, b, s, false);
@@ -218,7 +256,7 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 24;
 	if (settings.broadcast_mode && dst[0] == 0xff) {
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		return;
 	}
 
@@ -230,6 +268,10 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 		       "Cannot route packet from %s: unknown IPv6 destination address %s", node_name(source),
 		       addr);
 		send_unreachable(source, b, true, UNREACH_NET);
+		return;
+	}
+	if (!s->owner) { /* BroadcastSubnet */
+		route_broadcast(source, b);
 		return;
 	}
 	route_ip_unicast(source, b, s, true);
@@ -301,8 +343,8 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 
 	const uint8_t *dst = b->data;
 	const struct subnet *s = is_multicast_mac(dst) ? NULL : subnet_lookup_mac(dst);
-	if (!s) {
-		route_io.broadcast(source, b);
+	if (!s || !s->owner) { /* unknown, or a BroadcastSubnet */
+		route_broadcast(source, b);
 		return;
 	}
 
@@ -320,6 +362,9 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 		return;
 	if (settings.forwarding == FMODE_OFF && source != myself)
 		return;
+	if (!take_hop(source, owner, b))
+		return;
+	inherit_priority(b, type);
 
 	node_t *via = route_via(owner);
 	if (!via || via == source) {
@@ -365,7 +410,7 @@ void route_packet(node_t *source, struct px_buf *b) {
 		route_switch(source, b, type);
 		break;
 	case RMODE_HUB:
-		route_io.broadcast(source, b);
+		route_broadcast(source, b);
 		break;
 	}
 }

@@ -111,7 +111,10 @@ static bool icmp4_may_answer(const uint8_t *ip, size_t ihl, size_t ip_len) {
 	return true;
 }
 
-bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
+/* The reply comes from `from` (4 bytes), or in the name of the original
+ * destination if NULL. */
+static bool build_icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu,
+                              const uint8_t *from) {
 	const uint8_t *ip = b->data + PX_ETH_HLEN;
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
 	size_t ip_len = b->len - PX_ETH_HLEN;
@@ -125,7 +128,7 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
 	uint8_t orig_eth[PX_ETH_HLEN], orig_src[4], orig_dst[4];
 	memcpy(orig_eth, b->data, PX_ETH_HLEN);
 	memcpy(orig_src, ip + 12, 4);
-	memcpy(orig_dst, ip + 16, 4);
+	memcpy(orig_dst, from ? from : ip + 16, 4);
 
 	size_t quoted = ip_len < ihl + 8 ? ip_len : ihl + 8;
 	size_t hdr_len = PX_ETH_HLEN + IPV4_HLEN + ICMP_HLEN;
@@ -156,6 +159,14 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
 	return true;
 }
 
+bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
+	return build_icmp4_error(b, type, code, mtu, NULL);
+}
+
+bool icmp4_error_from(struct px_buf *b, uint8_t type, uint8_t code, const uint8_t *from) {
+	return build_icmp4_error(b, type, code, 0, from);
+}
+
 /* RFC 4443 2.4: no error about an ICMPv6 error, from an unspecified or
  * multicast source, or (except "packet too big") to a multicast address. */
 static bool icmp6_may_answer(const uint8_t *ip, size_t ip_len, uint8_t type) {
@@ -169,7 +180,8 @@ static bool icmp6_may_answer(const uint8_t *ip, size_t ip_len, uint8_t type) {
 	return true;
 }
 
-bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info) {
+static bool build_icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info,
+                              const uint8_t *from) {
 	const uint8_t *ip = b->data + PX_ETH_HLEN;
 	size_t ip_len = b->len - PX_ETH_HLEN;
 	size_t total = IPV6_HLEN + (size_t)rd16(ip + 4);
@@ -182,7 +194,7 @@ bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info) {
 	uint8_t orig_eth[PX_ETH_HLEN], orig_src[16], orig_dst[16];
 	memcpy(orig_eth, b->data, PX_ETH_HLEN);
 	memcpy(orig_src, ip + 8, 16);
-	memcpy(orig_dst, ip + 24, 16);
+	memcpy(orig_dst, from ? from : ip + 24, 16);
 
 	size_t room = ICMP6_MAX_ERROR_LEN - IPV6_HLEN - ICMP_HLEN;
 	size_t quoted = ip_len < room ? ip_len : room;
@@ -216,4 +228,12 @@ bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info) {
 	sum = csum_add(sum, icmp, icmp_len);
 	wr16(icmp + 2, csum_finish(sum));
 	return true;
+}
+
+bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info) {
+	return build_icmp6_error(b, type, code, info, NULL);
+}
+
+bool icmp6_error_from(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info, const uint8_t *from) {
+	return build_icmp6_error(b, type, code, info, from);
 }

@@ -97,6 +97,16 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu);
  * the original as fits in 1280 bytes; `info` is the 32-bit field after the
  * checksum (the MTU for "packet too big"). */
 bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info);
+/* The same, sent from address `from` (4 or 16 bytes; NULL: in the name of
+ * the original destination). */
+bool icmp4_error_from(struct px_buf *b, uint8_t type, uint8_t code, const uint8_t *from);
+bool icmp6_error_from(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info, const uint8_t *from);
+
+/* DecrementTTL (route_ttl.c): lower the TTL/hop limit of an IPv4/IPv6 frame
+ * (VLAN-tagged too) by one. Returns false if the frame must be dropped: too
+ * short, or no hops left (then "time exceeded" goes to `reply(source, b)`).
+ * Other frames pass unchanged (true). */
+bool route_decrement_ttl(node_t *source, struct px_buf *b, void (*reply)(node_t *, struct px_buf *));
 
 /* The MAC we claim in router mode on a TAP device (ARP/NDP answers, frames
  * we write to it); locally administered. */

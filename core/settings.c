@@ -10,6 +10,7 @@
 #include "admission.h"
 #include "conf.h"
 #include "logger.h"
+#include "netutl.h"
 #include "script.h"
 #include "settings.h"
 
@@ -93,6 +94,16 @@ int settings_read(void) {
 	}
 	if (settings.max_timeout < 1)
 		settings.max_timeout = 1;
+	err |= get_int("MinTimeout", 0, &settings.min_timeout);
+	if (settings.min_timeout < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Bogus minimum timeout %d", settings.min_timeout);
+		err = -1;
+	} else if (settings.min_timeout > settings.max_timeout) {
+		logger(PX_LOG_ALWAYS, LOG_WARNING,
+		       "MinTimeout (%d s) is larger than MaxTimeout (%d s); using %d s", settings.min_timeout,
+		       settings.max_timeout, settings.max_timeout);
+		settings.min_timeout = settings.max_timeout;
+	}
 	err |= get_int("MACExpire", 600, &settings.mac_expire);
 	err |= get_int("ReplayWindow", 16, &settings.replay_window);
 	err |= get_int("Compression", 0, &settings.compression);
@@ -113,6 +124,12 @@ int settings_read(void) {
 	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
 	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
 	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
+	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
+	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);
+	err |= get_bool("DeviceStandby", false, &settings.device_standby);
+	bool hostnames;
+	err |= get_bool("Hostnames", false, &hostnames);
+	addr_set_hostnames(hostnames);
 	if (settings.tunnelserver)
 		settings.strict_subnets = true;
 	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {

@@ -19,11 +19,15 @@ struct settings {
 	int ping_interval, ping_timeout; /* seconds */
 	int key_expire;                  /* seconds */
 	int max_timeout;                 /* seconds */
+	int min_timeout;                 /* seconds: MinTimeout, at most max_timeout */
 	int mac_expire;
 	int replay_window; /* bytes */
 	bool tcponly, indirectdata, pmtu_discovery, clamp_mss;
 	bool direct_only, strict_subnets, tunnelserver, local_discovery;
 	bool experimental_protocol; /* SPTPS allowed (tinc 1.1's ExperimentalProtocol) */
+	bool decrement_ttl;         /* DecrementTTL */
+	bool priority_inheritance;  /* PriorityInheritance */
+	bool device_standby;        /* DeviceStandby */
 	int compression;            /* level we want to receive */
 	int max_output_buffer;
 	int max_edges_per_node, max_subnets_per_node; /* 0: no cap */

@@ -41,6 +41,11 @@ struct udp_sock {
 	struct iovec rx_iov[UDP_RING];
 	struct mmsghdr tx_msgs[UDP_RING];
 	struct iovec tx_iov[UDP_RING];
+	/* One IP_TOS / IPV6_TCLASS control message per datagram (PX_BUF_PRIORITY). */
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} tx_ctrl[UDP_RING];
 };
 
 static struct {
@@ -268,6 +273,25 @@ err:
 	return -1;
 }
 
+/* PriorityInheritance: the datagram goes out with the inner packet's TOS
+ * (IPv4) or traffic class (IPv6), set per datagram as a control message so
+ * that one batch can mix priorities. */
+static void udp_set_priority(struct msghdr *h, char *ctrl, const struct px_buf *b) {
+	int value = b->priority;
+	h->msg_control = ctrl;
+	h->msg_controllen = CMSG_SPACE(sizeof(int));
+	struct cmsghdr *c = CMSG_FIRSTHDR(h);
+	if (b->addr.sa.sa_family == AF_INET6) {
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_TCLASS;
+	} else {
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_TOS;
+	}
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &value, sizeof(int));
+}
+
 static unsigned udp_send(px_plugin *self, void *sock, struct px_buf *bufs, unsigned n) {
 	(void)self;
 	struct udp_sock *s = sock;
@@ -292,6 +316,8 @@ static unsigned udp_send(px_plugin *self, void *sock, struct px_buf *bufs, unsig
 			s->tx_msgs[k].msg_hdr.msg_namelen = udp_addr_len(&b->addr);
 			s->tx_msgs[k].msg_hdr.msg_iov = &s->tx_iov[k];
 			s->tx_msgs[k].msg_hdr.msg_iovlen = 1;
+			if (b->flags & PX_BUF_PRIORITY)
+				udp_set_priority(&s->tx_msgs[k].msg_hdr, s->tx_ctrl[k].buf, b);
 			idx[k++] = i;
 		}
 

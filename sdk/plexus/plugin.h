@@ -99,7 +99,8 @@ struct px_buf {
 	uint32_t cap; /* bytes of storage at base */
 	uint16_t gso_size; /* 0, or segment size of a super-packet (reserved) */
 	uint16_t flags; /* PX_BUF_* */
-	uint32_t reserved;
+	uint8_t priority; /* with PX_BUF_PRIORITY: TOS / traffic class for the outer datagram */
+	uint8_t reserved[3];
 	px_node *node; /* peer the packet comes from / goes to */
 	struct px_addr addr; /* datagram source (in) or destination (out) */
 };
@@ -109,6 +110,9 @@ struct px_buf {
 #define PX_BUF_TOO_BIG 0x0004 /* set by a transport: EMSGSIZE, path MTU smaller */
 #define PX_BUF_COMPRESSED 0x0008 /* payload is compressed (PX_CRYPTO_COMPRESS_FLAG) */
 #define PX_BUF_ADD_ETH 0x0010 /* bare IP packet: the core adds the Ethernet header (after decompressing) */
+/* PriorityInheritance: send with TOS/traffic class `priority` (a transport
+ * that ignores it sends with the socket's default) */
+#define PX_BUF_PRIORITY 0x0020
 
 /* Log levels: tinc's debug levels. Level 0 is always logged. */
 enum px_log_level {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /* Address parsing, formatting, comparison and hex helpers. */
+#include <netdb.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -155,8 +156,29 @@ static void test_hex(void) {
 	CHECK(hex2bin("0001020304050607", back, sizeof(back)) == 8);
 }
 
+/* Hostnames = yes: addr_str() gives what the resolver says (here from
+ * /etc/hosts and /etc/services), addr_format() stays numeric. */
+static void test_hostnames(void) {
+	struct px_addr a;
+	char want_h[NI_MAXHOST], want_p[NI_MAXSERV], want[NI_MAXHOST + NI_MAXSERV + 8], host[64];
+	CHECK(addr_parse("127.0.0.1", "655", &a) == 0);
+	if (getnameinfo(&a.sa, a.len, want_h, sizeof(want_h), want_p, sizeof(want_p), 0) ||
+	    !strcmp(want_h, "127.0.0.1")) {
+		printf("netutl_test: no name for 127.0.0.1, Hostnames check skipped\n");
+		return;
+	}
+	snprintf(want, sizeof(want), "%s port %s", want_h, want_p);
+	addr_set_hostnames(true);
+	CHECK_STR(addr_str(&a), want);
+	addr_format(&a, host, sizeof(host), NULL, 0);
+	CHECK_STR(host, "127.0.0.1");
+	addr_set_hostnames(false);
+	CHECK_STR(addr_str(&a), "127.0.0.1 port 655");
+}
+
 int main(void) {
 	test_parse_format();
+	test_hostnames();
 	test_compare();
 	test_unmap();
 	test_resolve();

@@ -5,7 +5,7 @@
 check_PROGRAMS += tests/unit/route_test
 TESTS += tests/unit/route_test
 tests_unit_route_test_SOURCES = tests/unit/route_test.c \
-	core/route.c core/route_io.c core/route_icmp.c core/route_mss.c core/route_neighbor.c \
+	core/route.c core/route_io.c core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c \
 	core/route_internal.h
 tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
@@ -13,5 +13,5 @@ tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)
 check_PROGRAMS += tests/unit/route_subnet_test
 TESTS += tests/unit/route_subnet_test
 tests_unit_route_subnet_test_SOURCES = tests/unit/route_test.c \
-	core/route.c core/route_io.c core/route_icmp.c core/route_mss.c core/route_neighbor.c core/subnet.c core/netutl.c core/xalloc.c
+	core/route.c core/route_io.c core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c core/subnet.c core/netutl.c core/xalloc.c
 tests_unit_route_subnet_test_CPPFLAGS = $(TEST_CPPFLAGS) -DROUTE_TEST_REAL_SUBNET

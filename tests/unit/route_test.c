@@ -33,6 +33,8 @@ static struct {
 	node_t *to; /* send_packet target / broadcast_packet origin */
 	uint8_t frame[2048];
 	uint32_t len;
+	uint16_t flags;
+	uint8_t priority;
 	int count; /* outputs since reset */
 } out;
 
@@ -44,6 +46,8 @@ static void record(enum action a, node_t *n, const struct px_buf *b) {
 	out.action = a;
 	out.to = n;
 	out.len = b->len;
+	out.flags = b->flags;
+	out.priority = b->priority;
 	memcpy(out.frame, b->data, b->len < sizeof(out.frame) ? b->len : sizeof(out.frame));
 	out.count++;
 }
@@ -102,7 +106,8 @@ struct subnet *subnet_new(void) {
 
 void subnet_add(struct px_node *owner, struct subnet *s) {
 	s->owner = owner;
-	list_add_tail(&s->owner_link, &owner->subnets);
+	if (owner)
+		list_add_tail(&s->owner_link, &owner->subnets);
 	list_add_tail(&s->table_link, &subnet_table);
 }
 
@@ -147,7 +152,8 @@ static struct subnet *lookup(enum subnet_type type, const uint8_t *addr) {
 		if (!best || s->prefix > best->prefix ||
 		    (s->prefix == best->prefix &&
 		     (s->weight < best->weight ||
-		      (s->weight == best->weight && s->owner->reachable && !best->owner->reachable))))
+		      (s->weight == best->weight && (!s->owner || s->owner->reachable) && best->owner &&
+		       !best->owner->reachable))))
 			best = s;
 	}
 	return best;
@@ -921,6 +927,145 @@ static void test_switch(void) {
 	settings.mode = RMODE_ROUTER;
 }
 
+/* DecrementTTL: forwarded and flooded packets lose one hop; at 1 they are
+ * answered with "time exceeded" instead. Our own and ours are untouched. */
+static void test_decrement_ttl(void) {
+	struct px_buf b;
+	next_second();
+
+	/* Off (the default): passed on unchanged. */
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.2.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_SEND && out.to == bravo && out.frame[PX_ETH_HLEN + 8] == 64);
+
+	settings.decrement_ttl = true;
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.2.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_SEND && out.to == bravo && out.frame[PX_ETH_HLEN + 8] == 63);
+	CHECK(csum_ok(out.frame + PX_ETH_HLEN, 20));
+
+	/* From our device, or for us: no hop. */
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.2.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.frame[PX_ETH_HLEN + 8] == 64);
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.0.1", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 8] == 64);
+
+	/* Last hop: time exceeded back to the sender, nothing forwarded. */
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "198.18.2.1", 17, 60, false);
+	b.data[PX_ETH_HLEN + 8] = 1;
+	wr16(b.data + PX_ETH_HLEN + 10, 0);
+	wr16(b.data + PX_ETH_HLEN + 10, (uint16_t)~sum16(b.data + PX_ETH_HLEN, 20, 0));
+	route_packet(alpha, &b);
+	CHECK(out.count == 1 && out.action == ACT_SEND && out.to == alpha);
+	const uint8_t *ip = out.frame + PX_ETH_HLEN;
+	CHECK(ip[9] == 1 && ip[20] == 11 && ip[21] == 0);
+	CHECK(ip[16] == 198 && ip[17] == 18 && ip[18] == 1 && ip[19] == 5);
+	CHECK(csum_ok(ip, 20) && csum_ok(ip + 20, out.len - PX_ETH_HLEN - 20));
+
+	/* IPv6: hop limit, and time exceeded (type 3). */
+	next_second();
+	reset_out();
+	b = ipv6_frame(1, 1, 17, 100); /* to bravo's 2001:db8:1::/64 */
+	route_packet(alpha, &b);
+	CHECK(out.count == 1 && out.action == ACT_SEND && out.frame[PX_ETH_HLEN + 7] == 63);
+	reset_out();
+	b = ipv6_frame(1, 1, 17, 100);
+	b.data[PX_ETH_HLEN + 7] = 1;
+	route_packet(alpha, &b);
+	CHECK(out.count == 1 && out.action == ACT_SEND && out.to == alpha);
+	ip = out.frame + PX_ETH_HLEN;
+	CHECK(ip[6] == 58 && ip[40] == 3 && ip[41] == 0);
+	CHECK(sum16(ip + 40, out.len - PX_ETH_HLEN - 40, pseudo6(ip, out.len - PX_ETH_HLEN - 40, 58)) ==
+	      0xffff);
+
+	/* Flooded packets from other nodes count as a hop. */
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "255.255.255.255", 17, 60, false);
+	route_packet(alpha, &b);
+	CHECK(out.action == ACT_BROADCAST && out.frame[PX_ETH_HLEN + 8] == 63);
+	reset_out();
+	b = ipv4_frame("198.18.1.5", "255.255.255.255", 17, 60, false);
+	b.data[PX_ETH_HLEN + 8] = 1;
+	route_packet(alpha, &b);
+	CHECK(out.count == 0 || out.action != ACT_BROADCAST);
+	settings.decrement_ttl = false;
+}
+
+/* BroadcastSubnet: ownerless subnets in the table; the longest prefix
+ * decides between them and the nodes' subnets. */
+static void test_broadcast_subnet(void) {
+	struct px_buf b;
+	add_v4(NULL, "198.18.1.0", 25, 10);   /* inside alpha's /24, beside charlie's /25 */
+	add_v4(NULL, "198.18.128.0", 17, 10); /* inside bravo's /16 */
+	add_v6(NULL, 5, 48);
+	subnet_cache_flush();
+
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_BROADCAST && out.to == myself);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.200.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_BROADCAST);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.200", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.to == charlie);
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.2.1", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && out.to == bravo);
+	reset_out();
+	b = ipv6_frame(0, 5, 17, 100);
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_BROADCAST);
+	/* From another node: flooded on with its origin. */
+	reset_out();
+	b = ipv4_frame("198.18.2.1", "198.18.1.5", 17, 60, false);
+	route_packet(bravo, &b);
+	CHECK(out.action == ACT_BROADCAST && out.to == bravo);
+
+	struct subnet *s, *tmp;
+	list_for_each_entry_safe(s, tmp, &subnet_table, table_link) {
+		if (!s->owner)
+			subnet_del(s);
+	}
+	subnet_cache_flush();
+}
+
+/* PriorityInheritance: unicast packets carry their TOS / traffic class to
+ * the datagram transport. */
+static void test_priority_inheritance(void) {
+	struct px_buf b;
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	b.data[PX_ETH_HLEN + 1] = 0xb8;
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && !(out.flags & PX_BUF_PRIORITY));
+
+	settings.priority_inheritance = true;
+	reset_out();
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	b.data[PX_ETH_HLEN + 1] = 0xb8;
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && (out.flags & PX_BUF_PRIORITY) && out.priority == 0xb8);
+	reset_out();
+	b = ipv6_frame(0, 1, 17, 100);
+	b.data[PX_ETH_HLEN] = 0x62; /* traffic class 0x28 */
+	b.data[PX_ETH_HLEN + 1] = 0x80;
+	route_packet(myself, &b);
+	CHECK(out.action == ACT_SEND && (out.flags & PX_BUF_PRIORITY) && out.priority == 0x28);
+	settings.priority_inheritance = false;
+}
+
 int main(void) {
 	route_set_io(&(struct route_io){
 	    .send = send_packet,
@@ -941,6 +1086,9 @@ int main(void) {
 	test_truncated();
 	test_arp();
 	test_switch();
+	test_decrement_ttl();
+	test_broadcast_subnet();
+	test_priority_inheritance();
 	teardown();
 	return check_done("route_test");
 }
