@@ -2,8 +2,8 @@
 /*
  * TCP receive coalescing for TUN/TAP (see tun_gro.h). A segment is appended
  * to a held flow only where the kernel's GRO would append it: same
- * addresses, ports, IP TOS/TTL/DF (IPv6: traffic class, flow label, hop
- * limit), TCP ACK number, window and options, the next sequence number, no
+ * addresses, ports, IP TOS/TTL/DF and, without DF, the next IPv4 ID
+ * (IPv6: traffic class, flow label, hop limit), TCP ACK number, window and options, the next sequence number, no
  * flags but ACK (PSH closes the run), no more payload than the first
  * segment (a shorter one closes the run), and a correct checksum -- once
  * joined, the kernel no longer checks it.
@@ -114,6 +114,8 @@ static bool can_append(const struct tun_gro *g, const struct tun_gro_flow *f, co
 			return false;
 	} else if (a[1] != b[1] || a[8] != b[8] || (a[6] & 0x40) != (b[6] & 0x40)) {
 		return false;
+	} else if (!(b[6] & 0x40) && get16(b + 4) != (uint16_t)(get16(a + 4) + f->segs)) {
+		return false; /* without DF the IDs must count up, as cutting again makes them */
 	}
 	const uint8_t *ta = f->buf + f->l4, *tb = s->pkt + s->l4;
 	return get32(tb + 4) == f->next_seq && !memcmp(ta + 8, tb + 8, 4) /* ack */ &&

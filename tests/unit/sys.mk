@@ -41,3 +41,9 @@ check_PROGRAMS += tests/unit/udp_trial_test
 TESTS += tests/unit/udp_trial_test
 tests_unit_udp_trial_test_SOURCES = tests/unit/udp_trial_test.c core/udp_trial.c core/udp_trial.h
 tests_unit_udp_trial_test_CPPFLAGS = $(TEST_CPPFLAGS)
+
+# TUN offload: cutting and joining TCP/UDP packets, no kernel needed.
+check_PROGRAMS += tests/unit/tun_offload_test
+TESTS += tests/unit/tun_offload_test
+tests_unit_tun_offload_test_SOURCES = tests/unit/tun_offload_test.c core/tun_gso.c core/tun_gro.c core/inet_csum.c
+tests_unit_tun_offload_test_CPPFLAGS = $(TEST_CPPFLAGS)
