@@ -3,10 +3,9 @@
  * TCP receive coalescing for TUN/TAP (see tun_gro.h). A segment is appended
  * to a held flow only where the kernel's GRO would append it: same
  * addresses, ports, IP TOS/TTL/DF and, without DF, the next IPv4 ID
- * (IPv6: traffic class, flow label, hop limit), TCP ACK number, window and options, the next sequence number, no
- * flags but ACK (PSH closes the run), no more payload than the first
- * segment (a shorter one closes the run), and a correct checksum -- once
- * joined, the kernel no longer checks it.
+ * (IPv6: traffic class, flow label, hop limit), TCP ACK number, window and options, the next sequence number,
+ * no flags but ACK (PSH closes the run), no more payload than the first segment (a shorter one closes the
+ * run), and a correct checksum -- once joined, the kernel no longer checks it.
  */
 #include <stddef.h>
 #include <string.h>

@@ -135,7 +135,8 @@ static size_t build(const struct spec *s, struct tun_vnet_hdr *h) {
 		wr16(ip + 4, (uint16_t)(len - l3 - 40));
 		ip[6] = proto;
 		ip[7] = 64;
-		static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+		static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x19, 0, 0,
+		                                0,    0,    0,    0,    0, 0,    0, 1};
 		memcpy(ip + 8, src, 16);
 		memcpy(ip + 24, src, 16);
 		ip[39] = 2;
@@ -172,13 +173,13 @@ static size_t build(const struct spec *s, struct tun_vnet_hdr *h) {
 	memcpy(super + l4 + l4hl, original_payload, s->payload);
 	uint8_t *csum = t + (s->udp ? 6 : 16);
 	wr16(csum, ref_pseudo(ip, s->v6, proto, len - l4));
-	*h = (struct tun_vnet_hdr){.flags = TUN_VNET_F_NEEDS_CSUM,
-	                           .gso_type = (uint8_t)(s->udp ? TUN_GSO_UDP_L4
-	                                                        : (s->v6 ? TUN_GSO_TCPV6 : TUN_GSO_TCPV4)),
-	                           .hdr_len = (uint16_t)(l4 + l4hl),
-	                           .gso_size = (uint16_t)s->mss,
-	                           .csum_start = (uint16_t)l4,
-	                           .csum_offset = (uint16_t)(s->udp ? 6 : 16)};
+	*h = (struct tun_vnet_hdr){
+	    .flags = TUN_VNET_F_NEEDS_CSUM,
+	    .gso_type = (uint8_t)(s->udp ? TUN_GSO_UDP_L4 : (s->v6 ? TUN_GSO_TCPV6 : TUN_GSO_TCPV4)),
+	    .hdr_len = (uint16_t)(l4 + l4hl),
+	    .gso_size = (uint16_t)s->mss,
+	    .csum_start = (uint16_t)l4,
+	    .csum_offset = (uint16_t)(s->udp ? 6 : 16)};
 	return len;
 }
 
@@ -227,7 +228,7 @@ static int cut_and_check(const struct spec *s, const uint8_t *pkt, size_t len, c
 			ok &= rd32(t + 4) == 0xfffff000u + (uint32_t)off;
 			uint8_t want = s->flags;
 			if (!last)
-				want &= (uint8_t)~(FIN | PSH);
+				want &= (uint8_t) ~(FIN | PSH);
 			if (i)
 				want &= (uint8_t)~CWR;
 			ok &= t[13] == want;
@@ -272,8 +273,8 @@ static void test_cut_random(void) {
 		s.flags = (uint8_t)(ACK | (rnd() & (PSH | FIN | CWR)));
 		size_t len = build(&s, &h);
 		if (cut_and_check(&s, super, len, &h) < 0) {
-			fprintf(stderr, "random case %d: v6 %d udp %d l2 %zu opt %zu payload %zu mss %zu\n", i, s.v6,
-			        s.udp, s.l2, s.optlen, s.payload, s.mss);
+			fprintf(stderr, "random case %d: v6 %d udp %d l2 %zu opt %zu payload %zu mss %zu\n",
+			        i, s.v6, s.udp, s.l2, s.optlen, s.payload, s.mss);
 			break;
 		}
 	}
@@ -296,7 +297,7 @@ static void test_cut_refused(void) {
 	CHECK(tun_gso_start(&g, &h, super, 40, 0) == -1);  /* headers only */
 	CHECK(tun_gso_start(&g, &h, super, 30, 0) == -1);  /* truncated TCP header */
 	CHECK(tun_gso_start(&g, &h, super, len, 1) == -1); /* no IP header there */
-	super[9] = 17;                                      /* says UDP */
+	super[9] = 17;                                     /* says UDP */
 	CHECK(tun_gso_start(&g, &h, super, len, 0) == -1);
 	super[9] = 6;
 	CHECK(tun_gso_start(&g, &h, super, len, 0) == 3);
@@ -313,7 +314,8 @@ static void test_complete(void) {
 	struct tun_vnet_hdr h;
 	for (int v6 = 0; v6 < 2; v6++) {
 		for (int udp = 0; udp < 2; udp++) {
-			struct spec s = {.v6 = v6, .udp = udp, .payload = 333, .mss = 1400, .flags = ACK | PSH};
+			struct spec s = {
+			    .v6 = v6, .udp = udp, .payload = 333, .mss = 1400, .flags = ACK | PSH};
 			size_t len = build(&s, &h);
 			h.gso_type = TUN_GSO_NONE;
 			size_t l4 = v6 ? 40 : 20;
@@ -464,7 +466,8 @@ static void test_join_rules(void) {
 	tun_gro_flush(&gro);
 	CHECK(nouts == 2);
 	for (int i = 0; i < nouts; i++)
-		CHECK(outs[i].len == 40 + 400 && outs[i].h.gso_type == TUN_GSO_TCPV4 && outs[i].h.gso_size == 100);
+		CHECK(outs[i].len == 40 + 400 && outs[i].h.gso_type == TUN_GSO_TCPV4 &&
+		      outs[i].h.gso_size == 100);
 	clear_outs();
 
 	/* a gap in the sequence: what is held goes first, the rest after */
@@ -633,10 +636,13 @@ static void test_join_random(void) {
 				}
 				while (next[f] < N && rd16(in[next[f]] + 22) != f + 1)
 					next[f]++;
-				ok &= next[f] < N && (size_t)l == inlen[next[f]] && !memcmp(pkt, in[next[f]], inlen[next[f]]);
+				ok &= next[f] < N && (size_t)l == inlen[next[f]] &&
+				      !memcmp(pkt, in[next[f]], inlen[next[f]]);
 				if (!ok)
-					fprintf(stderr, "out %d (gso %d len %zu) flow %d: next %d len %ld vs %zu\n", o, gso, plen, f,
-					        next[f], l, next[f] < N ? inlen[next[f]] : 0);
+					fprintf(stderr,
+					        "out %d (gso %d len %zu) flow %d: next %d len %ld vs %zu\n",
+					        o, gso, plen, f, next[f], l,
+					        next[f] < N ? inlen[next[f]] : 0);
 				next[f]++;
 			} while (gso && ok);
 		}
