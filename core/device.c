@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "device_vnet.h"
 #include "logger.h"
 
 #define DEFAULT_DEVICE "/dev/net/tun"
@@ -47,25 +48,42 @@ int device_open(struct device *d, const char *path, const char *ifname, bool tap
 		goto err;
 	}
 
-	d->fd = open(d->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (d->fd < 0) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not open %s: %s", d->path, strerror(errno));
-		goto err;
-	}
+	/* Offload first; if the kernel refuses any of it, the device is opened
+	 * again exactly as without. */
+	bool vnet = device_vnet_wanted();
+	for (;;) {
+		d->fd = open(d->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (d->fd < 0) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not open %s: %s", d->path, strerror(errno));
+			goto err;
+		}
 
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (one_queue ? IFF_ONE_QUEUE : 0));
-	if (ifname)
-		memcpy(ifr.ifr_name, ifname, strlen(ifname));
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof ifr);
+		ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0) |
+		                        (one_queue ? IFF_ONE_QUEUE : 0));
+		if (ifname)
+			memcpy(ifr.ifr_name, ifname, strlen(ifname));
 
-	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not configure %s as %s device%s%s: %s", d->path,
-		       tap ? "TAP" : "TUN", ifname ? " " : "", ifname ? ifname : "", strerror(errno));
-		goto err;
+		if (ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
+			if (vnet) {
+				logger(PX_LOG_CONNECTIONS, LOG_INFO,
+				       "TUN offload unavailable (IFF_VNET_HDR: %s)", strerror(errno));
+				close(d->fd);
+				vnet = false;
+				continue;
+			}
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not configure %s as %s device%s%s: %s", d->path,
+			       tap ? "TAP" : "TUN", ifname ? " " : "", ifname ? ifname : "", strerror(errno));
+			goto err;
+		}
+		memcpy(d->ifname, ifr.ifr_name, IFNAMSIZ);
+		d->ifname[IFNAMSIZ - 1] = '\0';
+		if (!vnet || device_vnet_setup(d) == 0)
+			break;
+		close(d->fd);
+		vnet = false;
 	}
-	memcpy(d->ifname, ifr.ifr_name, IFNAMSIZ);
-	d->ifname[IFNAMSIZ - 1] = '\0';
 
 	logger(PX_LOG_ALWAYS, LOG_NOTICE, "%s device (%s) is a Linux %s device", d->ifname, d->path,
 	       tap ? "tap" : "tun");
@@ -81,6 +99,7 @@ err:
 }
 
 void device_close(struct device *d) {
+	device_vnet_close(d);
 	if (d->fd >= 0) {
 		logger(PX_LOG_CONNECTIONS, LOG_INFO,
 		       "%s closed: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out", d->ifname,
@@ -162,6 +181,8 @@ static int read_one(struct device *d, struct px_buf *b) {
 }
 
 unsigned device_read_batch(struct device *d, struct px_buf *bufs, unsigned n) {
+	if (d->offload)
+		return device_vnet_read_batch(d, bufs, n);
 	unsigned got = 0;
 	/* Dropped frames use up attempts too, so a flood of junk cannot hold the loop. */
 	for (unsigned attempt = 0; got < n && attempt < 2 * n; attempt++) {
@@ -189,6 +210,9 @@ int device_write(struct device *d, const struct px_buf *b) {
 		len -= PX_ETH_HLEN;
 	}
 
+	if (d->offload)
+		return device_vnet_write(d, b, frame, len);
+
 	ssize_t put;
 	if (d->kind == DEVICE_MULTICAST) {
 		if (len >= PX_ETH_HLEN) {
@@ -210,4 +234,13 @@ int device_write(struct device *d, const struct px_buf *b) {
 	d->out_packets++;
 	d->out_bytes += b->len;
 	return 0;
+}
+
+bool device_pending(const struct device *d) {
+	return d->gso_pending;
+}
+
+void device_flush(struct device *d) {
+	if (d->offload)
+		device_vnet_flush(d);
 }

@@ -17,6 +17,10 @@
 
 #include <plexus/plugin.h>
 
+#include "tun_gso.h"
+
+struct tun_gro;
+
 enum device_kind {
 	DEVICE_TUNTAP,     /* /dev/net/tun */
 	DEVICE_FD,         /* Device = N or a unix socket the fd is received from */
@@ -35,6 +39,17 @@ struct device {
 	socklen_t grouplen;
 	uint8_t last_src[6]; /* multicast: source MAC of our last frame, to drop its echo */
 	bool sent_any;
+	/* TUN offload (TUN/TAP only; off with PLEXUS_NO_TUN_OFFLOAD set): the
+	 * descriptor carries a virtio-net header, reads may be TSO/USO
+	 * super-packets (cut here into ordinary packets), and TCP segments
+	 * written in one batch are joined until device_flush(). */
+	bool offload;
+	unsigned offload_flags; /* TUN_F_* the kernel accepted */
+	uint8_t *vnet_buf;      /* a super-packet read */
+	struct tun_gso gso;     /* the super-packet being cut */
+	bool gso_pending;
+	struct tun_gro *gro;
+	uint64_t gso_packets, gso_segments; /* super-packets read, packets cut from them */
 };
 
 /* Open and configure. ifname may be NULL (kernel picks). Returns 0 or -1 (logged). */
@@ -53,7 +68,13 @@ void device_close(struct device *d);
  * least PX_MTU + PX_ETH_HLEN bytes from data to base+cap). Sets len; returns
  * the number read (0 when nothing is pending). */
 unsigned device_read_batch(struct device *d, struct px_buf *bufs, unsigned n);
-/* Write one Ethernet frame (TUN: header stripped). Returns 0 or -1. */
+/* True while a super-packet read is not yet all handed out: read again
+ * even if the descriptor is not readable. */
+bool device_pending(const struct device *d);
+/* Write one Ethernet frame (TUN: header stripped). Returns 0 or -1. With
+ * offload, a TCP segment may be held (copied) until device_flush(). */
 int device_write(struct device *d, const struct px_buf *b);
+/* The end of a batch: write what device_write() holds. */
+void device_flush(struct device *d);
 
 #endif

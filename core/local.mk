@@ -20,6 +20,9 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/settings.c core/settings.h \
 	core/event.c core/event.h \
 	core/device.c core/device.h core/device_kinds.c \
+	core/device_vnet.c core/device_vnet.h core/tun_vnet.h \
+	core/tun_gso.c core/tun_gso.h core/tun_gro.c core/tun_gro.h \
+	core/inet_csum.c core/inet_csum.h \
 	core/logger.c core/logger.h \
 	core/script.c core/script.h \
 	core/control.c core/control.h \

@@ -103,9 +103,12 @@ static void txq_flush(struct txq *q) {
 	q->count = 0;
 }
 
+/* The end of a batch: datagrams out, and what the device holds to join. */
 void tx_flush(void) {
 	txq_flush(&txq4);
 	txq_flush(&txq6);
+	if (device.fd >= 0)
+		device_flush(&device);
 }
 
 bool node_choose_crypto(node_t *n) {
@@ -364,9 +367,11 @@ void receive_frame(node_t *from, struct px_buf *b) {
 	route_packet(from, b);
 }
 
-/* Frames read from our interface go to the router in batches. */
+/* Frames read from our interface go to the router in batches. A
+ * super-packet cut into more packets than one batch holds is always handed
+ * out to the end (the descriptor will not say it is readable for it). */
 void device_input(void) {
-	for (int round = 0; round < 8; round++) {
+	for (int round = 0;; round++) {
 		for (int i = 0; i < BATCH; i++) {
 			rx_bufs[i].data = rx_bufs[i].base + HEADROOM;
 			rx_bufs[i].len = 0;
@@ -377,7 +382,7 @@ void device_input(void) {
 		for (unsigned i = 0; i < n; i++)
 			route_packet(myself, &rx_bufs[i]);
 		tx_flush();
-		if (n < BATCH)
+		if (!device_pending(&device) && (n < BATCH || round >= 7))
 			break;
 	}
 }

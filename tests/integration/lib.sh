@@ -525,10 +525,11 @@ ping_check() {
 }
 
 # bulk_tcp FROM TO BYTES [TIMEOUT]: send BYTES of random data over TCP from
-# node FROM to node TO's tunnel address and compare SHA-256 on both ends.
+# node FROM to node TO's tunnel address (PXT_BULK_ADDR: another address of
+# TO, e.g. its IPv6 one) and compare SHA-256 on both ends.
 bulk_tcp() {
 	local from=$1 to=$2 bytes=$3 limit=${4:-90} addr port srv i out_s out_c spid
-	addr=$(addr_of "$to")
+	addr=${PXT_BULK_ADDR:-$(addr_of "$to")}
 	port=$((20000 + RANDOM % 20000))
 	out_s=$PXT_TMP/bulk.$PXT_COUNTER.srv
 	out_c=$PXT_TMP/bulk.$PXT_COUNTER.cli

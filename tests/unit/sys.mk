@@ -25,7 +25,8 @@ tests_unit_process_priority_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
 check_PROGRAMS += tests/unit/device_test
 TESTS += tests/unit/device_test
-tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/device_kinds.c core/logger.c
+tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/device_kinds.c core/logger.c \
+	core/device_vnet.c core/tun_gso.c core/tun_gro.c core/inet_csum.c core/xalloc.c
 tests_unit_device_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
 # The transport plugins are compiled into the test (it #includes their .c
@@ -45,3 +46,8 @@ check_PROGRAMS += tests/unit/sptps_frame_test
 TESTS += tests/unit/sptps_frame_test
 tests_unit_sptps_frame_test_SOURCES = tests/unit/sptps_frame_test.c core/sptps_frame.c core/sptps_frame.h
 tests_unit_sptps_frame_test_CPPFLAGS = $(TEST_CPPFLAGS)
+# TUN offload: cutting and joining TCP/UDP packets, no kernel needed.
+check_PROGRAMS += tests/unit/tun_offload_test
+TESTS += tests/unit/tun_offload_test
+tests_unit_tun_offload_test_SOURCES = tests/unit/tun_offload_test.c core/tun_gso.c core/tun_gro.c core/inet_csum.c
+tests_unit_tun_offload_test_CPPFLAGS = $(TEST_CPPFLAGS)
