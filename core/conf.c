@@ -75,7 +75,7 @@ static const struct known_var known_vars[] = {
     {"Hostnames", S, CONF_WARN, "no"}, /* addresses are logged numerically */
     {"IffOneQueue", S, CONF_WARN, "no"}, /* tun/tap is opened without IFF_ONE_QUEUE */
     {"Interface", S},
-    {"InvitationExpire", S, CONF_WARN}, /* plexusd serves no invitations */
+    {"InvitationExpire", S},
     {"KeyExpire", S},
     {"ListenAddress", S | M},
     {"LocalDiscovery", S},
