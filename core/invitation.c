@@ -45,6 +45,8 @@ struct invitation {
 	struct sptps_key key;    /* the invitation key */
 	struct sptps_key joiner; /* its throw-away key */
 	char pub_b64[SPTPS_PUBKEY_B64_LEN + 1];
+	uint8_t *greeting;       /* ID, ACK and our KEX, sent in one write */
+	size_t greeting_len;
 	bool sent;               /* invitation file delivered; next: the joiner's key */
 	bool done;
 };
@@ -61,6 +63,15 @@ static bool inv_send(void *ctx, uint8_t type, const uint8_t *wire, size_t len) {
 	struct invitation *inv = ctx;
 
 	(void)type;
+	if (inv->greeting) {
+		uint8_t *g = realloc(inv->greeting, inv->greeting_len + len);
+		if (!g)
+			abort();
+		memcpy(g + inv->greeting_len, wire, len);
+		inv->greeting = g;
+		inv->greeting_len += len;
+		return true;
+	}
 	return conn_write_wire(inv->c, wire, len) == 0;
 }
 
@@ -343,9 +354,20 @@ int invitation_start(conn_t *c, const char *key_b64) {
 	sptps_key_public_b64(&inv->key, inv->pub_b64);
 	free(c->name);
 	c->name = strdup("<invitation>");
-	if (send_id(c) < 0 || conn_send(c, "%d %s", PX_REQ_ACK, inv->pub_b64) < 0)
-		goto fail;
 	c->state = CONN_AUTH;
+
+	/* tinc 1.1's joiner fails unless our KEX arrives in the same read as
+	 * the ID and ACK lines, so all three leave in one write. */
+	char lines[MAX_STRING_SIZE + 128];
+	int n = snprintf(lines, sizeof(lines), "%d %s %d.%d\n%d %s\n", PX_REQ_ID, myself->name, PX_PROT_MAJOR,
+	                 PX_PROT_MINOR_CURRENT, PX_REQ_ACK, inv->pub_b64);
+	if (n < 0 || (size_t)n >= sizeof(lines))
+		goto fail;
+	inv->greeting = malloc((size_t)n);
+	if (!inv->greeting)
+		abort();
+	memcpy(inv->greeting, lines, (size_t)n);
+	inv->greeting_len = (size_t)n;
 
 	struct sptps_params p = {
 	    .initiator = false,
@@ -356,16 +378,23 @@ int invitation_start(conn_t *c, const char *key_b64) {
 	    .labellen = strlen(INVITATION_LABEL),
 	    .cb = {.ctx = inv, .send = inv_send, .receive = inv_receive, .random = inv_random, .log = inv_log},
 	};
-	/* sptps_start() sends our KEX through conn_write_wire(), past the
-	 * filters installed next. */
 	if (sptps_start(&inv->sptps, &p) != SPTPS_OK) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not start invitation session with %s", c->hostname);
+		goto fail;
+	}
+	uint8_t *greeting = inv->greeting;
+	inv->greeting = NULL;
+	int w = conn_write_wire(c, greeting, inv->greeting_len);
+	free(greeting);
+	if (w < 0) {
+		sptps_free(inv->sptps);
 		goto fail;
 	}
 	conn_set_filter(c, PX_DIR_OUT, &inv_filter_out, inv);
 	conn_set_filter(c, PX_DIR_IN, &inv_filter_in, inv);
 	return 0;
 fail:
+	free(inv->greeting);
 	sptps_key_wipe(&inv->key);
 	sodium_free(inv);
 	return -1;

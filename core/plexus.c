@@ -1247,7 +1247,10 @@ static void usage(FILE *out) {
 	        "  sign [FILE]                print FILE (or stdin) signed with our Ed25519 key\n"
 	        "  verify NODE [FILE]         check a signed file (NODE: name, . for us, * for any)\n"
 	        "  version                    show the version\n"
-	        "  top, pcap [SNAPLEN], invite NODE, join URL, connect NODE, dump invitations\n"
+	        "  invite NODE                create an invitation for NODE and print its URL\n"
+	        "  join [URL]                 join a network with an invitation URL\n"
+	        "  dump invitations           list the outstanding invitations\n"
+	        "  top, pcap [SNAPLEN], connect NODE\n"
 	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
 }
