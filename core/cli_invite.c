@@ -91,8 +91,10 @@ static char *my_hostport(const char *myname, char **port_out) {
 		free(port);
 		port = cli_daemon_port();
 		if (!port) {
-			fprintf(stderr, "plexusd is using a dynamic port and is not running. Please start plexusd or set "
-			                "the Port option to a non-zero value.\n");
+			fprintf(
+			    stderr,
+			    "plexusd is using a dynamic port and is not running. Please start plexusd or set "
+			    "the Port option to a non-zero value.\n");
 			goto out;
 		}
 	}
@@ -100,8 +102,9 @@ static char *my_hostport(const char *myname, char **port_out) {
 		char line[256];
 
 		if (!cli_tty) {
-			fprintf(stderr, "Could not determine the external address or hostname. Please set Address "
-			                "manually.\n");
+			fprintf(stderr,
+			        "Could not determine the external address or hostname. Please set Address "
+			        "manually.\n");
 			goto out;
 		}
 		for (;;) {
@@ -185,7 +188,8 @@ static bool invitation_key(const char *dir, int outstanding, struct sptps_key *k
 		char *text = sptps_key_format_private(k);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-		if (!text || fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0)
+		if (!text || fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+		    close(fd) < 0)
 			fprintf(stderr, "Could not write %s: %s\n", path, strerror(errno));
 		else
 			ok = true;
@@ -384,7 +388,8 @@ int cli_dump_invitations(void) {
 	while ((e = readdir(d))) {
 		uint8_t raw[INVITATION_COOKIE_LEN];
 		if (strlen(e->d_name) < INVITATION_B64_LEN ||
-		    sptps_b64_decode(raw, sizeof(raw), e->d_name, INVITATION_B64_LEN) != INVITATION_COOKIE_LEN)
+		    sptps_b64_decode(raw, sizeof(raw), e->d_name, INVITATION_B64_LEN) !=
+		        INVITATION_COOKIE_LEN)
 			continue;
 		char **t = realloc(names, (n + 1) * sizeof(*names));
 		if (!t || !(t[n] = strdup(e->d_name))) {

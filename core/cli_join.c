@@ -228,13 +228,15 @@ static bool ifconfig_line(FILE *up, const char *var, char *value) {
  * and put it in our host file. */
 static bool port_free(uint16_t port) {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-	int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int one = 1;
 	bool ok = t >= 0 && u >= 0;
 
 	if (ok) {
 		setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		ok = !bind(t, (struct sockaddr *)&sa, sizeof(sa)) && !bind(u, (struct sockaddr *)&sa, sizeof(sa));
+		ok = !bind(t, (struct sockaddr *)&sa, sizeof(sa)) &&
+		     !bind(u, (struct sockaddr *)&sa, sizeof(sa));
 	}
 	if (t >= 0)
 		close(t);
@@ -481,7 +483,9 @@ static bool finalize_join(struct join *j) {
 		rename(path, tincup);
 		fprintf(stderr, "tinc-up enabled.\n");
 	} else {
-		fprintf(stderr, "A tinc-up script was generated, but has been left disabled (see %s/tinc-up.invitation).\n",
+		fprintf(stderr,
+		        "A tinc-up script was generated, but has been left disabled (see "
+		        "%s/tinc-up.invitation).\n",
 		        cli_confbase);
 	}
 	free(tincup);
@@ -594,7 +598,8 @@ static int connect_to(const char *host, const char *port) {
 	}
 	freeaddrinfo(ai);
 	if (fd < 0)
-		fprintf(stderr, "Could not connect to inviter. Please make sure the URL you entered is valid.\n");
+		fprintf(stderr,
+		        "Could not connect to inviter. Please make sure the URL you entered is valid.\n");
 	return fd;
 }
 
@@ -635,7 +640,9 @@ static int run_join(const char *url) {
 	const char *fingerprint = line + 2;
 	invitation_key_hash_raw(fingerprint, hishash);
 	if (sodium_memcmp(hishash, hash, sizeof(hash)) != 0) {
-		fprintf(stderr, "Peer has an invalid key. Please make sure you're using the correct URL.\n%s\n", fingerprint);
+		fprintf(stderr,
+		        "Peer has an invalid key. Please make sure you're using the correct URL.\n%s\n",
+		        fingerprint);
 		goto out;
 	}
 	if (!sptps_key_parse_public_b64(&hiskey, fingerprint)) {
@@ -650,7 +657,11 @@ static int run_join(const char *url) {
 	    .hiskey = &hiskey,
 	    .label = INVITATION_LABEL,
 	    .labellen = strlen(INVITATION_LABEL),
-	    .cb = {.ctx = &j, .send = join_send, .receive = join_receive, .random = join_random, .log = join_log},
+	    .cb = {.ctx = &j,
+	           .send = join_send,
+	           .receive = join_receive,
+	           .random = join_random,
+	           .log = join_log},
 	};
 	if (sptps_start(&j.sptps, &params) != SPTPS_OK)
 		goto out;
@@ -672,7 +683,8 @@ static int run_join(const char *url) {
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			fprintf(stderr, "Error reading data from %s port %s: %s\n", host, port, strerror(errno));
+			fprintf(stderr, "Error reading data from %s port %s: %s\n", host, port,
+			        strerror(errno));
 			goto out;
 		}
 		if (got == 0)
@@ -690,7 +702,8 @@ static int run_join(const char *url) {
 out:
 	if (r) {
 		if (j.sptps || j.sock >= 0)
-			fprintf(stderr, "Invitation cancelled. Please try again and contact the inviter for assistance if "
+			fprintf(stderr, "Invitation cancelled. Please try again and contact the inviter for "
+			                "assistance if "
 			                "this error persists.\n");
 	}
 	sodium_memzero(j.cookie, sizeof(j.cookie));
@@ -726,7 +739,8 @@ int cmd_join(int argc, char **argv) {
 	}
 	/* With -n or -c the directory must not hold a configuration yet. */
 	if (opt_netname || opt_confdir) {
-		char *a = cli_path("%s/plexus.conf", cli_confbase), *b = cli_path("%s/tinc.conf", cli_confbase);
+		char *a = cli_path("%s/plexus.conf", cli_confbase),
+		     *b = cli_path("%s/tinc.conf", cli_confbase);
 		bool exists = !access(a, F_OK) || !access(b, F_OK);
 
 		if (exists)

@@ -45,9 +45,9 @@ struct invitation {
 	struct sptps_key key;    /* the invitation key */
 	struct sptps_key joiner; /* its throw-away key */
 	char pub_b64[SPTPS_PUBKEY_B64_LEN + 1];
-	uint8_t *greeting;       /* ID, ACK and our KEX, sent in one write */
+	uint8_t *greeting; /* ID, ACK and our KEX, sent in one write */
 	size_t greeting_len;
-	bool sent;               /* invitation file delivered; next: the joiner's key */
+	bool sent; /* invitation file delivered; next: the joiner's key */
 	bool done;
 };
 
@@ -146,7 +146,8 @@ static char *read_invitation(const char *path, const char *id, size_t *len, char
 	while (vl && strchr(" \t\r", value[vl - 1]))
 		value[--vl] = 0;
 	if (strcasecmp(var, "Name") || !check_node_name(value) || !strcmp(value, myself->name)) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid invitation file %s (first line must be Name = <new node>)", id);
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "Invalid invitation file %s (first line must be Name = <new node>)", id);
 		free(text);
 		return NULL;
 	}
@@ -173,11 +174,13 @@ static bool use_cookie(struct invitation *inv, const uint8_t *cookie, size_t len
 
 	if (rename(path, used)) {
 		if (errno == ENOENT)
-			logger(PX_LOG_ALWAYS, LOG_ERR,
-			       "Peer %s tried to use non-existing invitation %s (already used, or never issued)", c->hostname,
-			       id);
+			logger(
+			    PX_LOG_ALWAYS, LOG_ERR,
+			    "Peer %s tried to use non-existing invitation %s (already used, or never issued)",
+			    c->hostname, id);
 		else
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not claim invitation %s: %s", id, strerror(errno));
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not claim invitation %s: %s", id,
+			       strerror(errno));
 		goto out;
 	}
 	if (stat(used, &st)) {
@@ -205,7 +208,8 @@ static bool use_cookie(struct invitation *inv, const uint8_t *cookie, size_t len
 	name = NULL;
 	inv->sent = true;
 	ok = true;
-	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Invitation %s successfully sent to %s (%s)", id, c->name, c->hostname);
+	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Invitation %s successfully sent to %s (%s)", id, c->name,
+	       c->hostname);
 out:
 	if (text)
 		sodium_memzero(text, tlen);
@@ -223,13 +227,15 @@ static bool accept_key(struct invitation *inv, const uint8_t *data, size_t len) 
 	struct sptps_key k;
 
 	if (len != SPTPS_PUBKEY_B64_LEN || memchr(data, '\n', len)) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Received invalid key from invited node %s (%s)", c->name, c->hostname);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Received invalid key from invited node %s (%s)", c->name,
+		       c->hostname);
 		return false;
 	}
 	memcpy(b64, data, len);
 	b64[len] = 0;
 	if (!sptps_key_parse_public_b64(&k, b64)) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Received invalid key from invited node %s (%s)", c->name, c->hostname);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Received invalid key from invited node %s (%s)", c->name,
+		       c->hostname);
 		return false;
 	}
 
@@ -239,7 +245,8 @@ static bool accept_key(struct invitation *inv, const uint8_t *data, size_t len) 
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Host config file for %s (%s) already exists!", c->name, c->hostname);
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Host config file for %s (%s) already exists!",
+			       c->name, c->hostname);
 		else
 			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not create %s: %s", path, strerror(errno));
 		free(path);
@@ -278,7 +285,8 @@ static bool inv_receive(void *ctx, uint8_t type, const uint8_t *data, size_t len
 		return use_cookie(inv, data, len);
 	if (type == 1 && inv->sent && !inv->done)
 		return accept_key(inv, data, len);
-	logger(PX_LOG_ALWAYS, LOG_ERR, "Unexpected record of type %u in invitation from %s", type, inv->c->hostname);
+	logger(PX_LOG_ALWAYS, LOG_ERR, "Unexpected record of type %u in invitation from %s", type,
+	       inv->c->hostname);
 	return false;
 }
 
@@ -328,7 +336,8 @@ static const struct px_filter_ops inv_filter_out = {
 
 int invitation_start(conn_t *c, const char *key_b64) {
 	if (c->is_outgoing) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Peer %s sent an invitation ID on an outgoing connection", c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Peer %s sent an invitation ID on an outgoing connection",
+		       c->hostname);
 		return -1;
 	}
 	struct invitation *inv = sodium_malloc(sizeof(*inv));
@@ -341,7 +350,8 @@ int invitation_start(conn_t *c, const char *key_b64) {
 	bool have = sptps_key_load_private_file(&inv->key, keyfile, NULL);
 	free(keyfile);
 	if (!have) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Got invitation from %s but we don't have an invitation key", c->hostname);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Got invitation from %s but we don't have an invitation key",
+		       c->hostname);
 		goto fail;
 	}
 	if (!sptps_key_parse_public_b64(&inv->joiner, key_b64)) {
@@ -376,7 +386,8 @@ int invitation_start(conn_t *c, const char *key_b64) {
 	    .hiskey = &inv->joiner,
 	    .label = INVITATION_LABEL,
 	    .labellen = strlen(INVITATION_LABEL),
-	    .cb = {.ctx = inv, .send = inv_send, .receive = inv_receive, .random = inv_random, .log = inv_log},
+	    .cb =
+	        {.ctx = inv, .send = inv_send, .receive = inv_receive, .random = inv_random, .log = inv_log},
 	};
 	if (sptps_start(&inv->sptps, &p) != SPTPS_OK) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Could not start invitation session with %s", c->hostname);

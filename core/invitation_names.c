@@ -44,9 +44,10 @@ bool invitation_parse_url(const char *url, char **host, char **port, uint8_t has
 	*host = *port = NULL;
 	if (!slash || strlen(slash + 1) != 2 * INVITATION_B64_LEN)
 		return false;
-	if (sptps_b64_decode(hash, INVITATION_HASH_LEN, slash + 1, INVITATION_B64_LEN) != INVITATION_HASH_LEN ||
-	    sptps_b64_decode(cookie, INVITATION_COOKIE_LEN, slash + 1 + INVITATION_B64_LEN, INVITATION_B64_LEN) !=
-	        INVITATION_COOKIE_LEN)
+	if (sptps_b64_decode(hash, INVITATION_HASH_LEN, slash + 1, INVITATION_B64_LEN) !=
+	        INVITATION_HASH_LEN ||
+	    sptps_b64_decode(cookie, INVITATION_COOKIE_LEN, slash + 1 + INVITATION_B64_LEN,
+	                     INVITATION_B64_LEN) != INVITATION_COOKIE_LEN)
 		return false;
 	if (*url == '[') {
 		h = url + 1;

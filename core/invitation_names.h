@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INVITATION_COOKIE_LEN 18 /* raw bytes */
-#define INVITATION_HASH_LEN   18 /* raw bytes of SHA-512 kept */
-#define INVITATION_B64_LEN    24 /* url-safe tinc base64 of 18 bytes */
+#define INVITATION_COOKIE_LEN     18     /* raw bytes */
+#define INVITATION_HASH_LEN       18     /* raw bytes of SHA-512 kept */
+#define INVITATION_B64_LEN        24     /* url-safe tinc base64 of 18 bytes */
 #define INVITATION_DEFAULT_EXPIRE 604800 /* one week, in seconds */
 
 /* URL-safe base64 of the first 18 bytes of SHA-512 over the invitation
