@@ -340,6 +340,12 @@ int invitation_start(conn_t *c, const char *key_b64) {
 		       c->hostname);
 		return -1;
 	}
+	/* The crypto plugins may not have initialised libsodium (crypto-sptps
+	 * disabled); sodium_init() is idempotent. */
+	if (sodium_init() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Cannot serve invitation from %s: libsodium unusable", c->hostname);
+		return -1;
+	}
 	struct invitation *inv = sodium_malloc(sizeof(*inv));
 	if (!inv)
 		abort();
