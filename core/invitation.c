@@ -29,12 +29,12 @@
 #include "invitation_names.h"
 #include "keys.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
 #include "netutl.h"
+#include "node.h"
 #include "protocol.h"
 #include "script.h"
 #include "sptps.h"
+#include "xalloc.h"
 
 #define INVITATION_LABEL "tinc invitation" /* no terminating NUL on the wire */
 #define INVITATION_CHUNK 1024              /* file contents per record */
@@ -55,7 +55,7 @@ static char *inv_path(const char *name, const char *suffix) {
 	char *p;
 
 	if (asprintf(&p, "%s/invitations/%s%s", confbase, name, suffix) < 0)
-		abort();
+		xalloc_fail();
 	return p;
 }
 
@@ -64,9 +64,7 @@ static bool inv_send(void *ctx, uint8_t type, const uint8_t *wire, size_t len) {
 
 	(void)type;
 	if (inv->greeting) {
-		uint8_t *g = realloc(inv->greeting, inv->greeting_len + len);
-		if (!g)
-			abort();
+		uint8_t *g = xrealloc(inv->greeting, inv->greeting_len + len);
 		memcpy(g + inv->greeting_len, wire, len);
 		inv->greeting = g;
 		inv->greeting_len += len;
@@ -110,9 +108,7 @@ static char *read_invitation(const char *path, const char *id, size_t *len, char
 	for (;;) {
 		if (*len + INVITATION_CHUNK + 1 > cap) {
 			cap = cap ? 2 * cap : 4 * INVITATION_CHUNK;
-			char *t = realloc(text, cap);
-			if (!t)
-				abort();
+			char *t = xrealloc(text, cap);
 			text = t;
 		}
 		n = fread(text + *len, 1, INVITATION_CHUNK, f);
@@ -151,7 +147,7 @@ static char *read_invitation(const char *path, const char *id, size_t *len, char
 		free(text);
 		return NULL;
 	}
-	*name = strdup(value);
+	*name = xstrdup(value);
 	return text;
 }
 
@@ -241,7 +237,7 @@ static bool accept_key(struct invitation *inv, const uint8_t *data, size_t len) 
 
 	char *path;
 	if (asprintf(&path, "%s/hosts/%s", confbase, c->name) < 0)
-		abort();
+		xalloc_fail();
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -266,7 +262,7 @@ static bool accept_key(struct invitation *inv, const uint8_t *data, size_t len) 
 	char host[64], port[16], *node_env, *addr_env;
 	addr_format(&c->address, host, sizeof(host), port, sizeof(port));
 	if (asprintf(&node_env, "NODE=%s", c->name) < 0 || asprintf(&addr_env, "REMOTEADDRESS=%s", host) < 0)
-		abort();
+		xalloc_fail();
 	char *env[] = {node_env, addr_env, NULL};
 	script_run("invitation-accepted", env);
 	free(node_env);
@@ -343,12 +339,13 @@ int invitation_start(conn_t *c, const char *key_b64) {
 	/* The crypto plugins may not have initialised libsodium (crypto-sptps
 	 * disabled); sodium_init() is idempotent. */
 	if (sodium_init() < 0) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Cannot serve invitation from %s: libsodium unusable", c->hostname);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Cannot serve invitation from %s: libsodium unusable",
+		       c->hostname);
 		return -1;
 	}
 	struct invitation *inv = sodium_malloc(sizeof(*inv));
 	if (!inv)
-		abort();
+		xalloc_fail();
 	memset(inv, 0, sizeof(*inv));
 	inv->c = c;
 
@@ -369,7 +366,7 @@ int invitation_start(conn_t *c, const char *key_b64) {
 		goto fail;
 	sptps_key_public_b64(&inv->key, inv->pub_b64);
 	free(c->name);
-	c->name = strdup("<invitation>");
+	c->name = xstrdup("<invitation>");
 	c->state = CONN_AUTH;
 
 	/* tinc 1.1's joiner fails unless our KEX arrives in the same read as
@@ -379,9 +376,7 @@ int invitation_start(conn_t *c, const char *key_b64) {
 	                 PX_PROT_MINOR_CURRENT, PX_REQ_ACK, inv->pub_b64);
 	if (n < 0 || (size_t)n >= sizeof(lines))
 		goto fail;
-	inv->greeting = malloc((size_t)n);
-	if (!inv->greeting)
-		abort();
+	inv->greeting = xmalloc((size_t)n);
 	memcpy(inv->greeting, lines, (size_t)n);
 	inv->greeting_len = (size_t)n;
 

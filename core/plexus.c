@@ -31,6 +31,7 @@
 #include "control.h"
 #include "control_format.h"
 #include "subnet.h"
+#include "xalloc.h"
 
 #ifndef PLEXUS_SYSCONFDIR
 #define PLEXUS_SYSCONFDIR "/usr/local/etc"
@@ -59,14 +60,6 @@ struct ctl {
 static void die_oom(void) {
 	fprintf(stderr, "%s: out of memory\n", program);
 	exit(1);
-}
-
-static char *xstrdup(const char *s) {
-	char *p = strdup(s);
-
-	if (!p)
-		die_oom();
-	return p;
 }
 
 static char *xasprintf(const char *fmt, ...) PX_PRINTF(1, 2);

@@ -10,7 +10,7 @@ EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/run-fuzz.sh tests/fuzz/README.md tes
 
 check_PROGRAMS += tests/fuzz/fuzz_conf_replay
 TESTS += tests/fuzz/fuzz_conf_replay
-tests_fuzz_fuzz_conf_replay_SOURCES = tests/fuzz/fuzz_conf.c core/conf.c core/host_cache.c $(MODEL_TEST_SOURCES) $(FUZZ_REPLAY_SOURCES)
+tests_fuzz_fuzz_conf_replay_SOURCES = tests/fuzz/fuzz_conf.c core/conf.c core/config_files.c core/host_cache.c $(MODEL_TEST_SOURCES) $(FUZZ_REPLAY_SOURCES)
 tests_fuzz_fuzz_conf_replay_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/conf"'
 tests_fuzz_fuzz_conf_replay_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_fuzz_fuzz_conf_replay_LDADD = $(MODEL_TEST_LIBS)
