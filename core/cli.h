@@ -25,6 +25,10 @@ void cli_reload_quietly(void);
 /* Switch to another network (interactive `network NETNAME`): recompute
  * the configuration directory and pid file. -1 if the name is invalid. */
 int cli_switch_network(const char *netname);
+/* Does the running daemon know node `name`? 1 yes, 0 no, -1 no daemon. */
+int cli_daemon_knows_node(const char *name);
+/* The port in the running daemon's pid file (newly allocated), or NULL. */
+char *cli_daemon_port(void);
 /* Run plexusd -K[BITS] on our directory (with -o OPTION if given). */
 int cli_run_keygen(const char *bits, const char *option);
 /* The plexusd that belongs to this CLI (malloc'd path). */
@@ -62,7 +66,10 @@ int cmd_generate_rsa_keys(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_network(int argc, char **argv);
-int cmd_not_implemented(int argc, char **argv); /* top, pcap, invite, join */
+int cmd_invite(int argc, char **argv);
+int cmd_join(int argc, char **argv);
+int cli_dump_invitations(void); /* dump invitations (no daemon needed) */
+int cmd_not_implemented(int argc, char **argv); /* top, pcap */
 int cli_shell(void);
 
 #endif

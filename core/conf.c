@@ -75,7 +75,7 @@ static const struct known_var known_vars[] = {
     {"Hostnames", S},
     {"IffOneQueue", S},
     {"Interface", S},
-    {"InvitationExpire", S, CONF_WARN}, /* plexusd serves no invitations */
+    {"InvitationExpire", S},
     {"KeyExpire", S},
     {"ListenAddress", S | M},
     {"LocalDiscovery", S},

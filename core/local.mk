@@ -57,7 +57,19 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/sptps_tcp.c core/sptps_tcp.h \
 	core/net_packet.h core/outgoing.h \
 	core/route.c core/route.h core/route_internal.h core/route_io.c \
-	core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c
+	core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c \
+	core/invitation.c core/invitation.h \
+	core/invitation_names.c core/invitation_names.h \
+	plugins/crypto-sptps/sptps.c plugins/crypto-sptps/sptps.h \
+	plugins/crypto-sptps/sptps_replay.c plugins/crypto-sptps/sptps_replay.h \
+	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
+	plugins/crypto-sptps/keys.c plugins/crypto-sptps/keys.h \
+	plugins/crypto-sptps/sptps_crypto.c plugins/crypto-sptps/sptps_crypto.h
+# The invitation exchange (core/invitation.c) runs SPTPS with the
+# invitation key, so the core links crypto-sptps's self-contained SPTPS
+# library; with -fvisibility=hidden its symbols do not clash with the
+# plugin's own copy.
+core_libplexuscore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps
 core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS)
 
@@ -67,14 +79,13 @@ core_plexusd_LDADD = core/libplexuscore.la
 core_plexusd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 
 bin_PROGRAMS += core/plexus
-# The CLI links crypto-sptps's key-file code (keys.c has no plugin-host
-# dependency) for sign/verify, Ed25519 key generation and fsck.
+# The CLI uses crypto-sptps's key-file code and SPTPS library (both in
+# libplexuscore, no plugin-host dependency) for sign/verify, key
+# generation, fsck, invite and join.
 core_plexus_SOURCES = core/plexus.c core/cli.h \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
 	core/cli_sign.c core/cli_keys.h core/cli_fsck.c core/cli_plugin_vars.c \
-	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
-	plugins/crypto-sptps/keys.c plugins/crypto-sptps/keys.h \
-	plugins/crypto-sptps/sptps_crypto.c plugins/crypto-sptps/sptps_crypto.h
+	core/cli_invite.c core/cli_join.c
 core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
 core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS)
 

@@ -727,6 +727,37 @@ void cli_reload_quietly(void) {
 	ctl_close(&c);
 }
 
+int cli_daemon_knows_node(const char *name) {
+	struct ctl c;
+	struct vec v = {.size = sizeof(struct ctl_node)};
+	int r = 0;
+
+	if (ctl_open(&c, true) < 0)
+		return -1;
+	if (ctl_dump(&c, REQ_DUMP_NODES, collect_node, &v) == 0) {
+		const struct ctl_node *n = v.v;
+
+		for (size_t i = 0; i < v.n; i++)
+			if (!strcmp(n[i].name, name))
+				r = 1;
+	}
+	free(v.v);
+	ctl_close(&c);
+	return r;
+}
+
+char *cli_daemon_port(void) {
+	char port[64];
+	FILE *f = fopen(cli_pidfile, "r");
+	int n;
+
+	if (!f)
+		return NULL;
+	n = fscanf(f, "%*d %*s %*s port %63s", port);
+	fclose(f);
+	return n == 1 ? xstrdup(port) : NULL;
+}
+
 static int cmd_debug(int argc, char **argv) {
 	struct ctl c;
 	int previous;
@@ -856,10 +887,8 @@ static int cmd_dump(int argc, char **argv) {
 		        program);
 		return 1;
 	}
-	if (!strcmp(what, "invitations")) {
-		fprintf(stderr, "%s dump invitations: not implemented yet in Plexus.\n", program);
-		return 1;
-	}
+	if (!strcmp(what, "invitations"))
+		return cli_dump_invitations();
 	if (reachable && strcmp(what, "nodes")) {
 		fprintf(stderr, "`reachable' only applies to nodes\n");
 		return 1;
@@ -1215,7 +1244,10 @@ static void usage(FILE *out) {
 	        "  sign [FILE]                print FILE (or stdin) signed with our Ed25519 key\n"
 	        "  verify NODE [FILE]         check a signed file (NODE: name, . for us, * for any)\n"
 	        "  version                    show the version\n"
-	        "  top, pcap [SNAPLEN], invite NODE, join URL, connect NODE, dump invitations\n"
+	        "  invite NODE                create an invitation for NODE and print its URL\n"
+	        "  join [URL]                 join a network with an invitation URL\n"
+	        "  dump invitations           list the outstanding invitations\n"
+	        "  top, pcap [SNAPLEN], connect NODE\n"
 	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
 }
@@ -1276,8 +1308,8 @@ static const struct command {
     {"network", cmd_network},
     {"top", cmd_not_implemented},
     {"pcap", cmd_not_implemented},
-    {"invite", cmd_not_implemented},
-    {"join", cmd_not_implemented},
+    {"invite", cmd_invite},
+    {"join", cmd_join},
     {"connect", cmd_not_implemented},
     {"help", cmd_help},
     {"version", cmd_version},

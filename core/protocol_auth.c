@@ -14,6 +14,7 @@
 #include "edge.h"
 #include "event.h"
 #include "graph.h"
+#include "invitation.h"
 #include "logger.h"
 #include "meta.h"
 #include "netutl.h"
@@ -87,8 +88,10 @@ int id_h(conn_t *c, const char *line) {
 		logger(PX_LOG_ERROR, LOG_ERR, "Got bad ID from %s", c->hostname);
 		return -1;
 	}
-	if (name[0] == '^' || name[0] == '?') {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got control or invitation ID from %s on the meta port: not supported",
+	if (name[0] == '?')
+		return invitation_start(c, name + 1);
+	if (name[0] == '^') {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got control ID from %s on the meta port: not supported",
 		       c->hostname);
 		return -1;
 	}
