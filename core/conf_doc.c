@@ -36,7 +36,7 @@ static const struct conf_var_doc docs[] = {
     {"Hostnames", "yes|no", "no", "Resolve addresses to host names in log messages.", NULL},
     {"IffOneQueue", "yes|no", "no", "Open the tun/tap device with IFF_ONE_QUEUE.", NULL},
     {"Interface", "NAME", "the device's default", "Name of the network interface to create or use.", NULL},
-    {"InvitationExpire", "SECONDS", "604800", "How long invitations stay valid.", "plexusd serves no invitations"},
+    {"InvitationExpire", "SECONDS", "604800", "How long invitations stay valid.", NULL},
     {"KeyExpire", "SECONDS", "3600", "Lifetime of data keys (legacy protocol) and SPTPS rekey interval.", NULL},
     {"ListenAddress", "ADDRESS [PORT]", NULL, "Listen on this address (and port), without binding outgoing connections to it.", NULL},
     {"LocalDiscovery", "yes|no", "no", "Try peers' local (LAN) addresses for UDP as well.", NULL},
