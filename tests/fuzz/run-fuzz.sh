@@ -43,16 +43,19 @@ enabled() { # a plugin's automake conditional in the build: ENABLE_X_TRUE is "#"
 	! grep -q "^S\\[\"ENABLE_$1_TRUE\"\\]=\"#\"" "$BUILD/config.status"
 }
 
-# mk_sources FILE VARIABLE: the basenames of the .c files an automake
-# variable lists (continuation lines included), so that the targets link
-# exactly what the build links and new source files need no edit here.
+# mk_sources FILE VARIABLE [DIR]: the basenames of the .c files an automake
+# variable lists (continuation lines included; only those under DIR/ when
+# given), so that the targets link exactly what the build links and new
+# source files need no edit here.
 mk_sources() {
-	awk -v var="$2" '
+	awk -v var="$2" -v dir="${3:-}" '
 		$1 == var && ($2 == "=" || $2 == "+=") { on = 1 }
-		on { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) { n = $i; sub(/.*\//, "", n); sub(/\.c$/, "", n); print n } }
+		on { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/ && (dir == "" || index($i, dir "/") == 1)) { n = $i; sub(/.*\//, "", n); sub(/\.c$/, "", n); print n } }
 		on && !/\\$/ { on = 0 }' "$SRC/$1" | tr '\n' ' '
 }
-CORE=$(mk_sources core/local.mk core_libplexuscore_la_SOURCES)
+CORE=$(mk_sources core/local.mk core_libplexuscore_la_SOURCES core)
+# what libplexuscore links from crypto-sptps (the SPTPS library, for invitations)
+CORE_SPTPS=$(mk_sources core/local.mk core_libplexuscore_la_SOURCES plugins/crypto-sptps)
 UH=$(mk_sources plugins/update-hosts/local.mk UPDATE_HOSTS_SOURCES)
 LEGACY=$(mk_sources plugins/crypto-legacy/local.mk CRYPTO_LEGACY_SOURCES)
 SPTPS="sptps sptps_replay sptps_crypto b64 keys"
@@ -69,7 +72,7 @@ target_sources() {
 	addr) echo "tests/fuzz/fuzz_addr.c $(prefixed core netutl subnet node edge xalloc slots) tests/unit/model_stubs.c" ;;
 	control) echo "tests/fuzz/fuzz_control.c tests/unit/control_fixture.c $(prefixed core control control_format paths)" ;;
 	meta) enabled UPDATE_HOSTS && enabled CRYPTO_LEGACY &&
-		echo "tests/fuzz/fuzz_meta.c tests/unit/net_fixture.c $(prefixed core $CORE) $(prefixed plugins/update-hosts $UH)
+		echo "tests/fuzz/fuzz_meta.c tests/unit/net_fixture.c $(prefixed core $CORE) $(prefixed plugins/crypto-sptps $CORE_SPTPS) $(prefixed plugins/update-hosts $UH)
 			$(prefixed plugins/crypto-legacy $LEGACY)" ;;
 	update_hosts) enabled UPDATE_HOSTS && echo "tests/fuzz/fuzz_update_hosts.c $(prefixed plugins/update-hosts $UH)" ;;
 	legacy_udp) enabled CRYPTO_LEGACY &&
