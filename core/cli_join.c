@@ -265,21 +265,6 @@ static void check_port(const char *hostfile) {
 	fprintf(stderr, "Please change the Port manually.\n");
 }
 
-/* Split a line of the invitation into variable and value, in place. */
-static char *split(char *line, char **value) {
-	size_t len = strcspn(line, "\t =");
-	char *v = line + len;
-
-	v += strspn(v, "\t ");
-	if (*v == '=') {
-		v++;
-		v += strspn(v, "\t ");
-	}
-	line[len] = 0;
-	*value = v;
-	return line;
-}
-
 /* Write everything from the invitation; then make our keys and send the
  * public one. */
 static bool finalize_join(struct join *j) {
@@ -291,7 +276,7 @@ static bool finalize_join(struct join *j) {
 
 	/* The first line names us. */
 	l = next_line(line, sizeof(line), &p);
-	if (!l || strcasecmp(split(l, &value), "Name")) {
+	if (!l || strcasecmp(cli_split_var(l, &value), "Name")) {
 		fprintf(stderr, "No Name found in invitation!\n");
 		return false;
 	}
@@ -305,7 +290,7 @@ static bool finalize_join(struct join *j) {
 	if (!opt_netname && !opt_confdir) {
 		const char *q = j->data;
 		while ((l = next_line(line, sizeof(line), &q))) {
-			if (!strcasecmp(split(l, &value), "NetName")) {
+			if (!strcasecmp(cli_split_var(l, &value), "NetName")) {
 				if (cli_switch_network(value) < 0) {
 					fprintf(stderr, "Unsafe NetName found in invitation!\n");
 					goto out;
@@ -361,7 +346,7 @@ static bool finalize_join(struct join *j) {
 	while ((l = next_line(line, sizeof(line), &p))) {
 		if (*l == '#')
 			continue;
-		char *var = split(l, &value);
+		char *var = cli_split_var(l, &value);
 		if (!*var)
 			continue;
 		if (!strcasecmp(var, "Name")) {
@@ -428,7 +413,7 @@ static bool finalize_join(struct join *j) {
 				continue;
 			size_t vl = strcspn(l, "\t =");
 			if (vl == 4 && !strncasecmp(l, "Name", 4)) {
-				split(l, &value);
+				cli_split_var(l, &value);
 				more = true;
 				break;
 			}
