@@ -57,7 +57,9 @@ int cmd_generate_rsa_keys(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_network(int argc, char **argv);
-int cmd_not_implemented(int argc, char **argv); /* top, pcap, invite, join */
+int cmd_top(int argc, char **argv);
+int cmd_pcap(int argc, char **argv);
+int cmd_not_implemented(int argc, char **argv); /* invite, join */
 int cli_shell(void);
 
 #endif

@@ -18,6 +18,9 @@ core_libplexuscore_la_SOURCES = \
 	core/script.c core/script.h \
 	core/control.c core/control.h \
 	core/control_format.c core/control_format.h \
+	core/control_pcap.c core/control_pcap.h \
+	core/pcap_format.c core/pcap_format.h \
+	core/top_stats.c core/top_stats.h \
 	core/paths.c \
 	core/sd_notify.c core/sd_notify.h \
 	core/service.c core/service.h \
@@ -55,13 +58,15 @@ core_plexusd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 bin_PROGRAMS += core/plexus
 # The CLI links crypto-sptps's key-file code (keys.c has no plugin-host
 # dependency) for sign/verify, Ed25519 key generation and fsck.
-core_plexus_SOURCES = core/plexus.c core/cli.h \
+core_plexus_SOURCES = core/plexus.c core/cli.h core/cli_ctl.h \
+	core/cli_top.c core/cli_pcap.c \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
 	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
 	plugins/crypto-sptps/keys.c plugins/crypto-sptps/keys.h \
 	plugins/crypto-sptps/sptps_crypto.c plugins/crypto-sptps/sptps_crypto.h
-core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
-core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS)
+core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(CURSES_CFLAGS) $(READLINE_CFLAGS)
+core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS) $(CURSES_LIBS) $(READLINE_LIBS)
 
 dist_man_MANS += doc/plexusd.8 doc/plexus.8
