@@ -8,3 +8,9 @@ EXTRA_DIST += tests/unit/cli_sign_kat_test.sh \
 	tests/data/tinc11-sign/hosts/tnode \
 	tests/data/tinc11-sign/doc \
 	tests/data/tinc11-sign/doc.signed
+# plexus top's model and the pcap headers of plexus pcap.
+check_PROGRAMS += tests/unit/cli_top_pcap_test
+TESTS += tests/unit/cli_top_pcap_test
+tests_unit_cli_top_pcap_test_SOURCES = tests/unit/cli_top_pcap_test.c core/top_stats.c core/pcap_format.c
+tests_unit_cli_top_pcap_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_cli_top_pcap_test_LDADD =
