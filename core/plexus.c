@@ -1224,7 +1224,9 @@ static void usage(FILE *out) {
 	        "  sign [FILE]                print FILE (or stdin) signed with our Ed25519 key\n"
 	        "  verify NODE [FILE]         check a signed file (NODE: name, . for us, * for any)\n"
 	        "  version                    show the version\n"
-	        "  top, pcap [SNAPLEN], invite NODE, join URL, connect NODE, dump invitations\n"
+	        "  top                        live per-node traffic (curses)\n"
+	        "  pcap [SNAPLEN]             routed frames as a pcap stream on stdout\n"
+	        "  invite NODE, join URL, connect NODE, dump invitations\n"
 	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
 }
