@@ -29,6 +29,11 @@ int cli_switch_network(const char *netname);
 int cli_run_keygen(const char *bits, const char *option);
 /* Run one command line; -1 if the command is unknown. */
 int cli_dispatch(int argc, char **argv);
+/* The i-th command's name, NULL past the last (shell completion). */
+const char *cli_command_name(size_t i);
+/* One line for the shell (malloc'd, NULL at EOF); prompt shown on a
+ * terminal (cli_readline.c). */
+char *cli_read_line(const char *prompt);
 
 /* Helpers (cli_config.c). */
 char *cli_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1294,6 +1294,10 @@ static const struct command {
     {"version", cmd_version},
 };
 
+const char *cli_command_name(size_t i) {
+	return i < sizeof(commands) / sizeof(commands[0]) ? commands[i].name : NULL;
+}
+
 int cli_dispatch(int argc, char **argv) {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcasecmp(argv[0], commands[i].name))

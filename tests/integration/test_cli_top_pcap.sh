@@ -6,7 +6,9 @@
 #  - `top` under tmux shows gamma's counters growing while alpha pings it,
 #    and its sort keys change the row order (I: by incoming packets puts the
 #    busy gamma above the idle beta; n: back to name order);
-#  - `info NODE|ADDRESS|SUBNET` prints tinc 1.1's layout.
+#  - `info NODE|ADDRESS|SUBNET` prints tinc 1.1's layout;
+#  - the interactive shell (no command) on a terminal completes command
+#    names with Tab and recalls the previous line with Up (readline).
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd ping tcpdump tmux
@@ -152,5 +154,34 @@ err=$(cli info 198.19.200.200 2>&1) && fail "info of an unowned address succeede
 [ "$err" = "Unknown address 198.19.200.200." ] || fail "info unknown address: got '$err'"
 err=$(cli info nosuchnode 2>&1) && fail "info of an unknown node succeeded"
 [ "$err" = "Unknown node nosuchnode." ] || fail "info unknown node: got '$err'"
+
+# ---- interactive shell with readline
+if grep -q "HAVE_READLINE 1" "$PLEXUS_BUILD/config.h" 2>/dev/null; then
+	tmx new-session -d -s sh -x 100 -y 20 \
+		"$PLEXUS_CLI -c ${N_DIR[alpha]} --pidfile=${N_PIDFILE[alpha]}; sleep 30"
+	track_pid "$(tmx display-message -p '#{pid}')"
+	shscreen() { tmx capture-pane -p -t sh; }
+	for ((i = 0; i < 50; i++)); do
+		shscreen | grep -q "plexus> " && break
+		sleep 0.1
+	done
+	tmx send-keys -t sh "vers" Tab Enter
+	for ((i = 0; i < 50; i++)); do
+		[ "$(shscreen | grep -c "^plexus [0-9]")" -ge 1 ] && break
+		sleep 0.1
+	done
+	tmx send-keys -t sh Up Enter
+	for ((i = 0; i < 50; i++)); do
+		[ "$(shscreen | grep -c "^plexus [0-9]")" -ge 2 ] && break
+		sleep 0.1
+	done
+	shscreen | sed -n '1,5p'
+	[ "$(shscreen | grep -c "^plexus> version$")" = 2 ] || fail "shell: Tab did not complete vers, or Up did not recall it"
+	[ "$(shscreen | grep -c "^plexus [0-9]")" = 2 ] || fail "shell: completed command did not run twice"
+	tmx kill-server 2>/dev/null
+	note "shell with readline ok"
+else
+	note "built without readline: shell line editing not tested"
+fi
 assert_alive alpha beta gamma
 pass
