@@ -64,6 +64,7 @@ int cmd_edit(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_pcap(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
 int cmd_not_implemented(int argc, char **argv); /* invite, join */
 int cli_shell(void);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "control_connect.h"
 #include "control_format.h"
 #include "control_pcap.h"
 #include "edge.h"
@@ -394,13 +395,20 @@ static int handle_request(struct control_client *cl, const char *line) {
 		}
 		client_send(cl, "%d %d %d", PX_REQ_CONTROL, REQ_DISCONNECT, net_disconnect(name));
 		break;
+	case REQ_CONNECT:
+		if (sscanf(args, "%4095s", name) != 1) {
+			client_send(cl, "%d %d %d", PX_REQ_CONTROL, REQ_CONNECT, -1);
+			break;
+		}
+		client_send(cl, "%d %d %d", PX_REQ_CONTROL, REQ_CONNECT, control_connect_node(name));
+		break;
 	case REQ_LOG:
 		start_log_stream(cl, args);
 		break;
 	case REQ_PCAP:
 		start_pcap_stream(cl, args);
 		break;
-	default: /* restart, graph, connect and anything unknown */
+	default: /* restart, graph and anything unknown */
 		client_send(cl, "%d %d", PX_REQ_CONTROL, -1);
 		break;
 	}

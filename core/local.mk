@@ -19,6 +19,7 @@ core_libplexuscore_la_SOURCES = \
 	core/control.c core/control.h \
 	core/control_format.c core/control_format.h \
 	core/control_pcap.c core/control_pcap.h \
+	core/control_connect.c core/control_connect.h \
 	core/pcap_format.c core/pcap_format.h \
 	core/top_stats.c core/top_stats.h \
 	core/paths.c \
@@ -59,7 +60,7 @@ bin_PROGRAMS += core/plexus
 # The CLI links crypto-sptps's key-file code (keys.c has no plugin-host
 # dependency) for sign/verify, Ed25519 key generation and fsck.
 core_plexus_SOURCES = core/plexus.c core/cli.h core/cli_ctl.h \
-	core/cli_top.c core/cli_pcap.c core/cli_readline.c \
+	core/cli_top.c core/cli_pcap.c core/cli_readline.c core/cli_connect.c \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
 	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \

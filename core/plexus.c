@@ -1226,7 +1226,8 @@ static void usage(FILE *out) {
 	        "  version                    show the version\n"
 	        "  top                        live per-node traffic (curses)\n"
 	        "  pcap [SNAPLEN]             routed frames as a pcap stream on stdout\n"
-	        "  invite NODE, join URL, connect NODE, dump invitations\n"
+	        "  connect NODE               open a meta connection to NODE (until reload)\n"
+	        "  invite NODE, join URL, dump invitations\n"
 	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
 }
@@ -1289,7 +1290,7 @@ static const struct command {
     {"pcap", cmd_pcap},
     {"invite", cmd_not_implemented},
     {"join", cmd_not_implemented},
-    {"connect", cmd_not_implemented},
+    {"connect", cmd_connect},
     {"help", cmd_help},
     {"version", cmd_version},
 };

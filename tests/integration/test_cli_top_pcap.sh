@@ -7,6 +7,8 @@
 #    and its sort keys change the row order (I: by incoming packets puts the
 #    busy gamma above the idle beta; n: back to name order);
 #  - `info NODE|ADDRESS|SUBNET` prints tinc 1.1's layout;
+#  - `connect NODE` opens a meta connection beta -> gamma (only alpha has
+#    ConnectTo lines); ourselves or an unknown node are refused;
 #  - the interactive shell (no command) on a terminal completes command
 #    names with Tab and recalls the previous line with Up (readline).
 . "$(dirname "$0")/lib.sh"
@@ -155,6 +157,23 @@ err=$(cli info 198.19.200.200 2>&1) && fail "info of an unowned address succeede
 err=$(cli info nosuchnode 2>&1) && fail "info of an unknown node succeeded"
 [ "$err" = "Unknown node nosuchnode." ] || fail "info unknown node: got '$err'"
 
+# ---- connect
+plexus_cli beta dump connections | grep -q "^gamma " && fail "beta is connected to gamma before connect"
+plexus_cli beta connect gamma || fail "connect gamma failed"
+conn=0
+for ((i = 0; i < 100; i++)); do
+	plexus_cli beta dump connections | grep -q "^gamma " && {
+		conn=1
+		break
+	}
+	sleep 0.1
+done
+[ "$conn" = 1 ] || fail "connect gamma: no meta connection beta -> gamma within 10 s"
+err=$(plexus_cli beta connect beta 2>&1) && fail "connect to ourselves succeeded"
+[ "$err" = "Could not connect to beta." ] || fail "connect beta: got '$err'"
+plexus_cli beta connect nosuch >/dev/null 2>&1 && fail "connect to a node without host file succeeded"
+note "connect ok"
+
 # ---- interactive shell with readline
 if grep -q "HAVE_READLINE 1" "$PLEXUS_BUILD/config.h" 2>/dev/null; then
 	tmx new-session -d -s sh -x 100 -y 20 \
@@ -162,7 +181,7 @@ if grep -q "HAVE_READLINE 1" "$PLEXUS_BUILD/config.h" 2>/dev/null; then
 	track_pid "$(tmx display-message -p '#{pid}')"
 	shscreen() { tmx capture-pane -p -t sh; }
 	for ((i = 0; i < 50; i++)); do
-		shscreen | grep -q "plexus> " && break
+		shscreen | grep -q "^plexus>" && break
 		sleep 0.1
 	done
 	tmx send-keys -t sh "vers" Tab Enter

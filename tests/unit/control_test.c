@@ -277,6 +277,11 @@ static void test_protocol(void) {
 	          "18 9 2\n18 9 5\n18 1 0\n18 10 0\n18 8 0\n18 12 0\n18 12 -2\n18 12 -1\n18 -1\n18 -1\n");
 	CHECK(debug_level == 5);
 
+	client_say(fd, "18 11 beta\n18 11 zeta\n18 11\n");
+	cw->cb(cw->arg, PX_EV_READ);
+	client_read(fd, buf, sizeof(buf));
+	CHECK_STR(buf, "18 11 0\n18 11 -1\n18 11 -1\n");
+
 	/* REQ_PCAP: no reply; then every routed frame as "18 14 <len>" and its
 	 * bytes, cut to the snap length. */
 	CHECK(!control_pcap_active);
