@@ -4,7 +4,7 @@
 check_PROGRAMS += tests/unit/route_test
 TESTS += tests/unit/route_test
 tests_unit_route_test_SOURCES = tests/unit/route_test.c \
-	core/route.c core/route_icmp.c core/route_mss.c core/route_neighbor.c \
+	core/route.c core/control_pcap.c core/route_icmp.c core/route_mss.c core/route_neighbor.c \
 	core/route_internal.h core/route_hooks.h
 tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
@@ -12,5 +12,5 @@ tests_unit_route_test_CPPFLAGS = $(TEST_CPPFLAGS)
 check_PROGRAMS += tests/unit/route_subnet_test
 TESTS += tests/unit/route_subnet_test
 tests_unit_route_subnet_test_SOURCES = tests/unit/route_test.c \
-	core/route.c core/route_icmp.c core/route_mss.c core/route_neighbor.c core/subnet.c core/netutl.c
+	core/route.c core/control_pcap.c core/route_icmp.c core/route_mss.c core/route_neighbor.c core/subnet.c core/netutl.c
 tests_unit_route_subnet_test_CPPFLAGS = $(TEST_CPPFLAGS) -DROUTE_TEST_REAL_SUBNET
