@@ -65,6 +65,7 @@ int cmd_network(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_pcap(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
+int cli_dump_invitations(void); /* dump invitations */
 int cmd_not_implemented(int argc, char **argv); /* invite, join */
 int cli_shell(void);
 

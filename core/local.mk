@@ -61,6 +61,7 @@ bin_PROGRAMS += core/plexus
 # dependency) for sign/verify, Ed25519 key generation and fsck.
 core_plexus_SOURCES = core/plexus.c core/cli.h core/cli_ctl.h \
 	core/cli_top.c core/cli_pcap.c core/cli_readline.c core/cli_connect.c \
+	core/cli_invitations.c \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
 	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \

@@ -852,10 +852,8 @@ static int cmd_dump(int argc, char **argv) {
 		        program);
 		return 1;
 	}
-	if (!strcmp(what, "invitations")) {
-		fprintf(stderr, "%s dump invitations: not implemented yet in Plexus.\n", program);
-		return 1;
-	}
+	if (!strcmp(what, "invitations") && !reachable)
+		return cli_dump_invitations();
 	if (reachable && strcmp(what, "nodes")) {
 		fprintf(stderr, "`reachable' only applies to nodes\n");
 		return 1;
@@ -1227,7 +1225,8 @@ static void usage(FILE *out) {
 	        "  top                        live per-node traffic (curses)\n"
 	        "  pcap [SNAPLEN]             routed frames as a pcap stream on stdout\n"
 	        "  connect NODE               open a meta connection to NODE (until reload)\n"
-	        "  invite NODE, join URL, dump invitations\n"
+	        "  dump invitations           list the outstanding invitations\n"
+	        "  invite NODE, join URL\n"
 	        "                             not implemented yet (they fail with a message)\n",
 	        program, PLEXUS_SYSCONFDIR);
 }

@@ -9,6 +9,7 @@
 #  - `info NODE|ADDRESS|SUBNET` prints tinc 1.1's layout;
 #  - `connect NODE` opens a meta connection beta -> gamma (only alpha has
 #    ConnectTo lines); ourselves or an unknown node are refused;
+#  - `dump invitations` lists invitation files as tinc 1.1 does;
 #  - the interactive shell (no command) on a terminal completes command
 #    names with Tab and recalls the previous line with Up (readline).
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +17,21 @@ require_root
 require_cmd ping tcpdump tmux
 require_kind plexus
 require_cli
+
+# ---- dump invitations (no daemon needed)
+INV=$PXT_TMP/inv
+mkdir -p "$INV/invitations"
+err=$("$PLEXUS_CLI" -c "$INV" dump invitations 2>&1 >/dev/null) || fail "dump invitations without any failed"
+[ "$err" = "No outstanding invitations." ] || fail "dump invitations (none): got '$err'"
+printf 'Name = carol\nNetname = x\n' >"$INV/invitations/AAAAAAAAAAAAAAAAAAAAAAAA"
+printf 'Name = dave\n' >"$INV/invitations/BBBBBBBBBBBBBBBBBBBBBBBB"
+printf 'Name = eve\n' >"$INV/invitations/ed25519_key.priv"
+printf 'junk\n' >"$INV/invitations/CCCCCCCCCCCCCCCCCCCCCCCC"
+out=$("$PLEXUS_CLI" -c "$INV" dump invitations 2>"$PXT_TMP/inv.err") || fail "dump invitations failed"
+[ "$(printf '%s\n' "$out" | sort)" = "AAAAAAAAAAAAAAAAAAAAAAAA carol
+BBBBBBBBBBBBBBBBBBBBBBBB dave" ] || fail "dump invitations: got '$out'"
+grep -q "Invalid invitation file .*CCCCCCCCCCCCCCCCCCCCCCCC" "$PXT_TMP/inv.err" || fail "dump invitations: junk file not reported"
+note "dump invitations ok"
 
 make_node alpha plexus
 make_node beta plexus
