@@ -15,11 +15,13 @@
 
 #include "autoconnect.h"
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "node.h"
+#include "outgoing.h"
+#include "xalloc.h"
 
 static px_timer *autoconnect_timer;
 static bool autoconnect_enabled;
@@ -106,7 +108,7 @@ void autoconnect_tick(void) {
 	struct ac_conn *conns = calloc(nconns ? nconns : 1, sizeof(*conns));
 	conn_t **conn_ptr = calloc(nconns ? nconns : 1, sizeof(*conn_ptr));
 	if (!nodes || !node_ptr || !conns || !conn_ptr)
-		abort();
+		xalloc_fail();
 	size_t i = 0;
 	list_for_each_entry(n, &node_list, link) {
 		node_ptr[i] = n;

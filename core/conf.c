@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "host_cache.h"
 #include "logger.h"
+#include "xalloc.h"
 
 struct conf server_conf;
 char *confbase;
@@ -246,16 +246,6 @@ bool check_node_name(const char *name) {
 
 /* ---- storage ---- */
 
-static char *xstrdup(const char *s) {
-	char *d = strdup(s);
-
-	if (!d) {
-		abort();
-	}
-
-	return d;
-}
-
 void conf_init(struct conf *c) {
 	c->v = NULL;
 	c->n = c->cap = 0;
@@ -275,11 +265,7 @@ void conf_free(struct conf *c) {
 static void conf_append(struct conf *c, const char *var, const char *value, const char *file, int line) {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct conf_entry *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v) {
-			abort();
-		}
+		struct conf_entry *v = xrealloc(c->v, cap * sizeof(*v));
 
 		c->v = v;
 		c->cap = cap;
@@ -295,7 +281,7 @@ static void conf_append(struct conf *c, const char *var, const char *value, cons
 /* ---- parsing ---- */
 
 /* "file:line" for messages, or "command line" for -o entries (two rotating buffers). */
-static const char *where(const char *file, int line) {
+const char *conf_where(const char *file, int line) {
 	static char buf[2][PATH_MAX + 16];
 	static int next;
 	char *b = buf[next++ % 2];
@@ -323,12 +309,12 @@ static int split_line(char *line, const char *file, int lineno, char **var, char
 	line[len] = '\0';
 
 	if (!len) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: missing variable name", where(file, lineno));
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: missing variable name", conf_where(file, lineno));
 		return -1;
 	}
 
 	if (!*v) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: no value for variable `%s'", where(file, lineno), line);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: no value for variable `%s'", conf_where(file, lineno), line);
 		return -1;
 	}
 
@@ -367,13 +353,13 @@ static int add_trimmed(struct conf *c, char *line, const char *file, int lineno)
 
 		if (!check_node_name(host)) {
 			logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid node name `%s' in `%s'",
-			       where(file, lineno), host, var);
+			       conf_where(file, lineno), host, var);
 			return -1;
 		}
 	}
 
 	if (!conf_var_flags(var)) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, where(file, lineno));
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, conf_where(file, lineno));
 	}
 
 	conf_append(c, var, value, file, lineno);
@@ -390,7 +376,7 @@ int conf_add_line(struct conf *c, const char *line, const char *file, int lineno
 	int ret;
 
 	if (!*t) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: empty configuration line", where(file, lineno));
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: empty configuration line", conf_where(file, lineno));
 		ret = -1;
 	} else {
 		ret = add_trimmed(c, t, file, lineno);
@@ -541,7 +527,7 @@ int conf_get_bool(const struct conf *c, const char *var, bool *out) {
 		return 1;
 	}
 
-	logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be yes or no, not `%s'", where(e->file, e->line), e->var,
+	logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be yes or no, not `%s'", conf_where(e->file, e->line), e->var,
 	       e->value);
 	return -1;
 }
@@ -559,7 +545,7 @@ int conf_get_int(const struct conf *c, const char *var, int *out) {
 
 	if (isspace((unsigned char)e->value[0]) || end == e->value || *end || errno || v < INT_MIN ||
 	    v > INT_MAX) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be an integer, not `%s'", where(e->file, e->line),
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be an integer, not `%s'", conf_where(e->file, e->line),
 		       e->var, e->value);
 		return -1;
 	}
@@ -572,7 +558,7 @@ int conf_get_int(const struct conf *c, const char *var, int *out) {
 
 /* One log line for a set variable that Plexus does not act on. */
 static void report_unsupported(const struct known_var *k, const struct conf_entry *e) {
-	const char *at = where(e->file, e->line);
+	const char *at = conf_where(e->file, e->line);
 
 	switch (k->support) {
 	case CONF_REFUSE:
@@ -644,15 +630,19 @@ int conf_check_support(const struct conf *c) {
 	return c ? check_support(c, false) : 0;
 }
 
+void conf_forget_host_reports(void) {
+	memset(host_var_reported, 0, sizeof(host_var_reported));
+}
+
+int conf_check_host_support(const struct conf *c) {
+	return check_support(c, true);
+}
+
 /* ---- the daemon's configuration ---- */
 
-static char *path_join(const char *a, const char *b, const char *c) {
+char *conf_path_join(const char *a, const char *b, const char *c) {
 	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) + 1 : 0) + 2;
-	char *p = malloc(len);
-
-	if (!p) {
-		abort();
-	}
+	char *p = xmalloc(len);
 
 	if (c) {
 		snprintf(p, len, "%s/%s/%s", a, b, c);
@@ -665,7 +655,7 @@ static char *path_join(const char *a, const char *b, const char *c) {
 
 /* Copy command-line "<name>.Var = value" entries of server_conf into c as "Var".
  * The copies get line -1 so that a reload can tell them from real -o entries. */
-static void apply_host_overrides(struct conf *c, const char *name) {
+void conf_apply_host_overrides(struct conf *c, const char *name) {
 	size_t namelen = strlen(name);
 	size_t n = server_conf.n; /* c may be server_conf itself: only look at old entries */
 
@@ -681,238 +671,4 @@ static void apply_host_overrides(struct conf *c, const char *name) {
 		free(var);
 		free(value);
 	}
-}
-
-/* Milliseconds of a monotonic clock, for the ageing of negative cache entries. */
-static uint64_t host_cache_clock_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-const struct conf *host_conf(const char *name) {
-	if (!check_node_name(name)) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Refusing to read host file for invalid node name");
-		return NULL;
-	}
-
-	uint64_t now = host_cache_clock_ms();
-	struct host_cache_entry *h = host_cache_find(name, now);
-	if (h) {
-		return h->ok ? &h->conf : NULL;
-	}
-
-	struct conf c;
-	bool ok = false;
-	conf_init(&c);
-
-	if (confbase) {
-		char *path = path_join(confbase, "hosts", name);
-
-		if (access(path, F_OK)) {
-			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "No host file %s", path);
-		} else {
-			ok = conf_read_file(&c, path, true) == 0;
-		}
-
-		free(path);
-	}
-
-	if (ok) {
-		apply_host_overrides(&c, name);
-		check_support(&c, true); /* no host variable is refused */
-	}
-
-	h = host_cache_add(name, &c, ok, now);
-	conf_free(&c);
-	return h->ok ? &h->conf : NULL;
-}
-
-int host_files_foreach(const char *skip, void (*cb)(const char *name, void *arg), void *arg) {
-	if (!confbase) {
-		errno = ENOENT;
-		return -1;
-	}
-
-	char *dir = path_join(confbase, "hosts", NULL);
-	DIR *d = opendir(dir);
-	free(dir);
-
-	if (!d) {
-		return -1;
-	}
-
-	const struct dirent *ent;
-
-	while ((ent = readdir(d))) {
-		if (check_node_name(ent->d_name) && (!skip || strcmp(ent->d_name, skip))) {
-			cb(ent->d_name, arg);
-		}
-	}
-
-	closedir(d);
-	return 0;
-}
-
-/* Drop one cached host file so the next host_conf() re-reads it (tinc
- * re-reads hosts/NAME before every connection attempt). */
-void host_conf_forget(const char *name) {
-	host_cache_forget(name);
-}
-
-void host_conf_flush(void) {
-	host_cache_flush();
-}
-
-/* Replace every character a node name may not contain with '_'. */
-static void sanitize_name(char *s) {
-	for (; *s; s++) {
-		if (!isalnum((unsigned char)*s) && *s != '_') {
-			*s = '_';
-		}
-	}
-}
-
-/* Expand `$HOST` (hostname) and `$VAR` (environment) in Name. Returns a new string or NULL. */
-static char *expand_name(const char *name) {
-	if (name[0] != '$') {
-		return xstrdup(name);
-	}
-
-	const char *env = getenv(name + 1);
-	char *result;
-
-	if (env) {
-		result = xstrdup(env);
-	} else if (!strcmp(name + 1, "HOST")) {
-		char host[256];
-
-		if (gethostname(host, sizeof(host))) {
-			logger(PX_LOG_ALWAYS, LOG_ERR, "Could not get hostname for Name = $HOST: %s",
-			       strerror(errno));
-			return NULL;
-		}
-
-		host[sizeof(host) - 1] = '\0';
-		result = xstrdup(host);
-	} else {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid Name: environment variable %s does not exist",
-		       name + 1);
-		return NULL;
-	}
-
-	sanitize_name(result);
-	return result;
-}
-
-/* Keep only real command-line entries (so that a reload re-reads files but keeps -o). */
-static void drop_file_entries(struct conf *c) {
-	size_t j = 0;
-
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->v[i].file || c->v[i].line < 0) {
-			free(c->v[i].var);
-			free(c->v[i].value);
-			free(c->v[i].file);
-		} else {
-			c->v[j++] = c->v[i];
-		}
-	}
-
-	c->n = j;
-}
-
-static int conf_d_filter(const struct dirent *d) {
-	size_t len = strlen(d->d_name);
-	return d->d_name[0] != '.' && len > 5 && !strcmp(d->d_name + len - 5, ".conf");
-}
-
-/* 1.1 reads conf.d/<*>.conf after tinc.conf, in name order. */
-static int read_conf_d(void) {
-	char *dir = path_join(confbase, "conf.d", NULL);
-	struct dirent **list = NULL;
-	int n = scandir(dir, &list, conf_d_filter, alphasort);
-	int ret = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!ret) {
-			char *path = path_join(dir, list[i]->d_name, NULL);
-			ret = conf_read_file(&server_conf, path, true);
-			free(path);
-		}
-
-		free(list[i]);
-	}
-
-	free(list);
-	free(dir);
-	return ret;
-}
-
-int read_server_config(void) {
-	if (!confbase) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "No configuration directory set");
-		return -1;
-	}
-
-	free(main_conf_path);
-	main_conf_path = path_join(confbase, "plexus.conf", NULL);
-
-	if (access(main_conf_path, F_OK)) {
-		free(main_conf_path);
-		main_conf_path = path_join(confbase, "tinc.conf", NULL);
-	}
-
-	drop_file_entries(&server_conf);
-	host_conf_flush();
-
-	if (conf_read_file(&server_conf, main_conf_path, true) || read_conf_d()) {
-		return -1;
-	}
-
-	struct conf_entry *name_entry = (struct conf_entry *)conf_get_entry(&server_conf, "Name", 0);
-
-	if (!name_entry) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Name for the daemon is required in %s", main_conf_path);
-		return -1;
-	}
-
-	char *name = expand_name(name_entry->value);
-
-	if (!name) {
-		return -1;
-	}
-
-	if (!check_node_name(name)) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: invalid Name `%s' (only letters, digits and _ allowed)",
-		       where(name_entry->file, name_entry->line), name);
-		free(name);
-		return -1;
-	}
-
-	/* Store the expanded name so that everyone reading Name sees the real one. */
-	free(name_entry->value);
-	name_entry->value = name;
-
-	/* Our host file may not exist yet (plexusd -K creates it), so it is optional here. */
-	char *host_path = path_join(confbase, "hosts", name);
-
-	if (access(host_path, F_OK)) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "No host file %s for ourselves yet", host_path);
-	}
-
-	int ret = conf_read_file(&server_conf, host_path, false);
-	free(host_path);
-
-	if (ret) {
-		return -1;
-	}
-
-	/* conf_read_file may have moved the array; re-find the name. */
-	name = xstrdup(conf_get(&server_conf, "Name", 0));
-	apply_host_overrides(&server_conf, name);
-	free(name);
-
-	memset(host_var_reported, 0, sizeof(host_var_reported));
-	return conf_check_support(&server_conf);
 }

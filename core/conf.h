@@ -63,6 +63,16 @@ const char *conf_known_var_name(size_t i);
  * refused variable is set, else 0. read_server_config() calls it (start-up
  * and reload); host_conf() warns the same way for a peer's host file. */
 int conf_check_support(const struct conf *c);
+/* The same for a host file: warn about server-only variables, refuse none. */
+int conf_check_host_support(const struct conf *c);
+/* Warn again about server-only variables in host files (a reload). */
+void conf_forget_host_reports(void);
+/* "a/b" or "a/b/c", malloc'd. */
+/* "FILE line N" for messages (static buffer). */
+const char *conf_where(const char *file, int line);
+char *conf_path_join(const char *a, const char *b, const char *c);
+/* Copy the command line's "NAME.Var = value" entries into c as "Var". */
+void conf_apply_host_overrides(struct conf *c, const char *name);
 /* Is `name` a valid node name ([A-Za-z0-9_]+)? */
 bool check_node_name(const char *name);
 
@@ -72,7 +82,8 @@ extern struct conf server_conf;
 extern char *confbase; /* configuration directory */
 extern char *netname; /* -n NETNAME or NULL */
 extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
-/* Parsed hosts/<name>, cached until conf_reload_hosts(). NULL if absent or broken. */
+/* Parsed hosts/<name>, cached until host_conf_flush()/host_conf_forget(). NULL if absent or broken. */
+/* config_files.c */
 const struct conf *host_conf(const char *name);
 void host_conf_flush(void);
 void host_conf_forget(const char *name); /* re-read this one next time */

@@ -8,18 +8,32 @@
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "settings.h"
+#include "slots.h"
 #include "plugin_loader.h"
-#include "protocol.h"
+#include "xalloc.h"
 
 struct list_head connection_list = LIST_HEAD_INIT(connection_list);
 static int next_conn_id;
+static struct conn_hooks hooks;
+
+void conn_set_hooks(const struct conn_hooks *h) {
+	hooks = *h;
+}
+
+/* Tell the other nodes that an edge of ours is gone (DEL_EDGE). */
+static void announce_edge_gone(const struct edge *e) {
+	if (hooks.edge_gone)
+		hooks.edge_gone(e);
+}
+
+void conn_reset_backoff(conn_t *c) {
+	if (c->outgoing && hooks.outgoing_reset)
+		hooks.outgoing_reset(c->outgoing);
+}
 
 conn_t *conn_new(void) {
-	conn_t *c = calloc(1, sizeof(*c));
-	if (!c)
-		abort();
+	conn_t *c = xcalloc(1, sizeof(*c));
 	c->id = ++next_conn_id;
 	c->start_ms = now_ms();
 	c->last_ping_ms = c->start_ms;
@@ -29,14 +43,7 @@ conn_t *conn_new(void) {
 }
 
 void **conn_slot(conn_t *c, int index) {
-	if (index < 0)
-		return NULL;
-	int count = plugins_count();
-	if (!c->slots)
-		c->slots = calloc(count > 0 ? count : 1, sizeof(void *));
-	if (!c->slots || index >= (count > 0 ? count : 1))
-		return NULL;
-	return &c->slots[index];
+	return slots_get(&c->slots, index);
 }
 
 /* Freed from the event loop, never while a caller may still hold c. */
@@ -50,7 +57,7 @@ static void conn_free_deferred(void *arg) {
 	for (int i = 0; i < c->ncaps; i++)
 		free(c->caps[i]);
 	free(c->caps);
-	free(c->slots);
+	slots_free(c->slots);
 	free(c);
 }
 
@@ -63,7 +70,7 @@ static void conn_drop_edge(conn_t *c) {
 	e->connection = NULL;
 	/* A tunnel server's peers never learned of each other's edges. */
 	if (!settings.tunnelserver)
-		send_del_edge(NULL, e);
+		announce_edge_gone(e);
 	node_t *peer = e->to;
 	edge_del(e);
 	graph_run();
@@ -72,7 +79,7 @@ static void conn_drop_edge(conn_t *c) {
 		struct edge *back = edge_lookup(peer, myself);
 		if (back) {
 			if (!settings.tunnelserver)
-				send_del_edge(NULL, back);
+				announce_edge_gone(back);
 			edge_del(back);
 			graph_run();
 		}
@@ -103,8 +110,8 @@ void conn_terminate(conn_t *c, const char *why) {
 	if (c->tp && c->stream)
 		c->tp->ops->close(c->tp->plugin, c->stream);
 	c->stream = NULL;
-	if (c->outgoing)
-		outgoing_connection_lost(c->outgoing, c, was_active);
+	if (c->outgoing && hooks.outgoing_lost)
+		hooks.outgoing_lost(c->outgoing, c, was_active);
 	c->outgoing = NULL;
 	event_defer(conn_free_deferred, c);
 }

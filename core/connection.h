@@ -78,6 +78,17 @@ conn_t *conn_new(void);
 /* Unlink, close the stream, mark dead and free later. Safe inside callbacks
  * and while walking connection_list with list_for_each_entry_safe. */
 void conn_terminate(conn_t *c, const char *why);
+
+/* What the layers above do when a connection goes: the daemon handles its
+ * outgoing connections, the protocol announces the lost edge. */
+struct conn_hooks {
+	void (*edge_gone)(const struct edge *e); /* an edge of ours is gone: DEL_EDGE */
+	void (*outgoing_lost)(struct outgoing *o, conn_t *c, bool was_active);
+	void (*outgoing_reset)(struct outgoing *o); /* it works: reset the back-off */
+};
+void conn_set_hooks(const struct conn_hooks *h);
+/* An outgoing connection proved to work (ACK, PONG): reset its back-off. */
+void conn_reset_backoff(conn_t *c);
 void **conn_slot(conn_t *c, int index);
 /* Iterate active connections only. */
 #define conn_foreach_active(c, tmp)                                                               \

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "connection.h"
 #include "control.h"
 #include "control_connect.h"
 #include "control_format.h"
@@ -29,7 +30,9 @@
 #include "logger.h"
 #include "net.h"
 #include "node.h"
+#include "outgoing.h"
 #include "plugin_loader.h"
+#include "settings.h"
 #include "subnet.h"
 
 #define CONTROL_OUT_MAX      (4u << 20) /* bytes queued per client at most */

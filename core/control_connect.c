@@ -11,9 +11,8 @@
 #include "control_connect.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
 #include "node.h"
+#include "outgoing.h"
 
 int control_connect_node(const char *name) {
 	struct outgoing *o;

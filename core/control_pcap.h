@@ -2,8 +2,9 @@
 /*
  * Packet capture for control clients (`plexus pcap`, REQ_PCAP): every frame
  * that enters routing is offered to the registered taps, each of which
- * queues it for its client. Costs one branch per frame while nobody
- * captures.
+ * queues it for its client. Routing (io layer) does not know the control
+ * socket: it calls whatever route_set_capture() gave it, which costs one
+ * branch per frame while nobody captures.
  */
 #ifndef PX_CONTROL_PCAP_H
 #define PX_CONTROL_PCAP_H
@@ -23,15 +24,11 @@ struct pcap_tap {
 
 extern bool control_pcap_active; /* some tap is registered */
 
+/* The first tap hands control_pcap_frame() to the router
+ * (route_set_capture()), the last one to go takes it back. */
 void control_pcap_add(struct pcap_tap *tap);
 void control_pcap_remove(struct pcap_tap *tap);
 /* Hand one Ethernet frame to every tap. */
 void control_pcap_frame(const uint8_t *frame, size_t len);
-
-/* The hook for the data path. */
-static inline void control_pcap_offer(const uint8_t *frame, size_t len) {
-	if (control_pcap_active)
-		control_pcap_frame(frame, len);
-}
 
 #endif

@@ -10,6 +10,7 @@
 #include "edge.h"
 #include "netutl.h"
 #include "node.h"
+#include "xalloc.h"
 
 struct list_head edge_list = LIST_HEAD_INIT(edge_list);
 
@@ -28,11 +29,7 @@ static int edge_cmp(const struct edge *a, const struct edge *b) {
 }
 
 struct edge *edge_new(void) {
-	struct edge *e = calloc(1, sizeof(*e));
-
-	if (!e) {
-		abort();
-	}
+	struct edge *e = xcalloc(1, sizeof(*e));
 
 	list_init(&e->from_link);
 	list_init(&e->link);
@@ -90,7 +87,7 @@ void edge_del(struct edge *e) {
 	free(e);
 }
 
-struct edge *edge_lookup(struct px_node *from, struct px_node *to) {
+struct edge *edge_lookup(node_t *from, node_t *to) {
 	struct edge *e;
 
 	if (!from || !to) {
@@ -111,11 +108,7 @@ static char *dup_or_null(const char *s) {
 		return NULL;
 	}
 
-	char *d = strdup(s);
-
-	if (!d) {
-		abort();
-	}
+	char *d = xstrdup(s);
 
 	return d;
 }

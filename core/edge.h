@@ -10,11 +10,11 @@
 
 #include "list.h"
 
-struct px_node;
-struct px_conn;
+typedef struct px_node node_t; /* node.h */
+typedef struct px_conn conn_t; /* connection.h */
 
 struct edge {
-	struct px_node *from, *to;
+	node_t *from, *to;
 	/* Address of `to` as seen by `from`, as announced (verbatim strings,
 	 * since non-numeric addresses are forwarded unchanged) and parsed. */
 	char *addr_host, *addr_port;
@@ -24,7 +24,7 @@ struct edge {
 	int weight;
 	bool mst; /* part of the minimum spanning tree (graph.c) */
 	struct edge *reverse; /* to->from, or NULL */
-	struct px_conn *connection; /* our own edges: their meta connection */
+	conn_t *connection; /* our own edges: their meta connection */
 	struct list_head from_link; /* in from->edges */
 	struct list_head link; /* in edge_list, sorted (weight, from, to) */
 };
@@ -36,7 +36,7 @@ struct edge *edge_new(void);
 void edge_add(struct edge *e);
 /* Unlink and free. */
 void edge_del(struct edge *e);
-struct edge *edge_lookup(struct px_node *from, struct px_node *to);
+struct edge *edge_lookup(node_t *from, node_t *to);
 void edge_set_address(struct edge *e, const char *host, const char *port);
 void edge_set_local(struct edge *e, const char *host, const char *port);
 /* Re-sort after a weight change. */

@@ -229,6 +229,12 @@ static void sssp_bfs(const struct node_array *a) {
 	free(queue);
 }
 
+static graph_observer_fn *observer;
+
+void graph_set_observer(graph_observer_fn *fn) {
+	observer = fn;
+}
+
 void graph_run(void) {
 	struct node_array a;
 
@@ -289,8 +295,8 @@ void graph_run(void) {
 	}
 
 	for (size_t i = 0; changed && i < a.n; i++) {
-		if (changed[i]) {
-			graph_node_changed(a.v[i], a.v[i]->reachable);
+		if (changed[i] && observer) {
+			observer(a.v[i], a.v[i]->reachable);
 		}
 	}
 

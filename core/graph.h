@@ -9,10 +9,13 @@
 
 #include "node.h"
 
+/* Told about every node whose reachability changed, after graph_run() has
+ * updated all fields (the daemon's reachability.c in plexusd). */
+typedef void graph_observer_fn(node_t *n, bool became_reachable);
+void graph_set_observer(graph_observer_fn *fn);
+
 /* Recompute MST flags and reachability; for every node whose reachability
- * changed call graph_node_changed() (implemented by the network code). */
+ * changed call the observer. */
 void graph_run(void);
-/* Defined in net.c: called by graph_run() after all fields are updated. */
-void graph_node_changed(node_t *n, bool became_reachable);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "host_cache.h"
+#include "xalloc.h"
 
 static struct host_cache_entry **table;
 static size_t table_size; /* a power of two, or 0 before the first add */
@@ -54,9 +55,7 @@ static void entry_remove(struct host_cache_entry **pp) {
 /* Double the table when chains would average more than one entry. */
 static void table_grow(void) {
 	size_t new_size = table_size ? table_size * 2 : 64;
-	struct host_cache_entry **t = calloc(new_size, sizeof(*t));
-	if (!t)
-		abort();
+	struct host_cache_entry **t = xcalloc(new_size, sizeof(*t));
 	for (size_t i = 0; i < table_size; i++) {
 		struct host_cache_entry *e = table[i], *next;
 		for (; e; e = next) {
@@ -95,9 +94,8 @@ struct host_cache_entry *host_cache_add(const char *name, struct conf *conf, boo
 		entry_remove(pp);
 		pp = slot_of(name);
 	}
-	struct host_cache_entry *e = calloc(1, sizeof(*e));
-	if (!e || !(e->name = strdup(name)))
-		abort();
+	struct host_cache_entry *e = xcalloc(1, sizeof(*e));
+	e->name = xstrdup(name);
 	conf_init(&e->conf);
 	if (ok) {
 		e->conf = *conf;

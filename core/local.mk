@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
 # The core as a convenience library, so unit tests link the real code.
 noinst_LTLIBRARIES += core/libplexuscore.la
-core_libplexuscore_la_SOURCES = \
+core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/list.h \
+	core/xalloc.c core/xalloc.h \
+	core/slots.c core/slots.h \
 	core/conf.c core/conf.h \
 	core/host_cache.c core/host_cache.h \
+	core/config_files.c \
 	core/rate_limit.c core/rate_limit.h \
 	core/admission.c core/admission.h \
 	core/netutl.c core/netutl.h \
@@ -12,6 +15,8 @@ core_libplexuscore_la_SOURCES = \
 	core/node.c core/node.h core/hash_mix.h \
 	core/edge.c core/edge.h \
 	core/graph.c core/graph.h \
+	core/node_scripts.c core/node_scripts.h \
+	core/settings.c core/settings.h \
 	core/event.c core/event.h \
 	core/device.c core/device.h core/device_kinds.c \
 	core/logger.c core/logger.h \
@@ -20,33 +25,32 @@ core_libplexuscore_la_SOURCES = \
 	core/control_format.c core/control_format.h \
 	core/control_pcap.c core/control_pcap.h \
 	core/control_connect.c core/control_connect.h \
-	core/pcap_format.c core/pcap_format.h \
-	core/top_stats.c core/top_stats.h \
 	core/paths.c \
 	core/sd_notify.c core/sd_notify.h \
 	core/service.c core/service.h \
 	core/privdrop.c core/privdrop.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/plugin_files.c core/plugin_files.h \
-	core/host.c \
+	core/plugin_host.c core/plugin_host.h \
 	core/connection.c core/connection.h \
-	core/meta.c \
+	core/meta.c core/meta.h \
 	core/protocol.c core/protocol.h \
 	core/seen_cache.c core/seen_cache.h \
 	core/protocol_auth.c \
 	core/protocol_edge.c \
 	core/protocol_subnet.c \
-	core/subnet_policy.c core/subnet_policy.h \
+	core/subnet_policy.c core/subnet_policy.h core/strict_subnets.c \
 	core/protocol_key.c \
 	core/protocol_misc.c \
-	core/net.c core/net.h \
+	core/net.c core/net.h core/outgoing.c core/reachability.c core/reachability.h \
+	core/daemon.c core/daemon.h \
 	core/autoconnect.c core/autoconnect.h core/autoconnect_run.c \
 	core/net_setup.c \
 	core/process_priority.c core/process_priority.h \
-	core/net_packet.c \
+	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \
-	core/net_private.h \
-	core/route.c core/route.h core/route_hooks.h core/route_internal.h \
+	core/net_packet.h core/outgoing.h \
+	core/route.c core/route.h core/route_internal.h core/route_io.c \
 	core/route_icmp.c core/route_mss.c core/route_neighbor.c
 core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS)
@@ -61,7 +65,8 @@ bin_PROGRAMS += core/plexus
 # dependency) for sign/verify, Ed25519 key generation and fsck.
 core_plexus_SOURCES = core/plexus.c core/cli.h core/cli_ctl.h \
 	core/cli_top.c core/cli_pcap.c core/cli_readline.c core/cli_connect.c \
-	core/cli_invitations.c \
+	core/cli_invitations.c core/pcap_format.c core/pcap_format.h \
+	core/top_stats.c core/top_stats.h \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
 	core/cli_sign.c core/cli_keys.h core/cli_fsck.c \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
@@ -72,3 +77,4 @@ core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SOD
 core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS) $(CURSES_LIBS) $(READLINE_LIBS)
 
 dist_man_MANS += doc/plexusd.8 doc/plexus.8
+EXTRA_DIST += core/README.md

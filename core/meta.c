@@ -9,15 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "admission.h"
 #include "connection.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
 #include "netutl.h"
 #include "plugin_loader.h"
-#include "protocol.h"
+#include "meta.h"
+#include "settings.h"
+#include "xalloc.h"
+
+static struct meta_sink sink;
+
+void meta_set_sink(const struct meta_sink *s) {
+	sink = *s;
+}
+
+static const char *sink_request_name(int id) {
+	return sink.request_name ? sink.request_name(id) : "?";
+}
 
 #define MAX_OUTBUF (4u << 20) /* a peer that stops reading is cut off here */
 
@@ -30,9 +42,7 @@ static void buffer_append(struct buffer *b, const void *data, size_t len) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->off + b->len + len)
 			cap *= 2;
-		uint8_t *p = realloc(b->data, cap);
-		if (!p)
-			abort();
+		uint8_t *p = xrealloc(b->data, cap);
 		b->data = p;
 		b->cap = cap;
 	}
@@ -79,7 +89,8 @@ void stream_connected(conn_t *c) {
 	logger(PX_LOG_CONNECTIONS, LOG_INFO, "Connected to %s (%s)", c->name, c->hostname);
 	c->state = CONN_ID;
 	c->start_ms = now_ms();
-	send_id(c);
+	if (sink.connected)
+		sink.connected(c);
 }
 
 void stream_closed(conn_t *c, int err) {
@@ -101,7 +112,8 @@ void stream_recv(conn_t *c, const void *data, size_t len) {
 		conn_deliver(c, data, len);
 	}
 	/* One graph run for everything this read changed. */
-	topology_settle();
+	if (sink.settle)
+		sink.settle();
 }
 
 void stream_writable(conn_t *c) {
@@ -176,10 +188,10 @@ int conn_vsend(conn_t *c, const char *fmt, va_list ap) {
 	if (logger_max_level() >= PX_LOG_PROTOCOL) {
 		int id = atoi(buf);
 		if (logger_max_level() >= PX_LOG_META)
-			logger(PX_LOG_META, LOG_DEBUG, "Sending %s to %s (%s): %s", request_name(id),
+			logger(PX_LOG_META, LOG_DEBUG, "Sending %s to %s (%s): %s", sink_request_name(id),
 			       c->name ? c->name : "<unknown>", c->hostname, buf);
 		else
-			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "Sending %s to %s (%s)", request_name(id),
+			logger(PX_LOG_PROTOCOL, LOG_DEBUG, "Sending %s to %s (%s)", sink_request_name(id),
 			       c->name ? c->name : "<unknown>", c->hostname);
 	}
 	buf[len++] = '\n';
@@ -218,7 +230,8 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 			uint8_t frame[PX_MTU];
 			memcpy(frame, c->inbuf.data + c->inbuf.off, plen);
 			buffer_consume(&c->inbuf, plen);
-			receive_tcppacket(c, frame, plen);
+			if (sink.frame)
+				sink.frame(c, frame, plen);
 			continue;
 		}
 		uint8_t *start = c->inbuf.data + c->inbuf.off;
@@ -246,7 +259,7 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 			conn_terminate(c, "malformed request");
 			break;
 		}
-		if (receive_request(c, line) < 0) {
+		if (!sink.line || sink.line(c, line) < 0) {
 			conn_terminate(c, "protocol error");
 			break;
 		}
@@ -267,9 +280,7 @@ void conn_set_filter(conn_t *c, enum px_dir dir, const struct px_filter_ops *ops
 	c->filter_in_ctx = ctx;
 	if (c->inbuf.len) {
 		size_t len = c->inbuf.len;
-		uint8_t *raw = malloc(len);
-		if (!raw)
-			abort();
+		uint8_t *raw = xmalloc(len);
 		memcpy(raw, c->inbuf.data + c->inbuf.off, len);
 		c->inbuf.len = c->inbuf.off = 0;
 		if (ops->recv(ctx, c, raw, len) < 0)
@@ -283,4 +294,20 @@ bool conn_has_capability(conn_t *c, const char *cap) {
 		if (!strcmp(c->caps[i], cap))
 			return true;
 	return false;
+}
+
+int send_tcppacket(conn_t *c, const uint8_t *frame, size_t len) {
+	/* Random early drop when the peer cannot keep up, as tinc does. */
+	size_t max = (size_t)settings.max_output_buffer;
+	if (c->outbuf.len > max / 2) {
+		if (c->outbuf.len >= max)
+			return 0;
+		uint32_t r;
+		randombytes_buf(&r, sizeof(r));
+		if ((r % (max / 2)) < c->outbuf.len - max / 2)
+			return 0;
+	}
+	if (conn_send(c, "%d %zu", PX_REQ_PACKET, len) < 0)
+		return -1;
+	return conn_send_raw(c, frame, len);
 }

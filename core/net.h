@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
-/* The network core: set-up, meta I/O, requests and the packet path. */
+/* The daemon's network life cycle: set-up and shut-down (net_setup.c), the
+ * periodic check, reload, purge and disconnect (net.c). */
 #ifndef PX_NET_H
 #define PX_NET_H
 
@@ -9,74 +10,20 @@
 
 #include <plexus/plugin.h>
 
-#include "connection.h"
-#include "node.h"
-
-enum routing_mode { RMODE_ROUTER = 0, RMODE_SWITCH, RMODE_HUB };
-enum forwarding_mode { FMODE_OFF = 0, FMODE_INTERNAL, FMODE_KERNEL };
-
-/* Settings read at start-up (net_setup.c). */
-/* What one node may make us store (see doc/plexusd.8, LIMITS). */
-#define DEFAULT_MAX_EDGES_PER_NODE   1024
-#define DEFAULT_MAX_SUBNETS_PER_NODE 4096
-
-struct settings {
-	enum routing_mode mode;
-	enum forwarding_mode forwarding;
-	int addressfamily; /* AF_UNSPEC/AF_INET/AF_INET6 */
-	int ping_interval, ping_timeout; /* seconds */
-	int key_expire; /* seconds */
-	int max_timeout; /* seconds */
-	int mac_expire;
-	int replay_window; /* bytes */
-	bool tcponly, indirectdata, pmtu_discovery, clamp_mss;
-	bool direct_only, strict_subnets, tunnelserver, local_discovery;
-	bool experimental_protocol; /* SPTPS allowed (tinc 1.1's ExperimentalProtocol) */
-	int compression; /* level we want to receive */
-	int max_output_buffer;
-	int max_edges_per_node, max_subnets_per_node; /* 0: no cap */
-	char *port; /* our Port */
-	char *ifname; /* the device's name after opening */
-	int broadcast_mode; /* 0 no, 1 mst, 2 direct */
-};
-extern struct settings settings;
+#include "settings.h"
 
 /* Lifecycle (net_setup.c / net.c). */
 int net_setup(void); /* after config + plugins: myself, device, listeners */
 void net_shutdown(void);
-int net_reload(void); /* SIGHUP / plexus reload */
-void net_retry(void); /* retry outgoing connections now */
-void net_purge(void); /* forget unreachable nodes */
+int net_reload(void);                 /* SIGHUP / plexus reload */
+void net_purge(void);                 /* forget unreachable nodes */
 int net_disconnect(const char *name); /* 0 ok, -2 no such connection */
 
-/* Meta I/O (meta.c). */
-int conn_send(conn_t *c, const char *fmt, ...) PX_PRINTF(2, 3);
-int conn_vsend(conn_t *c, const char *fmt, va_list ap);
-int conn_send_raw(conn_t *c, const void *data, size_t len); /* through the out filter */
-int conn_write_wire(conn_t *c, const void *data, size_t len); /* bypassing it */
-int conn_deliver(conn_t *c, const void *data, size_t len);
-void conn_set_filter(conn_t *c, enum px_dir dir, const struct px_filter_ops *ops, void *ctx);
-void conn_auth_done(conn_t *c);
-bool conn_has_capability(conn_t *c, const char *cap);
-
-/* Requests (protocol*.c). */
-int send_to_node(node_t *to, const char *fmt, ...) PX_PRINTF(2, 3);
-int vsend_to_node(node_t *to, const char *fmt, va_list ap);
-int forward_to_node(node_t *to, const char *line);
-int broadcast_request(conn_t *except, const char *fmt, ...) PX_PRINTF(2, 3);
-int vbroadcast_request(conn_t *except, const char *fmt, va_list ap);
-
-/* Packets (net_packet.c / route.c). */
-void deliver_packets(node_t *from, struct px_buf *bufs, unsigned n);
-void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned n);
-void node_key_changed(node_t *n, bool valid);
-int relay_datagram(node_t *to, struct px_buf *b);
-
-/* Stream transport events (meta.c). */
-conn_t *stream_accepted(struct px_plugin *p, void *listener, void *stream, const struct px_addr *peer);
-void stream_connected(conn_t *c);
-void stream_recv(conn_t *c, const void *data, size_t len);
-void stream_writable(conn_t *c);
-void stream_closed(conn_t *c, int err);
+/* The periodic check (net.c), started and stopped by net_setup.c. */
+void net_start_timers(void);
+void net_stop(void);
+/* settings_read() plus what the settings configure below (admission,
+ * AutoConnect); net_setup.c. */
+int read_settings(void);
 
 #endif

@@ -14,134 +14,30 @@
 #include "graph.h"
 #include "logger.h"
 #include "net.h"
-#include "net_private.h"
+#include "net_packet.h"
 #include "netutl.h"
+#include "node.h"
+#include "node_scripts.h"
+#include "outgoing.h"
 #include "plugin_loader.h"
 #include "process_priority.h"
 #include "protocol.h"
 #include "route.h"
 #include "script.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 
-struct settings settings;
-struct listener listeners[MAX_LISTENERS];
-int nlisteners;
 static px_watch *device_watch;
 
-static int get_bool(const char *var, bool dflt, bool *out) {
-	*out = dflt;
-	return conf_get_bool(&server_conf, var, out) < 0 ? -1 : 0;
-}
-
-static int get_int(const char *var, int dflt, int *out) {
-	*out = dflt;
-	return conf_get_int(&server_conf, var, out) < 0 ? -1 : 0;
-}
-
-/* Also on reload, as tinc 1.1 does. */
-void script_settings_from_conf(void) {
-	script_set_options(conf_get(&server_conf, "ScriptsInterpreter", 0),
-	                   conf_get(&server_conf, "ScriptsExtension", 0));
-}
-
-/* Read tinc's server variables with tinc 1.0's defaults. */
+/* The settings plus what they configure in the layers below the daemon. */
 int read_settings(void) {
-	int err = 0;
-	memset(&settings, 0, sizeof(settings));
-	const char *mode = conf_get(&server_conf, "Mode", 0);
-	if (!mode || !strcasecmp(mode, "router"))
-		settings.mode = RMODE_ROUTER;
-	else if (!strcasecmp(mode, "switch"))
-		settings.mode = RMODE_SWITCH;
-	else if (!strcasecmp(mode, "hub"))
-		settings.mode = RMODE_HUB;
-	else {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid routing mode %s", mode);
-		err = -1;
-	}
-	const char *fwd = conf_get(&server_conf, "Forwarding", 0);
-	if (!fwd || !strcasecmp(fwd, "internal"))
-		settings.forwarding = FMODE_INTERNAL;
-	else if (!strcasecmp(fwd, "off"))
-		settings.forwarding = FMODE_OFF;
-	else if (!strcasecmp(fwd, "kernel"))
-		settings.forwarding = FMODE_KERNEL;
-	else {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid forwarding mode %s", fwd);
-		err = -1;
-	}
-	const char *af = conf_get(&server_conf, "AddressFamily", 0);
-	if (!af || !strcasecmp(af, "any"))
-		settings.addressfamily = AF_UNSPEC;
-	else if (!strcasecmp(af, "ipv4"))
-		settings.addressfamily = AF_INET;
-	else if (!strcasecmp(af, "ipv6"))
-		settings.addressfamily = AF_INET6;
-	else {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Invalid address family %s", af);
-		err = -1;
-	}
-	const char *bc = conf_get(&server_conf, "Broadcast", 0);
-	settings.broadcast_mode = 1;
-	if (bc && !strcasecmp(bc, "no"))
-		settings.broadcast_mode = 0;
-	else if (bc && !strcasecmp(bc, "direct"))
-		settings.broadcast_mode = 2;
-
-	err |= get_int("PingInterval", 60, &settings.ping_interval);
-	err |= get_int("PingTimeout", 5, &settings.ping_timeout);
-	if (settings.ping_interval < 1)
-		settings.ping_interval = 86400;
-	if (settings.ping_timeout < 1)
-		settings.ping_timeout = 1;
-	if (settings.ping_timeout > settings.ping_interval)
-		settings.ping_timeout = settings.ping_interval;
-	err |= get_int("KeyExpire", 3600, &settings.key_expire);
-	err |= get_int("MaxTimeout", 900, &settings.max_timeout);
-	int burst;
-	err |= get_int("MaxConnectionBurst", ADMISSION_DEFAULT_BURST, &burst);
-	if (burst < 1) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "MaxConnectionBurst must be at least 1 (got %d)", burst);
-		err = -1;
-	} else {
-		admission_configure((unsigned)burst, now_ms());
-	}
-	if (settings.max_timeout < 1)
-		settings.max_timeout = 1;
-	err |= get_int("MACExpire", 600, &settings.mac_expire);
-	err |= get_int("ReplayWindow", 16, &settings.replay_window);
-	err |= get_int("Compression", 0, &settings.compression);
-	err |= get_int("MaxOutputBufferSize", 10 * PX_MTU, &settings.max_output_buffer);
-	err |= get_int("MaxEdgesPerNode", DEFAULT_MAX_EDGES_PER_NODE, &settings.max_edges_per_node);
-	err |= get_int("MaxSubnetsPerNode", DEFAULT_MAX_SUBNETS_PER_NODE, &settings.max_subnets_per_node);
-	if (settings.max_edges_per_node < 0 || settings.max_subnets_per_node < 0) {
-		logger(PX_LOG_ALWAYS, LOG_ERR,
-		       "MaxEdgesPerNode and MaxSubnetsPerNode must be 0 (no cap) or positive");
-		err = -1;
-	}
-	err |= get_bool("TCPOnly", false, &settings.tcponly);
-	err |= get_bool("IndirectData", false, &settings.indirectdata);
-	err |= get_bool("PMTUDiscovery", true, &settings.pmtu_discovery);
-	err |= get_bool("ClampMSS", true, &settings.clamp_mss);
-	err |= get_bool("DirectOnly", false, &settings.direct_only);
-	err |= get_bool("StrictSubnets", false, &settings.strict_subnets);
-	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
-	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
-	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
-	if (settings.tunnelserver)
-		settings.strict_subnets = true;
-	if (settings.compression < 0 || settings.compression > PX_COMPRESS_MAX) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Bogus compression level %d", settings.compression);
-		err = -1;
-	}
+	int err = settings_read();
+	if (settings.max_connection_burst >= 1)
+		admission_configure((unsigned)settings.max_connection_burst, now_ms());
 	if (autoconnect_configure() < 0)
 		err = -1;
-	script_settings_from_conf();
-	const char *port = conf_get(&server_conf, "Port", 0);
-	free(settings.port);
-	settings.port = strdup(port ? port : "655");
-	return err ? -1 : 0;
+	return err;
 }
 
 /* A distro may ship transport-udp separately. Without it the VPN still
@@ -411,13 +307,6 @@ static int setup_listeners(void) {
 		return -1;
 	}
 	return 0;
-}
-
-void *dgram_socket_for(int family) {
-	for (int i = 0; i < nlisteners; i++)
-		if (listeners[i].family == family)
-			return listeners[i].dgram_sock;
-	return NULL;
 }
 
 int net_setup(void) {

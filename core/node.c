@@ -17,6 +17,8 @@
 #include "netutl.h"
 #include "node.h"
 #include "subnet.h"
+#include "slots.h"
+#include "xalloc.h"
 
 struct list_head node_list = LIST_HEAD_INIT(node_list);
 node_t *myself;
@@ -24,16 +26,6 @@ node_t *myself;
 /* UDP index: a fixed-size chained hash table, so lookups never allocate. */
 #define UDP_BUCKETS 1024
 static node_t *udp_index[UDP_BUCKETS];
-
-static void *xcalloc(size_t n, size_t size) {
-	void *p = calloc(n, size);
-
-	if (!p) {
-		abort();
-	}
-
-	return p;
-}
 
 /* tinc 1.1 identifies nodes in SPTPS datagrams by SHA-512(name)[0..5].
  * libsodium's SHA-512 is used so that the core needs no libcrypto. */
@@ -47,11 +39,7 @@ static void compute_id(const char *name, uint8_t id[6]) {
 node_t *node_new(const char *name) {
 	node_t *n = xcalloc(1, sizeof(*n));
 
-	n->name = strdup(name ? name : "");
-
-	if (!n->name) {
-		abort();
-	}
+	n->name = xstrdup(name ? name : "");
 
 	compute_id(n->name, n->id);
 	list_init(&n->edges);
@@ -239,37 +227,8 @@ node_t *node_lookup_id(const uint8_t id[6]) {
 	return NULL;
 }
 
-/*
- * n->slots is an array of plugin pointers whose capacity is kept in a hidden
- * word just before it, because struct px_node has no room for a count.
- */
 void **node_slot(node_t *n, int index) {
-	if (index < 0) {
-		return NULL;
-	}
-
-	size_t cap = n->slots ? (size_t)(uintptr_t)n->slots[-1] : 0;
-
-	if ((size_t)index >= cap) {
-		size_t newcap = cap ? cap : 4;
-
-		while (newcap <= (size_t)index) {
-			newcap *= 2;
-		}
-
-		void **base = n->slots ? n->slots - 1 : NULL;
-		void **grown = realloc(base, (newcap + 1) * sizeof(*grown));
-
-		if (!grown) {
-			abort();
-		}
-
-		memset(grown + 1 + cap, 0, (newcap - cap) * sizeof(*grown));
-		grown[0] = (void *)(uintptr_t)newcap;
-		n->slots = grown + 1;
-	}
-
-	return &n->slots[index];
+	return slots_get(&n->slots, index);
 }
 
 void node_del(node_t *n) {
@@ -324,7 +283,7 @@ void node_del(node_t *n) {
 	}
 
 	if (n->slots) {
-		free(n->slots - 1);
+		slots_free(n->slots);
 	}
 
 	free(n->name);

@@ -32,6 +32,7 @@
 #include "control.h"
 #include "control_format.h"
 #include "subnet.h"
+#include "xalloc.h"
 
 #ifndef PLEXUS_SYSCONFDIR
 #define PLEXUS_SYSCONFDIR "/usr/local/etc"
@@ -53,14 +54,6 @@ bool cli_tty;             /* interactive: stdin and stdout are terminals, no -b 
 static void die_oom(void) {
 	fprintf(stderr, "%s: out of memory\n", program);
 	exit(1);
-}
-
-static char *xstrdup(const char *s) {
-	char *p = strdup(s);
-
-	if (!p)
-		die_oom();
-	return p;
 }
 
 static char *xasprintf(const char *fmt, ...) PX_PRINTF(1, 2);

@@ -20,13 +20,15 @@
 
 #include "conf.h"
 #include "control.h"
+#include "daemon.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
 #include "plugin_loader.h"
 #include "privdrop.h"
 #include "protocol.h"
 #include "service.h"
+#include "net.h"
+#include "outgoing.h"
 
 static bool do_detach = true;
 static int generate_keys_bits = -1; /* -K: >= 0 */
@@ -280,6 +282,7 @@ static void on_int(int signo) {
 }
 
 int main(int argc, char **argv) {
+	daemon_wire();
 	conf_init(&server_conf);
 	if (parse_options(argc, argv) < 0)
 		return 1;

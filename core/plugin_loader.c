@@ -575,6 +575,12 @@ static struct px_plugin *plugin_open(const struct candidate *c) {
 	return p;
 }
 
+static const struct px_host *loader_host;
+
+void plugins_set_host(const struct px_host *host) {
+	loader_host = host;
+}
+
 int plugins_load(void) {
 	int result = 0;
 
@@ -612,7 +618,7 @@ int plugins_load(void) {
 		list_add_tail(&p->link, &plugin_list);
 
 		registration_failed = false;
-		int rc = p->desc->init(p, host_table());
+		int rc = loader_host ? p->desc->init(p, loader_host) : -1;
 		if (rc) {
 			logger(0, LOG_ERR, "Plugin `%s' (%s) failed to initialise", p->name, p->path);
 			result = -1;

@@ -97,7 +97,8 @@ void plugins_notify_conn(struct px_conn *c, bool active);
 void plugins_notify_node(struct px_node *n, bool up);
 void plugins_notify_reload(void);
 
-/* The host table handed to plugins (host.c). */
-const struct px_host *host_table(void);
+/* The host table plugins_load() hands each plugin's init (the daemon's
+ * wiring gives it plugin_host.c's table). Without one, no plugin loads. */
+void plugins_set_host(const struct px_host *host);
 
 #endif

@@ -26,9 +26,14 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "control.h"
 #include "logger.h"
 #include "privdrop.h"
+
+static void (*chroot_hook)(char *(*map)(const char *path));
+
+void privdrop_set_chroot_hook(void (*hook)(char *(*map)(const char *path))) {
+	chroot_hook = hook;
+}
 
 static char *target_user;
 static uid_t target_uid;
@@ -166,7 +171,8 @@ static int enter_chroot(void) {
 	if (chdir("/") < 0)
 		return fail_call("chdir", "chroot into the configuration directory");
 	logger_set_path_mapper(privdrop_rebase);
-	control_set_path_mapper(privdrop_rebase);
+	if (chroot_hook)
+		chroot_hook(privdrop_rebase);
 
 	if (main_conf_path) {
 		char *conf_path = privdrop_rebase(main_conf_path);

@@ -22,6 +22,9 @@ int privdrop_lock_memory(void);
  * a chroot confbase becomes "" and the main configuration path is rebased.
  * Returns 0 (also when nothing was asked for) or -1, logged. */
 int privdrop_apply(void);
+/* Called after the chroot with the path mapper (privdrop_rebase), for users
+ * of paths named before it other than the logger (the control socket). */
+void privdrop_set_chroot_hook(void (*hook)(char *(*map)(const char *path)));
 
 /* True once privileges were dropped or the root changed. */
 bool privdrop_active(void);

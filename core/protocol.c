@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
 #include "seen_cache.h"
+#include "settings.h"
+#include "xalloc.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
 	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
@@ -31,47 +34,34 @@ const char *request_name(int id) {
 	return "UNKNOWN";
 }
 
-typedef int (*handler_fn)(conn_t *c, const char *line);
+/* The core's request table: each protocol_*.c registers its handlers
+ * (protocol_*_register(), called by the daemon's wiring), as plugins
+ * register theirs through the host table. */
+static struct {
+	request_handler_fn handle;
+	bool needs_graph; /* may look at reachability or next hops */
+} core_table[PX_REQ_TINC_LAST + 1];
+static void (*settle_graph)(void);
 
-static handler_fn core_handler(int id) {
-	switch (id) {
-	case PX_REQ_PING:
-		return ping_h;
-	case PX_REQ_PONG:
-		return pong_h;
-	case PX_REQ_ADD_SUBNET:
-		return add_subnet_h;
-	case PX_REQ_DEL_SUBNET:
-		return del_subnet_h;
-	case PX_REQ_ADD_EDGE:
-		return add_edge_h;
-	case PX_REQ_DEL_EDGE:
-		return del_edge_h;
-	case PX_REQ_KEY_CHANGED:
-		return key_changed_h;
-	case PX_REQ_REQ_KEY:
-		return req_key_h;
-	case PX_REQ_ANS_KEY:
-		return ans_key_h;
-	case PX_REQ_PACKET:
-		return tcppacket_h;
-	default:
-		return NULL;
-	}
+int protocol_register(int id, request_handler_fn handle, bool needs_graph) {
+	if (id < 0 || id > PX_REQ_TINC_LAST || core_table[id].handle)
+		return -1;
+	core_table[id].handle = handle;
+	core_table[id].needs_graph = needs_graph;
+	return 0;
 }
 
+void protocol_set_settle(void (*settle)(void)) {
+	settle_graph = settle;
+}
+
+static request_handler_fn core_handler(int id) {
+	return id >= 0 && id <= PX_REQ_TINC_LAST ? core_table[id].handle : NULL;
+}
+
+/* Unknown and plugin requests get a fresh graph too. */
 static bool needs_no_graph(int id) {
-	switch (id) {
-	case PX_REQ_ADD_EDGE:
-	case PX_REQ_DEL_EDGE:
-	case PX_REQ_ADD_SUBNET:
-	case PX_REQ_DEL_SUBNET:
-	case PX_REQ_PING:
-	case PX_REQ_PONG:
-		return true;
-	default:
-		return false;
-	}
+	return core_handler(id) && !core_table[id].needs_graph;
 }
 
 /* Forward a broadcast whose plugin is not loaded, to peers that know it. */
@@ -107,7 +97,7 @@ int receive_request(conn_t *c, char *line) {
 	case CONN_ID:
 		if (id != PX_REQ_ID)
 			goto unauthorized;
-		return id_h(c, line);
+		return core_handler(id) ? core_handler(id)(c, line) : -1;
 	case CONN_AUTH:
 		if (!c->crypto || !c->crypto->ops->meta_request)
 			return -1;
@@ -115,7 +105,7 @@ int receive_request(conn_t *c, char *line) {
 	case CONN_ACK:
 		if (id != PX_REQ_ACK)
 			goto unauthorized;
-		return ack_h(c, line);
+		return core_handler(id) ? core_handler(id)(c, line) : -1;
 	case CONN_ACTIVE:
 		break;
 	default:
@@ -124,9 +114,10 @@ int receive_request(conn_t *c, char *line) {
 
 	/* Topology and PING/PONG requests work on a stale graph; everything
 	 * else may look at reachability or next hops, so it gets a fresh one. */
-	if (!needs_no_graph(id))
-		topology_settle();
-	handler_fn h = core_handler(id);
+	if (!needs_no_graph(id) && settle_graph)
+		settle_graph();
+	/* ID and ACK only in their states above. */
+	request_handler_fn h = id == PX_REQ_ID || id == PX_REQ_ACK ? NULL : core_handler(id);
 	if (h)
 		return h(c, line);
 	if (id == PX_REQ_TERMREQ)
@@ -297,9 +288,7 @@ void parse_capabilities(conn_t *c, const char *field) {
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (c->ncaps >= 64)
 			break;
-		char **caps = realloc(c->caps, sizeof(char *) * (size_t)(c->ncaps + 1));
-		if (!caps)
-			abort();
+		char **caps = xrealloc(c->caps, sizeof(char *) * (size_t)(c->ncaps + 1));
 		c->caps = caps;
 		c->caps[c->ncaps++] = strdup(tok);
 	}

@@ -3,16 +3,30 @@
 #ifndef PX_PROTOCOL_H
 #define PX_PROTOCOL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "connection.h"
 #include "edge.h"
+#include "meta.h"
 #include "node.h"
 #include "subnet.h"
 
 #define MAX_STRING_SIZE 2049
 #define MAX_STRING "%2048s"
-#define MAX_LINE 4352 /* longest request line we accept (8192-bit RSA METAKEY fits) */
+
+/* The core's request table (protocol.c). -1: id out of range or taken. */
+typedef int (*request_handler_fn)(conn_t *c, const char *line);
+int protocol_register(int id, request_handler_fn handle, bool needs_graph);
+/* Bring the graph up to date before a handler that needs it runs. */
+void protocol_set_settle(void (*settle)(void));
+
+/* Requests to one node, to everyone (protocol.c). */
+int send_to_node(node_t *to, const char *fmt, ...) PX_PRINTF(2, 3);
+int vsend_to_node(node_t *to, const char *fmt, va_list ap);
+int forward_to_node(node_t *to, const char *line);
+int broadcast_request(conn_t *except, const char *fmt, ...) PX_PRINTF(2, 3);
+int vbroadcast_request(conn_t *except, const char *fmt, va_list ap);
 
 /* Dispatch one received request line (no newline). Returns 0, or -1 when
  * the connection must be closed. */
@@ -36,26 +50,31 @@ const char *local_capabilities(void);
 void parse_capabilities(conn_t *c, const char *field);
 
 /* protocol_auth.c */
+void protocol_auth_register(void); /* ID, ACK */
 int send_id(conn_t *c);
 int id_h(conn_t *c, const char *line);
 int send_ack(conn_t *c);
 int ack_h(conn_t *c, const char *line);
 
 /* protocol_misc.c */
+void protocol_misc_register(void); /* PING, PONG, PACKET */
 int send_ping(conn_t *c);
 int ping_h(conn_t *c, const char *line);
 int pong_h(conn_t *c, const char *line);
-int send_tcppacket(conn_t *c, const uint8_t *frame, size_t len);
 int tcppacket_h(conn_t *c, const char *line);
-void receive_tcppacket(conn_t *c, const uint8_t *frame, size_t len);
 
 /* protocol_subnet.c */
+void protocol_subnet_register(void); /* ADD_SUBNET, DEL_SUBNET */
 int send_add_subnet(conn_t *c, const struct subnet *s); /* c == NULL: everyone */
 int send_del_subnet(conn_t *c, const struct subnet *s);
 int add_subnet_h(conn_t *c, const char *line);
 int del_subnet_h(conn_t *c, const char *line);
+/* For route_io (switch mode's learned MAC addresses): see route.h. */
+void announce_subnet(struct subnet *s, bool add);
+void forget_subnet(struct subnet *s);
 
 /* protocol_edge.c */
+void protocol_edge_register(void); /* ADD_EDGE, DEL_EDGE; the graph settling */
 int send_add_edge(conn_t *c, const struct edge *e); /* c == NULL: everyone */
 int send_del_edge(conn_t *c, const struct edge *e);
 int add_edge_h(conn_t *c, const char *line);
@@ -67,6 +86,7 @@ void send_everything(conn_t *c);
 void topology_settle(void);
 
 /* protocol_key.c */
+void protocol_key_register(void); /* KEY_CHANGED, REQ_KEY, ANS_KEY */
 int key_changed_h(conn_t *c, const char *line);
 int req_key_h(conn_t *c, const char *line);
 int ans_key_h(conn_t *c, const char *line);

@@ -10,15 +10,17 @@
 
 #include "admission.h"
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
 #include "netutl.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 
 /* The highest protocol minor any loaded crypto plugin serves. */
 static int local_minor(void) {
@@ -238,8 +240,7 @@ int ack_h(conn_t *c, const char *line) {
 	c->state = CONN_ACTIVE;
 	c->last_ping_ms = now_ms();
 	logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Connection with %s (%s) activated", c->name, c->hostname);
-	if (c->outgoing)
-		outgoing_reset_backoff(c->outgoing);
+	conn_reset_backoff(c);
 
 	send_everything(c);
 	/* Sending can fail and close the connection (write error). */
@@ -276,4 +277,9 @@ int ack_h(conn_t *c, const char *line) {
 	if (c->state == CONN_ACTIVE)
 		plugins_notify_conn(c, true);
 	return 0;
+}
+
+void protocol_auth_register(void) {
+	protocol_register(PX_REQ_ID, id_h, true);
+	protocol_register(PX_REQ_ACK, ack_h, true);
 }

@@ -8,13 +8,15 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "edge.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "node.h"
 #include "protocol.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 
@@ -243,4 +245,10 @@ void send_everything(conn_t *c) {
 		struct edge *e;
 		list_for_each_entry(e, &n->edges, from_link) send_add_edge(c, e);
 	}
+}
+
+void protocol_edge_register(void) {
+	protocol_register(PX_REQ_ADD_EDGE, add_edge_h, false);
+	protocol_register(PX_REQ_DEL_EDGE, del_edge_h, false);
+	protocol_set_settle(topology_settle);
 }

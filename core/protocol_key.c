@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "net_packet.h"
 #include "netutl.h"
+#include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 
 int key_changed_h(conn_t *c, const char *line) {
 	char name[MAX_STRING_SIZE];
@@ -135,4 +138,10 @@ int ans_key_h(conn_t *c, const char *line) {
 	if (from->crypto->ops->key_on_ans)
 		from->crypto->ops->key_on_ans(from->crypto->plugin, from, line);
 	return 0;
+}
+
+void protocol_key_register(void) {
+	protocol_register(PX_REQ_KEY_CHANGED, key_changed_h, true);
+	protocol_register(PX_REQ_REQ_KEY, req_key_h, true);
+	protocol_register(PX_REQ_ANS_KEY, ans_key_h, true);
 }

@@ -4,12 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include "connection.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
 #include "protocol.h"
 #include "route.h"
 
@@ -25,25 +23,8 @@ int ping_h(conn_t *c, const char *line) {
 
 int pong_h(conn_t *c, const char *line) {
 	c->pinged = false;
-	if (c->outgoing)
-		outgoing_reset_backoff(c->outgoing);
+	conn_reset_backoff(c);
 	return 0;
-}
-
-int send_tcppacket(conn_t *c, const uint8_t *frame, size_t len) {
-	/* Random early drop when the peer cannot keep up, as tinc does. */
-	size_t max = (size_t)settings.max_output_buffer;
-	if (c->outbuf.len > max / 2) {
-		if (c->outbuf.len >= max)
-			return 0;
-		uint32_t r;
-		randombytes_buf(&r, sizeof(r));
-		if ((r % (max / 2)) < c->outbuf.len - max / 2)
-			return 0;
-	}
-	if (conn_send(c, "%d %zu", PX_REQ_PACKET, len) < 0)
-		return -1;
-	return conn_send_raw(c, frame, len);
 }
 
 int tcppacket_h(conn_t *c, const char *line) {
@@ -56,20 +37,8 @@ int tcppacket_h(conn_t *c, const char *line) {
 	return 0;
 }
 
-void receive_tcppacket(conn_t *c, const uint8_t *frame, size_t len) {
-	static uint8_t storage[PX_MTU + 256];
-	struct px_buf b = {0};
-	b.base = storage;
-	b.cap = sizeof(storage);
-	b.data = storage + 128;
-	memcpy(b.data, frame, len);
-	b.len = (uint32_t)len;
-	b.node = c->node;
-	b.flags = PX_BUF_VIA_TCP;
-	if (!c->node)
-		return;
-	c->node->in_packets++;
-	c->node->in_bytes += len;
-	receive_frame(c->node, &b);
-	tx_flush();
+void protocol_misc_register(void) {
+	protocol_register(PX_REQ_PING, ping_h, false);
+	protocol_register(PX_REQ_PONG, pong_h, false);
+	protocol_register(PX_REQ_PACKET, tcppacket_h, true);
 }

@@ -7,11 +7,13 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "connection.h"
 #include "logger.h"
-#include "net.h"
-#include "net_private.h"
+#include "meta.h"
+#include "node.h"
+#include "node_scripts.h"
 #include "protocol.h"
-#include "route_hooks.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 
@@ -164,4 +166,9 @@ void forget_subnet(struct subnet *s) {
 	announce_subnet(s, false);
 	subnet_del(s);
 	subnet_cache_flush();
+}
+
+void protocol_subnet_register(void) {
+	protocol_register(PX_REQ_ADD_SUBNET, add_subnet_h, false);
+	protocol_register(PX_REQ_DEL_SUBNET, del_subnet_h, false);
 }

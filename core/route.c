@@ -12,13 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control_pcap.h"
 #include "device.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
+#include "settings.h"
 #include "route.h"
-#include "route_hooks.h"
 #include "route_internal.h"
 #include "subnet.h"
 
@@ -46,20 +44,20 @@ static node_t *route_via(node_t *n) {
 
 /* A reply (ICMP) goes to whoever sent the original: our device or a node. */
 static void send_back(node_t *source, struct px_buf *b) {
-	if(source == myself)
-		deliver_to_device(b);
+	if (source == myself)
+		route_io.to_device(b);
 	else
-		send_packet(source, b);
+		route_io.send(source, b);
 }
 
 /* Router mode on a TAP device: the kernel only accepts frames addressed to
  * its interface, and must see a consistent MAC for us. */
 static void deliver_routed(struct px_buf *b) {
-	if(device.tap) {
+	if (route_io.device->tap) {
 		memcpy(b->data, kernel_mac, MAC_LEN);
 		memcpy(b->data + MAC_LEN, route_router_mac, MAC_LEN);
 	}
-	deliver_to_device(b);
+	route_io.to_device(b);
 }
 
 static void send_unreachable(node_t *source, struct px_buf *b, bool v6, enum unreachable_kind kind) {
@@ -67,7 +65,7 @@ static void send_unreachable(node_t *source, struct px_buf *b, bool v6, enum unr
 	static const uint8_t code6[] = {ICMP6_NO_ROUTE, ICMP6_ADDR_UNREACH, ICMP6_ADMIN_PROHIBITED};
 	bool built = v6 ? icmp6_error(b, ICMP6_DEST_UNREACH, code6[kind], 0)
 	                : icmp4_error(b, ICMP4_DEST_UNREACH, code4[kind], 0);
-	if(built)
+	if (built)
 		send_back(source, b);
 }
 
@@ -77,25 +75,26 @@ static void send_unreachable(node_t *source, struct px_buf *b, bool v6, enum unr
  * passed on unfragmented: the sender side falls back to TCP for big frames
  * (fragmenting it ourselves is not implemented). */
 static bool handle_too_big(node_t *source, node_t *via, struct px_buf *b, uint16_t type) {
-	if(type == ETHERTYPE_IPV4) {
+	if (type == ETHERTYPE_IPV4) {
 		uint32_t limit = via->mtu > ROUTE_MIN_MTU_IPV4 ? (uint32_t)via->mtu : ROUTE_MIN_MTU_IPV4;
-		if(b->len <= limit || !ipv4_header_ok(b))
+		if (b->len <= limit || !ipv4_header_ok(b))
 			return false;
-		if(!(b->data[PX_ETH_HLEN + 6] & 0x40)) /* DF clear */
+		if (!(b->data[PX_ETH_HLEN + 6] & 0x40)) /* DF clear */
 			return false;
 		logger(PX_LOG_TRAFFIC, LOG_INFO, "Packet for %s (%u bytes) larger than MTU %u, sending ICMP",
 		       node_name(via), (unsigned)b->len, (unsigned)limit);
-		if(icmp4_error(b, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED, (uint16_t)(limit - PX_ETH_HLEN)))
+		if (icmp4_error(b, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED, (uint16_t)(limit - PX_ETH_HLEN)))
 			send_back(source, b);
 		return true;
 	}
-	if(type == ETHERTYPE_IPV6) {
+	if (type == ETHERTYPE_IPV6) {
 		uint32_t limit = via->mtu > ROUTE_MIN_MTU_IPV6 ? (uint32_t)via->mtu : ROUTE_MIN_MTU_IPV6;
-		if(b->len <= limit || !ipv6_header_ok(b))
+		if (b->len <= limit || !ipv6_header_ok(b))
 			return false;
-		logger(PX_LOG_TRAFFIC, LOG_INFO, "Packet for %s (%u bytes) larger than MTU %u, sending ICMPv6",
-		       node_name(via), (unsigned)b->len, (unsigned)limit);
-		if(icmp6_error(b, ICMP6_PACKET_TOO_BIG, 0, limit - PX_ETH_HLEN))
+		logger(PX_LOG_TRAFFIC, LOG_INFO,
+		       "Packet for %s (%u bytes) larger than MTU %u, sending ICMPv6", node_name(via),
+		       (unsigned)b->len, (unsigned)limit);
+		if (icmp6_error(b, ICMP6_PACKET_TOO_BIG, 0, limit - PX_ETH_HLEN))
 			send_back(source, b);
 		return true;
 	}
@@ -106,23 +105,23 @@ static bool handle_too_big(node_t *source, node_t *via, struct px_buf *b, uint16
  * involved: the one the packet goes to, and the one it came from (whose
  * MSS tells our side how big its segments towards it may be). */
 static void clamp_for(node_t *source, node_t *via, struct px_buf *b) {
-	if(!settings.clamp_mss)
+	if (!settings.clamp_mss)
 		return;
 
 	int mtu = PX_MTU;
 	bool wanted = false;
 	node_t *ends[2] = {source != myself ? route_via(source) : NULL, via};
 
-	for(int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++) {
 		node_t *n = ends[i];
-		if(!n || n == myself)
+		if (!n || n == myself)
 			continue;
-		if(n->options & PX_OPTION_CLAMP_MSS)
+		if (n->options & PX_OPTION_CLAMP_MSS)
 			wanted = true;
-		if(n->mtu > 0 && n->mtu < mtu)
+		if (n->mtu > 0 && n->mtu < mtu)
 			mtu = n->mtu;
 	}
-	if(wanted)
+	if (wanted)
 		clamp_mss(b, mtu);
 }
 
@@ -130,8 +129,8 @@ static void clamp_for(node_t *source, node_t *via, struct px_buf *b) {
 static void route_ip_unicast(node_t *source, struct px_buf *b, const struct subnet *s, bool v6) {
 	node_t *owner = s->owner;
 
-	if(owner == myself) {
-		if(source == myself) {
+	if (owner == myself) {
+		if (source == myself) {
 			logger(PX_LOG_TRAFFIC, LOG_WARNING, "Packet looping back to %s", node_name(source));
 			return;
 		}
@@ -139,36 +138,36 @@ static void route_ip_unicast(node_t *source, struct px_buf *b, const struct subn
 		deliver_routed(b);
 		return;
 	}
-	if(owner == source) {
+	if (owner == source) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Packet looping back to %s", node_name(source));
 		return;
 	}
-	if(!owner->reachable) {
+	if (!owner->reachable) {
 		logger(PX_LOG_TRAFFIC, LOG_INFO, "Cannot route packet from %s: node %s is unreachable",
 		       node_name(source), node_name(owner));
 		send_unreachable(source, b, v6, UNREACH_HOST);
 		return;
 	}
-	if(settings.forwarding == FMODE_OFF && source != myself) {
+	if (settings.forwarding == FMODE_OFF && source != myself) {
 		logger(PX_LOG_TRAFFIC, LOG_INFO, "Not forwarding packet from %s to %s (Forwarding = off)",
 		       node_name(source), node_name(owner));
 		return;
 	}
 
 	node_t *via = route_via(owner);
-	if(!via || via == source) {
+	if (!via || via == source) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Routing loop for packet from %s", node_name(source));
 		return;
 	}
-	if(settings.direct_only && via != owner) {
+	if (settings.direct_only && via != owner) {
 		send_unreachable(source, b, v6, UNREACH_ADMIN);
 		return;
 	}
-	if(via != myself && handle_too_big(source, via, b, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4))
+	if (via != myself && handle_too_big(source, via, b, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4))
 		return;
 
 	clamp_for(source, via, b);
-	send_packet(owner, b);
+	route_io.send(owner, b);
 }
 
 static bool ipv4_is_multicast_or_broadcast(const uint8_t *a) {
@@ -176,20 +175,20 @@ static bool ipv4_is_multicast_or_broadcast(const uint8_t *a) {
 }
 
 static void route_ipv4(node_t *source, struct px_buf *b) {
-	if(!ipv4_header_ok(b)) {
+	if (!ipv4_header_ok(b)) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Got truncated or malformed IPv4 packet from %s",
 		       node_name(source));
 		return;
 	}
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 16;
-	if(settings.broadcast_mode && ipv4_is_multicast_or_broadcast(dst)) {
-		broadcast_packet(source, b);
+	if (settings.broadcast_mode && ipv4_is_multicast_or_broadcast(dst)) {
+		route_io.broadcast(source, b);
 		return;
 	}
 
 	const struct subnet *s = subnet_lookup_ipv4(dst);
-	if(!s) {
+	if (!s) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING,
 		       "Cannot route packet from %s: unknown IPv4 destination address %d.%d.%d.%d",
 		       node_name(source), dst[0], dst[1], dst[2], dst[3]);
@@ -205,30 +204,31 @@ static void format_ipv6(const uint8_t *a, char *out, size_t len) {
 }
 
 static void route_ipv6(node_t *source, struct px_buf *b) {
-	if(!ipv6_header_ok(b)) {
+	if (!ipv6_header_ok(b)) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Got truncated or malformed IPv6 packet from %s",
 		       node_name(source));
 		return;
 	}
 
-	if(is_neighbor_solicitation(b)) {
-		if(source == myself)
+	if (is_neighbor_solicitation(b)) {
+		if (source == myself)
 			answer_neighbor_solicitation(b);
 		return;
 	}
 
 	const uint8_t *dst = b->data + PX_ETH_HLEN + 24;
-	if(settings.broadcast_mode && dst[0] == 0xff) {
-		broadcast_packet(source, b);
+	if (settings.broadcast_mode && dst[0] == 0xff) {
+		route_io.broadcast(source, b);
 		return;
 	}
 
 	const struct subnet *s = subnet_lookup_ipv6(dst);
-	if(!s) {
+	if (!s) {
 		char addr[48];
 		format_ipv6(dst, addr, sizeof(addr));
-		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Cannot route packet from %s: unknown IPv6 destination address %s",
-		       node_name(source), addr);
+		logger(PX_LOG_TRAFFIC, LOG_WARNING,
+		       "Cannot route packet from %s: unknown IPv6 destination address %s", node_name(source),
+		       addr);
 		send_unreachable(source, b, true, UNREACH_NET);
 		return;
 	}
@@ -236,10 +236,10 @@ static void route_ipv6(node_t *source, struct px_buf *b) {
 }
 
 static void route_router(node_t *source, struct px_buf *b, uint16_t type) {
-	if(source == myself && device.tap)
+	if (source == myself && route_io.device->tap)
 		memcpy(kernel_mac, b->data + MAC_LEN, MAC_LEN);
 
-	switch(type) {
+	switch (type) {
 	case ETHERTYPE_IPV4:
 		route_ipv4(source, b);
 		break;
@@ -247,7 +247,7 @@ static void route_router(node_t *source, struct px_buf *b, uint16_t type) {
 		route_ipv6(source, b);
 		break;
 	case ETHERTYPE_ARP:
-		if(source == myself)
+		if (source == myself)
 			answer_arp(b);
 		break;
 	default:
@@ -265,23 +265,23 @@ static uint64_t mac_expiry_from_now(void) {
 /* Switch mode: a frame from our device proves that its source MAC lives on
  * our side. Claim it (announced to everyone) or refresh the claim. */
 static void learn_mac(const uint8_t *mac) {
-	if(is_multicast_mac(mac))
+	if (is_multicast_mac(mac))
 		return;
 
 	struct subnet *s = subnet_lookup_mac(mac);
-	if(!s || s->owner != myself) {
+	if (!s || s->owner != myself) {
 		struct subnet key = {.type = SUBNET_MAC, .prefix = 48, .weight = SUBNET_DEFAULT_WEIGHT};
 		memcpy(key.addr, mac, MAC_LEN);
 		s = subnet_find(myself, &key);
 	}
-	if(s) {
-		if(s->expires_ms) /* configured MAC subnets never expire */
+	if (s) {
+		if (s->expires_ms) /* configured MAC subnets never expire */
 			s->expires_ms = mac_expiry_from_now();
 		return;
 	}
 
 	s = subnet_new();
-	if(!s)
+	if (!s)
 		return;
 	s->type = SUBNET_MAC;
 	s->prefix = 48;
@@ -290,75 +290,76 @@ static void learn_mac(const uint8_t *mac) {
 	s->expires_ms = mac_expiry_from_now();
 	subnet_add(myself, s);
 	subnet_cache_flush();
-	logger(PX_LOG_TRAFFIC, LOG_INFO, "Learned new MAC address %02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-	       mac[2], mac[3], mac[4], mac[5]);
-	announce_subnet(s, true);
+	logger(PX_LOG_TRAFFIC, LOG_INFO, "Learned new MAC address %02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+	       mac[1], mac[2], mac[3], mac[4], mac[5]);
+	route_io.announce_subnet(s, true);
 }
 
 static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
-	if(source == myself)
+	if (source == myself)
 		learn_mac(b->data + MAC_LEN);
 
 	const uint8_t *dst = b->data;
 	const struct subnet *s = is_multicast_mac(dst) ? NULL : subnet_lookup_mac(dst);
-	if(!s) {
-		broadcast_packet(source, b);
+	if (!s) {
+		route_io.broadcast(source, b);
 		return;
 	}
 
 	node_t *owner = s->owner;
-	if(owner == myself) {
-		if(source != myself)
-			deliver_to_device(b);
+	if (owner == myself) {
+		if (source != myself)
+			route_io.to_device(b);
 		return;
 	}
-	if(owner == source) {
+	if (owner == source) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Packet looping back to %s", node_name(source));
 		return;
 	}
-	if(!owner->reachable)
+	if (!owner->reachable)
 		return;
-	if(settings.forwarding == FMODE_OFF && source != myself)
+	if (settings.forwarding == FMODE_OFF && source != myself)
 		return;
 
 	node_t *via = route_via(owner);
-	if(!via || via == source) {
+	if (!via || via == source) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Routing loop for packet from %s", node_name(source));
 		return;
 	}
-	if(settings.direct_only && via != owner)
+	if (settings.direct_only && via != owner)
 		return;
-	if(via != myself && handle_too_big(source, via, b, type))
+	if (via != myself && handle_too_big(source, via, b, type))
 		return;
 
 	clamp_for(source, via, b);
-	send_packet(owner, b);
+	route_io.send(owner, b);
 }
 
 void route_packet(node_t *source, struct px_buf *b) {
-	if(b->flags & PX_BUF_PROBE)
+	if (b->flags & PX_BUF_PROBE)
 		return;
-	control_pcap_offer(b->data, b->len);
-	if(b->len < PX_ETH_HLEN) {
-		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Got too short packet (%u bytes) from %s", (unsigned)b->len,
-		       node_name(source));
+	if (route_capture)
+		route_capture(b->data, b->len);
+	if (b->len < PX_ETH_HLEN) {
+		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Got too short packet (%u bytes) from %s",
+		       (unsigned)b->len, node_name(source));
 		return;
 	}
 
 	uint16_t type = frame_ethertype(b);
-	if(type == ETHERTYPE_PROBE)
+	if (type == ETHERTYPE_PROBE)
 		return; /* an MTU probe that reached us as data: never route it */
 
 	/* Forwarding = kernel: the OS routes whatever other nodes send us. */
-	if(settings.forwarding == FMODE_KERNEL && source != myself) {
-		if(settings.mode == RMODE_ROUTER)
+	if (settings.forwarding == FMODE_KERNEL && source != myself) {
+		if (settings.mode == RMODE_ROUTER)
 			deliver_routed(b);
 		else
-			deliver_to_device(b);
+			route_io.to_device(b);
 		return;
 	}
 
-	switch(settings.mode) {
+	switch (settings.mode) {
 	case RMODE_ROUTER:
 		route_router(source, b, type);
 		break;
@@ -366,13 +367,13 @@ void route_packet(node_t *source, struct px_buf *b) {
 		route_switch(source, b, type);
 		break;
 	case RMODE_HUB:
-		broadcast_packet(source, b);
+		route_io.broadcast(source, b);
 		break;
 	}
 }
 
 void route_age_macs(void) {
-	if(!myself)
+	if (!myself)
 		return;
 
 	uint64_t now = now_ms();
@@ -380,13 +381,13 @@ void route_age_macs(void) {
 	struct subnet *s, *tmp;
 
 	list_for_each_entry_safe(s, tmp, &myself->subnets, owner_link) {
-		if(s->type != SUBNET_MAC || !s->expires_ms || s->expires_ms > now)
+		if (s->type != SUBNET_MAC || !s->expires_ms || s->expires_ms > now)
 			continue;
-		logger(PX_LOG_PROTOCOL, LOG_INFO, "MAC address %02x:%02x:%02x:%02x:%02x:%02x expired", s->addr[0],
-		       s->addr[1], s->addr[2], s->addr[3], s->addr[4], s->addr[5]);
-		forget_subnet(s);
+		logger(PX_LOG_PROTOCOL, LOG_INFO, "MAC address %02x:%02x:%02x:%02x:%02x:%02x expired",
+		       s->addr[0], s->addr[1], s->addr[2], s->addr[3], s->addr[4], s->addr[5]);
+		route_io.forget_subnet(s);
 		expired = true;
 	}
-	if(expired)
+	if (expired)
 		subnet_cache_flush();
 }

@@ -12,18 +12,18 @@
 
 uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len) {
 	/* 64 KiB of 0xffff words still fits in 32 bits; frames are far smaller. */
-	while(len >= 2) {
+	while (len >= 2) {
 		sum += rd16(p);
 		p += 2;
 		len -= 2;
 	}
-	if(len)
+	if (len)
 		sum += (uint32_t)p[0] << 8;
 	return sum;
 }
 
 uint16_t csum_finish(uint32_t sum) {
-	while(sum >> 16)
+	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
 }
@@ -36,7 +36,7 @@ uint16_t csum_replace16(uint16_t check, uint16_t old_word, uint16_t new_word) {
 }
 
 bool ipv4_header_ok(const struct px_buf *b) {
-	if(b->len < PX_ETH_HLEN + IPV4_HLEN)
+	if (b->len < PX_ETH_HLEN + IPV4_HLEN)
 		return false;
 	const uint8_t *ip = b->data + PX_ETH_HLEN;
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
@@ -54,11 +54,11 @@ static bool icmp_rate_ok(void) {
 	static unsigned sent;
 	uint64_t now = now_ms();
 
-	if(now - window_start >= 1000 || now < window_start) {
+	if (now - window_start >= 1000 || now < window_start) {
 		window_start = now;
 		sent = 0;
 	}
-	if(sent >= ICMP_MAX_PER_SECOND)
+	if (sent >= ICMP_MAX_PER_SECOND)
 		return false;
 	sent++;
 	return true;
@@ -74,7 +74,7 @@ static bool make_room(struct px_buf *b, size_t hdr_len, size_t quote_off, size_t
 	size_t headroom = (size_t)(b->data - base);
 	uint8_t *start = headroom + quote_off >= hdr_len ? b->data + quote_off - hdr_len : base;
 
-	if((size_t)(start - base) + hdr_len + quoted > cap)
+	if ((size_t)(start - base) + hdr_len + quoted > cap)
 		return false;
 	memmove(start + hdr_len, b->data + quote_off, quoted);
 	b->data = start;
@@ -101,12 +101,12 @@ static bool icmp4_is_error_type(uint8_t type) {
  * a packet from/to a broadcast, multicast or unspecified address. */
 static bool icmp4_may_answer(const uint8_t *ip, size_t ihl, size_t ip_len) {
 	static const uint8_t any[4];
-	if(rd16(ip + 6) & 0x1fff)
+	if (rd16(ip + 6) & 0x1fff)
 		return false;
-	if(ipv4_is_multicast_or_broadcast(ip + 12) || ipv4_is_multicast_or_broadcast(ip + 16) ||
-	   !memcmp(ip + 12, any, 4))
+	if (ipv4_is_multicast_or_broadcast(ip + 12) || ipv4_is_multicast_or_broadcast(ip + 16) ||
+	    !memcmp(ip + 12, any, 4))
 		return false;
-	if(ip[9] == IPPROTO_ICMP_ && (ip_len <= ihl || icmp4_is_error_type(ip[ihl])))
+	if (ip[9] == IPPROTO_ICMP_ && (ip_len <= ihl || icmp4_is_error_type(ip[ihl])))
 		return false;
 	return true;
 }
@@ -117,9 +117,9 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
 	size_t ip_len = b->len - PX_ETH_HLEN;
 	size_t total = rd16(ip + 2);
 
-	if(total >= ihl && total < ip_len)
+	if (total >= ihl && total < ip_len)
 		ip_len = total; /* ignore Ethernet padding */
-	if(!icmp4_may_answer(ip, ihl, ip_len) || !icmp_rate_ok())
+	if (!icmp4_may_answer(ip, ihl, ip_len) || !icmp_rate_ok())
 		return false;
 
 	uint8_t orig_eth[PX_ETH_HLEN], orig_src[4], orig_dst[4];
@@ -129,7 +129,7 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
 
 	size_t quoted = ip_len < ihl + 8 ? ip_len : ihl + 8;
 	size_t hdr_len = PX_ETH_HLEN + IPV4_HLEN + ICMP_HLEN;
-	if(!make_room(b, hdr_len, PX_ETH_HLEN, quoted))
+	if (!make_room(b, hdr_len, PX_ETH_HLEN, quoted))
 		return false;
 
 	uint8_t *frame = b->data;
@@ -150,7 +150,7 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
 	memset(icmp, 0, ICMP_HLEN);
 	icmp[0] = type;
 	icmp[1] = code;
-	if(type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED)
+	if (type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED)
 		wr16(icmp + 6, mtu);
 	wr16(icmp + 2, csum_finish(csum_add(0, icmp, ICMP_HLEN + quoted)));
 	return true;
@@ -160,11 +160,11 @@ bool icmp4_error(struct px_buf *b, uint8_t type, uint8_t code, uint16_t mtu) {
  * multicast source, or (except "packet too big") to a multicast address. */
 static bool icmp6_may_answer(const uint8_t *ip, size_t ip_len, uint8_t type) {
 	static const uint8_t any[16];
-	if(ip[8] == 0xff || !memcmp(ip + 8, any, 16))
+	if (ip[8] == 0xff || !memcmp(ip + 8, any, 16))
 		return false;
-	if(ip[24] == 0xff && type != ICMP6_PACKET_TOO_BIG)
+	if (ip[24] == 0xff && type != ICMP6_PACKET_TOO_BIG)
 		return false;
-	if(ip[6] == IPPROTO_ICMPV6_ && (ip_len <= IPV6_HLEN || ip[IPV6_HLEN] < 128))
+	if (ip[6] == IPPROTO_ICMPV6_ && (ip_len <= IPV6_HLEN || ip[IPV6_HLEN] < 128))
 		return false;
 	return true;
 }
@@ -174,9 +174,9 @@ bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info) {
 	size_t ip_len = b->len - PX_ETH_HLEN;
 	size_t total = IPV6_HLEN + (size_t)rd16(ip + 4);
 
-	if(total < ip_len)
+	if (total < ip_len)
 		ip_len = total; /* ignore Ethernet padding */
-	if(!icmp6_may_answer(ip, ip_len, type) || !icmp_rate_ok())
+	if (!icmp6_may_answer(ip, ip_len, type) || !icmp_rate_ok())
 		return false;
 
 	uint8_t orig_eth[PX_ETH_HLEN], orig_src[16], orig_dst[16];
@@ -187,7 +187,7 @@ bool icmp6_error(struct px_buf *b, uint8_t type, uint8_t code, uint32_t info) {
 	size_t room = ICMP6_MAX_ERROR_LEN - IPV6_HLEN - ICMP_HLEN;
 	size_t quoted = ip_len < room ? ip_len : room;
 	size_t hdr_len = PX_ETH_HLEN + IPV6_HLEN + ICMP_HLEN;
-	if(!make_room(b, hdr_len, PX_ETH_HLEN, quoted))
+	if (!make_room(b, hdr_len, PX_ETH_HLEN, quoted))
 		return false;
 
 	uint8_t *frame = b->data;

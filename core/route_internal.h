@@ -15,37 +15,43 @@
 #include <plexus/plugin.h>
 #include <plexus/wire.h>
 
-#define ETHERTYPE_PROBE 0x0000
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_ARP 0x0806
-#define ETHERTYPE_VLAN 0x8100
-#define ETHERTYPE_IPV6 0x86DD
+#include "route.h"
 
-#define MAC_LEN 6
+/* Set by route_set_io() and route_set_capture() (route_io.c). */
+extern struct route_io route_io;
+extern route_capture_fn *route_capture;
+
+#define ETHERTYPE_PROBE 0x0000
+#define ETHERTYPE_IPV4  0x0800
+#define ETHERTYPE_ARP   0x0806
+#define ETHERTYPE_VLAN  0x8100
+#define ETHERTYPE_IPV6  0x86DD
+
+#define MAC_LEN      6
 #define VLAN_TAG_LEN 4
-#define IPV4_HLEN 20 /* without options */
-#define IPV6_HLEN 40
-#define ICMP_HLEN 8 /* ICMP and ICMPv6 error headers alike */
-#define TCP_HLEN 20 /* without options */
+#define IPV4_HLEN    20 /* without options */
+#define IPV6_HLEN    40
+#define ICMP_HLEN    8  /* ICMP and ICMPv6 error headers alike */
+#define TCP_HLEN     20 /* without options */
 #define ARP_IPV4_LEN 28
 
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
+#define IPPROTO_ICMP_   1
+#define IPPROTO_TCP_    6
 #define IPPROTO_ICMPV6_ 58
 
 /* ICMP types and codes we generate. */
-#define ICMP4_DEST_UNREACH 3
-#define ICMP4_NET_UNREACH 0
-#define ICMP4_HOST_UNREACH 1
-#define ICMP4_FRAG_NEEDED 4
+#define ICMP4_DEST_UNREACH     3
+#define ICMP4_NET_UNREACH      0
+#define ICMP4_HOST_UNREACH     1
+#define ICMP4_FRAG_NEEDED      4
 #define ICMP4_ADMIN_PROHIBITED 13
-#define ICMP6_DEST_UNREACH 1
-#define ICMP6_NO_ROUTE 0
+#define ICMP6_DEST_UNREACH     1
+#define ICMP6_NO_ROUTE         0
 #define ICMP6_ADMIN_PROHIBITED 1
-#define ICMP6_ADDR_UNREACH 3
-#define ICMP6_PACKET_TOO_BIG 2
+#define ICMP6_ADDR_UNREACH     3
+#define ICMP6_PACKET_TOO_BIG   2
 #define ICMP6_NEIGHBOR_SOLICIT 135
-#define ICMP6_NEIGHBOR_ADVERT 136
+#define ICMP6_NEIGHBOR_ADVERT  136
 
 /* Smallest frames tinc never refuses for size reasons: 576 + 14 and 1280 + 14. */
 #define ROUTE_MIN_MTU_IPV4 590

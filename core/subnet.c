@@ -23,6 +23,7 @@
 #include "node.h"
 #include "netutl.h"
 #include "subnet.h"
+#include "xalloc.h"
 
 struct list_head subnet_table = LIST_HEAD_INIT(subnet_table);
 
@@ -489,11 +490,7 @@ static struct subnet_group *group_find(enum subnet_type type, int prefix, const 
 /* Keep the load factor at most 1 by doubling the bucket array. */
 static void group_grow(void) {
 	size_t n = group_nbuckets ? group_nbuckets * 2 : 256;
-	struct subnet_group **b = calloc(n, sizeof(*b));
-
-	if (!b) {
-		abort();
-	}
+	struct subnet_group **b = xcalloc(n, sizeof(*b));
 
 	size_t old_n = group_nbuckets;
 	struct subnet_group **old = group_buckets;
@@ -530,11 +527,7 @@ static void group_insert(struct subnet *s) {
 			group_grow();
 		}
 
-		g = calloc(1, sizeof(*g));
-
-		if (!g) {
-			abort();
-		}
+		g = xcalloc(1, sizeof(*g));
 
 		g->type = s->type;
 		g->prefix = s->prefix;
@@ -600,11 +593,7 @@ static void group_remove(struct subnet *s) {
 /* ---- the table ---- */
 
 struct subnet *subnet_new(void) {
-	struct subnet *s = calloc(1, sizeof(*s));
-
-	if (!s) {
-		abort();
-	}
+	struct subnet *s = xcalloc(1, sizeof(*s));
 
 	s->weight = SUBNET_DEFAULT_WEIGHT;
 	list_init(&s->owner_link);
@@ -613,7 +602,7 @@ struct subnet *subnet_new(void) {
 	return s;
 }
 
-void subnet_add(struct px_node *owner, struct subnet *s) {
+void subnet_add(node_t *owner, struct subnet *s) {
 	s->owner = owner;
 
 	if (owner) {
@@ -649,11 +638,11 @@ void subnet_del(struct subnet *s) {
 	free(s);
 }
 
-int subnet_count(const struct px_node *owner) {
+int subnet_count(const node_t *owner) {
 	return owner ? owner->nsubnets : 0;
 }
 
-struct subnet *subnet_find(struct px_node *owner, const struct subnet *s) {
+struct subnet *subnet_find(node_t *owner, const struct subnet *s) {
 	struct subnet *pos;
 
 	if (!owner) {

@@ -9,7 +9,7 @@
 
 #include "list.h"
 
-struct px_node;
+typedef struct px_node node_t; /* node.h */
 struct subnet_group;
 
 #define SUBNET_SKIP_LEVELS 12 /* enough for 4^12 subnets at p = 1/4 */
@@ -21,7 +21,7 @@ struct subnet {
 	int weight; /* default 10, lower wins */
 	int prefix; /* 0..32 / 0..128; 48 for MAC */
 	uint8_t addr[16]; /* MAC: 6 bytes, IPv4: 4, IPv6: 16 */
-	struct px_node *owner;
+	node_t *owner;
 	uint64_t expires_ms; /* switch mode: learned MACs; 0 = never */
 	struct list_head owner_link; /* in owner->subnets */
 	struct list_head table_link; /* in the global table */
@@ -53,16 +53,16 @@ bool subnet_equal(const struct subnet *a, const struct subnet *b);
 /* The global table. subnet_add() links a heap-allocated subnet to owner and
  * table; subnet_del() unlinks and frees. */
 struct subnet *subnet_new(void);
-void subnet_add(struct px_node *owner, struct subnet *s);
+void subnet_add(node_t *owner, struct subnet *s);
 void subnet_del(struct subnet *s);
 /* Exact match among owner's subnets, or NULL. */
-struct subnet *subnet_find(struct px_node *owner, const struct subnet *s);
+struct subnet *subnet_find(node_t *owner, const struct subnet *s);
 /* Longest-prefix match (then lowest weight, then a reachable owner). */
 struct subnet *subnet_lookup_ipv4(const uint8_t addr[4]);
 struct subnet *subnet_lookup_ipv6(const uint8_t addr[16]);
 struct subnet *subnet_lookup_mac(const uint8_t addr[6]);
 /* Subnets owner has in the table (counted, O(1)). */
-int subnet_count(const struct px_node *owner);
+int subnet_count(const node_t *owner);
 /* Iterate the whole table (always in table order). */
 extern struct list_head subnet_table;
 /* Lookups are cached; call after any table or reachability change. */

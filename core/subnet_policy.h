@@ -11,7 +11,7 @@
  * lines of its hosts/ file (nodes are created for host files we have no node
  * for). Subnets that appeared are announced, those that disappeared are
  * withdrawn. Called at start-up and at every reload; no-op without
- * StrictSubnets. */
+ * StrictSubnets. In strict_subnets.c (daemon layer). */
 void strict_subnets_sync(void);
 
 /* TunnelServer: a peer may only speak of itself (and of us). */

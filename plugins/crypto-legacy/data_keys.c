@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Data-key exchange (legacy-data.md §3, §6): REQ_KEY, ANS_KEY, KEY_CHANGED
+ * Data-key exchange (docs/protocol/legacy-data.md §2, §4): REQ_KEY, ANS_KEY, KEY_CHANGED
  * and the KeyExpire renewal. Every node has its own inbound key (ours,
  * handed out in ANS_KEY) and outbound key (the peer's).
  *

@@ -93,7 +93,7 @@ void legacy_hex_encode(const uint8_t *in, size_t len, char *out); /* out: 2*len+
 /* Decode exactly `len` hex characters; returns bytes written or -1. */
 int legacy_hex_decode(const char *in, size_t len, uint8_t *out, size_t outcap);
 
-/* replay.c: the receive-side sequence number window (legacy-data.md §4). */
+/* replay.c: the receive-side sequence number window (docs/protocol/legacy-data.md §2.1). */
 struct legacy_replay {
 	uint32_t received;  /* highest accepted seqno */
 	uint32_t farfuture; /* far-future packets dropped in a row */
@@ -238,7 +238,7 @@ int legacy_meta_request(px_plugin *self, void *state, px_conn *c, int reqno, con
 void legacy_meta_free(px_plugin *self, void *state);
 /* The CHAL_REPLY for a challenge: "3 <HEX(digest(challenge))>" into out. */
 bool legacy_chal_reply_line(const EVP_MD *md, const uint8_t *challenge, size_t len, char *out, size_t outcap);
-/* Byte budget of a meta cipher (Sweet32 rule, legacy-auth.md §6). */
+/* Byte budget of a meta cipher (Sweet32 rule, docs/protocol/legacy-auth.md §3). */
 uint64_t legacy_meta_budget(const EVP_CIPHER *cipher);
 
 /* plugin.c */

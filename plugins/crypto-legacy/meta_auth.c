@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Legacy meta-connection authentication (legacy-auth.md §2-§7):
+ * Legacy meta-connection authentication (docs/protocol/legacy-auth.md §2-§5):
  * METAKEY (an RSA-encrypted stream-cipher secret per direction), CHALLENGE
  * and CHAL_REPLY, plus the meta stream cipher installed as a connection
  * filter. Received requests must arrive strictly in the order
@@ -52,7 +52,7 @@ uint64_t legacy_meta_budget(const EVP_CIPHER *cipher) {
 	return bits >= 64 ? UINT64_MAX : (uint64_t)1 << bits;
 }
 
-/* Key and IV come from the END of the K-byte secret (legacy-auth.md §6). */
+/* Key and IV come from the END of the K-byte secret (docs/protocol/legacy-auth.md §3). */
 static struct meta_cipher *meta_cipher_new(const EVP_CIPHER *cipher, const uint8_t *secret, int k,
                                            bool encrypt) {
 	int kl = EVP_CIPHER_get_key_length(cipher), il = EVP_CIPHER_get_iv_length(cipher);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Legacy UDP packet protection (legacy-data.md §1-§4), in place on batches:
+ * Legacy UDP packet protection (docs/protocol/legacy-data.md §1-§2), in place on batches:
  *   payload = E(seqno[4] || frame) || HMAC(ciphertext)[0..maclen)
  * The cipher is re-initialised to the key's fixed IV for every packet; the
  * seqno in the first block is what makes each ciphertext unique. One cipher

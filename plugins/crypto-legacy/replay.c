@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
  * The receive window for legacy packet sequence numbers, exactly as tinc
- * 1.0 applies it (legacy-data.md §4): a bitmap of seqnos still missing
+ * 1.0 applies it (docs/protocol/legacy-data.md §2.1): a bitmap of seqnos still missing
  * inside the window, and a counter that lets a burst of "far future"
  * packets resynchronise the window after a long loss.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * RSA keys of the legacy protocol (legacy-auth.md §1): loading our private
+ * RSA keys of the legacy protocol (docs/protocol/legacy-auth.md §1): loading our private
  * key and peers' public keys in every form tinc 1.0 accepts, raw (unpadded)
  * RSA for METAKEY, and key-pair generation compatible with `tincd -K`.
  */

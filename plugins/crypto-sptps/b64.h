@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * tinc's base64 (sptps.md §12): the RFC 4648 alphabets, but each 3-byte
+ * tinc's base64 (docs/protocol/sptps.md §9): the RFC 4648 alphabets, but each 3-byte
  * group is read as a little-endian 24-bit number and emitted lowest 6 bits
  * first, without '=' padding. Used for Ed25519 keys, invitation URLs and
  * SPTPS handshake records carried in REQ_KEY/ANS_KEY lines.

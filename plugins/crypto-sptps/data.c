@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * SPTPS UDP sessions (sptps.md §10, §14): one datagram session per peer
+ * SPTPS UDP sessions (docs/protocol/sptps.md §6-§7): one datagram session per peer
  * node, its handshake carried in REQ_KEY (first KEX, sub-type 15) and
  * ANS_KEY (everything else), Ed25519 key exchange with REQ_PUBKEY /
  * ANS_PUBKEY, and in-place packet protection for the core's batches.
@@ -661,7 +661,7 @@ bool sptps_key_valid(px_plugin *self, px_node *to) {
 
 void sptps_node_up(px_plugin *self, px_node *n) {
 	(void)self;
-	session_free(n); /* reachability changes discard the session (§10) */
+	session_free(n); /* reachability changes discard the session (docs/protocol/sptps.md §6) */
 }
 
 void sptps_node_down(px_plugin *self, px_node *n) {

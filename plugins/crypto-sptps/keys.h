@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * Long-term Ed25519 keys in tinc's file formats (sptps.md §12):
+ * Long-term Ed25519 keys in tinc's file formats (docs/protocol/sptps.md §9):
  * ed25519_key.priv holds the 64-byte expanded private key and the public
  * key (no seed) in tinc base64, 48 bytes per line; host files carry
  * "Ed25519PublicKey = <43 chars>" or an ED25519 PUBLIC KEY block.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * SPTPS on meta connections (sptps.md §13, meta-protocol.md §1.2): right
+ * SPTPS on meta connections (docs/protocol/sptps.md §8,
+ * docs/protocol/meta.md §1.2): right
  * after the ID exchange both directions become an SPTPS stream; every
  * request the core sends becomes one type-0 record and every type-0 record
  * received is handed to the core's line parser.

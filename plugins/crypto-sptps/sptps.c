@@ -2,7 +2,7 @@
 /*
  * SPTPS session: record layer (stream and datagram framing, sequence
  * numbers, encryption) and the KEX/SIG/ACK handshake state machine,
- * including renegotiation (sptps.md §3-§9).
+ * including renegotiation (docs/protocol/sptps.md §2-§5).
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * SPTPS, tinc 1.1's record protocol (sptps.md), as a self-contained library.
+ * SPTPS, tinc 1.1's record protocol (docs/protocol/sptps.md), as a self-contained library.
  *
  * A session is driven entirely by its caller: bytes that arrive are handed to
  * sptps_receive(), and the session answers through callbacks (records to

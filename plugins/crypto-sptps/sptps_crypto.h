@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * The primitives SPTPS is built from (sptps.md §1, §6-§8), as thin wrappers
+ * The primitives SPTPS is built from (docs/protocol/sptps.md §1, §3.3-§5), as thin wrappers
  * over libsodium: Ed25519 with tinc's *expanded* private keys, the ephemeral
  * Edwards-key X25519 exchange, the HMAC-SHA512 PRF and tinc's
  * ChaCha20-Poly1305 record cipher (64-bit nonce, Poly1305 over the

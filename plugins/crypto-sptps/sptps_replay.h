@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * The datagram replay window of SPTPS (sptps.md §9). Deliberately separate
+ * The datagram replay window of SPTPS (docs/protocol/sptps.md §3.2). Deliberately separate
  * from the legacy window: on a far-future jump SPTPS marks every bit late,
  * legacy clears them.
  */

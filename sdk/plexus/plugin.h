@@ -15,7 +15,7 @@
  *  - a minor version bump only adds; a major bump is a new ABI;
  *  - handles (px_node, px_conn, px_timer, px_watch) are opaque;
  *  - one event-loop thread calls every callback. A plugin that runs threads
- *    of its own hands results back through host->post() (ABI 1.0: reserved).
+ *    of its own hands results back through a pipe or eventfd it watches with host->watch_new().
  *
  * Changelog
  *   1.0  first release.

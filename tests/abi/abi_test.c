@@ -19,6 +19,7 @@
 #include "check.h"
 #include "conf.h"
 #include "logger.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 
 #if !defined(ABI_PLUGIN_DIR) || !defined(ABI_EXAMPLE_DIR)
@@ -333,6 +334,7 @@ static void test_sdk_example(void) {
 }
 
 int main(void) {
+	plugins_set_host(host_table());
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 

@@ -11,8 +11,11 @@
 
 #include "connection.h"
 #include "event.h"
-#include "net.h"
+#include "meta.h"
+#include "net_packet.h"
 #include "node.h"
+#include "protocol.h"
+#include "settings.h"
 
 #define WEAK __attribute__((weak))
 

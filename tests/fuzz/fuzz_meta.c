@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "fuzz_target.h"
 #include "net_fixture.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 
 extern const struct px_plugin_desc update_hosts_LTX_plexus_plugin;

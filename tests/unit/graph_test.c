@@ -19,7 +19,7 @@ static struct {
 } calls[64];
 static int ncalls;
 
-void graph_node_changed(node_t *n, bool became_reachable) {
+static void graph_node_changed(node_t *n, bool became_reachable) {
 	if (ncalls < 64) {
 		calls[ncalls].node = n;
 		calls[ncalls].up = became_reachable;
@@ -337,6 +337,7 @@ static void test_no_myself(void) {
 }
 
 int main(void) {
+	graph_set_observer(graph_node_changed);
 	test_line();
 	test_triangle_mst();
 	test_weight_tiebreak();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
  * crypto-legacy meta authentication: the CHAL_REPLY and meta-cipher test
- * vectors (test-vectors.md §7, §8), full METAKEY/CHALLENGE/CHAL_REPLY
+ * vectors (docs/protocol/test-vectors.md §7, §8), full METAKEY/CHALLENGE/CHAL_REPLY
  * handshakes between two in-process fake connections (equal and unequal
  * RSA key sizes, whole buffers, byte by byte, cipher switch mid-buffer),
  * and the refusals: bad METAKEY, bad challenge, wrong reply, wrong order.
@@ -52,7 +52,7 @@ static void test_chal_reply_vector(void) {
 	CHECK_STR(line, "3 40AFF2E9D2D8922E47AFD4648E6967497158785FBD1DA870E7110266BF944880");
 }
 
-/* test-vectors.md §7: a METAKEY with a known secret, followed in the same
+/* docs/protocol/test-vectors.md §7: a METAKEY with a known secret, followed in the same
  * read by a line encrypted under it. The line must come out decrypted (and
  * then be refused: an ACK is not what authentication expects there). */
 static void test_meta_cipher_vector(void) {
@@ -124,7 +124,7 @@ static void handshake(const char *cname, EVP_PKEY *ckey, const char *sname, EVP_
 	fake_conn_free(&srv);
 }
 
-/* Step by step, checking who speaks when (legacy-auth.md §2): the client
+/* Step by step, checking who speaks when (docs/protocol/legacy-auth.md §2): the client
  * replies to the server's challenge at once, the server only after the
  * client's reply verified. The client's METAKEY and CHALLENGE arrive in one
  * buffer, so the server must switch to decryption in the middle of it. */

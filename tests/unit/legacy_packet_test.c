@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * crypto-legacy packet format: the legacy-data.md §6 test vector, seal/open
+ * crypto-legacy packet format: the docs/protocol/test-vectors.md §6 vector, seal/open
  * round trips for several algorithm sets and frame sizes, and every way a
  * packet must be refused (forged MAC, truncation, bad padding, replay,
  * far future), plus the per-node batch API, identify() and key renewal.

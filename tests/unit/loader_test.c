@@ -11,6 +11,7 @@
 #include "check.h"
 #include "conf.h"
 #include "logger.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 
 #define STR_(x) #x
@@ -354,6 +355,7 @@ static void test_host_table(void) {
 }
 
 int main(void) {
+	plugins_set_host(host_table());
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 

@@ -9,10 +9,14 @@
 #include <string.h>
 
 #include "check.h"
-#include "net.h"
+#include "connection.h"
+#include "meta.h"
 #include "net_fixture.h"
+#include "node.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 
 static void start(void) {
 	fx_init("alice", NULL);

@@ -2,13 +2,13 @@
 # Unit tests for the data model: config files, addresses, subnets, nodes,
 # edges and the graph. They compile the files under test directly (plus a
 # logger/timer stub) so they do not depend on the rest of the core building.
-MODEL_TEST_SOURCES = tests/unit/model_stubs.c tests/unit/model_stubs.h tests/unit/check.h
+MODEL_TEST_SOURCES = core/xalloc.c core/slots.c tests/unit/model_stubs.c tests/unit/model_stubs.h tests/unit/check.h
 MODEL_TEST_LIBS = $(SODIUM_LIBS)
 MODEL_TEST_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 
 check_PROGRAMS += tests/unit/conf_test
 TESTS += tests/unit/conf_test
-tests_unit_conf_test_SOURCES = tests/unit/conf_test.c core/conf.c core/host_cache.c $(MODEL_TEST_SOURCES)
+tests_unit_conf_test_SOURCES = tests/unit/conf_test.c core/conf.c core/config_files.c core/host_cache.c $(MODEL_TEST_SOURCES)
 tests_unit_conf_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_conf_test_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_unit_conf_test_LDADD = $(MODEL_TEST_LIBS)
@@ -56,7 +56,7 @@ tests_unit_graph_test_LDADD = $(MODEL_TEST_LIBS)
 
 check_PROGRAMS += tests/unit/host_cache_test
 TESTS += tests/unit/host_cache_test
-tests_unit_host_cache_test_SOURCES = tests/unit/host_cache_test.c core/conf.c core/host_cache.c $(MODEL_TEST_SOURCES)
+tests_unit_host_cache_test_SOURCES = tests/unit/host_cache_test.c core/conf.c core/config_files.c core/host_cache.c $(MODEL_TEST_SOURCES)
 tests_unit_host_cache_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_host_cache_test_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_unit_host_cache_test_LDADD = $(MODEL_TEST_LIBS)

@@ -22,11 +22,10 @@ tests_unit_policy_test_SOURCES = tests/unit/policy_test.c $(NET_FIXTURE_SOURCES)
 tests_unit_policy_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_policy_test_LDADD = $(TEST_LIBS)
 
-# The same source built with the checks that document known defects of the
-# core; expected to fail until they are fixed (it says which remain).
+# The same source built with regression checks for defects of the core that
+# were found and fixed (PX_TEST_KNOWN_BUGS); an ordinary test that must pass.
 check_PROGRAMS += tests/unit/protocol_bugs_test
 TESTS += tests/unit/protocol_bugs_test
-# protocol_bugs_test pins fixed bugs (regression test)
 tests_unit_protocol_bugs_test_SOURCES = tests/unit/protocol_test.c $(NET_FIXTURE_SOURCES)
 tests_unit_protocol_bugs_test_CPPFLAGS = $(TEST_CPPFLAGS) -DPX_TEST_KNOWN_BUGS
 tests_unit_protocol_bugs_test_CFLAGS = $(AM_CFLAGS) -Wno-unused-function

@@ -15,15 +15,20 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "connection.h"
+#include "daemon.h"
 #include "event.h"
 #include "graph.h"
 #include "logger.h"
+#include "meta.h"
 #include "net.h"
 #include "net_fixture.h"
-#include "net_private.h"
+#include "net_packet.h"
 #include "node.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "settings.h"
 #include "subnet.h"
 
 struct fx_state fx;
@@ -352,6 +357,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 void fx_init(const char *self, const char *extra) {
+	daemon_wire();
 	memset(&fx, 0, sizeof(fx));
 	fx.xor_key = 0x5a;
 	const char *dbg = getenv("PX_TEST_DEBUG");

@@ -18,7 +18,9 @@
 #include "edge.h"
 #include "net.h"
 #include "net_fixture.h"
+#include "node.h"
 #include "protocol.h"
+#include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
 

@@ -14,11 +14,10 @@
 #include "device.h"
 #include "event.h"
 #include "logger.h"
-#include "net.h"
 #include "node.h"
 #include "route.h"
-#include "route_hooks.h"
 #include "route_internal.h"
+#include "settings.h"
 #include "subnet.h"
 
 /* ---- Stubs ---------------------------------------------------------- */
@@ -49,25 +48,25 @@ static void record(enum action a, node_t *n, const struct px_buf *b) {
 	out.count++;
 }
 
-void send_packet(node_t *to, struct px_buf *b) {
+static void send_packet(node_t *to, struct px_buf *b) {
 	record(ACT_SEND, to, b);
 }
 
-void broadcast_packet(node_t *from, struct px_buf *b) {
+static void broadcast_packet(node_t *from, struct px_buf *b) {
 	record(ACT_BROADCAST, from, b);
 }
 
-void deliver_to_device(struct px_buf *b) {
+static void deliver_to_device(struct px_buf *b) {
 	record(ACT_DEVICE, NULL, b);
 }
 
-void announce_subnet(struct subnet *s, bool add) {
+static void announce_subnet(struct subnet *s, bool add) {
 	(void)s;
-	if(add)
+	if (add)
 		announced++;
 }
 
-void forget_subnet(struct subnet *s) {
+static void forget_subnet(struct subnet *s) {
 	forgotten++;
 	subnet_del(s);
 }
@@ -93,7 +92,7 @@ struct list_head subnet_table = LIST_HEAD_INIT(subnet_table);
 
 struct subnet *subnet_new(void) {
 	struct subnet *s = calloc(1, sizeof(*s));
-	if(s) {
+	if (s) {
 		s->weight = SUBNET_DEFAULT_WEIGHT;
 		list_init(&s->owner_link);
 		list_init(&s->table_link);
@@ -121,7 +120,7 @@ bool subnet_equal(const struct subnet *a, const struct subnet *b) {
 struct subnet *subnet_find(struct px_node *owner, const struct subnet *key) {
 	struct subnet *s;
 	list_for_each_entry(s, &owner->subnets, owner_link) {
-		if(subnet_equal(s, key))
+		if (subnet_equal(s, key))
 			return s;
 	}
 	return NULL;
@@ -132,9 +131,9 @@ void subnet_cache_flush(void) {
 
 static bool prefix_match(const uint8_t *a, const uint8_t *b, int bits) {
 	int bytes = bits / 8, rest = bits % 8;
-	if(memcmp(a, b, (size_t)bytes))
+	if (memcmp(a, b, (size_t)bytes))
 		return false;
-	if(!rest)
+	if (!rest)
 		return true;
 	uint8_t mask = (uint8_t)(0xff << (8 - rest));
 	return (a[bytes] & mask) == (b[bytes] & mask);
@@ -143,12 +142,12 @@ static bool prefix_match(const uint8_t *a, const uint8_t *b, int bits) {
 static struct subnet *lookup(enum subnet_type type, const uint8_t *addr) {
 	struct subnet *s, *best = NULL;
 	list_for_each_entry(s, &subnet_table, table_link) {
-		if(s->type != type || !prefix_match(s->addr, addr, s->prefix))
+		if (s->type != type || !prefix_match(s->addr, addr, s->prefix))
 			continue;
-		if(!best || s->prefix > best->prefix ||
-		   (s->prefix == best->prefix &&
-		    (s->weight < best->weight ||
-		     (s->weight == best->weight && s->owner->reachable && !best->owner->reachable))))
+		if (!best || s->prefix > best->prefix ||
+		    (s->prefix == best->prefix &&
+		     (s->weight < best->weight ||
+		      (s->weight == best->weight && s->owner->reachable && !best->owner->reachable))))
 			best = s;
 	}
 	return best;
@@ -184,8 +183,7 @@ static node_t *make_node(const char *name) {
 
 static void free_node(node_t *n) {
 	struct subnet *s, *tmp;
-	list_for_each_entry_safe(s, tmp, &n->subnets, owner_link)
-		subnet_del(s);
+	list_for_each_entry_safe(s, tmp, &n->subnets, owner_link) subnet_del(s);
 	free(n->name);
 	free(n);
 }
@@ -195,7 +193,7 @@ static void add_v4(node_t *owner, const char *a, int prefix, int weight) {
 	unsigned x[4];
 	sscanf(a, "%u.%u.%u.%u", &x[0], &x[1], &x[2], &x[3]);
 	s->type = SUBNET_IPV4;
-	for(int i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++)
 		s->addr[i] = (uint8_t)x[i];
 	s->prefix = prefix;
 	s->weight = weight;
@@ -246,11 +244,11 @@ static void set_eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint16_t
 }
 
 static uint16_t sum16(const uint8_t *p, size_t len, uint32_t sum) {
-	for(size_t i = 0; i + 1 < len; i += 2)
+	for (size_t i = 0; i + 1 < len; i += 2)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if(len & 1)
+	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
-	while(sum >> 16)
+	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
 }
@@ -277,16 +275,16 @@ static struct px_buf ipv4_frame(const char *src, const char *dst, uint8_t proto,
 	ip[0] = 0x45;
 	wr16(ip + 2, (uint16_t)ip_len);
 	wr16(ip + 4, 0x1234);
-	if(df)
+	if (df)
 		ip[6] = 0x40;
 	ip[8] = 64;
 	ip[9] = proto;
-	for(int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i++) {
 		ip[12 + i] = (uint8_t)s[i];
 		ip[16 + i] = (uint8_t)d[i];
 	}
 	wr16(ip + 10, (uint16_t)~sum16(ip, 20, 0));
-	for(uint32_t i = 20; i < ip_len; i++)
+	for (uint32_t i = 20; i < ip_len; i++)
 		ip[i] = (uint8_t)i;
 	return b;
 }
@@ -309,7 +307,7 @@ static struct px_buf ipv6_frame(uint16_t stag, uint16_t dtag, uint8_t nh, uint32
 	wr16(ip + 26, 0x0db8);
 	wr16(ip + 28, dtag);
 	ip[39] = 1;
-	for(uint32_t i = 40; i < ip_len; i++)
+	for (uint32_t i = 40; i < ip_len; i++)
 		ip[i] = (uint8_t)i;
 	return b;
 }
@@ -330,7 +328,7 @@ static void setup_router(void) {
 	relay = make_node("relay");
 	add_v4(myself, "198.18.0.0", 24, 10);
 	add_v4(alpha, "198.18.1.0", 24, 10);
-	add_v4(bravo, "198.18.0.0", 16, 10);    /* shorter prefix than myself's /24 */
+	add_v4(bravo, "198.18.0.0", 16, 10);     /* shorter prefix than myself's /24 */
 	add_v4(charlie, "198.18.1.128", 25, 10); /* longer prefix inside alpha's */
 	add_v4(relay, "198.18.9.0", 24, 10);
 	add_v6(myself, 0, 48);
@@ -340,8 +338,8 @@ static void setup_router(void) {
 
 static void teardown(void) {
 	node_t *nodes[] = {myself, alpha, bravo, charlie, relay};
-	for(size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
-		if(nodes[i])
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		if (nodes[i])
 			free_node(nodes[i]);
 	myself = alpha = bravo = charlie = relay = NULL;
 }
@@ -417,7 +415,8 @@ static void test_ipv4_routing(void) {
 	reset_out();
 	b = ipv4_frame("198.18.0.1", "198.18.9.1", 17, 60, false);
 	route_packet(myself, &b);
-	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 20] == 3 && out.frame[PX_ETH_HLEN + 21] == 13);
+	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 20] == 3 &&
+	      out.frame[PX_ETH_HLEN + 21] == 13);
 	settings.direct_only = false;
 	reset_out();
 	b = ipv4_frame("198.18.0.1", "198.18.9.1", 17, 60, false);
@@ -439,7 +438,8 @@ static void test_ipv4_unknown_destination(void) {
 	uint8_t orig_ip[28];
 	memcpy(orig_ip, b.data + PX_ETH_HLEN, 28);
 	route_packet(myself, &b);
-	CHECK(strstr(last_log, "Cannot route packet from myself: unknown IPv4 destination address 10.1.2.3") != NULL);
+	CHECK(strstr(last_log,
+	             "Cannot route packet from myself: unknown IPv4 destination address 10.1.2.3") != NULL);
 	CHECK(out.action == ACT_DEVICE);
 	CHECK(out.len == PX_ETH_HLEN + 20 + 8 + 28);
 	const uint8_t *f = out.frame, *ip = f + PX_ETH_HLEN, *icmp = ip + 20;
@@ -468,7 +468,7 @@ static void test_ipv4_unknown_destination(void) {
 	/* Rate limit: at most 3 per second. */
 	next_second();
 	reset_out();
-	for(int i = 0; i < 10; i++) {
+	for (int i = 0; i < 10; i++) {
 		b = ipv4_frame("198.18.0.1", "10.1.2.3", 17, 60, false);
 		route_packet(myself, &b);
 	}
@@ -486,7 +486,8 @@ static void test_unreachable_owner(void) {
 	reset_out();
 	struct px_buf b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
 	route_packet(myself, &b);
-	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 20] == 3 && out.frame[PX_ETH_HLEN + 21] == 1);
+	CHECK(out.action == ACT_DEVICE && out.frame[PX_ETH_HLEN + 20] == 3 &&
+	      out.frame[PX_ETH_HLEN + 21] == 1);
 	alpha->reachable = true;
 }
 
@@ -606,14 +607,14 @@ static struct px_buf tcp_syn(bool v6, uint16_t mss, bool odd_option) {
 	tcp[13] = 0x02; /* SYN */
 	wr16(tcp + 14, 64240);
 	uint8_t *opt = tcp + 20;
-	if(odd_option)
+	if (odd_option)
 		*opt++ = 1; /* NOP: MSS value lands at an odd offset */
 	opt[0] = 2;
 	opt[1] = 4;
 	wr16(opt + 2, mss);
 	/* Checksum over pseudo-header + segment. */
 	uint32_t sum;
-	if(v6) {
+	if (v6) {
 		sum = pseudo6(ip, tcp_len, 6);
 	} else {
 		sum = sum16(ip + 12, 8, 0) + 6 + tcp_len;
@@ -639,8 +640,8 @@ static void test_mss_clamp(void) {
 	alpha->options = PX_OPTION_CLAMP_MSS;
 	alpha->mtu = 1200;
 
-	for(int v6 = 0; v6 < 2; v6++) {
-		for(int odd = 0; odd < 2; odd++) {
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (int odd = 0; odd < 2; odd++) {
 			reset_out();
 			struct px_buf b = tcp_syn(v6, 1460, odd);
 			CHECK(tcp_csum_ok(b.data, v6));
@@ -712,6 +713,42 @@ static void test_probe_and_junk(void) {
 	CHECK(out.count == 0 && strstr(last_log, "unknown type 88cc"));
 }
 
+/* Capture (`plexus pcap`): route_set_capture()'s function sees every frame
+ * entering routing, before the router's checks and unchanged, probes
+ * excepted; nothing once it is cleared. */
+static unsigned captured;
+static size_t captured_len;
+static void capture_frame(const uint8_t *frame, size_t len) {
+	(void)frame;
+	captured++;
+	captured_len = len;
+}
+
+static void test_capture(void) {
+	reset_out();
+	captured = 0;
+	route_set_capture(capture_frame);
+	struct px_buf b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	uint32_t len = b.len;
+	route_packet(myself, &b);
+	CHECK(captured == 1 && captured_len == len && out.action == ACT_SEND);
+
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	b.len = 10; /* too short to route: still captured */
+	route_packet(alpha, &b);
+	CHECK(captured == 2 && captured_len == 10);
+
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	b.flags = PX_BUF_PROBE;
+	route_packet(myself, &b);
+	CHECK(captured == 2);
+
+	route_set_capture(NULL);
+	b = ipv4_frame("198.18.0.1", "198.18.1.5", 17, 60, false);
+	route_packet(myself, &b);
+	CHECK(captured == 2);
+}
+
 /* Truncated headers: copy them to the very end of a heap block, so that any
  * read past len is caught by ASan. */
 static void route_at_end(node_t *source, const uint8_t *frame, uint32_t len) {
@@ -726,7 +763,7 @@ static void test_truncated(void) {
 	next_second();
 	settings.clamp_mss = true;
 	alpha->options = PX_OPTION_CLAMP_MSS;
-	for(int mode = 0; mode < 2; mode++) {
+	for (int mode = 0; mode < 2; mode++) {
 		settings.mode = mode ? RMODE_SWITCH : RMODE_ROUTER;
 		struct px_buf v4 = ipv4_frame("198.18.0.1", "10.9.9.9", 17, 60, false);
 		uint8_t f4[80];
@@ -739,11 +776,11 @@ static void test_truncated(void) {
 		memcpy(fs, syn.data, syn.len);
 
 		reset_out();
-		for(uint32_t len = 0; len < PX_ETH_HLEN + 20; len++)
+		for (uint32_t len = 0; len < PX_ETH_HLEN + 20; len++)
 			route_at_end(myself, f4, len);
 		CHECK(mode || out.count == 0);
 		reset_out();
-		for(uint32_t len = 0; len < PX_ETH_HLEN + 40; len++)
+		for (uint32_t len = 0; len < PX_ETH_HLEN + 40; len++)
 			route_at_end(myself, f6, len);
 		CHECK(mode || out.count == 0);
 		/* IPv4 header claiming options beyond the end. */
@@ -752,7 +789,7 @@ static void test_truncated(void) {
 		route_at_end(myself, f4, PX_ETH_HLEN + 40);
 		CHECK(mode || out.count == 0);
 		/* SYN cut inside the TCP header / options: must still not read past len. */
-		for(uint32_t len = PX_ETH_HLEN + 20; len <= syn.len; len++)
+		for (uint32_t len = PX_ETH_HLEN + 20; len <= syn.len; len++)
 			route_at_end(myself, fs, len);
 		/* Neighbour solicitation cut short. */
 		struct px_buf ns = ipv6_frame(0, 0, 58, 64);
@@ -761,13 +798,13 @@ static void test_truncated(void) {
 		uint8_t fns[78];
 		memcpy(fns, ns.data, sizeof(fns));
 		device.tap = true;
-		for(uint32_t len = PX_ETH_HLEN + 40; len <= sizeof(fns); len++)
+		for (uint32_t len = PX_ETH_HLEN + 40; len <= sizeof(fns); len++)
 			route_at_end(myself, fns, len);
 		device.tap = false;
 		/* ARP cut short. */
 		uint8_t arp[42] = {0};
 		set_eth(arp, mac_b, mac_a, ETHERTYPE_ARP);
-		for(uint32_t len = 0; len <= sizeof(arp); len++)
+		for (uint32_t len = 0; len <= sizeof(arp); len++)
 			route_at_end(myself, arp, len);
 	}
 	settings.mode = RMODE_ROUTER;
@@ -921,6 +958,14 @@ static void test_switch(void) {
 }
 
 int main(void) {
+	route_set_io(&(struct route_io){
+	    .send = send_packet,
+	    .broadcast = broadcast_packet,
+	    .to_device = deliver_to_device,
+	    .announce_subnet = announce_subnet,
+	    .forget_subnet = forget_subnet,
+	    .device = &device,
+	});
 	setup_router();
 	test_ipv4_routing();
 	test_ipv4_unknown_destination();
@@ -929,6 +974,7 @@ int main(void) {
 	test_ipv6();
 	test_mss_clamp();
 	test_probe_and_junk();
+	test_capture();
 	test_truncated();
 	test_arp();
 	test_switch();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
  * tinc base64, Ed25519 key files and the signing primitive: known answers
- * from test-vectors.md §2-§3 and malformed input.
+ * from docs/protocol/test-vectors.md §2-§3 and malformed input.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /*
- * SPTPS sessions end to end: the transcripts of test-vectors.md §4-§5,
+ * SPTPS sessions end to end: the transcripts of docs/protocol/test-vectors.md §4-§5,
  * renegotiation in every order, the in-place datagram API, and bad input
  * (truncated, replayed, reordered, forged, oversized, out-of-order
  * handshake records, wrong signing key), each refused with its error code
@@ -40,7 +40,7 @@ struct side {
 
 /* ---- random sources ---- */
 
-static unsigned vector_rng_calls; /* test-vectors.md: k-th call = SHA-512("tinc-vector-k") */
+static unsigned vector_rng_calls; /* docs/protocol/test-vectors.md §0: k-th call = SHA-512("tinc-vector-k") */
 
 static void vector_random(void *ctx, uint8_t *buf, size_t len) {
 	char seed[32];
@@ -217,7 +217,7 @@ static void unpair(struct side *a, struct side *b) {
 	a->s = b->s = NULL;
 }
 
-/* ---- test-vectors.md transcripts ---- */
+/* ---- docs/protocol/test-vectors.md transcripts ---- */
 
 static void test_vector_md_stream(void) {
 	struct side a = {.name = "alpha"}, b = {.name = "beta"};

@@ -14,11 +14,15 @@
 #include "connection.h"
 #include "event.h"
 #include "logger.h"
+#include "meta.h"
 #include "net.h"
-#include "net_private.h"
+#include "net_packet.h"
 #include "netutl.h"
 #include "node.h"
+#include "plugin_host.h"
 #include "plugin_loader.h"
+#include "protocol.h"
+#include "settings.h"
 
 /* Registries, defined in plugin_loader.c (not part of its public header). */
 

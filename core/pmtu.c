@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
+/* Path MTU discovery per node: probe bursts between minmtu and maxmtu, the
+ * periodic re-check, UDP search while UDP does not work, and the probe
+ * echo/reply handling. net_packet.c gives it the way to send (pmtu_io). */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "edge.h"
+#include "event.h"
+#include "logger.h"
+#include "netutl.h"
+#include "node.h"
+#include "plugin_loader.h"
+#include "pmtu.h"
+#include "settings.h"
+
+#define PROBE_HEADROOM 128
+#define PROBE_BUFSIZE  (PX_MTU + 512)
+
+static struct pmtu_io io;
+
+void pmtu_set_io(const struct pmtu_io *p) {
+	io = *p;
+}
+
+#define PROBE_TICK_MS    333
+#define PROBE_UDP_SEARCH 40 /* mtuprobes state: waiting for UDP to work at all */
+
+/* LocalDiscovery: the local address a node announced in its own edges. */
+static bool local_address_of(node_t *n, struct px_addr *out) {
+	struct edge *e;
+	list_for_each_entry(e, &n->edges, from_link) {
+		if (e->local_host && e->local_port && addr_parse(e->local_host, e->local_port, out) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void send_probe(node_t *n, int len) {
+	uint8_t storage[PROBE_BUFSIZE];
+	struct px_buf b = {0};
+	b.base = storage;
+	b.cap = sizeof(storage);
+	b.data = storage + PROBE_HEADROOM;
+	if (len < 64)
+		len = 64;
+	if (len > PX_MTU)
+		len = PX_MTU;
+	memset(b.data, 0, PX_ETH_HLEN);
+	randombytes_buf(b.data + PX_ETH_HLEN, (size_t)len - PX_ETH_HLEN);
+	b.len = (uint32_t)len;
+	b.flags = PX_BUF_PROBE;
+	if (!n->crypto || !n->crypto->ops->key_valid(n->crypto->plugin, n) || !n->has_udp_addr)
+		return;
+	io.udp_send(n, n, &b);
+	/* Peers behind the same NAT: also try the address it has on its LAN. */
+	struct px_addr local;
+	if (settings.local_discovery && !n->udp_confirmed && local_address_of(n, &local) &&
+	    !addr_equal(&local, &n->udp_addr)) {
+		struct px_addr saved = n->udp_addr;
+		n->udp_addr = local;
+		io.udp_send(n, n, &b);
+		n->udp_addr = saved;
+	}
+}
+
+static void probe_burst(node_t *n) {
+	for (int i = 0; i < 3; i++) {
+		int len;
+		if (n->minmtu >= n->maxmtu)
+			len = n->maxmtu;
+		else
+			len = n->minmtu + 1 + (int)(randombytes_uniform((uint32_t)(n->maxmtu - n->minmtu)));
+		send_probe(n, len);
+	}
+}
+
+static void mtu_tick(void *arg) {
+	node_t *n = arg;
+	/* A neighbour with IndirectData has via == myself, but we still reach
+	 * it directly by UDP (and relay end-to-end records to it). */
+	bool direct = n->via == n || (n->via == myself && n->nexthop == n);
+	if (!n->reachable || !direct) {
+		n->mtuprobes = 0;
+		return;
+	}
+	/* Between two keys (renewal, restart) keep the state and look again
+	 * shortly: the plugin knows best whether it can seal right now. */
+	if (!n->crypto || !n->crypto->ops->key_valid(n->crypto->plugin, n)) {
+		timer_arm(n->mtu_timer, 1000);
+		return;
+	}
+	if (n->mtuprobes == PROBE_UDP_SEARCH) {
+		/* No UDP yet: one small probe every 2 s (as tinc 1.1's UDP
+		 * discovery) keeps NAT mappings open and notices UDP coming back. */
+		send_probe(n, 64);
+		io.flush();
+		timer_arm(n->mtu_timer, 2000);
+		return;
+	}
+	n->mtuprobes++;
+	if (n->mtuprobes <= 30) {
+		if (n->mtuprobes > 10 && !n->minmtu) {
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "No response to MTU probes from %s", n->name);
+			/* A fresh key answer may carry its reflexive address (NAT). */
+			if (n->crypto && n->crypto->ops->key_request)
+				n->crypto->ops->key_request(n->crypto->plugin, n);
+			n->mtuprobes = PROBE_UDP_SEARCH;
+			timer_arm(n->mtu_timer, 2000);
+			return;
+		}
+		/* Settle after 20 rounds (6.7 s) at the latest: probes lost on a
+		 * narrower link further away never come back with an error. */
+		if (n->minmtu >= n->maxmtu || n->mtuprobes >= 20) {
+			/* Settle on what got through: the periodic check then probes
+			 * this size (must answer) and 8 more (a grown path). */
+			n->mtu = n->maxmtu = n->minmtu;
+			logger(PX_LOG_TRAFFIC, LOG_INFO, "Fixing MTU of %s (%s) to %d after %d probes",
+			       n->name, addr_str(&n->udp_addr), n->mtu, n->mtuprobes);
+			n->mtuprobes = 31;
+			timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
+			io.flush();
+			return;
+		}
+		probe_burst(n);
+		io.flush();
+		timer_arm(n->mtu_timer, PROBE_TICK_MS);
+		return;
+	}
+	if (n->mtuprobes == 32) {
+		/* Periodic check: is the path still there, did it grow? */
+		n->udp_confirmed = false;
+		/* Three of them: on a lossy path one lost probe must not look
+		 * like a broken path. */
+		for (int i = 0; i < 3; i++)
+			send_probe(n, n->maxmtu);
+		if (n->maxmtu + 8 < PX_MTU)
+			send_probe(n, n->maxmtu + 8);
+		io.flush();
+		timer_arm(n->mtu_timer, (uint32_t)settings.ping_timeout * 1000);
+		return;
+	}
+	if (n->mtuprobes >= 33) {
+		if (!n->udp_confirmed) {
+			if (!n->minmtu) {
+				n->mtuprobes = PROBE_UDP_SEARCH;
+				timer_arm(n->mtu_timer, 2000);
+				return;
+			} else {
+				logger(PX_LOG_TRAFFIC, LOG_INFO,
+				       "No response to MTU probes from %s, restarting discovery", n->name);
+				n->mtu_check_fails = 0;
+				n->minmtu = 0;
+				n->maxmtu = n->mtu = PX_MTU;
+				n->mtuprobes = 0;
+				timer_arm(n->mtu_timer, PROBE_TICK_MS);
+				return;
+			}
+		} else {
+			n->mtuprobes = 31;
+		}
+	}
+	timer_arm(n->mtu_timer, (uint32_t)settings.ping_interval * 1000);
+}
+
+void mtu_probe_start(node_t *n) {
+	if (!n->mtu_timer)
+		n->mtu_timer = timer_new(mtu_tick, n);
+	if (timer_armed(n->mtu_timer))
+		return;
+	n->mtuprobes = 0;
+	timer_arm(n->mtu_timer, 0);
+}
+
+void mtu_probe_restart(node_t *n) {
+	if (!n->mtu_timer)
+		return;
+	n->mtuprobes = 0;
+	timer_arm(n->mtu_timer, 0);
+}
+
+void mtu_probe_stop(node_t *n) {
+	if (n->mtu_timer)
+		timer_disarm(n->mtu_timer);
+	n->mtuprobes = 0;
+}
+
+/* A probe request is echoed; a reply tells us that size gets through. */
+void mtu_probe_h(node_t *n, struct px_buf *b) {
+	if (b->data[0] == 0) {
+		b->data[0] = 1;
+		b->flags |= PX_BUF_PROBE;
+		if (n->crypto && n->crypto->ops->key_valid(n->crypto->plugin, n) && n->has_udp_addr)
+			io.udp_send(n, n, b);
+		else if (n->crypto && n->crypto->ops->key_request)
+			n->crypto->ops->key_request(n->crypto->plugin, n);
+		return;
+	}
+	int len = (int)b->len;
+	if (b->data[0] == 2 && b->len >= 3)
+		len = b->data[1] << 8 | b->data[2];
+	else if (b->data[0] != 1)
+		return;
+	n->udp_confirmed = true;
+	n->mtu_check_fails = 0;
+	if (n->mtuprobes == PROBE_UDP_SEARCH) {
+		logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP to %s works (again), starting MTU discovery", n->name);
+		n->mtuprobes = 0;
+		timer_arm(n->mtu_timer, 0);
+	} else if (n->mtuprobes > 30) {
+		if (len == n->maxmtu + 8) {
+			logger(PX_LOG_TRAFFIC, LOG_INFO,
+			       "Increase in PMTU to %s detected, restarting discovery", n->name);
+			n->maxmtu = PX_MTU;
+			n->mtuprobes = 10;
+			timer_arm(n->mtu_timer, PROBE_TICK_MS);
+			return;
+		}
+	}
+	if (len > n->maxmtu)
+		len = n->maxmtu;
+	if (n->minmtu < len)
+		n->minmtu = len;
+}
