@@ -38,6 +38,11 @@ char *cli_plexusd_path(void);
 int cli_plugin_var_flags(const char *var, char *type, size_t typelen);
 /* Run one command line; -1 if the command is unknown. */
 int cli_dispatch(int argc, char **argv);
+/* The i-th command's name, NULL past the last (shell completion). */
+const char *cli_command_name(size_t i);
+/* One line for the shell (malloc'd, NULL at EOF); prompt shown on a
+ * terminal (cli_readline.c). */
+char *cli_read_line(const char *prompt);
 
 /* Helpers (cli_config.c). */
 char *cli_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -68,8 +73,10 @@ int cmd_edit(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_invite(int argc, char **argv);
 int cmd_join(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_pcap(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
 int cli_dump_invitations(void); /* dump invitations (no daemon needed) */
-int cmd_not_implemented(int argc, char **argv); /* top, pcap */
 int cli_shell(void);
 
 #endif

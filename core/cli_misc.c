@@ -158,34 +158,39 @@ int cmd_not_implemented(int argc, char **argv) {
 bool cli_in_shell;
 
 int cli_shell(void) {
-	char line[4096];
+	char prompt[256];
 	int result = 0;
 
 	cli_in_shell = true;
 	for (;;) {
-		char *args[256];
+		char *args[256], *line;
 		int n = 0, r;
 
-		if (cli_tty) {
-			printf("%s> ", opt_netname ? opt_netname : "plexus");
-			fflush(stdout);
-		}
-		if (!fgets(line, sizeof(line), stdin))
+		snprintf(prompt, sizeof(prompt), "%s> ", opt_netname ? opt_netname : "plexus");
+		line = cli_read_line(prompt);
+		if (!line)
 			break;
-		if (*line == '#')
+		if (*line == '#') {
+			free(line);
 			continue;
+		}
 		for (char *w = strtok(line, " \t\r\n"); w && n < 255; w = strtok(NULL, " \t\r\n"))
 			args[n++] = w;
 		args[n] = NULL;
-		if (!n)
+		if (!n) {
+			free(line);
 			continue;
-		if (!strcasecmp(args[0], "exit") || !strcasecmp(args[0], "quit"))
+		}
+		if (!strcasecmp(args[0], "exit") || !strcasecmp(args[0], "quit")) {
+			free(line);
 			return result;
+		}
 		r = cli_dispatch(n, args);
 		if (r == -1) {
 			fprintf(stderr, "Unknown command `%s'.\n", args[0]);
 			r = 1;
 		}
+		free(line);
 		fflush(stdout);
 		result |= r != 0;
 	}

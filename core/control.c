@@ -22,7 +22,9 @@
 
 #include "connection.h"
 #include "control.h"
+#include "control_connect.h"
 #include "control_format.h"
+#include "control_pcap.h"
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
@@ -46,6 +48,9 @@ struct control_client {
 	bool tapped;     /* tap is registered with the logger */
 	struct log_tap tap;
 	unsigned long dropped; /* log messages lost to a full buffer */
+	bool capturing;        /* ptap is registered (REQ_PCAP) */
+	struct pcap_tap ptap;
+	unsigned long frames_dropped; /* captured frames lost to a full buffer */
 	char in[CONTROL_LINE_MAX];
 	size_t inlen;
 	uint8_t *out;
@@ -124,12 +129,19 @@ static void client_close(struct control_client *cl) {
 		logger_tap_remove(&cl->tap);
 		cl->tapped = false;
 	}
+	if (cl->capturing) {
+		control_pcap_remove(&cl->ptap);
+		cl->capturing = false;
+	}
 	list_del(&cl->link);
 	if (cl->watch)
 		watch_free(cl->watch);
 	close(cl->fd);
 	if (cl->dropped)
 		logger(1, LOG_INFO, "Control client lost %lu log messages (reader too slow)", cl->dropped);
+	if (cl->frames_dropped)
+		logger(1, LOG_INFO, "Control client lost %lu captured packets (reader too slow)",
+		       cl->frames_dropped);
 	free(cl->out);
 	free(cl);
 }
@@ -179,6 +191,38 @@ static void client_log_write(struct log_tap *tap, int level, const char *msg, si
 		return;
 	}
 	client_want_write(cl, true);
+}
+
+/* Called for every routed frame while the client captures: "18 14 <len>"
+ * and the frame's bytes, or nothing if they do not fit its buffer. */
+static void client_pcap_write(struct pcap_tap *tap, const uint8_t *frame, size_t len) {
+	struct control_client *cl = container_of(tap, struct control_client, ptap);
+	char head[32];
+	int hlen = snprintf(head, sizeof(head), "%d %d %zu\n", PX_REQ_CONTROL, REQ_PCAP, len);
+
+	if (hlen < 0 || (size_t)hlen + len > CONTROL_OUT_MAX - cl->outlen) {
+		cl->frames_dropped++;
+		return;
+	}
+	if (!client_queue(cl, head, (size_t)hlen) || !client_queue(cl, frame, len)) {
+		cl->frames_dropped++;
+		return;
+	}
+	client_want_write(cl, true);
+}
+
+/* REQ_PCAP [snaplen]: no reply; from now on the client gets the frames. */
+static void start_pcap_stream(struct control_client *cl, const char *args) {
+	int snaplen = 0;
+
+	if (sscanf(args, "%d", &snaplen) != 1 || snaplen < 0)
+		snaplen = 0;
+	cl->ptap.snaplen = (unsigned)snaplen;
+	cl->ptap.write = client_pcap_write;
+	if (!cl->capturing) {
+		cl->capturing = true;
+		control_pcap_add(&cl->ptap);
+	}
 }
 
 static void dump_nodes(struct control_client *cl) {
@@ -354,10 +398,20 @@ static int handle_request(struct control_client *cl, const char *line) {
 		}
 		client_send(cl, "%d %d %d", PX_REQ_CONTROL, REQ_DISCONNECT, net_disconnect(name));
 		break;
+	case REQ_CONNECT:
+		if (sscanf(args, "%4095s", name) != 1) {
+			client_send(cl, "%d %d %d", PX_REQ_CONTROL, REQ_CONNECT, -1);
+			break;
+		}
+		client_send(cl, "%d %d %d", PX_REQ_CONTROL, REQ_CONNECT, control_connect_node(name));
+		break;
 	case REQ_LOG:
 		start_log_stream(cl, args);
 		break;
-	default: /* restart, graph, connect, pcap and anything unknown */
+	case REQ_PCAP:
+		start_pcap_stream(cl, args);
+		break;
+	default: /* restart, graph and anything unknown */
 		client_send(cl, "%d %d", PX_REQ_CONTROL, -1);
 		break;
 	}

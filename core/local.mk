@@ -27,6 +27,8 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/script.c core/script.h \
 	core/control.c core/control.h \
 	core/control_format.c core/control_format.h \
+	core/control_pcap.c core/control_pcap.h \
+	core/control_connect.c core/control_connect.h \
 	core/paths.c \
 	core/sd_notify.c core/sd_notify.h \
 	core/service.c core/service.h \
@@ -81,12 +83,15 @@ core_plexusd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 bin_PROGRAMS += core/plexus
 # The CLI uses crypto-sptps's key-file code and SPTPS library (both in
 # libplexuscore, no plugin-host dependency) for sign/verify, key
-# generation, fsck, invite and join.
-core_plexus_SOURCES = core/plexus.c core/cli.h \
+# generation, fsck, invite and join; curses for top, readline for the shell.
+core_plexus_SOURCES = core/plexus.c core/cli.h core/cli_ctl.h \
+	core/cli_top.c core/cli_pcap.c core/cli_readline.c core/cli_connect.c \
+	core/pcap_format.c core/pcap_format.h core/top_stats.c core/top_stats.h \
 	core/cli_config.c core/cli_export.c core/cli_misc.c \
 	core/cli_sign.c core/cli_keys.h core/cli_fsck.c core/cli_plugin_vars.c \
 	core/cli_invite.c core/cli_join.c
-core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
-core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS)
+core_plexus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(CURSES_CFLAGS) $(READLINE_CFLAGS)
+core_plexus_LDADD = core/libplexuscore.la $(SODIUM_LIBS) $(CRYPTO_LIBS) $(CURSES_LIBS) $(READLINE_LIBS)
 
 EXTRA_DIST += core/README.md

@@ -350,6 +350,9 @@ out:
 void deliver_to_device(struct px_buf *b) {
 	if (device.fd < 0)
 		return;
+	/* Our own node's counters are our device's traffic (`plexus top`). */
+	myself->out_packets++;
+	myself->out_bytes += b->len;
 	if (device_write(&device, b) < 0)
 		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error writing to device");
 }
@@ -379,8 +382,11 @@ void device_input(void) {
 			rx_bufs[i].node = myself;
 		}
 		unsigned n = device_read_batch(&device, rx_bufs, BATCH);
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
+			myself->in_packets++;
+			myself->in_bytes += rx_bufs[i].len;
 			route_packet(myself, &rx_bufs[i]);
+		}
 		tx_flush();
 		if (!device_pending(&device) && (n < BATCH || round >= 7))
 			break;

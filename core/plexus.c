@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "cli_ctl.h"
 #include "control.h"
 #include "control_format.h"
 #include "subnet.h"
@@ -49,13 +50,6 @@ bool cli_force;           /* --force */
 bool cli_tty;             /* interactive: stdin and stdout are terminals, no -b */
 
 /* ---- a connection to the daemon ---- */
-
-struct ctl {
-	int fd;
-	int pid;
-	char buf[LINE_MAX_LEN];
-	size_t len;
-};
 
 static void die_oom(void) {
 	fprintf(stderr, "%s: out of memory\n", program);
@@ -91,7 +85,7 @@ static int ctl_fill(struct ctl *c, size_t want) {
 }
 
 /* One line without its newline; -1 if the daemon went away. */
-static int ctl_recv_line(struct ctl *c, char *line, size_t max) {
+int ctl_recv_line(struct ctl *c, char *line, size_t max) {
 	for (;;) {
 		char *nl = memchr(c->buf, '\n', c->len);
 
@@ -112,7 +106,7 @@ static int ctl_recv_line(struct ctl *c, char *line, size_t max) {
 }
 
 /* Exactly `len` bytes, written to `out`. */
-static int ctl_recv_bytes_to(struct ctl *c, size_t len, FILE *out) {
+int ctl_recv_bytes_to(struct ctl *c, size_t len, FILE *out) {
 	while (len) {
 		size_t n;
 
@@ -127,8 +121,7 @@ static int ctl_recv_bytes_to(struct ctl *c, size_t len, FILE *out) {
 	return 0;
 }
 
-static int ctl_send(struct ctl *c, const char *fmt, ...) PX_PRINTF(2, 3);
-static int ctl_send(struct ctl *c, const char *fmt, ...) {
+int ctl_send(struct ctl *c, const char *fmt, ...) {
 	char line[LINE_MAX_LEN];
 	va_list ap;
 	size_t off = 0;
@@ -152,7 +145,7 @@ static int ctl_send(struct ctl *c, const char *fmt, ...) {
 	return 0;
 }
 
-static void ctl_close(struct ctl *c) {
+void ctl_close(struct ctl *c) {
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -180,7 +173,7 @@ static int read_pidfile(const char *path, int *pid, char cookie[static 256], boo
 
 /* Connect and authenticate. `quiet`: no messages (used to probe whether a
  * daemon is running). */
-static int ctl_open(struct ctl *c, bool quiet) {
+int ctl_open(struct ctl *c, bool quiet) {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char cookie[256], line[LINE_MAX_LEN], name[256];
 	char *path;
@@ -227,7 +220,7 @@ static int ctl_open(struct ctl *c, bool quiet) {
 }
 
 /* Send "18 <type> [arg]" and read "18 <type> <result>". */
-static int ctl_simple(struct ctl *c, int type, const char *arg, int *result) {
+int ctl_simple(struct ctl *c, int type, const char *arg, int *result) {
 	char line[LINE_MAX_LEN];
 	int code, rtype;
 
@@ -253,7 +246,7 @@ lost:
  * Ask for a dump and hand each line to cb until the closing "18 <type>".
  * Returns 0, or -1 after printing why.
  */
-static int ctl_dump(struct ctl *c, int type, int (*cb)(const char *line, void *arg), void *arg) {
+int ctl_dump(struct ctl *c, int type, int (*cb)(const char *line, void *arg), void *arg) {
 	char line[LINE_MAX_LEN];
 
 	if (ctl_send(c, "%d %d", PX_REQ_CONTROL, type) < 0) {
@@ -887,7 +880,7 @@ static int cmd_dump(int argc, char **argv) {
 		        program);
 		return 1;
 	}
-	if (!strcmp(what, "invitations"))
+	if (!strcmp(what, "invitations") && !reachable)
 		return cli_dump_invitations();
 	if (reachable && strcmp(what, "nodes")) {
 		fprintf(stderr, "`reachable' only applies to nodes\n");
@@ -959,18 +952,25 @@ static void print_status_words(unsigned status) {
 		const char *word;
 	} words[] = {
 	    {CTL_NODE_VALIDKEY, "validkey"},
-	    {CTL_NODE_WAITINGFORKEY, "waitingforkey"},
 	    {CTL_NODE_VISITED, "visited"},
 	    {CTL_NODE_REACHABLE, "reachable"},
 	    {CTL_NODE_INDIRECT, "indirect"},
 	    {CTL_NODE_SPTPS, "sptps"},
 	    {CTL_NODE_UDP_CONFIRMED, "udp_confirmed"},
-	    {CTL_NODE_HAS_ADDRESS, "has_address"},
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (status & words[i].bit)
 			printf(" %s", words[i].word);
+}
+
+/* A subnet as tinc's info prints it: without the default weight "#10". */
+static int without_default_weight(const char *subnet) {
+	size_t len = strlen(subnet);
+
+	if (len >= 3 && !strcmp(subnet + len - 3, "#10"))
+		len -= 3;
+	return (int)len;
 }
 
 static int info_node(struct ctl *c, const char *name) {
@@ -987,23 +987,21 @@ static int info_node(struct ctl *c, const char *name) {
 		if (!strcmp(((struct ctl_node *)nodes.v)[i].name, name))
 			n = (struct ctl_node *)nodes.v + i;
 	if (!n) {
-		fprintf(stderr, "Unknown node %s\n", name);
+		fprintf(stderr, "Unknown node %s.\n", name);
 		goto out;
 	}
 
 	printf("Node:         %s\n", n->name);
 	printf("Node ID:      %s\n", n->id);
 	printf("Address:      %s port %s\n", n->host, n->port);
-	if (n->status & CTL_NODE_REACHABLE) {
-		char when[64] = "unknown";
+	{
+		char when[64] = "never";
 		time_t t = (time_t)n->last_state_change;
 		struct tm tm;
 
 		if (t > 0 && localtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("Online since: %s\n", when);
-	} else {
-		printf("Online since: offline\n");
+		printf("%s%s\n", n->status & CTL_NODE_REACHABLE ? "Online since: " : "Last seen:    ", when);
 	}
 	printf("Status:      ");
 	print_status_words(n->status);
@@ -1029,7 +1027,11 @@ static int info_node(struct ctl *c, const char *name) {
 	else if (!(n->status & CTL_NODE_VALIDKEY))
 		printf("unknown\n");
 	else if (n->minmtu > 0)
+	{
 		printf("directly with UDP\nPMTU:         %d\n", n->pmtu);
+		if (n->udp_ping_rtt != -1)
+			printf("RTT:          %ld.%03ld\n", n->udp_ping_rtt / 1000, n->udp_ping_rtt % 1000);
+	}
 	else if (!strcmp(n->nexthop, n->name))
 		printf("directly with TCP\n");
 	else
@@ -1050,7 +1052,7 @@ static int info_node(struct ctl *c, const char *name) {
 		const struct ctl_subnet *s = (struct ctl_subnet *)subnets.v + i;
 
 		if (!strcmp(s->owner, name))
-			printf(" %s", s->subnet);
+			printf(" %.*s", without_default_weight(s->subnet), s->subnet);
 	}
 	printf("\n");
 	r = 0;
@@ -1071,7 +1073,7 @@ static int info_subnet(struct ctl *c, const char *item) {
 	int found = 0;
 
 	if (!subnet_parse(item, &want)) {
-		fprintf(stderr, "Invalid node name, subnet or address: %s\n", item);
+		fprintf(stderr, "Could not parse subnet or address '%s'.\n", item);
 		return 1;
 	}
 	if (ctl_dump(c, REQ_DUMP_SUBNETS, collect_subnet, &subnets) < 0) {
@@ -1093,13 +1095,13 @@ static int info_subnet(struct ctl *c, const char *item) {
 			match = subnet_equal(&have, &want);
 		}
 		if (match) {
-			printf("Subnet: %s\nOwner:  %s\n", s->subnet, s->owner);
+			printf("Subnet: %.*s\nOwner:  %s\n", without_default_weight(s->subnet), s->subnet, s->owner);
 			found++;
 		}
 	}
 	free(subnets.v);
 	if (!found) {
-		fprintf(stderr, "Unknown %s %s\n", address ? "address" : "subnet", item);
+		fprintf(stderr, "Unknown %s %s.\n", address ? "address" : "subnet", item);
 		return 1;
 	}
 	return 0;
@@ -1115,10 +1117,14 @@ static int cmd_info(int argc, char **argv) {
 	}
 	if (ctl_open(&c, false) < 0)
 		return 1;
-	if (valid_node_name(argv[1]))
+	if (valid_node_name(argv[1])) {
 		r = info_node(&c, argv[1]);
-	else
+	} else if (strchr(argv[1], '.') || strchr(argv[1], ':')) {
 		r = info_subnet(&c, argv[1]);
+	} else {
+		fprintf(stderr, "Argument is not a node name, subnet or address.\n");
+		r = 1;
+	}
 	ctl_close(&c);
 	return r;
 }
@@ -1244,11 +1250,12 @@ static void usage(FILE *out) {
 	        "  sign [FILE]                print FILE (or stdin) signed with our Ed25519 key\n"
 	        "  verify NODE [FILE]         check a signed file (NODE: name, . for us, * for any)\n"
 	        "  version                    show the version\n"
+	        "  top                        live per-node traffic (curses)\n"
+	        "  pcap [SNAPLEN]             routed frames as a pcap stream on stdout\n"
+	        "  connect NODE               open a meta connection to NODE (until reload)\n"
 	        "  invite NODE                create an invitation for NODE and print its URL\n"
 	        "  join [URL]                 join a network with an invitation URL\n"
-	        "  dump invitations           list the outstanding invitations\n"
-	        "  top, pcap [SNAPLEN], connect NODE\n"
-	        "                             not implemented yet (they fail with a message)\n",
+	        "  dump invitations           list the outstanding invitations\n",
 	        program, PLEXUS_SYSCONFDIR);
 }
 
@@ -1306,14 +1313,18 @@ static const struct command {
     {"fsck", cmd_fsck},
     {"edit", cmd_edit},
     {"network", cmd_network},
-    {"top", cmd_not_implemented},
-    {"pcap", cmd_not_implemented},
+    {"top", cmd_top},
+    {"pcap", cmd_pcap},
     {"invite", cmd_invite},
     {"join", cmd_join},
-    {"connect", cmd_not_implemented},
+    {"connect", cmd_connect},
     {"help", cmd_help},
     {"version", cmd_version},
 };
+
+const char *cli_command_name(size_t i) {
+	return i < sizeof(commands) / sizeof(commands[0]) ? commands[i].name : NULL;
+}
 
 int cli_dispatch(int argc, char **argv) {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -383,6 +383,8 @@ static void route_switch(node_t *source, struct px_buf *b, uint16_t type) {
 void route_packet(node_t *source, struct px_buf *b) {
 	if (b->flags & PX_BUF_PROBE)
 		return;
+	if (route_capture)
+		route_capture(b->data, b->len);
 	if (b->len < PX_ETH_HLEN) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Got too short packet (%u bytes) from %s",
 		       (unsigned)b->len, node_name(source));

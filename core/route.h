@@ -9,6 +9,8 @@
 #include <plexus/plugin.h>
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "node.h"
 
@@ -46,5 +48,12 @@ struct route_io {
 	const struct device *device;
 };
 void route_set_io(const struct route_io *io);
+
+/* Packet capture (`plexus pcap`): while set, every frame that enters
+ * route_packet() is shown to `capture` first (unchanged, whole). Set and
+ * cleared by the capture registry above (control_pcap.c) as capturing
+ * clients come and go, so routing costs one branch while nobody captures. */
+typedef void route_capture_fn(const uint8_t *frame, size_t len);
+void route_set_capture(route_capture_fn *capture);
 
 #endif

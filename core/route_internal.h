@@ -17,8 +17,9 @@
 
 #include "route.h"
 
-/* Set by route_set_io() (route.c). */
+/* Set by route_set_io() and route_set_capture() (route_io.c). */
 extern struct route_io route_io;
+extern route_capture_fn *route_capture;
 
 #define ETHERTYPE_PROBE 0x0000
 #define ETHERTYPE_IPV4  0x0800

@@ -5,6 +5,12 @@
 
 struct route_io route_io;
 
+route_capture_fn *route_capture;
+
 void route_set_io(const struct route_io *io) {
 	route_io = *io;
+}
+
+void route_set_capture(route_capture_fn *capture) {
+	route_capture = capture;
 }

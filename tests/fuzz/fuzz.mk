@@ -25,7 +25,7 @@ tests_fuzz_fuzz_addr_replay_LDADD = $(MODEL_TEST_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz_control_replay
 TESTS += tests/fuzz/fuzz_control_replay
 tests_fuzz_fuzz_control_replay_SOURCES = tests/fuzz/fuzz_control.c tests/unit/control_fixture.c \
-	core/control.c core/control_format.c core/paths.c $(FUZZ_REPLAY_SOURCES)
+	core/control.c core/control_format.c core/control_pcap.c core/route_io.c core/paths.c $(FUZZ_REPLAY_SOURCES)
 tests_fuzz_fuzz_control_replay_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/control"'
 
 if ENABLE_UPDATE_HOSTS

@@ -70,7 +70,7 @@ target_sources() {
 	case $1 in
 	conf) echo "tests/fuzz/fuzz_conf.c $(prefixed core conf config_files host_cache xalloc slots) tests/unit/model_stubs.c" ;;
 	addr) echo "tests/fuzz/fuzz_addr.c $(prefixed core netutl subnet node edge xalloc slots) tests/unit/model_stubs.c" ;;
-	control) echo "tests/fuzz/fuzz_control.c tests/unit/control_fixture.c $(prefixed core control control_format paths)" ;;
+	control) echo "tests/fuzz/fuzz_control.c tests/unit/control_fixture.c $(prefixed core control control_format control_pcap route_io paths)" ;;
 	meta) enabled UPDATE_HOSTS && enabled CRYPTO_LEGACY &&
 		echo "tests/fuzz/fuzz_meta.c tests/unit/net_fixture.c $(prefixed core $CORE) $(prefixed plugins/crypto-sptps $CORE_SPTPS) $(prefixed plugins/update-hosts $UH)
 			$(prefixed plugins/crypto-legacy $LEGACY)" ;;

@@ -20,3 +20,10 @@ EXTRA_DIST += tests/data/tinc11-invite/README.md \
 	tests/data/tinc11-invite/ed25519_key.priv \
 	tests/data/tinc11-invite/url \
 	tests/data/tinc11-invite/invitation-file
+
+# plexus top's model and the pcap headers of plexus pcap.
+check_PROGRAMS += tests/unit/cli_top_pcap_test
+TESTS += tests/unit/cli_top_pcap_test
+tests_unit_cli_top_pcap_test_SOURCES = tests/unit/cli_top_pcap_test.c core/top_stats.c core/pcap_format.c
+tests_unit_cli_top_pcap_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_cli_top_pcap_test_LDADD =

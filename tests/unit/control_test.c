@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "control_fixture.h"
+#include "control_pcap.h"
 
 /* ---- tests ---- */
 
@@ -269,14 +270,29 @@ static void test_protocol(void) {
 	    buf, "18 64 crypto-legacy 0.1.0 1.0 /usr/lib/plexus/crypto-legacy.so crypto:legacy\n18 64\n"));
 	CHECK(strstr(buf, "18 13 beta 2 36 0 0\n18 13\n"));
 
-	client_say(
-	    fd, "18 9 5\n18 9 -1\n18 1\n18 10\n18 8\n18 12 beta\n18 12 gamma\n18 12\n18 7\n18 14 0\n18 99\n");
+	client_say(fd, "18 9 5\n18 9 -1\n18 1\n18 10\n18 8\n18 12 beta\n18 12 gamma\n18 12\n18 7\n18 99\n");
 	cw->cb(cw->arg, PX_EV_READ);
 	client_read(fd, buf, sizeof(buf));
-	CHECK_STR(
-	    buf,
-	    "18 9 2\n18 9 5\n18 1 0\n18 10 0\n18 8 0\n18 12 0\n18 12 -2\n18 12 -1\n18 -1\n18 -1\n18 -1\n");
+	CHECK_STR(buf,
+	          "18 9 2\n18 9 5\n18 1 0\n18 10 0\n18 8 0\n18 12 0\n18 12 -2\n18 12 -1\n18 -1\n18 -1\n");
 	CHECK(debug_level == 5);
+
+	client_say(fd, "18 11 beta\n18 11 zeta\n18 11\n");
+	cw->cb(cw->arg, PX_EV_READ);
+	client_read(fd, buf, sizeof(buf));
+	CHECK_STR(buf, "18 11 0\n18 11 -1\n18 11 -1\n");
+
+	/* REQ_PCAP: no reply; then every routed frame as "18 14 <len>" and its
+	 * bytes, cut to the snap length. */
+	CHECK(!control_pcap_active);
+	client_say(fd, "18 14 4\n");
+	cw->cb(cw->arg, PX_EV_READ);
+	CHECK(control_pcap_active);
+	control_pcap_frame((const uint8_t *)"ABCDEFGH", 8);
+	control_pcap_frame((const uint8_t *)"xy", 2);
+	cw->cb(cw->arg, PX_EV_WRITE);
+	client_read(fd, buf, sizeof(buf));
+	CHECK_STR(buf, "18 14 4\nABCD18 14 2\nxy");
 	CHECK(reloads == 1 && retries == 1 && purges == 1);
 
 	/* Log stream: messages are framed, a full buffer drops them. */
