@@ -268,9 +268,10 @@ record_one() {
 }
 
 # Tests whose header says "# pxt-lane: background" mostly wait (on tinc
-# 1.0's slow MTU discovery, say) and judge bytes, not time: they run one
-# after another in a second lane, next to the main lane, so that CI stays
-# well inside its time limit. Everything else runs alone.
+# 1.0's slow MTU discovery, a NAT or PMTU timer, a package build) and judge
+# bytes or events with generous margins, not time: they run one after
+# another in a second lane, next to the main lane, so that CI stays well
+# inside its time limit. Everything else runs alone in the main lane.
 is_background() { grep -q '^# pxt-lane: background' "$1"; }
 
 if [ "$BUILD_OK" = 1 ]; then

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
 # pxt-timeout: 900
+# pxt-lane: background
 #
 # The Debian packages, end to end: build them with dpkg-buildpackage from a
 # clean copy of the tree (the source tree is not written to), check their

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# pxt-lane: background
 # Issue 4, acceptance 4: A -- R -- B, with R dropping 5 % of all TCP and UDP
 # packets (nftables numgen) and relaying the VPN's UDP through
 # tests/tools/impair.py, which delays each datagram by 2 ms + up to 8 ms of

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# pxt-lane: background
 # Issue 4, acceptance 1 (symmetric): A and C sit behind two symmetric NATs
 # (masquerade fully-random: a new random port per destination), P is public
 # and the only node they connect to. No direct path can exist, so traffic
