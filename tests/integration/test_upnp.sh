@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# pxt-lane: background
 # UPnP = yes|udponly, UPnPDiscoverWait, UPnPRefreshPeriod: alpha finds the
 # gateway (tests/tools/fake_igd.py, in its own namespace on the same
 # bridge) by SSDP multicast and asks it to forward its port, TCP and UDP,
