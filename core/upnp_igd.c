@@ -6,9 +6,18 @@
  * Each round discovers the gateway anew, then asks it to forward each of
  * our ports to us for twice the refresh period, so that a mapping never
  * lapses between two rounds, and a gateway that rebooted or forgot the
- * mapping gets it back at the next round.
+ * mapping gets it back at the next round. Without libminiupnpc only a
+ * stub is built (upnp.c refuses UPnP = yes|udponly then).
  */
+#include "config.h"
+
 #include <errno.h>
+#include <unistd.h>
+
+#include "upnp_igd.h"
+
+#ifdef HAVE_MINIUPNPC
+
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,15 +27,12 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
 #include <miniupnpc/upnperrors.h>
 
 #include <plexus/plugin.h>
-
-#include "upnp_igd.h"
 
 struct worker {
 	struct upnp_job job;
@@ -185,3 +191,13 @@ int upnp_igd_start(const struct upnp_job *job, int stop_fd, int log_fd) {
 	}
 	return err;
 }
+
+#else /* !HAVE_MINIUPNPC */
+
+int upnp_igd_start(const struct upnp_job *job, int stop_fd, int log_fd) {
+	close(stop_fd);
+	close(log_fd);
+	return ENOSYS;
+}
+
+#endif
