@@ -134,6 +134,18 @@ static void udisc_tick(void *arg) {
 	timer_arm(n->udisc_timer, next);
 }
 
+/* PMTU probing got no reply at all: UDP is not confirmed any more, so UDP
+ * discovery goes back to its search pace (a Plexus addition: tinc 1.1 waits
+ * for UDPDiscoveryTimeout, but Plexus also re-checks a silent path early). */
+static void pmtu_lost_udp(node_t *n) {
+	n->mtuprobes = PROBE_UDP_SEARCH;
+	if (!uses_udp_discovery(n) || !n->udisc.confirmed)
+		return;
+	n->udisc.confirmed = false;
+	if (n->udisc_timer)
+		timer_arm(n->udisc_timer, 0);
+}
+
 static void udisc_start(node_t *n) {
 	if (!uses_udp_discovery(n))
 		return;
@@ -199,7 +211,7 @@ static void mtu_tick(void *arg) {
 			/* A fresh key answer may carry its reflexive address (NAT). */
 			if (n->crypto && n->crypto->ops->key_request)
 				n->crypto->ops->key_request(n->crypto->plugin, n);
-			n->mtuprobes = PROBE_UDP_SEARCH;
+			pmtu_lost_udp(n);
 			timer_arm(n->mtu_timer, 2000);
 			return;
 		}
@@ -237,7 +249,7 @@ static void mtu_tick(void *arg) {
 	if (n->mtuprobes >= 33) {
 		if (!n->udp_confirmed) {
 			if (!n->minmtu) {
-				n->mtuprobes = PROBE_UDP_SEARCH;
+				pmtu_lost_udp(n);
 				timer_arm(n->mtu_timer, 2000);
 				return;
 			} else {
