@@ -22,6 +22,7 @@
 #include "net.h"
 #include "node.h"
 #include "outgoing.h"
+#include "pmtu.h"
 #include "plugin_loader.h"
 #include "privdrop.h"
 #include "upnp.h"
@@ -178,6 +179,9 @@ int net_reload(void) {
 	strict_subnets_sync();
 	broadcast_subnets_read();
 	script_settings_from_conf();
+	if (udp_discovery_settings_read() < 0)
+		logger(PX_LOG_ALWAYS, LOG_ERR, "UDPDiscovery settings not reloaded: bad value");
+	udp_discovery_reconfigure();
 	struct outgoing *o, *otmp;
 	if (proxy_configure() < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad Proxy value");
