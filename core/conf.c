@@ -109,9 +109,9 @@ static const struct known_var known_vars[] = {
     {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO relay hints are sent, so there is nothing to pace */
     {"UDPRcvBuf", S},
     {"UDPSndBuf", S},
-    {"UPnP", S, CONF_WARN, "no"}, /* no port mapping is requested (nothing opened, nothing weakened) */
-    {"UPnPDiscoverWait", S, CONF_WARN}, /* no UPnP */
-    {"UPnPRefreshPeriod", S, CONF_WARN}, /* no UPnP */
+    {"UPnP", S}, /* refused at start-up, unless no, when built without libminiupnpc */
+    {"UPnPDiscoverWait", S},
+    {"UPnPRefreshPeriod", S},
     {"VDEGroup", S},
     {"VDEPort", S},
     /* host, or either */

@@ -70,9 +70,9 @@ static const struct conf_var_doc docs[] = {
     {"UDPInfoInterval", "SECONDS", "5", "Interval between UDP_INFO messages that tell relays our UDP address.", "no UDP_INFO relay hints are sent, so there is nothing to pace"},
     {"UDPRcvBuf", "BYTES", "1048576", "Receive buffer size of the UDP sockets (0: the system's default).", NULL},
     {"UDPSndBuf", "BYTES", "1048576", "Send buffer size of the UDP sockets (0: the system's default).", NULL},
-    {"UPnP", "yes|udponly|no", "no", "Ask the router to forward our port with UPnP-IGD.", "no port mapping is requested"},
-    {"UPnPDiscoverWait", "SECONDS", "5", "How long to wait for UPnP devices to answer.", "no UPnP"},
-    {"UPnPRefreshPeriod", "SECONDS", "60", "Interval between UPnP port mapping refreshes.", "no UPnP"},
+    {"UPnP", "yes|udponly|no", "no", "Ask the local Internet Gateway Device with UPnP-IGD to forward our TCP and UDP port (udponly: UDP only) to us; refused at start-up if Plexus was built without libminiupnpc.", NULL},
+    {"UPnPDiscoverWait", "SECONDS", "5", "How long to wait for UPnP devices to answer each discovery.", NULL},
+    {"UPnPRefreshPeriod", "SECONDS", "60", "How often the UPnP port mappings are renewed; each is leased for twice this.", NULL},
     {"VDEGroup", "GROUP", NULL, "DeviceType = vde: group that owns our port's socket on the VDE switch.", NULL},
     {"VDEPort", "NUMBER", "0", "DeviceType = vde: the VDE switch port to plug into (0: any free port).", NULL},
     /* host, or either */

@@ -24,6 +24,7 @@
 #include "outgoing.h"
 #include "plugin_loader.h"
 #include "privdrop.h"
+#include "upnp.h"
 #include "protocol.h"
 #include "proxy.h"
 #include "route.h"
@@ -186,7 +187,12 @@ int net_reload(void) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad AutoConnect value");
 		return -1;
 	}
+	if (upnp_configure() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad UPnP value");
+		return -1;
+	}
 	autoconnect_reload();
+	upnp_apply();
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
 		/* AutoConnect's own stay while it is on; turned off, they go. */
 		bool wanted = !o->from_connectto && autoconnect_on();
