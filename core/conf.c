@@ -63,7 +63,7 @@ static const struct known_var known_vars[] = {
     {"DecrementTTL", S},
     {"Device", S},
     {"DeviceStandby", S},
-    {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast; vde and uml refused at start-up */
+    {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast, vde (with libvdeplug); uml refused at start-up */
     {"DirectOnly", S},
     {"DisableBuggyPeers", S, CONF_WARN, "no"}, /* no probe packet is sent to detect old peers */
     {"ECDSAPrivateKeyFile", S, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PrivateKeyFile */
@@ -112,8 +112,8 @@ static const struct known_var known_vars[] = {
     {"UPnP", S}, /* refused at start-up, unless no, when built without libminiupnpc */
     {"UPnPDiscoverWait", S},
     {"UPnPRefreshPeriod", S},
-    {"VDEGroup", S, CONF_WARN}, /* no VDE device */
-    {"VDEPort", S, CONF_WARN}, /* no VDE device */
+    {"VDEGroup", S},
+    {"VDEPort", S},
     /* host, or either */
     {"Address", H | M},
     {"Cipher", S | H},

@@ -105,7 +105,10 @@ void device_close(struct device *d) {
 		       "%s closed: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out", d->ifname,
 		       (unsigned long long)d->in_packets, (unsigned long long)d->in_bytes,
 		       (unsigned long long)d->out_packets, (unsigned long long)d->out_bytes);
-		close(d->fd);
+		if (d->kind == DEVICE_VDE)
+			device_vde_close(d);
+		else
+			close(d->fd);
 	}
 	d->fd = -1;
 	free(d->path);
@@ -144,6 +147,8 @@ static int read_one(struct device *d, struct px_buf *b) {
 		got = recvfrom(d->fd, b->data, room, 0, (struct sockaddr *)&from, &fromlen);
 		if (got > 0 && from.sll_pkttype == PACKET_OUTGOING)
 			return 0;
+	} else if (d->kind == DEVICE_VDE) {
+		got = device_vde_recv(d, b->data, room);
 	} else {
 		got = read(d->fd, b->data + hlen, room - hlen);
 	}
@@ -160,7 +165,8 @@ static int read_one(struct device *d, struct px_buf *b) {
 		/* our own frames come back through the group's loopback */
 		if (got < PX_ETH_HLEN || (d->sent_any && !memcmp(b->data + 6, d->last_src, 6)))
 			return 0;
-	} else if (d->kind == DEVICE_RAW_SOCKET && got < PX_ETH_HLEN) {
+	} else if ((d->kind == DEVICE_RAW_SOCKET || d->kind == DEVICE_VDE) && got < PX_ETH_HLEN) {
+		/* (libvdeplug hands out 1 byte for a frame the switch refused us) */
 		return 0;
 	}
 	if (!d->tap) {
@@ -220,6 +226,8 @@ int device_write(struct device *d, const struct px_buf *b) {
 			d->sent_any = true;
 		}
 		put = sendto(d->fd, frame, len, 0, (const struct sockaddr *)&d->group, d->grouplen);
+	} else if (d->kind == DEVICE_VDE) {
+		put = device_vde_send(d, frame, len);
 	} else {
 		put = write(d->fd, frame, len);
 	}

@@ -4,7 +4,8 @@
  * mode) in device.c, and tinc 1.1's other device types in device_kinds.c:
  * `fd` (a descriptor handed over by a parent), `raw_socket` (AF_PACKET on
  * an existing interface) and `multicast` (frames in UDP datagrams to a
- * group). Frames inside Plexus are always Ethernet frames: for the IP-only
+ * group); `vde` (a port of a VDE switch, through libvdeplug) in
+ * device_vde.c. Frames inside Plexus are always Ethernet frames: for the IP-only
  * kinds (TUN, fd) the 14-byte header is synthesized on read (zero MACs +
  * ethertype from the IP version) and stripped on write.
  */
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <plexus/plugin.h>
 
@@ -26,12 +28,13 @@ enum device_kind {
 	DEVICE_FD,         /* Device = N or a unix socket the fd is received from */
 	DEVICE_RAW_SOCKET, /* AF_PACKET bound to Interface */
 	DEVICE_MULTICAST,  /* Device = ADDR PORT [TTL] */
+	DEVICE_VDE,        /* Device = the VDE switch's control socket */
 };
 
 struct device {
 	int fd;
 	enum device_kind kind;
-	bool tap; /* frames carry an Ethernet header (TAP, raw_socket, multicast) */
+	bool tap; /* frames carry an Ethernet header (TAP, raw_socket, multicast, vde) */
 	char ifname[IFNAMSIZ];
 	char *path; /* Device, default /dev/net/tun */
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
@@ -39,6 +42,7 @@ struct device {
 	socklen_t grouplen;
 	uint8_t last_src[6]; /* multicast: source MAC of our last frame, to drop its echo */
 	bool sent_any;
+	void *vde; /* vde: libvdeplug's connection (the descriptor is its data fd) */
 	/* TUN offload (TUN/TAP only; off with PLEXUS_NO_TUN_OFFLOAD set): the
 	 * descriptor carries a virtio-net header, reads may be TSO/USO
 	 * super-packets (cut here into ordinary packets), and TCP segments
@@ -63,6 +67,18 @@ void device_set_one_queue(bool on);
 int device_open_fd(struct device *d, const char *spec);
 int device_open_raw_socket(struct device *d, const char *ifname);
 int device_open_multicast(struct device *d, const char *spec);
+/* vde (device_vde.c): plug into the VDE switch whose control socket is
+ * path (NULL: the default), on switch port `port` (0: any free port), the
+ * port's socket owned by `group` (NULL: unchanged); descr names us in the
+ * switch's port list, ifname (NULL: "vde") is what scripts see. Refused
+ * with a message when Plexus was built without libvdeplug. */
+int device_open_vde(struct device *d, const char *path, const char *ifname, int port, const char *group,
+                    const char *descr);
+/* One frame from / to the switch; like recv()/send() (device.c's paths). */
+ssize_t device_vde_recv(struct device *d, void *buf, size_t len);
+ssize_t device_vde_send(struct device *d, const void *buf, size_t len);
+/* Unplug (closes d->fd too). */
+void device_vde_close(struct device *d);
 void device_close(struct device *d);
 /* Read up to n frames (non-blocking) into bufs[i].data (which must have at
  * least PX_MTU + PX_ETH_HLEN bytes from data to base+cap). Sets len; returns

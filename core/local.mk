@@ -19,7 +19,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/node_scripts.c core/node_scripts.h \
 	core/settings.c core/settings.h \
 	core/event.c core/event.h \
-	core/device.c core/device.h core/device_kinds.c \
+	core/device.c core/device.h core/device_kinds.c core/device_vde.c \
 	core/device_vnet.c core/device_vnet.h core/tun_vnet.h \
 	core/tun_gso.c core/tun_gso.h core/tun_gro.c core/tun_gro.h \
 	core/inet_csum.c core/inet_csum.h \
@@ -74,8 +74,8 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 # library; with -fvisibility=hidden its symbols do not clash with the
 # plugin's own copy.
 core_libplexuscore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps
-core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
-core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS) $(MINIUPNPC_LIBS)
+core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(VDE_CFLAGS)
+core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS) $(MINIUPNPC_LIBS) $(VDE_LIBS)
 
 sbin_PROGRAMS += core/plexusd
 core_plexusd_SOURCES = core/plexusd.c

@@ -208,6 +208,21 @@ static int setup_myself(void) {
 
 static void device_readable(void *arg, uint32_t events);
 
+/* DeviceType = vde: VDEPort (0: any free port) and VDEGroup as tinc 1.1
+ * reads them; the switch lists us as plexusd[.NETNAME]. */
+static int open_vde_device(const char *path, const char *ifname) {
+	int port = 0;
+	if (conf_get_int(&server_conf, "VDEPort", &port) < 0)
+		return -1;
+	if (port < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "VDEPort must be 0 (any port) or a port number, not %d", port);
+		return -1;
+	}
+	char descr[128];
+	snprintf(descr, sizeof descr, "plexusd%s%s", netname ? "." : "", netname ? netname : "");
+	return device_open_vde(&device, path, ifname, port, conf_get(&server_conf, "VDEGroup", 0), descr);
+}
+
 static int setup_device(void) {
 	const char *path = conf_get(&server_conf, "Device", 0);
 	const char *ifname = conf_get(&server_conf, "Interface", 0);
@@ -243,17 +258,25 @@ static int setup_device(void) {
 		rc = device_open_raw_socket(&device, ifname);
 	} else if (!strcasecmp(type, "multicast")) {
 		rc = device_open_multicast(&device, path);
-	} else if (!strcasecmp(type, "vde") || !strcasecmp(type, "uml")) {
+	} else if (!strcasecmp(type, "vde")) {
+		rc = open_vde_device(path, ifname);
+	} else if (!strcasecmp(type, "uml")) {
 		logger(PX_LOG_ALWAYS, LOG_ERR,
 		       "DeviceType = %s is not supported by Plexus (no %s support built in)", type, type);
 		return -1;
 	} else {
 		logger(PX_LOG_ALWAYS, LOG_ERR,
-		       "Unknown DeviceType = %s (known: tun, tap, dummy, fd, raw_socket, multicast)", type);
+		       "Unknown DeviceType = %s (known: tun, tap, dummy, fd, raw_socket, multicast, vde)",
+		       type);
 		return -1;
 	}
 	if (rc < 0)
 		return -1;
+	static const char *const vde_vars[] = {"VDEPort", "VDEGroup"};
+	for (size_t i = 0; i < 2 && device.kind != DEVICE_VDE; i++)
+		if (conf_get(&server_conf, vde_vars[i], 0))
+			logger(PX_LOG_ALWAYS, LOG_WARNING, "%s has no effect unless DeviceType = vde",
+			       vde_vars[i]);
 	free(settings.ifname);
 	settings.ifname = strdup(device.ifname);
 	device_watch = watch_new(device.fd, PX_EV_READ, device_readable, NULL);

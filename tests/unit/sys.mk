@@ -25,9 +25,10 @@ tests_unit_process_priority_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
 check_PROGRAMS += tests/unit/device_test
 TESTS += tests/unit/device_test
-tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/device_kinds.c core/logger.c \
-	core/device_vnet.c core/tun_gso.c core/tun_gro.c core/inet_csum.c core/xalloc.c
-tests_unit_device_test_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_device_test_SOURCES = tests/unit/device_test.c core/device.c core/device_kinds.c core/device_vde.c \
+	core/logger.c core/device_vnet.c core/tun_gso.c core/tun_gro.c core/inet_csum.c core/xalloc.c
+tests_unit_device_test_CPPFLAGS = $(TEST_CPPFLAGS) $(VDE_CFLAGS)
+tests_unit_device_test_LDADD = $(VDE_LIBS)
 
 # The transport plugins are compiled into the test (it #includes their .c
 # files) and driven through a fake host table backed by core/event.c.
