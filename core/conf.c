@@ -102,16 +102,16 @@ static const struct known_var known_vars[] = {
     {"ScriptsInterpreter", S},
     {"StrictSubnets", S},
     {"TunnelServer", S},
-    {"UDPDiscovery", S, CONF_WARN, "yes"}, /* UDP is found by tinc 1.0's PMTU probing, always on; no tinc 1.1 UDP probe timers */
-    {"UDPDiscoveryInterval", S, CONF_WARN}, /* UDP is found by tinc 1.0's PMTU probing (PingInterval schedule) */
-    {"UDPDiscoveryKeepaliveInterval", S, CONF_WARN}, /* UDP is found by tinc 1.0's PMTU probing (PingInterval schedule) */
-    {"UDPDiscoveryTimeout", S, CONF_WARN}, /* UDP is given up after PingTimeout of silence, as in tinc 1.0 */
+    {"UDPDiscovery", S}, /* SPTPS peers; legacy peers keep tinc 1.0's PMTU probing */
+    {"UDPDiscoveryInterval", S},
+    {"UDPDiscoveryKeepaliveInterval", S},
+    {"UDPDiscoveryTimeout", S},
     {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO relay hints are sent, so there is nothing to pace */
     {"UDPRcvBuf", S},
     {"UDPSndBuf", S},
-    {"UPnP", S, CONF_WARN, "no"}, /* no port mapping is requested (nothing opened, nothing weakened) */
-    {"UPnPDiscoverWait", S, CONF_WARN}, /* no UPnP */
-    {"UPnPRefreshPeriod", S, CONF_WARN}, /* no UPnP */
+    {"UPnP", S}, /* refused at start-up, unless no, when built without libminiupnpc */
+    {"UPnPDiscoverWait", S},
+    {"UPnPRefreshPeriod", S},
     {"VDEGroup", S, CONF_WARN}, /* no VDE device */
     {"VDEPort", S, CONF_WARN}, /* no VDE device */
     /* host, or either */

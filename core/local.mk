@@ -55,6 +55,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/process_priority.c core/process_priority.h \
 	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \
+	core/udp_discovery.c core/udp_discovery.h \
 	core/sptps_frame.c core/sptps_frame.h \
 	core/sptps_tcp.c core/sptps_tcp.h \
 	core/net_packet.h core/outgoing.h \
@@ -62,6 +63,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/route_icmp.c core/route_mss.c core/route_neighbor.c core/route_ttl.c \
 	core/invitation.c core/invitation.h \
 	core/invitation_names.c core/invitation_names.h \
+	core/upnp.c core/upnp.h core/upnp_igd.c core/upnp_igd.h \
 	plugins/crypto-sptps/sptps.c plugins/crypto-sptps/sptps.h \
 	plugins/crypto-sptps/sptps_replay.c plugins/crypto-sptps/sptps_replay.h \
 	plugins/crypto-sptps/b64.c plugins/crypto-sptps/b64.h \
@@ -73,7 +75,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 # plugin's own copy.
 core_libplexuscore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/crypto-sptps
 core_libplexuscore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
-core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS)
+core_libplexuscore_la_LIBADD = $(SODIUM_LIBS) $(LTDL_LIBS) $(MINIUPNPC_LIBS)
 
 sbin_PROGRAMS += core/plexusd
 core_plexusd_SOURCES = core/plexusd.c

@@ -22,8 +22,10 @@
 #include "net.h"
 #include "node.h"
 #include "outgoing.h"
+#include "pmtu.h"
 #include "plugin_loader.h"
 #include "privdrop.h"
+#include "upnp.h"
 #include "protocol.h"
 #include "proxy.h"
 #include "route.h"
@@ -177,6 +179,9 @@ int net_reload(void) {
 	strict_subnets_sync();
 	broadcast_subnets_read();
 	script_settings_from_conf();
+	if (udp_discovery_settings_read() < 0)
+		logger(PX_LOG_ALWAYS, LOG_ERR, "UDPDiscovery settings not reloaded: bad value");
+	udp_discovery_reconfigure();
 	struct outgoing *o, *otmp;
 	if (proxy_configure() < 0) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad Proxy value");
@@ -186,7 +191,12 @@ int net_reload(void) {
 		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad AutoConnect value");
 		return -1;
 	}
+	if (upnp_configure() < 0) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Configuration not reloaded: bad UPnP value");
+		return -1;
+	}
 	autoconnect_reload();
+	upnp_apply();
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) {
 		/* AutoConnect's own stay while it is on; turned off, they go. */
 		bool wanted = !o->from_connectto && autoconnect_on();

@@ -29,6 +29,7 @@
 #include "settings.h"
 #include "subnet.h"
 #include "subnet_policy.h"
+#include "upnp.h"
 
 static px_watch *device_watch;
 
@@ -40,6 +41,8 @@ int read_settings(void) {
 	if (autoconnect_configure() < 0)
 		err = -1;
 	if (proxy_configure() < 0)
+		err = -1;
+	if (upnp_configure() < 0)
 		err = -1;
 	broadcast_subnets_read();
 	return err;
@@ -333,6 +336,7 @@ int net_setup(void) {
 		return -1;
 	if (setup_listeners() < 0)
 		return -1;
+	upnp_apply();
 	if (!settings.device_standby && script_run("tinc-up", NULL) != 0)
 		logger(PX_LOG_ALWAYS, LOG_WARNING, "tinc-up failed");
 	struct subnet *s;
@@ -351,6 +355,7 @@ int net_setup(void) {
 
 void net_shutdown(void) {
 	net_stop();
+	upnp_stop();
 	const struct stream_provider *sp = stream_provider();
 	const struct dgram_provider *dp = dgram_provider();
 	for (int i = 0; i < nlisteners; i++) {

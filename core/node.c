@@ -261,6 +261,10 @@ void node_del(node_t *n) {
 		timer_free(n->mtu_timer);
 		n->mtu_timer = NULL;
 	}
+	if (n->udisc_timer) {
+		timer_free(n->udisc_timer);
+		n->udisc_timer = NULL;
+	}
 
 	name_index_remove(n);
 	list_del(&n->link);

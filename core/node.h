@@ -10,6 +10,7 @@
 #include <plexus/plugin.h>
 
 #include "list.h"
+#include "udp_discovery.h"
 
 struct edge;
 struct crypto_provider;
@@ -54,6 +55,9 @@ struct px_node {
 	uint64_t last_udp_rx_ms; /* last authenticated datagram from it */
 	struct px_timer *mtu_timer;
 	bool udp_confirmed;
+	/* UDP discovery (SPTPS peers, UDPDiscovery = yes): its state and timer. */
+	struct udp_disc udisc;
+	struct px_timer *udisc_timer;
 	/* Where its authenticated datagrams really come from (reflexive address,
 	 * what a NAT shows us), as opposed to the address edges announce. */
 	struct px_addr seen_addr;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
 /* Path MTU discovery per node: probe bursts between minmtu and maxmtu, the
  * periodic re-check, UDP search while UDP does not work, and the probe
- * echo/reply handling. net_packet.c gives it the way to send (pmtu_io). */
+ * echo/reply handling. net_packet.c gives it the way to send (pmtu_io).
+ * For SPTPS peers with UDPDiscovery = yes, the UDP search and the UDP
+ * keepalive/timeout are tinc 1.1's UDP discovery, timed by udp_discovery.c
+ * on a timer of its own (docs/protocol/sptps.md §10). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include "plugin_loader.h"
 #include "pmtu.h"
 #include "settings.h"
+#include "udp_discovery.h"
 
 #define PROBE_HEADROOM 128
 #define PROBE_BUFSIZE  (PX_MTU + 512)
@@ -78,6 +82,102 @@ static void probe_burst(node_t *n) {
 	}
 }
 
+/* tinc 1.1's UDP discovery drives this node's UDP search and keepalive
+ * (end-to-end SPTPS peers only; legacy peers keep tinc 1.0's probing). */
+static bool uses_udp_discovery(const node_t *n) {
+	return settings.udp_discovery && n->crypto && (n->crypto->ops->flags & PX_CRYPTO_END_TO_END);
+}
+
+/* UDP to n is no longer confirmed: data goes over TCP (minmtu 0) until a
+ * probe reply comes back and MTU discovery starts over. */
+static void udp_down(node_t *n) {
+	n->udp_confirmed = false;
+	n->mtu_check_fails = 0;
+	n->minmtu = 0;
+	n->maxmtu = n->mtu = PX_MTU;
+	n->mtuprobes = PROBE_UDP_SEARCH;
+	if (n->mtu_timer)
+		timer_disarm(n->mtu_timer);
+}
+
+static void udisc_tick(void *arg) {
+	node_t *n = arg;
+	bool direct = n->via == n || (n->via == myself && n->nexthop == n);
+	if (!n->reachable || !direct || !uses_udp_discovery(n) || (n->options & PX_OPTION_TCPONLY)) {
+		udp_disc_reset(&n->udisc);
+		return;
+	}
+	if (!n->crypto->ops->key_valid(n->crypto->plugin, n)) {
+		timer_arm(n->udisc_timer, 1000);
+		return;
+	}
+	const struct udp_disc_cfg cfg = {
+	    .interval_ms = (uint32_t)settings.udp_discovery_interval * 1000,
+	    .keepalive_ms = (uint32_t)settings.udp_discovery_keepalive * 1000,
+	    .timeout_ms = (uint32_t)settings.udp_discovery_timeout * 1000,
+	};
+	uint32_t next;
+	switch (udp_disc_tick(&n->udisc, &cfg, now_ms(), &next)) {
+	case UDP_DISC_DOWN:
+		logger(PX_LOG_TRAFFIC, LOG_INFO,
+		       "No UDP probe reply from %s for %d s, stopping UDP communication", n->name,
+		       settings.udp_discovery_timeout);
+		udp_down(n);
+		break;
+	case UDP_DISC_PROBE:
+		send_probe(n, 64);
+		io.flush();
+		break;
+	case UDP_DISC_WAIT:
+		break;
+	}
+	timer_arm(n->udisc_timer, next);
+}
+
+/* PMTU probing got no reply at all: UDP is not confirmed any more, so UDP
+ * discovery goes back to its search pace (a Plexus addition: tinc 1.1 waits
+ * for UDPDiscoveryTimeout, but Plexus also re-checks a silent path early). */
+static void pmtu_lost_udp(node_t *n) {
+	n->mtuprobes = PROBE_UDP_SEARCH;
+	if (!uses_udp_discovery(n) || !n->udisc.confirmed)
+		return;
+	n->udisc.confirmed = false;
+	if (n->udisc_timer)
+		timer_arm(n->udisc_timer, 0);
+}
+
+static void udisc_start(node_t *n) {
+	if (!uses_udp_discovery(n))
+		return;
+	if (!n->udisc_timer)
+		n->udisc_timer = timer_new(udisc_tick, n);
+	if (n->udisc_timer && !timer_armed(n->udisc_timer)) {
+		udp_disc_reset(&n->udisc);
+		timer_arm(n->udisc_timer, 0);
+	}
+}
+
+/* After a reload: start or stop UDP discovery where UDPDiscovery changed.
+ * A node left in the UDP search goes back to PMTU probing's own search. */
+void udp_discovery_reconfigure(void) {
+	node_t *n;
+	list_for_each_entry(n, &node_list, link) {
+		if (n == myself || !n->reachable)
+			continue;
+		if (uses_udp_discovery(n)) {
+			if (n->mtu_timer && (timer_armed(n->mtu_timer) || n->mtuprobes == PROBE_UDP_SEARCH))
+				udisc_start(n);
+			continue;
+		}
+		if (n->udisc_timer && timer_armed(n->udisc_timer)) {
+			timer_disarm(n->udisc_timer);
+			udp_disc_reset(&n->udisc);
+			if (n->mtuprobes == PROBE_UDP_SEARCH && n->mtu_timer && !timer_armed(n->mtu_timer))
+				timer_arm(n->mtu_timer, 0);
+		}
+	}
+}
+
 static void mtu_tick(void *arg) {
 	node_t *n = arg;
 	/* A neighbour with IndirectData has via == myself, but we still reach
@@ -94,8 +194,11 @@ static void mtu_tick(void *arg) {
 		return;
 	}
 	if (n->mtuprobes == PROBE_UDP_SEARCH) {
-		/* No UDP yet: one small probe every 2 s (as tinc 1.1's UDP
-		 * discovery) keeps NAT mappings open and notices UDP coming back. */
+		/* UDP discovery probes for it; a reply restarts this timer. */
+		if (uses_udp_discovery(n))
+			return;
+		/* No UDP yet: one small probe every 2 s keeps NAT mappings open
+		 * and notices UDP coming back. */
 		send_probe(n, 64);
 		io.flush();
 		timer_arm(n->mtu_timer, 2000);
@@ -108,7 +211,7 @@ static void mtu_tick(void *arg) {
 			/* A fresh key answer may carry its reflexive address (NAT). */
 			if (n->crypto && n->crypto->ops->key_request)
 				n->crypto->ops->key_request(n->crypto->plugin, n);
-			n->mtuprobes = PROBE_UDP_SEARCH;
+			pmtu_lost_udp(n);
 			timer_arm(n->mtu_timer, 2000);
 			return;
 		}
@@ -146,7 +249,7 @@ static void mtu_tick(void *arg) {
 	if (n->mtuprobes >= 33) {
 		if (!n->udp_confirmed) {
 			if (!n->minmtu) {
-				n->mtuprobes = PROBE_UDP_SEARCH;
+				pmtu_lost_udp(n);
 				timer_arm(n->mtu_timer, 2000);
 				return;
 			} else {
@@ -167,6 +270,7 @@ static void mtu_tick(void *arg) {
 }
 
 void mtu_probe_start(node_t *n) {
+	udisc_start(n);
 	if (!n->mtu_timer)
 		n->mtu_timer = timer_new(mtu_tick, n);
 	if (timer_armed(n->mtu_timer))
@@ -185,6 +289,9 @@ void mtu_probe_restart(node_t *n) {
 void mtu_probe_stop(node_t *n) {
 	if (n->mtu_timer)
 		timer_disarm(n->mtu_timer);
+	if (n->udisc_timer)
+		timer_disarm(n->udisc_timer);
+	udp_disc_reset(&n->udisc);
 	n->mtuprobes = 0;
 }
 
@@ -206,6 +313,10 @@ void mtu_probe_h(node_t *n, struct px_buf *b) {
 		return;
 	n->udp_confirmed = true;
 	n->mtu_check_fails = 0;
+	/* Any reply, discovery or PMTU probe, keeps UDP discovery's timeout
+	 * away; the first one after a search re-times its keepalive. */
+	if (uses_udp_discovery(n) && udp_disc_reply(&n->udisc, now_ms()) && n->udisc_timer)
+		timer_arm(n->udisc_timer, 0);
 	if (n->mtuprobes == PROBE_UDP_SEARCH) {
 		logger(PX_LOG_TRAFFIC, LOG_INFO, "UDP to %s works (again), starting MTU discovery", n->name);
 		n->mtuprobes = 0;

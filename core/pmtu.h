@@ -22,5 +22,7 @@ void mtu_probe_stop(node_t *n);
 void mtu_probe_restart(node_t *n); /* probe again now (new address) */
 /* A probe (PX_BUF_PROBE) from n: echo a request, learn from a reply. */
 void mtu_probe_h(node_t *n, struct px_buf *b);
+/* UDPDiscovery may have changed (reload): start or stop it per node. */
+void udp_discovery_reconfigure(void);
 
 #endif

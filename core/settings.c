@@ -33,6 +33,30 @@ void script_settings_from_conf(void) {
 }
 
 /* Read tinc's server variables with tinc 1.0's defaults. */
+/* UDPDiscovery*: at start-up and on reload, as tinc 1.1 re-reads them.
+ * A bad value leaves the ones in use alone. */
+int udp_discovery_settings_read(void) {
+	bool on;
+	int interval, keepalive, timeout;
+	int err = get_bool("UDPDiscovery", true, &on);
+	err |= get_int("UDPDiscoveryInterval", 2, &interval);
+	err |= get_int("UDPDiscoveryKeepaliveInterval", 10, &keepalive);
+	err |= get_int("UDPDiscoveryTimeout", 30, &timeout);
+	if (!err && (interval < 1 || keepalive < 1 || timeout < 1)) {
+		logger(PX_LOG_ALWAYS, LOG_ERR,
+		       "UDPDiscoveryInterval, UDPDiscoveryKeepaliveInterval and UDPDiscoveryTimeout must be "
+		       "at least 1 second");
+		err = -1;
+	}
+	if (err)
+		return -1;
+	settings.udp_discovery = on;
+	settings.udp_discovery_interval = interval;
+	settings.udp_discovery_keepalive = keepalive;
+	settings.udp_discovery_timeout = timeout;
+	return 0;
+}
+
 int settings_read(void) {
 	int err = 0;
 	memset(&settings, 0, sizeof(settings));
@@ -123,6 +147,7 @@ int settings_read(void) {
 	err |= get_bool("StrictSubnets", false, &settings.strict_subnets);
 	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
 	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
+	err |= udp_discovery_settings_read();
 	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
 	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
 	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);

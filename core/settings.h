@@ -36,11 +36,16 @@ struct settings {
 	char *ifname;                                 /* the device's name after opening */
 	int broadcast_mode;                           /* 0 no, 1 mst, 2 direct */
 	int max_connection_burst;                     /* MaxConnectionBurst */
+	/* UDPDiscovery*: tinc 1.1's UDP probing of SPTPS peers (seconds). */
+	bool udp_discovery;
+	int udp_discovery_interval, udp_discovery_keepalive, udp_discovery_timeout;
 };
 extern struct settings settings;
 
 /* Read the settings from server_conf (also on reload). -1 on a bad value. */
 int settings_read(void);
+/* Just the UDPDiscovery* variables (also on reload). -1 on a bad value. */
+int udp_discovery_settings_read(void);
 /* ScriptsInterpreter, ScriptsExtension: also on reload, as tinc 1.1 does. */
 void script_settings_from_conf(void);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
 # pxt-lane: background
+# pxt-timeout: 600
 # Data channel compression between two nodes: "px" (Plexus) and "peer"
 # (Plexus, or tinc 1.0.36 with --peer tinc10, see test_compress_tinc.sh).
 #

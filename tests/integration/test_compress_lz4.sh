@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
 # pxt-lane: background
+# pxt-timeout: 600
 # LZ4 (Compression = 12, tinc 1.1) between two Plexus nodes.
 #
 # refused: a compress plugin built without liblz4 (PXT_NOLZ4_BUILD=<dir of a

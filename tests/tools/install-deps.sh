@@ -3,7 +3,7 @@
 # Install what building and testing Plexus needs on Debian 12 (run as root).
 # Does nothing when every package is present; never asks questions.
 # Used by tests/run-all.sh and scripts/demo.sh.
-PKGS="libltdl-dev libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev autoconf automake libtool
+PKGS="libltdl-dev libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev libminiupnpc-dev autoconf automake libtool
 pkg-config build-essential libncurses-dev libreadline-dev tinc iperf3 nftables iproute2 iputils-ping python3 jq
 tcpdump tmux
 debhelper dpkg-dev fakeroot lintian git

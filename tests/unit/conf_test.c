@@ -568,7 +568,8 @@ static void test_unimplemented_vars(void) {
 	CHECK(refused >= 1);
 	CHECK(conf_var_support("Sandbox") == CONF_REFUSE);
 	CHECK(conf_var_support("Proxy") == CONF_IMPLEMENTED);
-	CHECK(conf_var_support("UPnP") == CONF_WARN);
+	CHECK(conf_var_support("DisableBuggyPeers") == CONF_WARN);
+	CHECK(conf_var_support("UPnP") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("Name") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("Frobnicate") == CONF_IMPLEMENTED); /* unknown: warned by the parser */
 
@@ -580,8 +581,8 @@ static void test_unimplemented_vars(void) {
 	CHECK(!conf_var_value_inert("Sandbox", "offf"));
 	CHECK(!conf_var_value_inert("Sandbox", NULL));
 	CHECK(!conf_var_value_inert("Name", "alpha"));
-	write_file("tinc.conf",
-	           "Name = alpha\nSandbox = off\nProxy = none\nFWMark = 0\nUPnP = no\nAutoConnect = no\n");
+	write_file("tinc.conf", "Name = alpha\nSandbox = off\nProxy = none\nFWMark = 0\n"
+	                        "DisableBuggyPeers = no\nAutoConnect = no\n");
 	stub_log_clear();
 	CHECK(read_server_config() == 0);
 	CHECK(!stub_log_contains("not implemented"));

@@ -106,10 +106,10 @@ if [ -x "$plexusd" ]; then
 	done
 	echo "refused at start-up: $(echo $refused)"
 	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
-		-o UPnP=yes >"$dir/out" 2>&1
-	grep -q "command line: Variable UPnP is not implemented by Plexus and has no effect" "$dir/out" ||
-		fail "plexusd -o UPnP=yes: no warning: $(cat "$dir/out")"
-	printf 'Name = alpha\nUPnP = no\nSandbox = off\nProxy = none\n' >"$dir/conf/tinc.conf"
+		-o DisableBuggyPeers=yes >"$dir/out" 2>&1
+	grep -q "command line: Variable DisableBuggyPeers is not implemented by Plexus and has no effect" "$dir/out" ||
+		fail "plexusd -o DisableBuggyPeers=yes: no warning: $(cat "$dir/out")"
+	printf 'Name = alpha\nDisableBuggyPeers = no\nUPnP = no\nSandbox = off\nProxy = none\n' >"$dir/conf/tinc.conf"
 	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
 		>"$dir/out" 2>&1
 	grep -q "not implemented" "$dir/out" && fail "values that mean 'off' were reported: $(cat "$dir/out")"
@@ -122,6 +122,17 @@ if [ -x "$plexusd" ]; then
 			-o DisablePlugin=transport-tcp ${args%:*} >"$dir/out" 2>&1
 		grep -q "starting, debug level $want\$" "$dir/out" ||
 			fail "plexusd ${args%:*}: expected debug level $want: $(cat "$dir/out")"
+	done
+
+	# Bad UPnP values are refused (tinc would take them as UPnP = no); the
+	# daemon stops in its settings, before any device or socket.
+	for opt in UPnP=maybe UPnPDiscoverWait=0 UPnPRefreshPeriod=-5 UPnPRefreshPeriod=soon; do
+		PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -c "$dir/conf" --pidfile="$dir/pid" \
+			-o DisablePlugin=transport-tcp -o "$opt" >"$dir/out" 2>&1
+		rc=$?
+		[ "$rc" = 1 ] || fail "plexusd -o $opt: exit status $rc, expected 1"
+		grep -Eq "expected (yes, udponly or no|1 to 86400 seconds)|${opt%%=*}.*(integer|number)" "$dir/out" ||
+			fail "plexusd -o $opt: no refusal message: $(cat "$dir/out")"
 	done
 
 	# A DisablePlugin name that no plugin has is reported with the known ones.

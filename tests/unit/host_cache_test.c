@@ -90,12 +90,20 @@ static double seconds(void) {
 }
 
 /* ns per host_conf() of a known name, averaged over many lookups. */
+/* The best of seven timed runs: on a busy machine a single run measures
+ * the scheduler, not the lookup (a 12x "slow-down" was seen that way). */
 static double lookup_ns(const char *name) {
 	const int rounds = 20000;
-	double t0 = seconds();
-	for (int i = 0; i < rounds; i++)
-		CHECK(host_conf(name) != NULL);
-	return (seconds() - t0) * 1e9 / rounds;
+	double best = 0;
+	for (int run = 0; run < 7; run++) {
+		double t0 = seconds();
+		for (int i = 0; i < rounds; i++)
+			CHECK(host_conf(name) != NULL);
+		double ns = (seconds() - t0) * 1e9 / rounds;
+		if (run == 0 || ns < best)
+			best = ns;
+	}
+	return best;
 }
 
 /* The daemon's path: host_conf() with 20 000 bogus IDs (what a peer can send). */

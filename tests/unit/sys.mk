@@ -42,6 +42,11 @@ TESTS += tests/unit/udp_trial_test
 tests_unit_udp_trial_test_SOURCES = tests/unit/udp_trial_test.c core/udp_trial.c core/udp_trial.h
 tests_unit_udp_trial_test_CPPFLAGS = $(TEST_CPPFLAGS)
 
+check_PROGRAMS += tests/unit/udp_discovery_test
+TESTS += tests/unit/udp_discovery_test
+tests_unit_udp_discovery_test_SOURCES = tests/unit/udp_discovery_test.c core/udp_discovery.c core/udp_discovery.h
+tests_unit_udp_discovery_test_CPPFLAGS = $(TEST_CPPFLAGS)
+
 check_PROGRAMS += tests/unit/sptps_frame_test
 TESTS += tests/unit/sptps_frame_test
 tests_unit_sptps_frame_test_SOURCES = tests/unit/sptps_frame_test.c core/sptps_frame.c core/sptps_frame.h
