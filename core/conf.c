@@ -65,7 +65,7 @@ static const struct known_var known_vars[] = {
     {"DeviceStandby", S},
     {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast, vde (with libvdeplug); uml refused at start-up */
     {"DirectOnly", S},
-    {"DisableBuggyPeers", S, CONF_WARN, "no"}, /* no probe packet is sent to detect old peers */
+    {"DisableBuggyPeers", S},
     {"ECDSAPrivateKeyFile", S, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PrivateKeyFile */
     {"Ed25519PrivateKeyFile", S},
     {"ExperimentalProtocol", S},

@@ -26,7 +26,7 @@ static const struct conf_var_doc docs[] = {
     {"DeviceStandby", "yes|no", "no", "Run tinc-up only while some node is reachable, and tinc-down when none is.", NULL},
     {"DeviceType", "tun|tap|dummy|fd|raw_socket|multicast|vde", "tun in router mode, else tap", "The kind of virtual network device (vde needs a build with libvdeplug); uml is refused at start-up.", NULL},
     {"DirectOnly", "yes|no", "no", "Send packets only directly to their destination, never through other nodes.", NULL},
-    {"DisableBuggyPeers", "yes|no", "no", "Probe new peers with a large packet to detect old, buggy tinc versions.", "no probe packet is sent"},
+    {"DisableBuggyPeers", "yes|no", "no", "Send each newly connected peer one oversized, zero-filled PACKET first: old, buggy tinc versions choke on it and drop the connection.", NULL},
     {"ECDSAPrivateKeyFile", "FILE", NULL, "tinc 1.1pre's name for the SPTPS private key file.", "ignored; SPTPS uses Ed25519PrivateKeyFile"},
     {"Ed25519PrivateKeyFile", "FILE", "ed25519_key.priv", "The Ed25519 private key for SPTPS, relative to the configuration directory.", NULL},
     {"ExperimentalProtocol", "yes|no", "yes", "Use SPTPS with peers that have an Ed25519 public key.", NULL},

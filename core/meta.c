@@ -286,6 +286,14 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 				break;
 			size_t plen = (size_t)c->packet_pending;
 			c->packet_pending = 0;
+			if (plen > PX_MTU) {
+				/* e.g. a tinc peer's DisableBuggyPeers probe: tinc drops it too. */
+				logger(PX_LOG_TRAFFIC, LOG_DEBUG,
+				       "Dropping %zu-byte PACKET from %s (%s): larger than any frame", plen,
+				       c->name ? c->name : "<unknown>", c->hostname);
+				buffer_consume(&c->inbuf, plen);
+				continue;
+			}
 			/* Copy out: the handler may append to inbuf. */
 			uint8_t frame[PX_MTU];
 			memcpy(frame, c->inbuf.data + c->inbuf.off, plen);

@@ -14,6 +14,9 @@
 #include "connection.h"
 
 #define MAX_LINE 4352 /* longest request line we accept (8192-bit RSA METAKEY fits) */
+/* Longest PACKET payload read off the stream (tinc parses the length as a
+ * short). Payloads over PX_MTU are no frame of ours: read and dropped. */
+#define MAX_TCPPACKET 32767
 
 /* Where meta.c hands what it reads: the protocol layer above sets it.
  * Through a Proxy, connected comes only once the proxy granted (proxy.c). */

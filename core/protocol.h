@@ -62,6 +62,9 @@ int send_ping(conn_t *c);
 int ping_h(conn_t *c, const char *line);
 int pong_h(conn_t *c, const char *line);
 int tcppacket_h(conn_t *c, const char *line);
+/* DisableBuggyPeers: the oversized zero PACKET a new peer gets first. */
+#define BUGGY_PEER_PROBE_LEN 1801
+int send_buggy_peer_probe(conn_t *c);
 
 /* protocol_subnet.c */
 void protocol_subnet_register(void); /* ADD_SUBNET, DEL_SUBNET */

@@ -234,6 +234,8 @@ int del_edge_h(conn_t *c, const char *line) {
 /* A newly activated peer learns the whole graph from us. */
 void send_everything(conn_t *c) {
 	node_t *n;
+	if (settings.disable_buggy_peers && send_buggy_peer_probe(c) < 0)
+		return;
 	if (settings.tunnelserver) {
 		struct subnet *s;
 		list_for_each_entry(s, &myself->subnets, owner_link) send_add_subnet(c, s);

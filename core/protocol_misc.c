@@ -29,12 +29,21 @@ int pong_h(conn_t *c, const char *line) {
 
 int tcppacket_h(conn_t *c, const char *line) {
 	int len;
-	if (sscanf(line, "%*d %d", &len) != 1 || len <= 0 || len > PX_MTU) {
+	if (sscanf(line, "%*d %d", &len) != 1 || len <= 0 || len > MAX_TCPPACKET) {
 		logger(PX_LOG_ERROR, LOG_ERR, "Got bad PACKET from %s (%s)", c->name, c->hostname);
 		return -1;
 	}
 	c->packet_pending = len;
 	return 0;
+}
+
+/* DisableBuggyPeers: one PACKET of BUGGY_PEER_PROBE_LEN zero bytes, as
+ * tinc 1.1 sends it (docs/protocol/meta.md, PACKET). Old tinc versions that
+ * cannot take a request that long drop the connection; newer ones, Plexus
+ * included, read and discard it. */
+int send_buggy_peer_probe(conn_t *c) {
+	static const uint8_t zeros[BUGGY_PEER_PROBE_LEN];
+	return send_tcppacket(c, zeros, sizeof(zeros));
 }
 
 void protocol_misc_register(void) {

@@ -152,6 +152,7 @@ int settings_read(void) {
 	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
 	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);
 	err |= get_bool("DeviceStandby", false, &settings.device_standby);
+	err |= get_bool("DisableBuggyPeers", false, &settings.disable_buggy_peers);
 	bool hostnames;
 	err |= get_bool("Hostnames", false, &hostnames);
 	addr_set_hostnames(hostnames);

@@ -28,6 +28,7 @@ struct settings {
 	bool decrement_ttl;         /* DecrementTTL */
 	bool priority_inheritance;  /* PriorityInheritance */
 	bool device_standby;        /* DeviceStandby */
+	bool disable_buggy_peers;   /* DisableBuggyPeers: probe each new peer (send_buggy_peer_probe) */
 	int compression;            /* level we want to receive */
 	int max_output_buffer;
 	int max_edges_per_node, max_subnets_per_node; /* 0: no cap */

@@ -4,7 +4,7 @@
 # Control-plane scale benchmark (not part of CI's default set; a 20-node run
 # is, through tests/integration/test_mesh_scale20.sh):
 #
-#   tests/bench/mesh-scale.sh [--seed S] [--timeout SECONDS] N
+#   tests/bench/mesh-scale.sh [--seed S] [--timeout SECONDS] [--autoconnect SETTLE] N
 #
 # N plexusd nodes, each in its own namespace on one bridge (lib.sh: underlay
 # 198.18.1.I/24, tunnel 198.19.0.I/32, so N <= 250), AutoConnect off and a
@@ -21,6 +21,16 @@
 #   rss_*_mb    resident memory per daemon when quiet, median and maximum
 #   pings       how many of 10 random pairs (same seed) ping over the VPN
 # and exits 0 if the mesh converged, got quiet and every pair pinged.
+# --autoconnect SETTLE: AutoConnect = yes and node I (I > 1) has a single
+# ConnectTo, to one random earlier node; after convergence the meta
+# connections (each node's own edges, over the control socket every 0.5 s)
+# must stop changing for SETTLE seconds in a row with no "Closing
+# connection" logged meanwhile, and every node must hold at least
+# AutoConnect's target of 3. Adds to the RESULT line
+#   settle_s    from the last start until the last change of any node's
+#               connections
+#   conns       connections per node when settled, min/median/max
+#   cpu_total_s CPU seconds of all daemons at the end
 # PXB_PERF=FILE: `perf record -g` the daemons into FILE until quiet.
 # Ed25519 keys only (SPTPS); they are kept in PXB_KEYS (default
 # /tmp/pxb-mesh-keys) between runs. Needs root.
@@ -28,6 +38,7 @@
 
 SEED=1
 TIMEOUT=120
+AC_SETTLE=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seed)
@@ -38,8 +49,12 @@ while [ $# -gt 0 ]; do
 		TIMEOUT=$2
 		shift 2
 		;;
+	--autoconnect)
+		AC_SETTLE=$2
+		shift 2
+		;;
 	-h | --help)
-		sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) fail "unknown option $1 (see --help)" ;;
@@ -63,10 +78,10 @@ mkdir -p "$KEYS"
 
 # ------------------------------------------------------------ the graph ---
 # "I J" lines: node I has ConnectTo = nJ.
-awk -v n="$N" -v seed="$SEED" 'BEGIN {
+awk -v n="$N" -v seed="$SEED" -v one="${AC_SETTLE:+1}" 'BEGIN {
 	srand(seed)
 	for (i = 2; i <= n; i++) {
-		k = (i == 2) ? 1 : 2 + int(rand() * 2)
+		k = (i == 2 || one) ? 1 : 2 + int(rand() * 2)
 		if (k > i - 1) k = i - 1
 		split("", used)
 		for (c = 0; c < k;) {
@@ -98,7 +113,7 @@ for ((i = 1; i <= N; i++)); do
 		echo "Mode = router"
 		echo "Interface = $PXT_IFNAME"
 		echo "AddressFamily = ipv4"
-		echo "AutoConnect = no"
+		if [ -n "$AC_SETTLE" ]; then echo "AutoConnect = yes"; else echo "AutoConnect = no"; fi
 		awk -v i="$i" '$1 == i { print "ConnectTo = n" $2 }' "$PXT_TMP/graph"
 	} >"$dir/tinc.conf"
 	printf '#!/bin/sh\nip addr add 198.19.0.%d/16 dev "$INTERFACE"\nip link set "$INTERFACE" up\n' "$i" >"$dir/tinc-up"
@@ -287,6 +302,85 @@ else
 	QUIET=none CPU=? RSS_MED=? RSS_MAX=?
 fi
 
+# ------------------------------------------------- AutoConnect settling ---
+# Each node's own edges (its active meta connections) over the control
+# socket every 0.5 s until no node's set changed for SETTLE s (bounded by
+# TIMEOUT from the last start). The logs' sizes at the last change mark
+# where the quiet window starts. Writes "settle_ms min median max" or
+# "none" to "$PXT_TMP/settled", the sizes to "$PXT_TMP/logpos".
+if [ -n "$AC_SETTLE" ]; then
+	cat >"$PXT_TMP/settle.py" <<'EOF'
+import os, socket, sys, time
+go, settle, timeout = int(open(sys.argv[1]).read()), float(sys.argv[2]), float(sys.argv[3])
+out_file, pos_file, pidfiles = sys.argv[4], sys.argv[5], sys.argv[6:]
+conns = {}
+def peers(pf):
+    me = os.path.basename(pf)[:-len(".pid")]
+    c = conns.get(pf)
+    if c is None:
+        words = open(pf).read().split()
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(5)
+        s.connect(pf[:-len(".pid")] + ".socket")
+        f = s.makefile("rw")
+        f.write(f"0 ^{words[1]} 0\n"); f.flush()
+        f.readline(); f.readline()
+        c = conns[pf] = (s, f)
+    s, f = c
+    f.write("18 4\n"); f.flush()
+    got = []
+    while True:
+        w = f.readline().split()
+        if not w:
+            raise OSError("closed")
+        if len(w) <= 2:
+            return tuple(sorted(got))
+        if w[2] == me:
+            got.append(w[3])
+def logpos():
+    return " ".join(str(os.path.getsize(pf[:-len(".pid")] + ".log")) for pf in pidfiles)
+last, last_change, pos = None, 0, ""
+while time.time() * 1000 - go < timeout * 1000:
+    try:
+        snap = tuple(peers(pf) for pf in pidfiles)
+    except (OSError, ValueError, IndexError):
+        conns.clear()
+        snap = None
+    now = time.time() * 1000 - go
+    if snap != last:
+        last, last_change, pos = snap, now, logpos()
+    elif snap is not None and now - last_change >= settle * 1000:
+        k = sorted(len(p) for p in snap)
+        with open(out_file, "w") as f:
+            f.write(f"{int(last_change)} {k[0]} {k[len(k) // 2]} {k[-1]}\n")
+        with open(pos_file, "w") as f:
+            f.write(pos + "\n")
+        sys.exit(0)
+    time.sleep(0.5)
+with open(out_file, "w") as f:
+    f.write("none\n")
+EOF
+	"$PY" "$PXT_TMP/settle.py" "$PXT_TMP/go" "$AC_SETTLE" "$TIMEOUT" "$PXT_TMP/settled" "$PXT_TMP/logpos" \
+		$(for name in "${PXT_NODES[@]}"; do echo "${N_PIDFILE[$name]}"; done)
+	read -r S_MS C_MIN C_MED C_MAX <"$PXT_TMP/settled" 2>/dev/null || S_MS=none
+	SETTLE=none CONNS=none
+	if [ "${S_MS:-none}" != none ]; then
+		SETTLE=$(awk -v ms="$S_MS" 'BEGIN { printf "%.2f", ms / 1000 }')
+		CONNS="$C_MIN/$C_MED/$C_MAX"
+		note "settled: no connection changed for $AC_SETTLE s from $SETTLE s on; connections per node min/median/max $CONNS"
+		read -r -a POS <"$PXT_TMP/logpos"
+		i=0
+		for name in "${PXT_NODES[@]}"; do
+			if tail -c +"$((POS[i] + 1))" "${N_LOG[$name]}" | grep -q "Closing connection"; then
+				tail -c +"$((POS[i] + 1))" "${N_LOG[$name]}" | grep "Closing connection" | head -3
+				SETTLE=churn
+			fi
+			i=$((i + 1))
+		done
+		((C_MIN >= 3)) || SETTLE=below-target
+	fi
+fi
+
 # ---------------------------------------------------------------- pings ---
 PINGS=0
 while read -r a b; do
@@ -299,6 +393,15 @@ done < <(awk -v n="$N" -v seed="$SEED" 'BEGIN {
 	}
 }')
 
-echo "RESULT nodes=$N seed=$SEED converge_s=$CONVERGE quiet_s=$QUIET cpu_s=$CPU rss_median_mb=$RSS_MED rss_max_mb=$RSS_MAX pings=$PINGS/10"
+AC=
+if [ -n "$AC_SETTLE" ]; then
+	CPU_END=$(for name in "${PXT_NODES[@]}"; do awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] }' "/proc/${N_PID[$name]}/stat" 2>/dev/null; done |
+		awk -v hz="$(getconf CLK_TCK)" '{ t += $1 } END { printf "%.2f", t / hz }')
+	AC=" settle_s=$SETTLE conns=$CONNS cpu_total_s=$CPU_END"
+fi
+echo "RESULT nodes=$N seed=$SEED converge_s=$CONVERGE quiet_s=$QUIET cpu_s=$CPU rss_median_mb=$RSS_MED rss_max_mb=$RSS_MAX pings=$PINGS/10$AC"
 [ -n "$T_CONV" ] && [ "$QUIET" != none ] && ((PINGS == 10)) || fail "mesh of $N did not converge, get quiet or ping"
+if [ -n "$AC_SETTLE" ]; then
+	[[ "$SETTLE" =~ ^[0-9.]+$ ]] || fail "AutoConnect mesh of $N did not settle ($SETTLE, connections $CONNS)"
+fi
 pass

@@ -20,6 +20,9 @@
 #    goes away (C keeps running), and tinc-up again when it is back.
 #  - MinTimeout (tinc 1.0; on C): C's ConnectTo = Z, which refuses
 #    connections, is retried after MinTimeout seconds, not after 1.
+#  - DisableBuggyPeers (on A and B): each opens every new connection with
+#    a PACKET of 1801 zero bytes; the other reads and drops it (B, at debug
+#    level 5, logs the drop) and the connection stays up: A and B ping.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd ping nft
@@ -32,16 +35,23 @@ for n in A B C; do node_conf "$n" "ExperimentalProtocol = no"; done
 connect_to A B
 connect_to C B
 host_conf C "TCPOnly = yes"
-node_conf B "BroadcastSubnet = 198.19.200.0/24"
+node_conf A "DisableBuggyPeers = yes"
+node_conf B "BroadcastSubnet = 198.19.200.0/24" "DisableBuggyPeers = yes"
 node_conf C "BroadcastSubnet = 198.19.200.0/24" "MinTimeout = 7" "ConnectTo = Z" "DeviceStandby = yes"
 printf 'Address = 127.0.0.1\nPort = 1\n' >"${N_DIR[C]}/hosts/Z"
 sed -n '/BEGIN RSA PUBLIC KEY/,/END RSA PUBLIC KEY/p' "${N_DIR[A]}/hosts/A" >>"${N_DIR[C]}/hosts/Z"
-start_node B
+start_node B -d5
 start_node A
 start_node C
 up_and_ping A B 30
 up_and_ping C B 30
 wait_ping A C 30 || fail "no ping A -> C through B"
+
+# --- DisableBuggyPeers --------------------------------------------------------
+assert_log B "Dropping 1801-byte PACKET from A" "DisableBuggyPeers: B did not get (or drop) A's probe"
+assert_no_log A "Closing connection with B|bad PACKET" "DisableBuggyPeers: the probe cost the A-B connection"
+assert_no_log B "Closing connection with A|bad PACKET" "DisableBuggyPeers: the probe cost the A-B connection"
+note "DisableBuggyPeers ok"
 
 # --- MinTimeout ---------------------------------------------------------------
 wait_log C "outgoing connection to Z in [0-9]+ seconds" 10 || fail "MinTimeout: C never retried Z"

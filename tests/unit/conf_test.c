@@ -568,7 +568,8 @@ static void test_unimplemented_vars(void) {
 	CHECK(refused >= 1);
 	CHECK(conf_var_support("Sandbox") == CONF_REFUSE);
 	CHECK(conf_var_support("Proxy") == CONF_IMPLEMENTED);
-	CHECK(conf_var_support("DisableBuggyPeers") == CONF_WARN);
+	CHECK(conf_var_support("DisableBuggyPeers") == CONF_IMPLEMENTED);
+	CHECK(conf_var_support("MTUInfoInterval") == CONF_WARN);
 	CHECK(conf_var_support("UPnP") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("Name") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("Frobnicate") == CONF_IMPLEMENTED); /* unknown: warned by the parser */

@@ -106,9 +106,9 @@ if [ -x "$plexusd" ]; then
 	done
 	echo "refused at start-up: $(echo $refused)"
 	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
-		-o DisableBuggyPeers=yes >"$dir/out" 2>&1
-	grep -q "command line: Variable DisableBuggyPeers is not implemented by Plexus and has no effect" "$dir/out" ||
-		fail "plexusd -o DisableBuggyPeers=yes: no warning: $(cat "$dir/out")"
+		-o MTUInfoInterval=5 >"$dir/out" 2>&1
+	grep -q "command line: Variable MTUInfoInterval is not implemented by Plexus and has no effect" "$dir/out" ||
+		fail "plexusd -o MTUInfoInterval=5: no warning: $(cat "$dir/out")"
 	printf 'Name = alpha\nDisableBuggyPeers = no\nUPnP = no\nSandbox = off\nProxy = none\n' >"$dir/conf/tinc.conf"
 	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
 		>"$dir/out" 2>&1

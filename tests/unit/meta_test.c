@@ -165,7 +165,7 @@ static void test_packet_split(void) {
 }
 
 static void test_packet_bad_length(void) {
-	const char *bad[] = {"17 0\n", "17 -1\n", "17 1519\n", "17 99999999999\n", "17 abc\n", "17\n"};
+	const char *bad[] = {"17 0\n", "17 -1\n", "17 32768\n", "17 99999999999\n", "17 abc\n", "17\n"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		start();
 		struct fx_stream *s = fx_activate("bob", NULL);
@@ -189,6 +189,37 @@ static void test_packet_bad_length(void) {
 	struct fx_stream *t = fx_accept();
 	fx_recv(t, "17 20\n");
 	CHECK(t->closed);
+	fx_fini();
+}
+
+/* A tinc peer with DisableBuggyPeers = yes opens with a 1801-byte PACKET of
+ * zeros: longer than any frame, it is read, dropped with a debug line, and
+ * the connection carries on with the request after it. */
+static void test_packet_oversized_dropped(void) {
+	start();
+	struct fx_stream *s = fx_activate("bob", NULL);
+	fx_log_clear();
+	size_t len = BUGGY_PEER_PROBE_LEN;
+	uint8_t *buf = calloc(1, len + 16);
+	memcpy(buf, "17 1801\n", 8);
+	memcpy(buf + 8 + len, "8\n", 2);
+	/* Split inside the payload: the drop waits for all of it. */
+	fx_recvn(s, buf, 8 + 700);
+	CHECK(!fx_log_contains("Dropping 1801-byte PACKET"));
+	fx_recvn(s, buf + 8 + 700, len - 700 + 2);
+	CHECK(!s->closed);
+	CHECK(s->c->node->in_packets == 0);
+	CHECK(fx_log_contains("Dropping 1801-byte PACKET from bob"));
+	CHECK(fx_count(s, "9") == 1); /* the PING after it was answered */
+	/* The largest length tinc can announce is taken the same way. */
+	uint8_t *big = calloc(1, MAX_TCPPACKET);
+	fx_recv(s, "17 32767\n");
+	fx_recvn(s, big, MAX_TCPPACKET);
+	fx_recv(s, "8\n");
+	CHECK(!s->closed);
+	CHECK(fx_count(s, "9") == 2);
+	free(big);
+	free(buf);
 	fx_fini();
 }
 
@@ -427,6 +458,7 @@ int main(void) {
 	test_nul_byte();
 	test_packet_split();
 	test_packet_bad_length();
+	test_packet_oversized_dropped();
 	test_filter_switch_at_start();
 	test_filter_switch_on_request();
 	test_auth_refused();

@@ -196,6 +196,45 @@ static void test_second_connection(void) {
 	fx_fini();
 }
 
+/* DisableBuggyPeers: a newly activated peer gets one PACKET of 1801 zero
+ * bytes before the first ADD_EDGE/ADD_SUBNET; without it, the graph comes
+ * first. */
+static void expect_probe(const char *extra, bool probe) {
+	fx_init("alice", extra);
+	fx_add_host("bob", "Weight = 20\n");
+	fx_add_host("carol", "Weight = 20\n");
+	activate_linked("carol"); /* something to send: the edges alice-carol */
+	struct fx_stream *s = fx_accept();
+	fx_recv(s, "0 bob 17\n");
+	fx_clear(s);
+	fx_recv(s, "4 655 20 c\n");
+	CHECK(!s->closed && s->c->state == CONN_ACTIVE);
+	const char *head = "17 1801\n";
+	size_t hl = strlen(head), len = BUGGY_PEER_PROBE_LEN;
+	if (!probe) {
+		CHECK(!strncmp(s->out, "12 ", 3));
+		CHECK(fx_count(s, "17 ") == 0);
+		fx_fini();
+		return;
+	}
+	CHECK(s->outlen > hl + len);
+	CHECK(!memcmp(s->out, head, hl));
+	bool zero = true;
+	for (size_t i = 0; i < len && hl + i < s->outlen; i++)
+		zero &= s->out[hl + i] == 0;
+	CHECK(zero);
+	/* Right after it: the graph, as without the probe. */
+	CHECK(s->outlen > hl + len && !strncmp(s->out + hl + len, "12 ", 3));
+	CHECK(fx_count(s, "17 ") == 1); /* exactly one probe */
+	fx_fini();
+}
+
+static void test_buggy_peer_probe(void) {
+	expect_probe("DisableBuggyPeers = yes\n", true);
+	expect_probe("DisableBuggyPeers = no\n", false);
+	expect_probe(NULL, false);
+}
+
 /* The connecting side sends its ID first and checks the peer's name. */
 static void test_outgoing_id(void) {
 	start();
@@ -976,6 +1015,7 @@ int main(void) {
 	test_id_accepted();
 	test_active_requests();
 	test_second_connection();
+	test_buggy_peer_probe();
 	test_outgoing_id();
 	test_unknown_ids();
 	test_plugin_requests();
