@@ -86,7 +86,7 @@ target_libs() {
 	case $1 in
 	conf | addr) pkg-config --libs libcrypto libsodium ;;
 	control) ;;
-	meta) echo "$(pkg-config --libs libcrypto libsodium) -lltdl" ;;
+	meta) echo "$(pkg-config --libs libcrypto libsodium) -lltdl $(sed -n "s/^VDE_LIBS = //p;s/^MINIUPNPC_LIBS = //p" "$BUILD/Makefile" | tr "\n" " ")" ;;
 	update_hosts | legacy_udp) pkg-config --libs libcrypto ;;
 	compress) pkg-config --libs zlib lzo2 $(have_lz4 && echo liblz4) ;;
 	sptps) pkg-config --libs libsodium ;;
