@@ -188,6 +188,25 @@ EOF
 track_pid $!
 SAMPLER=$!
 
+# One control connection per daemon, kept open and shared by the polling
+# scripts below (converge.py, settle.py): ctl_open(conns, PIDFILE) returns
+# (socket, file) after the greeting, opening it on first use.
+cat >"$PXT_TMP/ctl.py" <<'EOF'
+import socket
+def ctl_open(conns, pf):
+    c = conns.get(pf)
+    if c is None:
+        words = open(pf).read().split()
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(5)
+        s.connect(pf[:-len(".pid")] + ".socket")
+        f = s.makefile("rw")
+        f.write(f"0 ^{words[1]} 0\n"); f.flush()
+        f.readline(); f.readline()
+        c = conns[pf] = (s, f)
+    return c
+EOF
+
 # ----------------------------------------------------------- convergence ---
 # The control protocol spoken directly (what `plexus dump reachable nodes`
 # does, without a process per poll, which on a loaded machine took longer
@@ -198,6 +217,7 @@ SAMPLER=$!
 # "$PXT_TMP/converged".
 cat >"$PXT_TMP/converge.py" <<'EOF'
 import socket, sys, time
+from ctl import ctl_open
 n, go_file, timeout = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 out_file, pidfiles = sys.argv[4], sys.argv[5:]
 while True:
@@ -209,17 +229,7 @@ while True:
 REACHABLE = 1 << 4
 conns = {}
 def ask(pf):
-    c = conns.get(pf)
-    if c is None:
-        words = open(pf).read().split()
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(5)
-        s.connect(pf[:-len(".pid")] + ".socket")
-        f = s.makefile("rw")
-        f.write(f"0 ^{words[1]} 0\n"); f.flush()
-        f.readline(); f.readline()
-        c = conns[pf] = (s, f)
-    s, f = c
+    s, f = ctl_open(conns, pf)
     f.write("18 3\n"); f.flush()
     count = 0
     while True:
@@ -311,22 +321,13 @@ fi
 if [ -n "$AC_SETTLE" ]; then
 	cat >"$PXT_TMP/settle.py" <<'EOF'
 import os, socket, sys, time
+from ctl import ctl_open
 go, settle, timeout = int(open(sys.argv[1]).read()), float(sys.argv[2]), float(sys.argv[3])
 out_file, pos_file, pidfiles = sys.argv[4], sys.argv[5], sys.argv[6:]
 conns = {}
 def peers(pf):
     me = os.path.basename(pf)[:-len(".pid")]
-    c = conns.get(pf)
-    if c is None:
-        words = open(pf).read().split()
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(5)
-        s.connect(pf[:-len(".pid")] + ".socket")
-        f = s.makefile("rw")
-        f.write(f"0 ^{words[1]} 0\n"); f.flush()
-        f.readline(); f.readline()
-        c = conns[pf] = (s, f)
-    s, f = c
+    s, f = ctl_open(conns, pf)
     f.write("18 4\n"); f.flush()
     got = []
     while True:
