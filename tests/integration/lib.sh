@@ -249,6 +249,23 @@ tun_addr() { echo "198.19.0.${N_IDX[$1]}"; }
 tun_addr6() { echo "2001:db8:19::${N_IDX[$1]}"; }
 underlay_addr() { echo "198.18.1.${N_IDX[$1]}"; }
 
+# block_udp NODE PEER TABLE: in NODE's namespace, drop every UDP datagram
+# to and from PEER's underlay address (nftables table TABLE, so that
+# unblock_udp NODE TABLE lifts exactly this block).
+block_udp() {
+	in_ns "$1" nft -f - <<EOF
+table inet $3 {
+	chain c_out { type filter hook output priority 0; policy accept;
+		ip daddr $(underlay_addr "$2") meta l4proto udp drop
+	}
+	chain c_in { type filter hook input priority 0; policy accept;
+		ip saddr $(underlay_addr "$2") meta l4proto udp drop
+	}
+}
+EOF
+}
+unblock_udp() { in_ns "$1" nft delete table inet "$2"; }
+
 # Resolve a node name to its tunnel address; anything else is returned as is.
 addr_of() {
 	if [ -n "${N_IDX[$1]:-}" ]; then tun_addr "$1"; else echo "$1"; fi

@@ -63,16 +63,7 @@ note "UDPDiscovery = yes, keepalive 1 s: $q2 datagrams alpha -> beta in 4 quiet 
 direct alpha beta || fail "alpha no longer sends to beta by UDP after the reload"
 
 note "blocking UDP between alpha and beta"
-in_ns alpha nft -f - <<EOF2 || fail "nft block"
-table inet udblock {
-	chain c_out { type filter hook output priority 0; policy accept;
-		ip daddr $(underlay_addr beta) meta l4proto udp drop
-	}
-	chain c_in { type filter hook input priority 0; policy accept;
-		ip saddr $(underlay_addr beta) meta l4proto udp drop
-	}
-}
-EOF2
+block_udp alpha beta udblock || fail "nft block"
 t0=$(date +%s%N)
 for ((i = 0; i < 100; i++)); do
 	direct alpha beta || break
@@ -86,7 +77,7 @@ wait_ping alpha beta 8 || fail "no ping alpha -> beta over the meta connection w
 wait_ping beta alpha 8 || fail "no ping beta -> alpha over the meta connection while UDP is blocked"
 ping_check alpha beta 5 0 || fail "pings lost while UDP is blocked"
 
-in_ns alpha nft delete table inet udblock || fail "nft unblock"
+unblock_udp alpha udblock || fail "nft unblock"
 note "UDP unblocked"
 wait_direct alpha beta 15 || fail "alpha did not return to UDP within 15 s after the block"
 ping_check alpha beta 5 0 || fail "pings lost after UDP came back"

@@ -46,19 +46,10 @@ snap start
 sleep 8
 snap block
 note "blocking UDP between alpha and beta"
-in_ns alpha nft -f - <<EOF2 || fail "nft block"
-table inet ncblock {
-	chain c_out { type filter hook output priority 0; policy accept;
-		ip daddr $(underlay_addr beta) meta l4proto udp drop
-	}
-	chain c_in { type filter hook input priority 0; policy accept;
-		ip saddr $(underlay_addr beta) meta l4proto udp drop
-	}
-}
-EOF2
+block_udp alpha beta ncblock || fail "nft block"
 sleep 10
 snap unblock
-in_ns alpha nft delete table inet ncblock || fail "nft unblock"
+unblock_udp alpha ncblock || fail "nft unblock"
 note "UDP unblocked"
 sleep $((dur - 18 - 6))
 snap late
