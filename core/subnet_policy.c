@@ -11,9 +11,11 @@
  * sender at one end. TunnelServer implies StrictSubnets (net_setup.c).
  *
  * Refusals are logged once per request kind, owner and subnet. The memory of
- * what was logged is a fixed direct-mapped table of keyed hashes, and the
- * lines are rate-limited, so a peer sending endless distinct subnets costs a
- * bounded amount of memory and log.
+ * what was logged is a fixed open-addressed set of keyed hashes, emptied when
+ * it is three quarters full, and the lines are rate-limited, so a peer sending
+ * endless distinct subnets costs a bounded amount of memory and log. (A
+ * direct-mapped table let two triples share a slot, and a repeated claim was
+ * logged again after an unrelated one evicted it.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,11 +32,13 @@
 #include "subnet.h"
 #include "subnet_policy.h"
 
-#define REFUSAL_SLOTS     1024 /* remembered (kind, owner, subnet) triples */
+#define REFUSAL_SLOTS     1024 /* set of remembered (kind, owner, subnet) triples */
+#define REFUSAL_MAX_FILL  (REFUSAL_SLOTS / 4 * 3)
 #define REFUSAL_BURST     20   /* lines per window at most */
 #define REFUSAL_WINDOW_MS 10000
 
 static uint64_t refusal_seen[REFUSAL_SLOTS];
+static unsigned refusal_count;
 static unsigned char refusal_key[crypto_shorthash_KEYBYTES];
 static bool refusal_keyed;
 static uint64_t window_start_ms;
@@ -52,8 +56,11 @@ bool tunnelserver_allows_edge(const conn_t *c, const char *from, const char *to)
 	return c->name && (!strcmp(from, c->name) || !strcmp(to, c->name));
 }
 
+/* Also picks a new hash key, so a reload starts from a fresh table layout. */
 void subnet_policy_log_reset(void) {
 	memset(refusal_seen, 0, sizeof(refusal_seen));
+	refusal_count = 0;
+	refusal_keyed = false;
 	window_start_ms = 0;
 	window_lines = suppressed = 0;
 }
@@ -93,13 +100,27 @@ static bool refusal_rate_ok(void) {
 	return true;
 }
 
+/* Linear probing; the fill limit keeps an empty slot within reach. */
+static uint64_t *refusal_slot(uint64_t h) {
+	size_t i = h % REFUSAL_SLOTS;
+	while (refusal_seen[i] && refusal_seen[i] != h)
+		i = (i + 1) % REFUSAL_SLOTS;
+	return &refusal_seen[i];
+}
+
 void subnet_policy_log_refusal(const conn_t *c, const char *what, const char *owner, const char *subnet,
                                const char *why) {
 	uint64_t h = refusal_hash(what, owner, subnet);
-	uint64_t *slot = &refusal_seen[h % REFUSAL_SLOTS];
+	uint64_t *slot = refusal_slot(h);
 	if (*slot == h || !refusal_rate_ok())
 		return;
+	if (refusal_count >= REFUSAL_MAX_FILL) {
+		memset(refusal_seen, 0, sizeof(refusal_seen));
+		refusal_count = 0;
+		slot = refusal_slot(h);
+	}
 	*slot = h;
+	refusal_count++;
 	logger(PX_LOG_ALWAYS, LOG_WARNING,
 	       "Ignoring unauthorized %s from %s (%s) for %s: %s (%s; logged once)", what,
 	       c->name ? c->name : "?", c->hostname ? c->hostname : "?", owner, subnet, why);
