@@ -55,8 +55,8 @@ static void learn_node(const char *name, void *arg) {
 
 static void learn_nodes_from_host_files(void) {
 	if (host_files_foreach(myself->name, learn_node, NULL) < 0)
-		logger(PX_LOG_CONNECTIONS, LOG_WARNING, "AutoConnect: cannot read %s/hosts: %s", confbase ? confbase : "",
-		       strerror(errno));
+		logger(PX_LOG_CONNECTIONS, LOG_WARNING, "AutoConnect: cannot read %s/hosts: %s",
+		       confbase ? confbase : "", strerror(errno));
 }
 
 static struct outgoing *outgoing_for(const char *name) {

@@ -431,7 +431,8 @@ static int parse_request(int argc, char **argv, struct request *rq, char **lineb
 	if (!flags && (flags = cli_plugin_var_flags(rq->var, ptype, sizeof(ptype))) &&
 	    (rq->action == SET || rq->action == ADD) && !plugin_value_ok(ptype, rq->value)) {
 		if (!cli_force) {
-			fprintf(stderr, "Invalid value for %s: %s (expected %s). Use --force to use it anyway.\n",
+			fprintf(stderr,
+			        "Invalid value for %s: %s (expected %s). Use --force to use it anyway.\n",
 			        rq->var, rq->value, !strcmp(ptype, "bool") ? "yes or no" : "an integer");
 			return -1;
 		}

@@ -318,7 +318,8 @@ static int split_line(char *line, const char *file, int lineno, char **var, char
 	}
 
 	if (!*v) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: no value for variable `%s'", conf_where(file, lineno), line);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: no value for variable `%s'", conf_where(file, lineno),
+		       line);
 		return -1;
 	}
 
@@ -369,7 +370,8 @@ static int add_trimmed(struct conf *c, char *line, const char *file, int lineno)
 	}
 
 	if (!conf_var_flags(var) && !(unknown_filter && unknown_filter(var, conf_where(file, lineno)))) {
-		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var, conf_where(file, lineno));
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "Unknown variable `%s' in %s", var,
+		       conf_where(file, lineno));
 	}
 
 	conf_append(c, var, value, file, lineno);
@@ -537,8 +539,8 @@ int conf_get_bool(const struct conf *c, const char *var, bool *out) {
 		return 1;
 	}
 
-	logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be yes or no, not `%s'", conf_where(e->file, e->line), e->var,
-	       e->value);
+	logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be yes or no, not `%s'", conf_where(e->file, e->line),
+	       e->var, e->value);
 	return -1;
 }
 
@@ -555,8 +557,8 @@ int conf_get_int(const struct conf *c, const char *var, int *out) {
 
 	if (isspace((unsigned char)e->value[0]) || end == e->value || *end || errno || v < INT_MIN ||
 	    v > INT_MAX) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be an integer, not `%s'", conf_where(e->file, e->line),
-		       e->var, e->value);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "%s: %s must be an integer, not `%s'",
+		       conf_where(e->file, e->line), e->var, e->value);
 		return -1;
 	}
 

@@ -13,7 +13,7 @@ struct conf_entry {
 	char *var;
 	char *value;
 	char *file; /* NULL for command line (-o) */
-	int line; /* 0 for command line */
+	int line;   /* 0 for command line */
 };
 
 struct conf {
@@ -22,8 +22,8 @@ struct conf {
 };
 
 /* Where a tinc variable may appear. */
-#define CONF_SERVER 0x1 /* tinc.conf / plexus.conf */
-#define CONF_HOST 0x2 /* host files */
+#define CONF_SERVER   0x1 /* tinc.conf / plexus.conf */
+#define CONF_HOST     0x2 /* host files */
 #define CONF_MULTIPLE 0x4 /* may appear several times */
 
 /* What Plexus does with a known variable. */
@@ -85,8 +85,8 @@ bool check_node_name(const char *name);
 /* The daemon's configuration: server config (main file + our host file +
  * command-line overrides) and a cache of parsed host files. */
 extern struct conf server_conf;
-extern char *confbase; /* configuration directory */
-extern char *netname; /* -n NETNAME or NULL */
+extern char *confbase;       /* configuration directory */
+extern char *netname;        /* -n NETNAME or NULL */
 extern char *main_conf_path; /* plexus.conf or tinc.conf inside confbase */
 /* Parsed hosts/<name>, cached until host_conf_flush()/host_conf_forget(). NULL if absent or broken. */
 /* config_files.c */

@@ -92,8 +92,9 @@ static void conn_drop_edge(conn_t *c) {
 void conn_terminate(conn_t *c, const char *why) {
 	if (c->state == CONN_DEAD)
 		return;
-	logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Closing connection with %s (%s)%s%s", c->name ? c->name : "<unknown>",
-	       c->hostname ? c->hostname : "?", why ? ": " : "", why ? why : "");
+	logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Closing connection with %s (%s)%s%s",
+	       c->name ? c->name : "<unknown>", c->hostname ? c->hostname : "?", why ? ": " : "",
+	       why ? why : "");
 	bool was_active = c->state == CONN_ACTIVE;
 	c->state = CONN_DEAD;
 	if (c->node && c->node->connection == c)
@@ -113,7 +114,8 @@ void conn_terminate(conn_t *c, const char *why) {
 	/* What this callback sent before closing (meta.c defers writes to the
 	 * end of the callback) still goes out, as far as the socket takes it. */
 	if (c->flush_pending && c->outbuf.len && c->tp && c->stream)
-		(void)c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off, c->outbuf.len);
+		(void)c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off,
+		                        c->outbuf.len);
 	if (c->tp && c->stream)
 		c->tp->ops->close(c->tp->plugin, c->stream);
 	c->stream = NULL;

@@ -24,11 +24,11 @@ struct sptps_frame_rx;
 
 enum conn_state {
 	CONN_CONNECTING = 0, /* outgoing, TCP not up yet */
-	CONN_ID, /* waiting for the peer's ID */
-	CONN_AUTH, /* crypto plugin authenticates */
-	CONN_ACK, /* waiting for the peer's ACK */
-	CONN_ACTIVE, /* all requests allowed */
-	CONN_DEAD, /* closed, waiting to be freed */
+	CONN_ID,             /* waiting for the peer's ID */
+	CONN_AUTH,           /* crypto plugin authenticates */
+	CONN_ACK,            /* waiting for the peer's ACK */
+	CONN_ACTIVE,         /* all requests allowed */
+	CONN_DEAD,           /* closed, waiting to be freed */
 };
 
 struct buffer {
@@ -37,8 +37,8 @@ struct buffer {
 };
 
 struct px_conn {
-	char *name; /* peer's Name once known */
-	char *hostname; /* "addr port N" for logs */
+	char *name;             /* peer's Name once known */
+	char *hostname;         /* "addr port N" for logs */
 	struct px_addr address; /* peer's TCP address */
 	struct px_node *node;
 	struct outgoing *outgoing; /* set for outgoing connections */
@@ -60,19 +60,19 @@ struct px_conn {
 	const struct stream_provider *tp;
 	void *stream;
 
-	struct buffer inbuf; /* plaintext not yet parsed */
-	struct buffer outbuf; /* wire bytes not yet written */
-	bool flush_pending; /* a deferred write of outbuf is queued (meta.c) */
-	int packet_pending; /* >0: raw PACKET bytes expected */
+	struct buffer inbuf;             /* plaintext not yet parsed */
+	struct buffer outbuf;            /* wire bytes not yet written */
+	bool flush_pending;              /* a deferred write of outbuf is queued (meta.c) */
+	int packet_pending;              /* >0: raw PACKET bytes expected */
 	struct sptps_frame_rx *sptps_rx; /* binary SPTPS_PACKET being received (sptps_tcp.c) */
 
 	struct edge *edge; /* our edge to the peer */
-	char **caps; /* capability words the peer announced */
+	char **caps;       /* capability words the peer announced */
 	int ncaps;
-	void **slots; /* per-plugin pointers */
-	struct list_head link; /* in connection_list */
-	int id; /* small number for dumps */
-	const char *close_why; /* set by a deferred close (plugins) */
+	void **slots;             /* per-plugin pointers */
+	struct list_head link;    /* in connection_list */
+	int id;                   /* small number for dumps */
+	const char *close_why;    /* set by a deferred close (plugins) */
 	struct proxy_conn *proxy; /* outgoing, until the proxy granted it (proxy.c) */
 };
 typedef struct px_conn conn_t;
@@ -96,7 +96,7 @@ void conn_set_hooks(const struct conn_hooks *h);
 void conn_reset_backoff(conn_t *c);
 void **conn_slot(conn_t *c, int index);
 /* Iterate active connections only. */
-#define conn_foreach_active(c, tmp)                                                               \
+#define conn_foreach_active(c, tmp)                                                                          \
 	list_for_each_entry_safe(c, tmp, &connection_list, link) if ((c)->state == CONN_ACTIVE)
 
 #endif

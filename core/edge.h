@@ -18,15 +18,15 @@ struct edge {
 	/* Address of `to` as seen by `from`, as announced (verbatim strings,
 	 * since non-numeric addresses are forwarded unchanged) and parsed. */
 	char *addr_host, *addr_port;
-	struct px_addr address; /* address.len == 0 if not numeric */
+	struct px_addr address;        /* address.len == 0 if not numeric */
 	char *local_host, *local_port; /* tinc 1.1 fields 8-9, may be NULL */
 	uint32_t options;
 	int weight;
-	bool mst; /* part of the minimum spanning tree (graph.c) */
-	struct edge *reverse; /* to->from, or NULL */
-	conn_t *connection; /* our own edges: their meta connection */
+	bool mst;                   /* part of the minimum spanning tree (graph.c) */
+	struct edge *reverse;       /* to->from, or NULL */
+	conn_t *connection;         /* our own edges: their meta connection */
 	struct list_head from_link; /* in from->edges */
-	struct list_head link; /* in edge_list, sorted (weight, from, to) */
+	struct list_head link;      /* in edge_list, sorted (weight, from, to) */
 };
 
 extern struct list_head edge_list;

@@ -27,7 +27,7 @@ bool timer_armed(const px_timer *t);
 
 px_watch *watch_new(int fd, uint32_t events, void (*cb)(void *arg, uint32_t revents), void *arg);
 void watch_set(px_watch *w, uint32_t events); /* PX_EV_READ | PX_EV_WRITE */
-void watch_free(px_watch *w); /* safe inside its own callback */
+void watch_free(px_watch *w);                 /* safe inside its own callback */
 
 /* Run cb(signo) on the loop when the signal arrives. */
 int signal_watch(int signo, void (*cb)(int signo));

@@ -10,7 +10,8 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) {&(name), &(name)}
+#define LIST_HEAD_INIT(name)                                                                                 \
+	{ &(name), &(name) }
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void list_init(struct list_head *h) {
@@ -38,13 +39,14 @@ static inline void list_del(struct list_head *n) {
 }
 
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
-#define list_for_each_entry(pos, head, member)                                                    \
-	for (pos = list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head);     \
+#define list_for_each_entry(pos, head, member)                                                               \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head);               \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 /* Safe against removal of `pos` inside the loop body. */
-#define list_for_each_entry_safe(pos, tmp, head, member)                                          \
-	for (pos = list_entry((head)->next, __typeof__(*pos), member),                               \
-	    tmp = list_entry(pos->member.next, __typeof__(*pos), member);                              \
-	     &pos->member != (head); pos = tmp, tmp = list_entry(tmp->member.next, __typeof__(*tmp), member))
+#define list_for_each_entry_safe(pos, tmp, head, member)                                                     \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member),                                       \
+	    tmp = list_entry(pos->member.next, __typeof__(*pos), member);                                    \
+	     &pos->member != (head);                                                                         \
+	     pos = tmp, tmp = list_entry(tmp->member.next, __typeof__(*tmp), member))
 
 #endif

@@ -125,8 +125,8 @@ void stream_closed(conn_t *c, int err) {
 		return;
 	proxy_stream_closed(c);
 	if (c->state == CONN_CONNECTING)
-		logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Could not connect to %s (%s): %s", c->name, c->hostname,
-		       err ? strerror(err) : "connection closed");
+		logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Could not connect to %s (%s): %s", c->name,
+		       c->hostname, err ? strerror(err) : "connection closed");
 	conn_terminate(c, err ? strerror(err) : "closed by peer");
 }
 
@@ -148,7 +148,8 @@ void stream_recv(conn_t *c, const void *data, size_t len) {
 
 void stream_writable(conn_t *c) {
 	while (c->state != CONN_DEAD && c->outbuf.len) {
-		ssize_t n = c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off, c->outbuf.len);
+		ssize_t n = c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off,
+		                              c->outbuf.len);
 		if (n < 0) {
 			conn_terminate(c, "write error");
 			return;
@@ -180,7 +181,8 @@ static void flush_deferred(void *arg) {
 	c->flush_pending = false;
 	if (c->state == CONN_DEAD || !c->stream || c->close_why || !c->outbuf.len)
 		return;
-	ssize_t n = c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off, c->outbuf.len);
+	ssize_t n =
+	    c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off, c->outbuf.len);
 	if (n < 0) {
 		conn_terminate(c, "write error");
 		return;
@@ -242,7 +244,8 @@ int conn_vsend(conn_t *c, const char *fmt, va_list ap) {
 	char buf[MAX_LINE + 2];
 	int len = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
 	if (len < 0 || len > MAX_LINE) {
-		logger(PX_LOG_ALWAYS, LOG_ERR, "Request for %s too long, not sent", c->name ? c->name : c->hostname);
+		logger(PX_LOG_ALWAYS, LOG_ERR, "Request for %s too long, not sent",
+		       c->name ? c->name : c->hostname);
 		return -1;
 	}
 	if (logger_max_level() >= PX_LOG_PROTOCOL) {
@@ -306,8 +309,8 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 		uint8_t *nl = memchr(start, '\n', c->inbuf.len);
 		if (!nl) {
 			if (c->inbuf.len > MAX_LINE) {
-				logger(PX_LOG_ERROR, LOG_ERR, "Request line from %s (%s) too long", c->name ? c->name : "<unknown>",
-				       c->hostname);
+				logger(PX_LOG_ERROR, LOG_ERR, "Request line from %s (%s) too long",
+				       c->name ? c->name : "<unknown>", c->hostname);
 				conn_terminate(c, "line too long");
 			}
 			break;
@@ -322,8 +325,8 @@ int conn_deliver(conn_t *c, const void *data, size_t len) {
 		line[linelen] = 0;
 		buffer_consume(&c->inbuf, linelen + 1);
 		if (memchr(line, 0, linelen)) {
-			logger(PX_LOG_ERROR, LOG_ERR, "Got a request with a NUL byte from %s (%s)", c->name ? c->name : "<unknown>",
-			       c->hostname);
+			logger(PX_LOG_ERROR, LOG_ERR, "Got a request with a NUL byte from %s (%s)",
+			       c->name ? c->name : "<unknown>", c->hostname);
 			conn_terminate(c, "malformed request");
 			break;
 		}

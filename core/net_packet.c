@@ -513,7 +513,8 @@ static node_t *strip_node_ids(node_t *hop, struct px_buf *b, bool *learn) {
 		node_t *to = node_lookup_id(dst);
 		if (to && settings.forwarding == FMODE_INTERNAL && relay_datagram(to, b) < 0 &&
 		    !(sptps_tcp.relay && sptps_tcp.relay(to, src, b->data + 12, b->len - 12)))
-			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Cannot relay datagram to %s by UDP or TCP", to->name);
+			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Cannot relay datagram to %s by UDP or TCP",
+			       to->name);
 		return NULL;
 	}
 	node_t *origin = node_lookup_id(src);
@@ -538,17 +539,19 @@ static void learn_udp_address(node_t *n, const struct px_addr *a) {
 }
 
 bool unpack_opened(node_t *from, struct px_buf *b) {
-	bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG) ? (b->flags & PX_BUF_COMPRESSED) != 0
-	                                                                       : settings.compression > 0;
+	bool compressed = (from->crypto->ops->flags & PX_CRYPTO_COMPRESS_FLAG)
+	                      ? (b->flags & PX_BUF_COMPRESSED) != 0
+	                      : settings.compression > 0;
 	if (compressed) {
 		const struct compress_provider *cp = compress_for_level(settings.compression);
 		if (!cp)
 			return false;
 		/* Bounded by the largest frame: anything bigger is a bomb. */
-		int len = cp->ops->decompress(cp->plugin, settings.compression, b->data, b->len, scratch + HEADROOM,
-		                              PX_MTU);
+		int len = cp->ops->decompress(cp->plugin, settings.compression, b->data, b->len,
+		                              scratch + HEADROOM, PX_MTU);
 		if (len < 0) {
-			logger(PX_LOG_ERROR, LOG_WARNING, "Error while decompressing packet from %s", from->name);
+			logger(PX_LOG_ERROR, LOG_WARNING, "Error while decompressing packet from %s",
+			       from->name);
 			return false;
 		}
 		b->data = scratch + HEADROOM;

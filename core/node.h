@@ -26,32 +26,32 @@ struct px_node {
 	bool visited;
 	bool indirect; /* reached over an INDIRECT edge: do not send UDP to it */
 	int distance;
-	uint32_t options; /* options of the edge through which it was reached */
+	uint32_t options;        /* options of the edge through which it was reached */
 	struct px_node *nexthop; /* first meta hop */
-	struct px_node *via; /* node UDP packets for it are sent to */
+	struct px_node *via;     /* node UDP packets for it are sent to */
 	struct edge *prevedge;
 	time_t last_state_change;
 
-	struct list_head edges; /* struct edge.from_link, edges from this node */
+	struct list_head edges;   /* struct edge.from_link, edges from this node */
 	struct list_head subnets; /* struct subnet.owner_link */
 	int nedges, nsubnets;     /* lengths of the two lists above (caps check them) */
 	bool lost_edge;           /* a DEL_EDGE named it; protocol_edge.c checks its edge to us */
-	struct list_head link; /* in node_list */
+	struct list_head link;    /* in node_list */
 
 	struct px_conn *connection; /* active direct meta connection, or NULL */
 
 	/* Data path. */
 	struct px_addr udp_addr;
 	bool has_udp_addr;
-	struct px_node *addr_hash_next; /* node_lookup_udp() chain */
-	struct px_node *name_hash_next; /* node_lookup() chain */
+	struct px_node *addr_hash_next;       /* node_lookup_udp() chain */
+	struct px_node *name_hash_next;       /* node_lookup() chain */
 	const struct crypto_provider *crypto; /* protocol used for data with it */
-	int out_compression; /* level the peer wants to receive */
-	bool validkey; /* we can seal for it */
+	int out_compression;                  /* level the peer wants to receive */
+	bool validkey;                        /* we can seal for it */
 	bool waitingforkey;
 	uint64_t last_req_key_ms;
 	int mtu, minmtu, maxmtu, mtuprobes;
-	int mtu_check_fails; /* periodic checks in a row without any reply */
+	int mtu_check_fails;     /* periodic checks in a row without any reply */
 	uint64_t last_udp_rx_ms; /* last authenticated datagram from it */
 	struct px_timer *mtu_timer;
 	bool udp_confirmed;

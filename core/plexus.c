@@ -951,12 +951,9 @@ static void print_status_words(unsigned status) {
 		unsigned bit;
 		const char *word;
 	} words[] = {
-	    {CTL_NODE_VALIDKEY, "validkey"},
-	    {CTL_NODE_VISITED, "visited"},
-	    {CTL_NODE_REACHABLE, "reachable"},
-	    {CTL_NODE_INDIRECT, "indirect"},
-	    {CTL_NODE_SPTPS, "sptps"},
-	    {CTL_NODE_UDP_CONFIRMED, "udp_confirmed"},
+	    {CTL_NODE_VALIDKEY, "validkey"},   {CTL_NODE_VISITED, "visited"},
+	    {CTL_NODE_REACHABLE, "reachable"}, {CTL_NODE_INDIRECT, "indirect"},
+	    {CTL_NODE_SPTPS, "sptps"},         {CTL_NODE_UDP_CONFIRMED, "udp_confirmed"},
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -1026,13 +1023,11 @@ static int info_node(struct ctl *c, const char *name) {
 		printf("indirectly via %s\n", n->via);
 	else if (!(n->status & CTL_NODE_VALIDKEY))
 		printf("unknown\n");
-	else if (n->minmtu > 0)
-	{
+	else if (n->minmtu > 0) {
 		printf("directly with UDP\nPMTU:         %d\n", n->pmtu);
 		if (n->udp_ping_rtt != -1)
 			printf("RTT:          %ld.%03ld\n", n->udp_ping_rtt / 1000, n->udp_ping_rtt % 1000);
-	}
-	else if (!strcmp(n->nexthop, n->name))
+	} else if (!strcmp(n->nexthop, n->name))
 		printf("directly with TCP\n");
 	else
 		printf("none, forwarded via %s\n", n->nexthop);
@@ -1095,7 +1090,8 @@ static int info_subnet(struct ctl *c, const char *item) {
 			match = subnet_equal(&have, &want);
 		}
 		if (match) {
-			printf("Subnet: %.*s\nOwner:  %s\n", without_default_weight(s->subnet), s->subnet, s->owner);
+			printf("Subnet: %.*s\nOwner:  %s\n", without_default_weight(s->subnet), s->subnet,
+			       s->owner);
 			found++;
 		}
 	}

@@ -38,31 +38,22 @@ static char *logfile;
 static bool use_logfile;
 static int kill_signal;
 static bool debug_level_given; /* -d on the command line wins over LogLevel */
-static bool use_syslog;   /* -s: syslog even with -D */
-static char *switch_user; /* -U */
-static bool do_chroot;    /* -R */
-static bool do_mlock;     /* -L */
-static bool dump_variables; /* --dump-variables */
+static bool use_syslog;        /* -s: syslog even with -D */
+static char *switch_user;      /* -U */
+static bool do_chroot;         /* -R */
+static bool do_mlock;          /* -L */
+static bool dump_variables;    /* --dump-variables */
 
 static const struct option long_options[] = {
-	{"config", required_argument, NULL, 'c'},
-	{"net", required_argument, NULL, 'n'},
-	{"no-detach", no_argument, NULL, 'D'},
-	{"debug", optional_argument, NULL, 'd'},
-	{"kill", optional_argument, NULL, 'k'},
-	{"generate-keys", optional_argument, NULL, 'K'},
-	{"mlock", no_argument, NULL, 'L'},
-	{"chroot", no_argument, NULL, 'R'},
-	{"user", required_argument, NULL, 'U'},
-	{"option", required_argument, NULL, 'o'},
-	{"syslog", no_argument, NULL, 's'},
-	{"help", no_argument, NULL, 1},
-	{"version", no_argument, NULL, 2},
-	{"pidfile", required_argument, NULL, 3},
-	{"logfile", optional_argument, NULL, 4},
-	{"bypass-security", no_argument, NULL, 5},
-	{"dump-variables", no_argument, NULL, 6},
-	{NULL, 0, NULL, 0},
+    {"config", required_argument, NULL, 'c'}, {"net", required_argument, NULL, 'n'},
+    {"no-detach", no_argument, NULL, 'D'},    {"debug", optional_argument, NULL, 'd'},
+    {"kill", optional_argument, NULL, 'k'},   {"generate-keys", optional_argument, NULL, 'K'},
+    {"mlock", no_argument, NULL, 'L'},        {"chroot", no_argument, NULL, 'R'},
+    {"user", required_argument, NULL, 'U'},   {"option", required_argument, NULL, 'o'},
+    {"syslog", no_argument, NULL, 's'},       {"help", no_argument, NULL, 1},
+    {"version", no_argument, NULL, 2},        {"pidfile", required_argument, NULL, 3},
+    {"logfile", optional_argument, NULL, 4},  {"bypass-security", no_argument, NULL, 5},
+    {"dump-variables", no_argument, NULL, 6}, {NULL, 0, NULL, 0},
 };
 
 static void usage(bool status) {
@@ -70,26 +61,27 @@ static void usage(bool status) {
 		fprintf(stderr, "Try `plexusd --help' for more information.\n");
 		return;
 	}
-	printf("Usage: plexusd [option]...\n\n"
-	       "  -c, --config=DIR           Read configuration options from DIR.\n"
-	       "  -D, --no-detach            Don't fork and detach.\n"
-	       "  -d, --debug[=LEVEL]        Increase debug level or set it to LEVEL.\n"
-	       "  -k, --kill[=SIGNAL]        Attempt to kill a running plexusd and exit.\n"
-	       "  -n, --net=NETNAME          Connect to net NETNAME.\n"
-	       "  -K, --generate-keys[=BITS] Generate public/private key pairs.\n"
-	       "  -L, --mlock                Lock all of plexusd's memory into RAM.\n"
-	       "  -o, --option=[HOST.]KEY=VALUE  Set a configuration option.\n"
-	       "  -R, --chroot               chroot to the configuration directory after setup.\n"
-	       "  -s, --syslog               Log to syslog even with --no-detach.\n"
-	       "  -U, --user=USER            Switch to USER (and its groups) after setup.\n"
-	       "      --logfile[=FILENAME]   Write log entries to a logfile.\n"
-	       "      --pidfile=FILENAME     Write PID and control socket cookie to FILENAME.\n"
-	       "      --help                 Display this help and exit.\n"
-	       "      --version              Output version information and exit.\n"
-	       "      --dump-variables       List the configuration variables the plugins register and exit.\n\n"
-	       "Environment: PLEXUS_PLUGIN_PATH (colon-separated plugin directories).\n"
-	       "Report bugs to %s.\n",
-	       PACKAGE_BUGREPORT);
+	printf(
+	    "Usage: plexusd [option]...\n\n"
+	    "  -c, --config=DIR           Read configuration options from DIR.\n"
+	    "  -D, --no-detach            Don't fork and detach.\n"
+	    "  -d, --debug[=LEVEL]        Increase debug level or set it to LEVEL.\n"
+	    "  -k, --kill[=SIGNAL]        Attempt to kill a running plexusd and exit.\n"
+	    "  -n, --net=NETNAME          Connect to net NETNAME.\n"
+	    "  -K, --generate-keys[=BITS] Generate public/private key pairs.\n"
+	    "  -L, --mlock                Lock all of plexusd's memory into RAM.\n"
+	    "  -o, --option=[HOST.]KEY=VALUE  Set a configuration option.\n"
+	    "  -R, --chroot               chroot to the configuration directory after setup.\n"
+	    "  -s, --syslog               Log to syslog even with --no-detach.\n"
+	    "  -U, --user=USER            Switch to USER (and its groups) after setup.\n"
+	    "      --logfile[=FILENAME]   Write log entries to a logfile.\n"
+	    "      --pidfile=FILENAME     Write PID and control socket cookie to FILENAME.\n"
+	    "      --help                 Display this help and exit.\n"
+	    "      --version              Output version information and exit.\n"
+	    "      --dump-variables       List the configuration variables the plugins register and exit.\n\n"
+	    "Environment: PLEXUS_PLUGIN_PATH (colon-separated plugin directories).\n"
+	    "Report bugs to %s.\n",
+	    PACKAGE_BUGREPORT);
 }
 
 static int parse_options(int argc, char **argv) {
@@ -108,7 +100,8 @@ static int parse_options(int argc, char **argv) {
 			debug_level_given = true;
 			if (optarg)
 				debug_level = atoi(optarg);
-			else if (optind < argc && argv[optind][0] >= '0' && argv[optind][0] <= '9' && !argv[optind][1])
+			else if (optind < argc && argv[optind][0] >= '0' && argv[optind][0] <= '9' &&
+			         !argv[optind][1])
 				debug_level = atoi(argv[optind++]);
 			else
 				debug_level++;
@@ -232,7 +225,8 @@ static int generate_keys(void) {
 		made++;
 	}
 	if (!made) {
-		fprintf(stderr, "No crypto plugin that can generate keys is loaded (searched: %s)\n", plugins_search_path());
+		fprintf(stderr, "No crypto plugin that can generate keys is loaded (searched: %s)\n",
+		        plugins_search_path());
 		return -1;
 	}
 	return 0;
@@ -252,7 +246,8 @@ static int kill_daemon(void) {
 	}
 	fclose(f);
 	if (kill((pid_t)pid, kill_signal) < 0) {
-		fprintf(stderr, "Could not send signal %d to process %ld: %s\n", kill_signal, pid, strerror(errno));
+		fprintf(stderr, "Could not send signal %d to process %ld: %s\n", kill_signal, pid,
+		        strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -351,7 +346,8 @@ int main(int argc, char **argv) {
 		plugins_unload();
 		return 1;
 	}
-	logger(PX_LOG_ALWAYS, LOG_NOTICE, "plexusd %s starting, debug level %d", PACKAGE_VERSION, debug_level);
+	logger(PX_LOG_ALWAYS, LOG_NOTICE, "plexusd %s starting, debug level %d", PACKAGE_VERSION,
+	       debug_level);
 	service_init();
 
 	signal(SIGPIPE, SIG_IGN);

@@ -43,14 +43,14 @@
  * plugin does not know read as NULL/0.
  */
 #define SIZE_UPTO(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
-#define DESC_V1_SIZE SIZE_UPTO(struct px_plugin_desc, fini)
-#define CRYPTO_V1_SIZE SIZE_UPTO(struct px_crypto_ops, describe)
-#define COMPRESS_V1_SIZE SIZE_UPTO(struct px_compress_ops, decompress)
-#define REQUEST_V1_SIZE SIZE_UPTO(struct px_request_ops, handle)
-#define DGRAM_V1_SIZE SIZE_UPTO(struct px_dgram_ops, local_addr)
-#define STREAM_V1_SIZE SIZE_UPTO(struct px_stream_ops, peer_addr)
+#define DESC_V1_SIZE          SIZE_UPTO(struct px_plugin_desc, fini)
+#define CRYPTO_V1_SIZE        SIZE_UPTO(struct px_crypto_ops, describe)
+#define COMPRESS_V1_SIZE      SIZE_UPTO(struct px_compress_ops, decompress)
+#define REQUEST_V1_SIZE       SIZE_UPTO(struct px_request_ops, handle)
+#define DGRAM_V1_SIZE         SIZE_UPTO(struct px_dgram_ops, local_addr)
+#define STREAM_V1_SIZE        SIZE_UPTO(struct px_stream_ops, peer_addr)
 
-#define MAX_CRYPTO 8
+#define MAX_CRYPTO   8
 #define MAX_COMPRESS 16
 
 struct list_head plugin_list = LIST_HEAD_INIT(plugin_list);
@@ -62,7 +62,7 @@ static bool ltdl_ready;
 static bool registration_failed;
 
 static struct px_crypto_ops crypto_ops[MAX_CRYPTO];
-static struct crypto_provider crypto_slots[MAX_CRYPTO]; /* in registration order */
+static struct crypto_provider crypto_slots[MAX_CRYPTO];         /* in registration order */
 static const struct crypto_provider *crypto_sorted[MAX_CRYPTO]; /* highest minor_max first */
 static int ncrypto;
 
@@ -446,7 +446,9 @@ int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *er
 	const char *where = path ? path : "?";
 
 	if (!d) {
-		snprintf(err, errlen, "Plugin `%s' (%s) has no %s descriptor, this plexusd provides plugin ABI %d.%d: not loaded",
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s) has no %s descriptor, this plexusd provides plugin ABI %d.%d: not "
+		         "loaded",
 		         filename, where, PX_PLUGIN_SYMBOL, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
@@ -455,7 +457,8 @@ int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *er
 	 * trust them (and the rest) once the size says they are there. */
 	if (d->size < SIZE_UPTO(struct px_plugin_desc, abi_minor)) {
 		snprintf(err, errlen,
-		         "Plugin `%s' (%s) has a descriptor of %u bytes and no plugin ABI version, this plexusd provides %d.%d: not loaded",
+		         "Plugin `%s' (%s) has a descriptor of %u bytes and no plugin ABI version, this "
+		         "plexusd provides %d.%d: not loaded",
 		         filename, where, (unsigned)d->size, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
@@ -463,34 +466,41 @@ int plugin_desc_check(const struct px_plugin_desc *d, const char *path, char *er
 	const char *name = d->size >= SIZE_UPTO(struct px_plugin_desc, name) && d->name ? d->name : filename;
 
 	if (d->abi_major != PX_ABI_MAJOR) {
-		snprintf(err, errlen, "Plugin `%s' (%s) was built for plugin ABI %u.%u, this plexusd provides %d.%d: not loaded",
+		snprintf(err, errlen,
+		         "Plugin `%s' (%s) was built for plugin ABI %u.%u, this plexusd provides %d.%d: not "
+		         "loaded",
 		         name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
 	unsigned need = plugin_desc_min_minor(d);
 	if (need > PX_ABI_MINOR) {
 		snprintf(err, errlen,
-		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd (ABI %u.%u or later), this one provides %d.%d: not loaded",
-		         name, where, d->abi_major, d->abi_minor, d->abi_major, need, PX_ABI_MAJOR, PX_ABI_MINOR);
+		         "Plugin `%s' (%s) was built for plugin ABI %u.%u and needs a newer plexusd (ABI "
+		         "%u.%u or later), this one provides %d.%d: not loaded",
+		         name, where, d->abi_major, d->abi_minor, d->abi_major, need, PX_ABI_MAJOR,
+		         PX_ABI_MINOR);
 		return -1;
 	}
 	if (d->size < DESC_V1_SIZE) {
 		snprintf(err, errlen,
-		         "Plugin `%s' (%s) has a descriptor of %u bytes (at least %u expected) for plugin ABI %u.%u, this plexusd provides %d.%d: not loaded",
-		         name, where, (unsigned)d->size, (unsigned)DESC_V1_SIZE, d->abi_major, d->abi_minor, PX_ABI_MAJOR,
-		         PX_ABI_MINOR);
+		         "Plugin `%s' (%s) has a descriptor of %u bytes (at least %u expected) for plugin "
+		         "ABI %u.%u, this plexusd provides %d.%d: not loaded",
+		         name, where, (unsigned)d->size, (unsigned)DESC_V1_SIZE, d->abi_major, d->abi_minor,
+		         PX_ABI_MAJOR, PX_ABI_MINOR);
 		return -1;
 	}
 	if (!d->name || !*d->name || !d->init) {
-		snprintf(err, errlen,
-		         "Plugin `%s' (%s, plugin ABI %u.%u, this plexusd provides %d.%d) has no %s: not loaded", name,
-		         where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR,
-		         !d->name || !*d->name ? "name" : "init function");
+		snprintf(
+		    err, errlen,
+		    "Plugin `%s' (%s, plugin ABI %u.%u, this plexusd provides %d.%d) has no %s: not loaded",
+		    name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR,
+		    !d->name || !*d->name ? "name" : "init function");
 		return -1;
 	}
 	if (path && strcmp(d->name, filename)) {
 		snprintf(err, errlen,
-		         "Plugin `%s' (%s, plugin ABI %u.%u, this plexusd provides %d.%d) does not match its file name `%s': not loaded",
+		         "Plugin `%s' (%s, plugin ABI %u.%u, this plexusd provides %d.%d) does not match its "
+		         "file name `%s': not loaded",
 		         d->name, where, d->abi_major, d->abi_minor, PX_ABI_MAJOR, PX_ABI_MINOR, filename);
 		return -1;
 	}
@@ -638,8 +648,9 @@ int plugins_load(void) {
 			p->initialised = true;
 		} else {
 			p->initialised = true;
-			logger(1, LOG_INFO, "Loaded plugin %s %s (%s)%s%s", p->name, p->desc->version ? p->desc->version : "",
-			       p->path, p->provides[0] ? ": " : "", p->provides);
+			logger(1, LOG_INFO, "Loaded plugin %s %s (%s)%s%s", p->name,
+			       p->desc->version ? p->desc->version : "", p->path, p->provides[0] ? ": " : "",
+			       p->provides);
 		}
 	}
 
@@ -652,7 +663,8 @@ int plugins_require(const char *name, const char *why) {
 		return 0;
 	}
 	if (plugin_disabled(name)) {
-		logger(0, LOG_ERR, "Plugin `%s' is required (%s) but disabled by DisablePlugin", name, why ? why : "?");
+		logger(0, LOG_ERR, "Plugin `%s' is required (%s) but disabled by DisablePlugin", name,
+		       why ? why : "?");
 	} else {
 		logger(0, LOG_ERR, "Plugin `%s' is required (%s) but was not found; searched: %s", name,
 		       why ? why : "?", plugins_search_path());
@@ -664,8 +676,8 @@ void plugins_report_missing(const char *name, const char *instead) {
 	if (plugin_disabled(name)) {
 		logger(0, LOG_WARNING, "Plugin `%s' is disabled by DisablePlugin: %s", name, instead);
 	} else {
-		logger(0, LOG_WARNING, "Plugin `%s' was not found (searched: %s): %s", name, plugins_search_path(),
-		       instead);
+		logger(0, LOG_WARNING, "Plugin `%s' was not found (searched: %s): %s", name,
+		       plugins_search_path(), instead);
 	}
 }
 
@@ -784,7 +796,7 @@ static int refuse(const struct px_plugin *p, const char *fmt, ...) {
 }
 
 static int refuse_conflict(const struct px_plugin *p, const struct px_plugin *owner, const char *fmt, ...)
-	PX_PRINTF(3, 4);
+    PX_PRINTF(3, 4);
 static int refuse_conflict(const struct px_plugin *p, const struct px_plugin *owner, const char *fmt, ...) {
 	char what[200];
 	va_list ap;
@@ -870,8 +882,8 @@ int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *
 		return refuse(p, "invalid compression registration");
 	}
 	if (ops->level_min < 1 || ops->level_min > ops->level_max || ops->level_max > PX_COMPRESS_MAX) {
-		return refuse(p, "compression `%s' claims levels %u-%u (valid: 1-%d)", ops->name, ops->level_min,
-		              ops->level_max, PX_COMPRESS_MAX);
+		return refuse(p, "compression `%s' claims levels %u-%u (valid: 1-%d)", ops->name,
+		              ops->level_min, ops->level_max, PX_COMPRESS_MAX);
 	}
 	for (int i = 0; i < ncompress; i++) {
 		const struct px_compress_ops *o = compress_slots[i].ops;
@@ -900,7 +912,8 @@ int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *
 /* Ids a plugin may own: tinc 1.1 requests the core leaves to plugins, the
  * registered extension range and the experimental range. */
 static bool request_id_claimable(int id) {
-	return (id >= PX_REQ_CONTROL && id < PX_REQ_TINC_LAST) || (id >= PX_REQ_EXT_FIRST && id <= PX_REQ_EXT_LAST) ||
+	return (id >= PX_REQ_CONTROL && id < PX_REQ_TINC_LAST) ||
+	       (id >= PX_REQ_EXT_FIRST && id <= PX_REQ_EXT_LAST) ||
 	       (id >= PX_REQ_EXPERIMENT_FIRST && id <= PX_REQ_EXPERIMENT_LAST);
 }
 
@@ -909,9 +922,10 @@ int loader_register_request(struct px_plugin *p, const struct px_request_ops *op
 		return refuse(p, "invalid request type registration");
 	}
 	if (!request_id_claimable(ops->id)) {
-		return refuse(p, "request id %d (%s) is not available to plugins (allowed: %d-%d, %d-%d, %d-%d)", ops->id,
-		              ops->name, PX_REQ_CONTROL, PX_REQ_TINC_LAST - 1, PX_REQ_EXT_FIRST, PX_REQ_EXT_LAST,
-		              PX_REQ_EXPERIMENT_FIRST, PX_REQ_EXPERIMENT_LAST);
+		return refuse(p,
+		              "request id %d (%s) is not available to plugins (allowed: %d-%d, %d-%d, %d-%d)",
+		              ops->id, ops->name, PX_REQ_CONTROL, PX_REQ_TINC_LAST - 1, PX_REQ_EXT_FIRST,
+		              PX_REQ_EXT_LAST, PX_REQ_EXPERIMENT_FIRST, PX_REQ_EXPERIMENT_LAST);
 	}
 	struct request_provider *slot = &request_slots[ops->id];
 	if (slot->ops) {
@@ -924,7 +938,8 @@ int loader_register_request(struct px_plugin *p, const struct px_request_ops *op
 	if (ops->id >= PX_REQ_EXT_FIRST) {
 		bool flooded = PX_REQ_IS_BROADCAST(ops->id);
 		if (flooded != !!(ops->flags & PX_REQF_BROADCAST)) {
-			logger(0, LOG_WARNING, "Plugin `%s': request %s(%d) is %sa broadcast by its number, flag corrected",
+			logger(0, LOG_WARNING,
+			       "Plugin `%s': request %s(%d) is %sa broadcast by its number, flag corrected",
 			       plugin_name(p), ops->name, ops->id, flooded ? "" : "not ");
 			request_ops[ops->id].flags ^= PX_REQF_BROADCAST;
 		}

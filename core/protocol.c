@@ -20,9 +20,10 @@
 #include "xalloc.h"
 
 static const char *const request_names[PX_REQ_TINC_LAST + 1] = {
-	"ID",       "METAKEY",     "CHALLENGE",  "CHAL_REPLY", "ACK",        "STATUS",       "ERROR",    "TERMREQ",
-	"PING",     "PONG",        "ADD_SUBNET", "DEL_SUBNET", "ADD_EDGE",   "DEL_EDGE",     "KEY_CHANGED", "REQ_KEY",
-	"ANS_KEY",  "PACKET",      "CONTROL",    "REQ_PUBKEY", "ANS_PUBKEY", "SPTPS_PACKET", "UDP_INFO", "MTU_INFO", "UNKNOWN",
+    "ID",           "METAKEY",  "CHALLENGE", "CHAL_REPLY", "ACK",        "STATUS",     "ERROR",
+    "TERMREQ",      "PING",     "PONG",      "ADD_SUBNET", "DEL_SUBNET", "ADD_EDGE",   "DEL_EDGE",
+    "KEY_CHANGED",  "REQ_KEY",  "ANS_KEY",   "PACKET",     "CONTROL",    "REQ_PUBKEY", "ANS_PUBKEY",
+    "SPTPS_PACKET", "UDP_INFO", "MTU_INFO",  "UNKNOWN",
 };
 
 const char *request_name(int id) {
@@ -80,8 +81,8 @@ static void forward_unknown_broadcast(conn_t *from, int id, const char *line) {
 int receive_request(conn_t *c, char *line) {
 	int id;
 	if (sscanf(line, "%d", &id) != 1 || id < 0 || id > PX_REQ_MAX) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got malformed request from %s (%s)", c->name ? c->name : "<unknown>",
-		       c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got malformed request from %s (%s)",
+		       c->name ? c->name : "<unknown>", c->hostname);
 		return -1;
 	}
 	if (logger_max_level() >= PX_LOG_PROTOCOL) {
@@ -231,16 +232,16 @@ int forward_to_node(node_t *to, const char *line) {
 	conn_t *c = to->nexthop->connection;
 	int id = atoi(line);
 	if (id >= PX_REQ_CONTROL && id < PX_REQ_TINC_LAST && c->minor < PX_PROT_MINOR_SPTPS) {
-		logger(PX_LOG_ERROR, LOG_INFO, "Not sending %s to %s: its protocol minor %d lacks it", request_name(id),
-		       c->name, c->minor);
+		logger(PX_LOG_ERROR, LOG_INFO, "Not sending %s to %s: its protocol minor %d lacks it",
+		       request_name(id), c->name, c->minor);
 		return -1;
 	}
 	if (id >= PX_REQ_TINC_LAST) {
 		char cap[16];
 		snprintf(cap, sizeof(cap), "%d", id);
 		if (!conn_has_capability(c, cap)) {
-			logger(PX_LOG_ERROR, LOG_INFO, "Not sending %s to %s: %s does not know it", request_name(id),
-			       to->name, c->name);
+			logger(PX_LOG_ERROR, LOG_INFO, "Not sending %s to %s: %s does not know it",
+			       request_name(id), to->name, c->name);
 			return -1;
 		}
 	}

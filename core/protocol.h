@@ -13,7 +13,7 @@
 #include "subnet.h"
 
 #define MAX_STRING_SIZE 2049
-#define MAX_STRING "%2048s"
+#define MAX_STRING      "%2048s"
 
 /* The core's request table (protocol.c). -1: id out of range or taken. */
 typedef int (*request_handler_fn)(conn_t *c, const char *line);
@@ -67,7 +67,7 @@ int tcppacket_h(conn_t *c, const char *line);
 int send_buggy_peer_probe(conn_t *c);
 
 /* protocol_subnet.c */
-void protocol_subnet_register(void); /* ADD_SUBNET, DEL_SUBNET */
+void protocol_subnet_register(void);                    /* ADD_SUBNET, DEL_SUBNET */
 int send_add_subnet(conn_t *c, const struct subnet *s); /* c == NULL: everyone */
 int send_del_subnet(conn_t *c, const struct subnet *s);
 int add_subnet_h(conn_t *c, const char *line);
@@ -77,7 +77,7 @@ void announce_subnet(struct subnet *s, bool add);
 void forget_subnet(struct subnet *s);
 
 /* protocol_edge.c */
-void protocol_edge_register(void); /* ADD_EDGE, DEL_EDGE; the graph settling */
+void protocol_edge_register(void);                  /* ADD_EDGE, DEL_EDGE; the graph settling */
 int send_add_edge(conn_t *c, const struct edge *e); /* c == NULL: everyone */
 int send_del_edge(conn_t *c, const struct edge *e);
 int add_edge_h(conn_t *c, const char *line);

@@ -105,7 +105,8 @@ int id_h(conn_t *c, const char *line) {
 	}
 	if (c->is_outgoing) {
 		if (strcmp(c->name, name)) {
-			logger(PX_LOG_ERROR, LOG_ERR, "Peer %s is %s instead of %s", c->hostname, name, c->name);
+			logger(PX_LOG_ERROR, LOG_ERR, "Peer %s is %s instead of %s", c->hostname, name,
+			       c->name);
 			return -1;
 		}
 	} else {
@@ -118,7 +119,8 @@ int id_h(conn_t *c, const char *line) {
 	}
 	int major = 0, minor = 0;
 	if (sscanf(version, "%d.%d", &major, &minor) < 1 || major != PX_PROT_MAJOR || minor < 0) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Peer %s (%s) uses incompatible version %s", c->name, c->hostname, version);
+		logger(PX_LOG_ERROR, LOG_ERR, "Peer %s (%s) uses incompatible version %s", c->name,
+		       c->hostname, version);
 		return -1;
 	}
 	c->minor = minor;
@@ -140,7 +142,8 @@ int id_h(conn_t *c, const char *line) {
 	c->crypto = choose_crypto(c);
 	if (!c->crypto) {
 		logger(PX_LOG_ALWAYS, LOG_ERR,
-		       "No crypto plugin can authenticate %s (%s) with protocol %s (is crypto-legacy loaded, and are "
+		       "No crypto plugin can authenticate %s (%s) with protocol %s (is crypto-legacy loaded, "
+		       "and are "
 		       "the keys present?)",
 		       c->name, c->hostname, version);
 		return -1;
@@ -150,7 +153,8 @@ int id_h(conn_t *c, const char *line) {
 		c->minor = c->crypto->ops->minor_max;
 	c->state = CONN_AUTH;
 	if (c->crypto->ops->meta_start(c->crypto->plugin, c, &c->auth_state) < 0) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Could not start authentication with %s (%s)", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Could not start authentication with %s (%s)", c->name,
+		       c->hostname);
 		return -1;
 	}
 	return 0;
@@ -220,8 +224,9 @@ int ack_h(conn_t *c, const char *line) {
 		n_ = node_new(c->name);
 		node_add(n_);
 	} else if (n_->connection && n_->connection != c) {
-		logger(PX_LOG_CONNECTIONS, LOG_NOTICE, "Established a second connection with %s (%s), closing old connection",
-		       n_->name, n_->connection->hostname);
+		logger(PX_LOG_CONNECTIONS, LOG_NOTICE,
+		       "Established a second connection with %s (%s), closing old connection", n_->name,
+		       n_->connection->hostname);
 		conn_t *old = n_->connection;
 		n_->connection = NULL;
 		conn_terminate(old, "replaced by a new connection");
@@ -269,7 +274,8 @@ int ack_h(conn_t *c, const char *line) {
 	edge_set_address(e, host, hisport);
 	e->weight = (int)(((long long)weight + c->estimated_weight) / 2);
 	struct px_addr local;
-	if (c->stream && c->tp->ops->local_addr && c->tp->ops->local_addr(c->tp->plugin, c->stream, &local) == 0) {
+	if (c->stream && c->tp->ops->local_addr &&
+	    c->tp->ops->local_addr(c->tp->plugin, c->stream, &local) == 0) {
 		char lhost[64], lport[16];
 		addr_unmap(&local);
 		addr_format(&local, lhost, sizeof(lhost), lport, sizeof(lport));

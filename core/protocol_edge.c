@@ -28,22 +28,25 @@ int send_add_edge(conn_t *c, const struct edge *e) {
 	 * 6 or 8. The local address (fields 8-9) enables LocalDiscovery. */
 	if (e->local_host && e->local_port) {
 		if (!c)
-			return broadcast_request(NULL, "%d %x %s %s %s %s %x %d %s %s", PX_REQ_ADD_EDGE, nonce, e->from->name,
-			                         e->to->name, host, port, e->options, e->weight, e->local_host, e->local_port);
-		return conn_send(c, "%d %x %s %s %s %s %x %d %s %s", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name, host,
-		                 port, e->options, e->weight, e->local_host, e->local_port);
+			return broadcast_request(NULL, "%d %x %s %s %s %s %x %d %s %s", PX_REQ_ADD_EDGE,
+			                         nonce, e->from->name, e->to->name, host, port, e->options,
+			                         e->weight, e->local_host, e->local_port);
+		return conn_send(c, "%d %x %s %s %s %s %x %d %s %s", PX_REQ_ADD_EDGE, nonce, e->from->name,
+		                 e->to->name, host, port, e->options, e->weight, e->local_host,
+		                 e->local_port);
 	}
 	if (!c)
-		return broadcast_request(NULL, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name,
-		                         host, port, e->options, e->weight);
-	return conn_send(c, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name, host, port,
-	                 e->options, e->weight);
+		return broadcast_request(NULL, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce,
+		                         e->from->name, e->to->name, host, port, e->options, e->weight);
+	return conn_send(c, "%d %x %s %s %s %s %x %d", PX_REQ_ADD_EDGE, nonce, e->from->name, e->to->name,
+	                 host, port, e->options, e->weight);
 }
 
 int send_del_edge(conn_t *c, const struct edge *e) {
 	uint32_t nonce = randombytes_random();
 	if (!c)
-		return broadcast_request(NULL, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name, e->to->name);
+		return broadcast_request(NULL, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name,
+		                         e->to->name);
 	return conn_send(c, "%d %x %s %s", PX_REQ_DEL_EDGE, nonce, e->from->name, e->to->name);
 }
 
@@ -116,19 +119,22 @@ static node_t *lookup_or_create(const char *name) {
 }
 
 int add_edge_h(conn_t *c, const char *line) {
-	char from_name[MAX_STRING_SIZE], to_name[MAX_STRING_SIZE], host[MAX_STRING_SIZE], port[MAX_STRING_SIZE];
+	char from_name[MAX_STRING_SIZE], to_name[MAX_STRING_SIZE], host[MAX_STRING_SIZE],
+	    port[MAX_STRING_SIZE];
 	char lhost[MAX_STRING_SIZE], lport[MAX_STRING_SIZE];
 	unsigned int options;
 	int weight;
-	int n = sscanf(line, "%*d %*x " MAX_STRING " " MAX_STRING " " MAX_STRING " " MAX_STRING " %x %d " MAX_STRING
-	                     " " MAX_STRING,
+	int n = sscanf(line,
+	               "%*d %*x " MAX_STRING " " MAX_STRING " " MAX_STRING " " MAX_STRING " %x %d " MAX_STRING
+	               " " MAX_STRING,
 	               from_name, to_name, host, port, &options, &weight, lhost, lport);
 	if (n != 6 && n != 8) {
 		logger(PX_LOG_ERROR, LOG_ERR, "Got bad ADD_EDGE from %s (%s)", c->name, c->hostname);
 		return -1;
 	}
 	if (!check_node_name(from_name) || !check_node_name(to_name) || !strcmp(from_name, to_name)) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad ADD_EDGE from %s (%s): invalid names", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad ADD_EDGE from %s (%s): invalid names", c->name,
+		       c->hostname);
 		return -1;
 	}
 	if (seen_request(line))
@@ -149,13 +155,14 @@ int add_edge_h(conn_t *c, const char *line) {
 		if (same)
 			return 0;
 		if (from == myself) {
-			logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_EDGE from %s (%s) for ourself which does not match", c->name,
+			logger(PX_LOG_ERROR, LOG_WARNING,
+			       "Got ADD_EDGE from %s (%s) for ourself which does not match", c->name,
 			       c->hostname);
 			send_add_edge(c, e);
 			return 0;
 		}
-		logger(PX_LOG_ERROR, LOG_INFO, "Got ADD_EDGE from %s (%s) which does not match existing entry", c->name,
-		       c->hostname);
+		logger(PX_LOG_ERROR, LOG_INFO,
+		       "Got ADD_EDGE from %s (%s) which does not match existing entry", c->name, c->hostname);
 		edge_set_address(e, host, port);
 		if (n == 8)
 			edge_set_local(e, lhost, lport);
@@ -165,8 +172,8 @@ int add_edge_h(conn_t *c, const char *line) {
 			edge_resort(e);
 		}
 	} else if (from == myself) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got ADD_EDGE from %s (%s) for ourself which does not exist", c->name,
-		       c->hostname);
+		logger(PX_LOG_ERROR, LOG_WARNING,
+		       "Got ADD_EDGE from %s (%s) for ourself which does not exist", c->name, c->hostname);
 		struct edge tmp = {.from = from, .to = to};
 		send_del_edge(c, &tmp);
 		return 0;
@@ -197,7 +204,8 @@ int del_edge_h(conn_t *c, const char *line) {
 		return -1;
 	}
 	if (!check_node_name(from_name) || !check_node_name(to_name)) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad DEL_EDGE from %s (%s): invalid names", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad DEL_EDGE from %s (%s): invalid names", c->name,
+		       c->hostname);
 		return -1;
 	}
 	if (seen_request(line))
@@ -209,17 +217,19 @@ int del_edge_h(conn_t *c, const char *line) {
 	}
 	node_t *from = node_lookup(from_name), *to = node_lookup(to_name);
 	if (!from || !to) {
-		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for unknown node", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for unknown node", c->name,
+		       c->hostname);
 		return 0;
 	}
 	struct edge *e = edge_lookup(from, to);
 	if (!e) {
-		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for an edge that does not exist", c->name,
-		       c->hostname);
+		logger(PX_LOG_ERROR, LOG_INFO, "Got DEL_EDGE from %s (%s) for an edge that does not exist",
+		       c->name, c->hostname);
 		return 0;
 	}
 	if (from == myself) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got DEL_EDGE from %s (%s) for ourself", c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_WARNING, "Got DEL_EDGE from %s (%s) for ourself", c->name,
+		       c->hostname);
 		send_add_edge(c, e);
 		return 0;
 	}

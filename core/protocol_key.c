@@ -30,7 +30,8 @@ int key_changed_h(conn_t *c, const char *line) {
 		return 0;
 	node_t *n = node_lookup(name);
 	if (!n) {
-		logger(PX_LOG_ERROR, LOG_INFO, "Got KEY_CHANGED from %s (%s) for unknown node %s", c->name, c->hostname, name);
+		logger(PX_LOG_ERROR, LOG_INFO, "Got KEY_CHANGED from %s (%s) for unknown node %s", c->name,
+		       c->hostname, name);
 		return 0;
 	}
 	if (n->crypto && n->crypto->ops->key_on_changed)
@@ -47,19 +48,22 @@ static int parse_key_route(conn_t *c, const char *line, const char *what, node_t
 		return -1;
 	}
 	if (!check_node_name(from_name) || !check_node_name(to_name)) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name", what, c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name", what, c->name,
+		       c->hostname);
 		return -1;
 	}
 	*from = node_lookup(from_name);
 	*to = node_lookup(to_name);
 	if (!*from) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got %s from %s (%s) origin %s which does not exist: ignored", what, c->name,
+		logger(PX_LOG_ERROR, LOG_WARNING,
+		       "Got %s from %s (%s) origin %s which does not exist: ignored", what, c->name,
 		       c->hostname, from_name);
 		return 0;
 	}
 	if (!*to) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got %s from %s (%s) destination %s which does not exist: ignored", what,
-		       c->name, c->hostname, to_name);
+		logger(PX_LOG_ERROR, LOG_WARNING,
+		       "Got %s from %s (%s) destination %s which does not exist: ignored", what, c->name,
+		       c->hostname, to_name);
 		return 0;
 	}
 	return 1;
@@ -72,7 +76,8 @@ int req_key_h(conn_t *c, const char *line) {
 		return r;
 	if (to == myself) {
 		if (!from->reachable) {
-			logger(PX_LOG_ERROR, LOG_WARNING, "Got REQ_KEY from %s (%s) for unreachable origin %s: ignored", c->name,
+			logger(PX_LOG_ERROR, LOG_WARNING,
+			       "Got REQ_KEY from %s (%s) for unreachable origin %s: ignored", c->name,
 			       c->hostname, from->name);
 			return 0;
 		}
@@ -85,8 +90,9 @@ int req_key_h(conn_t *c, const char *line) {
 	if (settings.tunnelserver)
 		return 0;
 	if (!to->reachable) {
-		logger(PX_LOG_ERROR, LOG_WARNING, "Got REQ_KEY from %s (%s) destination %s which is not reachable", c->name,
-		       c->hostname, to->name);
+		logger(PX_LOG_ERROR, LOG_WARNING,
+		       "Got REQ_KEY from %s (%s) destination %s which is not reachable", c->name, c->hostname,
+		       to->name);
 		return 0;
 	}
 	forward_to_node(to, line);
@@ -117,8 +123,9 @@ int ans_key_h(conn_t *c, const char *line) {
 		if (settings.tunnelserver)
 			return 0;
 		if (!to->reachable) {
-			logger(PX_LOG_ERROR, LOG_WARNING, "Got ANS_KEY from %s (%s) destination %s which is not reachable",
-			       c->name, c->hostname, to->name);
+			logger(PX_LOG_ERROR, LOG_WARNING,
+			       "Got ANS_KEY from %s (%s) destination %s which is not reachable", c->name,
+			       c->hostname, to->name);
 			return 0;
 		}
 		/* Append the reflexive UDP address of the key's owner, which its

@@ -49,12 +49,14 @@ static int parse_subnet_request(conn_t *c, const char *line, const char *what, c
 		return -1;
 	}
 	if (!check_node_name(name)) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name", what, c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name", what, c->name,
+		       c->hostname);
 		return -1;
 	}
 	memset(s, 0, sizeof(*s));
 	if (!subnet_parse(str, s)) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid subnet %s", what, c->name, c->hostname, str);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid subnet %s", what, c->name,
+		       c->hostname, str);
 		return -1;
 	}
 	if (seen_request(line))

@@ -67,7 +67,6 @@ static bool parse_int(const char *s, int *out) {
 	return true;
 }
 
-
 /* Six ':'-separated groups of 1-4 hex digits (1.0 prints single digits), each <= 0xff. */
 static bool parse_mac(const char *s, uint8_t mac[6]) {
 	for (int i = 0; i < 6; i++) {

@@ -18,11 +18,11 @@ enum subnet_type { SUBNET_MAC = 0, SUBNET_IPV4, SUBNET_IPV6 };
 
 struct subnet {
 	enum subnet_type type;
-	int weight; /* default 10, lower wins */
-	int prefix; /* 0..32 / 0..128; 48 for MAC */
+	int weight;       /* default 10, lower wins */
+	int prefix;       /* 0..32 / 0..128; 48 for MAC */
 	uint8_t addr[16]; /* MAC: 6 bytes, IPv4: 4, IPv6: 16 */
 	node_t *owner;
-	uint64_t expires_ms; /* switch mode: learned MACs; 0 = never */
+	uint64_t expires_ms;         /* switch mode: learned MACs; 0 = never */
 	struct list_head owner_link; /* in owner->subnets */
 	struct list_head table_link; /* in the global table */
 	/* Indexes of the table (subnet.c): a skip list over table_link for
@@ -35,7 +35,7 @@ struct subnet {
 };
 
 #define SUBNET_DEFAULT_WEIGHT 10
-#define SUBNET_MAXSTR 64
+#define SUBNET_MAXSTR         64
 
 /* Parse tinc subnet syntax (MAC / IPv4 / IPv6, optional /prefix, #weight).
  * Returns true on success. Does not check host bits. */

@@ -34,7 +34,7 @@
 
 #define REFUSAL_SLOTS     1024 /* set of remembered (kind, owner, subnet) triples */
 #define REFUSAL_MAX_FILL  (REFUSAL_SLOTS / 4 * 3)
-#define REFUSAL_BURST     20   /* lines per window at most */
+#define REFUSAL_BURST     20 /* lines per window at most */
 #define REFUSAL_WINDOW_MS 10000
 
 static uint64_t refusal_seen[REFUSAL_SLOTS];

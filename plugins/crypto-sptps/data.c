@@ -18,20 +18,20 @@
  * handshake timer and the "nudge" budget survive restarts.
  */
 struct node_session {
-	sptps_t *s;      /* NULL: no session */
+	sptps_t *s; /* NULL: no session */
 	px_node *n;
-	px_timer *timer; /* handshake or renegotiation deadline */
-	bool first_kex;  /* our next handshake record is the REQ_KEY that opens the session */
-	bool valid;      /* first handshake done: we can seal */
-	bool rekeying;   /* a renegotiation we started is under way */
-	bool in_data_path; /* log library complaints at traffic level */
-	unsigned timeouts; /* consecutive handshake timeouts (back-off) */
+	px_timer *timer;     /* handshake or renegotiation deadline */
+	bool first_kex;      /* our next handshake record is the REQ_KEY that opens the session */
+	bool valid;          /* first handshake done: we can seal */
+	bool rekeying;       /* a renegotiation we started is under way */
+	bool in_data_path;   /* log library complaints at traffic level */
+	unsigned timeouts;   /* consecutive handshake timeouts (back-off) */
 	uint64_t started_ms; /* start of the running handshake or renegotiation */
 	uint64_t last_ok_ms; /* last record that opened */
 	uint64_t last_nudge_ms;
 	uint64_t last_fail_restart_ms;
-	uint64_t bad_bytes;  /* bytes of records we could not open since the last nudge */
-	uint64_t drops;      /* records dropped since the last summary line */
+	uint64_t bad_bytes; /* bytes of records we could not open since the last nudge */
+	uint64_t drops;     /* records dropped since the last summary line */
 	uint64_t last_drop_log_ms;
 	int last_err;
 	/* Calls into the session may reach the core (send_to_node), and the
@@ -488,7 +488,8 @@ static void feed_record(px_node *n, const char *b64) {
 	}
 
 	if (err < 0) {
-		LOG(PX_LOG_ERROR, "Rejected SPTPS handshake record from %s: %s", ns->name, sptps_strerror((int)err));
+		LOG(PX_LOG_ERROR, "Rejected SPTPS handshake record from %s: %s", ns->name,
+		    sptps_strerror((int)err));
 	}
 
 	/* A SIG over the wrong KEXes: one of us answered a stale request (both
@@ -563,7 +564,8 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 		if (ns && ns->s && !ns->valid && sptps_is_initiator(ns->s) && !sptps_heard_peer(ns->s) &&
 		    strcmp(sp.host->self_name(), src) < 0 &&
 		    sp.host->now_ms() - ns->started_ms < handshake_deadline(ns)) {
-			LOG(PX_LOG_PROTOCOL, "Both %s and we started an SPTPS key exchange: keeping ours", src);
+			LOG(PX_LOG_PROTOCOL, "Both %s and we started an SPTPS key exchange: keeping ours",
+			    src);
 			return 0;
 		}
 
@@ -610,8 +612,8 @@ int sptps_key_on_req(px_plugin *self, px_node *from, const char *line) {
 
 /* The reflexive UDP address a relay appended to an ANS_KEY (NAT traversal). */
 static void use_reflexive_address(px_node *from, const char *host, const char *port) {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-	                         .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+	struct addrinfo hints = {
+	    .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 
 	if (getaddrinfo(host, port, &hints, &ai) || !ai) {
@@ -635,7 +637,8 @@ int sptps_key_on_ans(px_plugin *self, px_node *from, const char *line) {
 
 	(void)self;
 
-	int fields = sscanf(line, "%*d %63s %63s %2731s %*s %*s %*s %d %63s %15s", src, dst, b64, &level, host, port);
+	int fields =
+	    sscanf(line, "%*d %63s %63s %2731s %*s %*s %*s %d %63s %15s", src, dst, b64, &level, host, port);
 	if (fields < 3) {
 		LOG(PX_LOG_ERROR, "Got bad ANS_KEY from %s", sp.host->node_name(from));
 		return 0;
@@ -767,8 +770,8 @@ static void count_drop(struct node_session *ns, int err) {
 	ns->last_err = err;
 
 	if (now - ns->last_drop_log_ms >= 1000) {
-		LOG(PX_LOG_ERROR, "Dropped %llu SPTPS record(s) from %s (last: %s)", (unsigned long long)ns->drops,
-		    ns->name, sptps_strerror(err));
+		LOG(PX_LOG_ERROR, "Dropped %llu SPTPS record(s) from %s (last: %s)",
+		    (unsigned long long)ns->drops, ns->name, sptps_strerror(err));
 		ns->last_drop_log_ms = now;
 		ns->drops = 0;
 	}

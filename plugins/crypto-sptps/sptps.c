@@ -50,10 +50,10 @@ struct sptps {
 	 * key stays valid for records older than the switch, and handshake
 	 * records have their own monotonic counter instead of the window. */
 	enum { NEXT_NONE, NEXT_CANDIDATE, NEXT_CONFIRMED } next; /* state of newinkey */
-	bool prev_valid;  /* previnkey usable for seqno < prev_limit */
-	bool stale_ack;   /* switched on a data record: the peer's ACK is still to come */
+	bool prev_valid;                                         /* previnkey usable for seqno < prev_limit */
+	bool stale_ack; /* switched on a data record: the peer's ACK is still to come */
 	uint32_t prev_limit;
-	uint32_t hs_next; /* lowest sequence number a handshake record may have */
+	uint32_t hs_next;   /* lowest sequence number a handshake record may have */
 	uint32_t cur_seqno; /* sequence number of the record being processed */
 	uint8_t previnkey[SPTPS_CIPHER_KEY_LEN];
 
@@ -684,7 +684,8 @@ static int open_handshake(sptps_t *s, enum record_key key, uint32_t seqno, const
 			return SPTPS_OK;
 		}
 
-		return FAIL(s, SPTPS_E_UNEXPECTED, "Handshake record %u under the previous key", (unsigned)seqno);
+		return FAIL(s, SPTPS_E_UNEXPECTED, "Handshake record %u under the previous key",
+		            (unsigned)seqno);
 	}
 
 	if (key == KEY_NEXT) {

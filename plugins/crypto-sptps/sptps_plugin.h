@@ -15,9 +15,10 @@
 #include "keys.h"
 #include "sptps.h"
 
-#define SPTPS_HANDSHAKE_MS   2000 /* a UDP handshake not done after this long is restarted (doubles, up to 8x) */
+#define SPTPS_HANDSHAKE_MS                                                                                   \
+	2000 /* a UDP handshake not done after this long is restarted (doubles, up to 8x) */
 #define SPTPS_NUDGE_MS       1000 /* at most one fresh handshake per node and second for undecryptable records */
-#define SPTPS_NUDGE_BYTES    512  /* ...and only after this many bytes of them */
+#define SPTPS_NUDGE_BYTES    512 /* ...and only after this many bytes of them */
 #define SPTPS_PKT_NORMAL     0
 #define SPTPS_PKT_COMPRESSED 1
 #define SPTPS_PKT_MAC        2

@@ -55,9 +55,10 @@ void uh_run_script(const char *script, const char *updater) {
 	const char *type = uh.host->conf_get(NULL, "DeviceType", 0);
 	bool dummy = type && !strcasecmp(type, "dummy");
 	const char *device = uh.host->conf_get(NULL, "Device", 0);
-	const char *iface = PX_HOST_HAS(uh.host, interface_name) && uh.host->interface_name && uh.host->interface_name()
-	                        ? uh.host->interface_name()
-	                        : uh.host->conf_get(NULL, "Interface", 0);
+	const char *iface =
+	    PX_HOST_HAS(uh.host, interface_name) && uh.host->interface_name && uh.host->interface_name()
+	        ? uh.host->interface_name()
+	        : uh.host->conf_get(NULL, "Interface", 0);
 	const char *name = uh.host->self_name();
 	const char *values[5] = {guess_netname(),
 	                         dummy    ? "dummy"

@@ -21,12 +21,12 @@ static int hello_handle(px_plugin *self, px_conn *from, const char *line) {
 }
 
 static const struct px_request_ops hello_request = {
-	.size = sizeof(struct px_request_ops),
-	.id = REQ_HELLO,
-	.name = "HELLO",
-	/* Ids 200-227 are flooded through the VPN (PX_REQ_IS_BROADCAST). */
-	.flags = PX_REQF_BROADCAST,
-	.handle = hello_handle,
+    .size = sizeof(struct px_request_ops),
+    .id = REQ_HELLO,
+    .name = "HELLO",
+    /* Ids 200-227 are flooded through the VPN (PX_REQ_IS_BROADCAST). */
+    .flags = PX_REQF_BROADCAST,
+    .handle = hello_handle,
 };
 
 static int hello_init(px_plugin *self, const struct px_host *h) {

@@ -55,7 +55,7 @@ extern "C" {
 #define PX_ABI_MINOR 2
 
 #if defined(__GNUC__)
-#define PX_EXPORT __attribute__((visibility("default")))
+#define PX_EXPORT       __attribute__((visibility("default")))
 #define PX_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define PX_EXPORT
@@ -64,8 +64,8 @@ extern "C" {
 
 /* Opaque handles owned by the core. */
 typedef struct px_plugin px_plugin; /* this plugin, as the core knows it */
-typedef struct px_node px_node; /* a node of the VPN */
-typedef struct px_conn px_conn; /* a meta connection */
+typedef struct px_node px_node;     /* a node of the VPN */
+typedef struct px_conn px_conn;     /* a meta connection */
 typedef struct px_timer px_timer;
 typedef struct px_watch px_watch;
 
@@ -93,23 +93,23 @@ struct px_addr {
  * declared overhead. A callee drops a packet by setting len = 0.
  */
 struct px_buf {
-	uint8_t *base; /* start of the storage */
-	uint8_t *data; /* first byte of the payload */
-	uint32_t len; /* payload bytes; 0 = dropped */
-	uint32_t cap; /* bytes of storage at base */
+	uint8_t *base;     /* start of the storage */
+	uint8_t *data;     /* first byte of the payload */
+	uint32_t len;      /* payload bytes; 0 = dropped */
+	uint32_t cap;      /* bytes of storage at base */
 	uint16_t gso_size; /* 0, or segment size of a super-packet (reserved) */
-	uint16_t flags; /* PX_BUF_* */
-	uint8_t priority; /* with PX_BUF_PRIORITY: TOS / traffic class for the outer datagram */
+	uint16_t flags;    /* PX_BUF_* */
+	uint8_t priority;  /* with PX_BUF_PRIORITY: TOS / traffic class for the outer datagram */
 	uint8_t reserved[3];
-	px_node *node; /* peer the packet comes from / goes to */
+	px_node *node;       /* peer the packet comes from / goes to */
 	struct px_addr addr; /* datagram source (in) or destination (out) */
 };
 
-#define PX_BUF_PROBE 0x0001 /* MTU probe: never routed */
-#define PX_BUF_VIA_TCP 0x0002 /* arrived over a meta connection */
-#define PX_BUF_TOO_BIG 0x0004 /* set by a transport: EMSGSIZE, path MTU smaller */
+#define PX_BUF_PROBE      0x0001 /* MTU probe: never routed */
+#define PX_BUF_VIA_TCP    0x0002 /* arrived over a meta connection */
+#define PX_BUF_TOO_BIG    0x0004 /* set by a transport: EMSGSIZE, path MTU smaller */
 #define PX_BUF_COMPRESSED 0x0008 /* payload is compressed (PX_CRYPTO_COMPRESS_FLAG) */
-#define PX_BUF_ADD_ETH 0x0010 /* bare IP packet: the core adds the Ethernet header (after decompressing) */
+#define PX_BUF_ADD_ETH    0x0010 /* bare IP packet: the core adds the Ethernet header (after decompressing) */
 /* PriorityInheritance: send with TOS/traffic class `priority` (a transport
  * that ignores it sends with the socket's default) */
 #define PX_BUF_PRIORITY 0x0020
@@ -127,7 +127,7 @@ enum px_log_level {
 };
 
 /* Events for fd watches. */
-#define PX_EV_READ 0x1u
+#define PX_EV_READ  0x1u
 #define PX_EV_WRITE 0x4u
 
 /* Direction for meta stream filters. */
@@ -159,11 +159,11 @@ struct px_filter_ops {
  */
 struct px_crypto_ops {
 	uint32_t size;
-	const char *name; /* "legacy", "sptps", ... */
+	const char *name;             /* "legacy", "sptps", ... */
 	uint8_t minor_min, minor_max; /* protocol minors this protocol serves */
-	uint16_t headroom; /* bytes seal() may prepend */
-	uint16_t overhead; /* upper bound of bytes seal() adds in all */
-	uint16_t flags; /* PX_CRYPTO_* (ABI 1.0: reserved, 0) */
+	uint16_t headroom;            /* bytes seal() may prepend */
+	uint16_t overhead;            /* upper bound of bytes seal() adds in all */
+	uint16_t flags;               /* PX_CRYPTO_* (ABI 1.0: reserved, 0) */
 
 	/* Is this protocol usable with this peer at all (keys present...)? */
 	bool (*usable)(px_plugin *self, px_node *peer);
@@ -182,8 +182,8 @@ struct px_crypto_ops {
 	int (*key_on_ans)(px_plugin *self, px_node *from, const char *line);
 	void (*key_on_changed)(px_plugin *self, px_node *n);
 	bool (*key_valid)(px_plugin *self, px_node *to); /* can seal() for `to` now */
-	void (*node_up)(px_plugin *self, px_node *n); /* became reachable */
-	void (*node_down)(px_plugin *self, px_node *n); /* became unreachable or gone */
+	void (*node_up)(px_plugin *self, px_node *n);    /* became reachable */
+	void (*node_down)(px_plugin *self, px_node *n);  /* became unreachable or gone */
 
 	/* Packet protection, in place, on batches. Return the number of packets
 	 * still alive; dropped packets get len = 0. */
@@ -217,13 +217,15 @@ struct px_compress_ops {
 	uint16_t reserved;
 	/* Return output length, or -1 if it does not fit in outcap (the core
 	 * then sends the packet uncompressed only where the protocol allows). */
-	int (*compress)(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap);
+	int (*compress)(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+	                size_t outcap);
 	/* Return output length, or -1 if corrupt or it would exceed outcap. */
-	int (*decompress)(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap);
+	int (*decompress)(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+	                  size_t outcap);
 };
 
 /* Flags of request types. */
-#define PX_REQF_BROADCAST 0x1u /* flooded: the core dedupes and forwards it */
+#define PX_REQF_BROADCAST  0x1u /* flooded: the core dedupes and forwards it */
 #define PX_REQF_CAPABILITY 0x2u /* sent only to peers that announced `capability` */
 
 /* A meta protocol request type provided by a plugin. */
@@ -267,7 +269,8 @@ struct px_stream_ops {
 	/* Start connecting `c` to `to` (optionally from `from`, may be NULL);
 	 * completion is reported by host->stream_connected() or
 	 * host->stream_closed(). */
-	int (*connect)(px_plugin *self, px_conn *c, const struct px_addr *to, const struct px_addr *from, void **stream);
+	int (*connect)(px_plugin *self, px_conn *c, const struct px_addr *to, const struct px_addr *from,
+	               void **stream);
 	/* Non-blocking write; returns bytes taken (0..len) or -1 on error. */
 	ssize_t (*write)(px_plugin *self, void *stream, const void *data, size_t len);
 	/* Ask for host->stream_writable() when the stream can take more. */
@@ -297,17 +300,17 @@ struct px_event_ops {
  */
 struct px_var {
 	uint32_t size;
-	const char *name; /* letters and digits, like the core's variables */
-	uint32_t flags; /* PX_VAR_*: at least one of SERVER and HOST */
-	uint32_t type; /* PX_VAR_STRING, PX_VAR_BOOL, PX_VAR_INT */
+	const char *name;    /* letters and digits, like the core's variables */
+	uint32_t flags;      /* PX_VAR_*: at least one of SERVER and HOST */
+	uint32_t type;       /* PX_VAR_STRING, PX_VAR_BOOL, PX_VAR_INT */
 	const char *summary; /* one line for `plexusd --dump-variables` */
 };
-#define PX_VAR_SERVER 0x1u /* tinc.conf / plexus.conf (and our own host file) */
-#define PX_VAR_HOST 0x2u /* hosts/NAME */
+#define PX_VAR_SERVER   0x1u /* tinc.conf / plexus.conf (and our own host file) */
+#define PX_VAR_HOST     0x2u /* hosts/NAME */
 #define PX_VAR_MULTIPLE 0x4u /* may appear more than once */
-#define PX_VAR_STRING 0u
-#define PX_VAR_BOOL 1u /* read it with conf_bool(): bad values are logged */
-#define PX_VAR_INT 2u /* read it with conf_int(): bad values are logged */
+#define PX_VAR_STRING   0u
+#define PX_VAR_BOOL     1u /* read it with conf_bool(): bad values are logged */
+#define PX_VAR_INT      2u /* read it with conf_int(): bad values are logged */
 
 /*
  * The host table: every service the core offers to plugins. Plugins link
@@ -354,12 +357,12 @@ struct px_host {
 
 	/* Meta connections. */
 	int (*conn_send)(px_conn *c, const char *fmt, ...) PX_PRINTF(2, 3); /* one request; newline added */
-	int (*conn_write_wire)(px_conn *c, const void *data, size_t len); /* bypasses filters */
-	int (*conn_deliver)(px_conn *c, const void *data, size_t len); /* plaintext into the parser */
+	int (*conn_write_wire)(px_conn *c, const void *data, size_t len);   /* bypasses filters */
+	int (*conn_deliver)(px_conn *c, const void *data, size_t len);      /* plaintext into the parser */
 	void (*conn_set_filter)(px_conn *c, enum px_dir dir, const struct px_filter_ops *ops, void *ctx);
-	void (*conn_auth_done)(px_conn *c); /* authentication succeeded */
+	void (*conn_auth_done)(px_conn *c);              /* authentication succeeded */
 	void (*conn_close)(px_conn *c, const char *why); /* deferred, safe in callbacks */
-	const char *(*conn_name)(px_conn *c); /* peer's Name */
+	const char *(*conn_name)(px_conn *c);            /* peer's Name */
 	bool (*conn_outgoing)(px_conn *c);
 	int (*conn_minor)(px_conn *c); /* peer's protocol minor from its ID */
 	px_node *(*conn_node)(px_conn *c);
@@ -376,8 +379,8 @@ struct px_host {
 	bool (*node_udp_addr)(px_node *n, struct px_addr *out);
 	void (*node_set_udp_addr)(px_node *n, const struct px_addr *addr);
 	void (*node_set_out_compression)(px_node *n, int level); /* peer's wish */
-	int (*node_in_compression)(px_node *n); /* what we ask this peer for */
-	void (*node_key_changed)(px_node *n, bool valid); /* our outgoing key state */
+	int (*node_in_compression)(px_node *n);                  /* what we ask this peer for */
+	void (*node_key_changed)(px_node *n, bool valid);        /* our outgoing key state */
 	/* Walk all nodes; stops when cb returns false. */
 	void (*node_foreach)(bool (*cb)(px_node *n, void *arg), void *arg);
 
@@ -388,10 +391,12 @@ struct px_host {
 
 	/* Packets. */
 	void (*deliver_packets)(px_node *from, struct px_buf *bufs, unsigned n); /* decrypted frames in */
-	void (*dgram_input)(px_plugin *self, void *sock, struct px_buf *bufs, unsigned n); /* raw datagrams in */
+	void (*dgram_input)(px_plugin *self, void *sock, struct px_buf *bufs,
+	                    unsigned n); /* raw datagrams in */
 
 	/* Stream transport events (transport plugins only). */
-	px_conn *(*stream_accepted)(px_plugin *self, void *listener, void *stream, const struct px_addr *peer);
+	px_conn *(*stream_accepted)(px_plugin *self, void *listener, void *stream,
+	                            const struct px_addr *peer);
 	void (*stream_connected)(px_conn *c);
 	void (*stream_recv)(px_conn *c, const void *data, size_t len);
 	void (*stream_writable)(px_conn *c);
@@ -399,7 +404,7 @@ struct px_host {
 
 	/* ABI 1.1 additions (check host->size before use). */
 	int (*register_events)(px_plugin *self, const struct px_event_ops *ops);
-	void (*request_reload)(void); /* re-read the configuration soon */
+	void (*request_reload)(void);               /* re-read the configuration soon */
 	void (*node_id)(px_node *n, uint8_t id[6]); /* first 6 bytes of SHA-512(name) */
 	px_node *(*node_lookup_id)(const uint8_t id[6]);
 	int (*node_mtu)(px_node *n); /* discovered path MTU (frame bytes), 0 if unknown */
@@ -456,9 +461,9 @@ struct px_plugin_desc {
 
 /* Name of the exported descriptor. libltdl looks up <module>_LTX_<name>
  * first, which keeps statically preloaded plugins free of clashes. */
-#define PX_PLUGIN_SYMBOL "plexus_plugin"
+#define PX_PLUGIN_SYMBOL        "plexus_plugin"
 #define PX_PLUGIN_CONCAT_(a, b) a##b
-#define PX_PLUGIN_CONCAT(a, b) PX_PLUGIN_CONCAT_(a, b)
+#define PX_PLUGIN_CONCAT(a, b)  PX_PLUGIN_CONCAT_(a, b)
 
 /*
  * Define the descriptor. `ident` is the module file name with '-' turned
@@ -472,14 +477,14 @@ struct px_plugin_desc {
  * struct field newer than that is used only after PX_HOST_HAS() or a size
  * check said it is there.
  */
-#define PX_PLUGIN_DEFINE_COMPAT(ident, min_minor, ...)                                                 \
-	PX_EXPORT extern const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin);      \
-	PX_EXPORT const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin) = {          \
-		.size = sizeof(struct px_plugin_desc),                                                 \
-		.abi_major = PX_ABI_MAJOR,                                                             \
-		.abi_minor = PX_ABI_MINOR,                                                             \
-		.min_abi_minor = (min_minor),                                                          \
-		__VA_ARGS__}
+#define PX_PLUGIN_DEFINE_COMPAT(ident, min_minor, ...)                                                       \
+	PX_EXPORT extern const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin);            \
+	PX_EXPORT const struct px_plugin_desc PX_PLUGIN_CONCAT(ident, _LTX_plexus_plugin) = {                \
+	    .size = sizeof(struct px_plugin_desc),                                                           \
+	    .abi_major = PX_ABI_MAJOR,                                                                       \
+	    .abi_minor = PX_ABI_MINOR,                                                                       \
+	    .min_abi_minor = (min_minor),                                                                    \
+	    __VA_ARGS__}
 
 #ifdef __cplusplus
 }

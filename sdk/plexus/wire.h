@@ -8,10 +8,10 @@
 #define PLEXUS_WIRE_H
 
 /* Protocol version as sent in the ID request: "17" or "17.<minor>". */
-#define PX_PROT_MAJOR 17
-#define PX_PROT_MINOR_LEGACY 0 /* tinc 1.0: legacy RSA only */
+#define PX_PROT_MAJOR         17
+#define PX_PROT_MINOR_LEGACY  0 /* tinc 1.0: legacy RSA only */
 #define PX_PROT_MINOR_UPGRADE 1 /* tinc 1.1: legacy, then Ed25519 key upgrade */
-#define PX_PROT_MINOR_SPTPS 2 /* first minor that speaks SPTPS */
+#define PX_PROT_MINOR_SPTPS   2 /* first minor that speaks SPTPS */
 #define PX_PROT_MINOR_CURRENT 7 /* tinc 1.1's PROT_MINOR */
 
 /* Meta protocol request numbers. 0..23 are tinc's own. */
@@ -49,12 +49,12 @@ enum px_request_id {
  * unknown request number). Ids in the registered range are assigned here;
  * the experimental range is free for out-of-tree work.
  */
-#define PX_REQ_EXT_FIRST 100
-#define PX_REQ_HOSTUPDATE 100 /* update-hosts plugin */
-#define PX_REQ_CONFUPDATE 101 /* update-hosts plugin */
-#define PX_REQ_EXT_LAST 149
+#define PX_REQ_EXT_FIRST        100
+#define PX_REQ_HOSTUPDATE       100 /* update-hosts plugin */
+#define PX_REQ_CONFUPDATE       101 /* update-hosts plugin */
+#define PX_REQ_EXT_LAST         149
 #define PX_REQ_EXPERIMENT_FIRST 200
-#define PX_REQ_EXPERIMENT_LAST 254
+#define PX_REQ_EXPERIMENT_LAST  254
 /*
  * Whether an extension id is flooded (broadcast) or routed to one node is
  * fixed by its number, so that a node without the plugin can still forward
@@ -63,28 +63,28 @@ enum px_request_id {
  * and are forwarded only to peers that announced the id in their ACK.
  */
 #define PX_REQ_IS_BROADCAST(id) (((id) >= 100 && (id) <= 124) || ((id) >= 200 && (id) <= 227))
-#define PX_REQ_MAX 255 /* request ids are 0..PX_REQ_MAX */
+#define PX_REQ_MAX              255 /* request ids are 0..PX_REQ_MAX */
 
 /* Option bits of connections and edges (hex on the wire). */
-#define PX_OPTION_INDIRECT 0x0001u
-#define PX_OPTION_TCPONLY 0x0002u
+#define PX_OPTION_INDIRECT       0x0001u
+#define PX_OPTION_TCPONLY        0x0002u
 #define PX_OPTION_PMTU_DISCOVERY 0x0004u
-#define PX_OPTION_CLAMP_MSS 0x0008u
-#define PX_OPTION_VERSION(x) ((unsigned)(x) >> 24) /* protocol minor in top byte */
+#define PX_OPTION_CLAMP_MSS      0x0008u
+#define PX_OPTION_VERSION(x)     ((unsigned)(x) >> 24) /* protocol minor in top byte */
 
 /* Compression levels as tinc numbers them (ANS_KEY field, Compression =). */
-#define PX_COMPRESS_NONE 0
+#define PX_COMPRESS_NONE     0
 #define PX_COMPRESS_ZLIB_MIN 1
 #define PX_COMPRESS_ZLIB_MAX 9
 #define PX_COMPRESS_LZO_FAST 10
 #define PX_COMPRESS_LZO_BEST 11
-#define PX_COMPRESS_LZ4 12
-#define PX_COMPRESS_MAX 15 /* levels are 0..PX_COMPRESS_MAX */
+#define PX_COMPRESS_LZ4      12
+#define PX_COMPRESS_MAX      15 /* levels are 0..PX_COMPRESS_MAX */
 
 /* Frames: the internal packet is an Ethernet frame. */
 #define PX_ETH_HLEN 14
-#define PX_MTU 1518 /* largest frame: 1500 + 14 + 4 (VLAN tag) */
-#define PX_MINMTU 512
+#define PX_MTU      1518 /* largest frame: 1500 + 14 + 4 (VLAN tag) */
+#define PX_MINMTU   512
 
 /* Default UDP/TCP port. */
 #define PX_DEFAULT_PORT 655

@@ -26,8 +26,8 @@
 #error ABI_PLUGIN_DIR and ABI_EXAMPLE_DIR must name the directories holding the test modules
 #endif
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR_(x)  #x
+#define STR(x)   STR_(x)
 #define CORE_ABI STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR)
 
 static char captured[65536];
@@ -80,8 +80,12 @@ static struct px_plugin *loaded(const char *name) {
 }
 
 static void test_frozen_plugin_loads(void) {
-	static const char *const conf[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a", "DisablePlugin = dup-b",
-	                                   "DisablePlugin = misnamed", "FrozenGreeting = hello", "FrozenNumber = 42",
+	static const char *const conf[] = {"DisablePlugin = badabi",
+	                                   "DisablePlugin = dup-a",
+	                                   "DisablePlugin = dup-b",
+	                                   "DisablePlugin = misnamed",
+	                                   "FrozenGreeting = hello",
+	                                   "FrozenNumber = 42",
 	                                   NULL};
 	setup("/nonexistent/plexus-abi-test::" ABI_PLUGIN_DIR, conf);
 
@@ -125,8 +129,8 @@ static void test_frozen_plugin_loads(void) {
 }
 
 static void test_future_abi_refused(void) {
-	static const char *const conf[] = {"DisablePlugin = dup-a", "DisablePlugin = dup-b", "DisablePlugin = misnamed",
-	                                   NULL};
+	static const char *const conf[] = {"DisablePlugin = dup-a", "DisablePlugin = dup-b",
+	                                   "DisablePlugin = misnamed", NULL};
 	setup(ABI_PLUGIN_DIR, conf);
 	/* A stale plugin is logged and skipped: the daemon starts without it
 	 * unless the configuration needs it. */
@@ -150,19 +154,23 @@ static void test_duplicate_request_id(void) {
 }
 
 static void test_name_mismatch(void) {
-	static const char *const conf[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a", "DisablePlugin = dup-b",
-	                                   NULL};
+	static const char *const conf[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a",
+	                                   "DisablePlugin = dup-b", NULL};
 	setup(ABI_PLUGIN_DIR, conf);
 	CHECK(plugins_load() == 0); /* logged and skipped, like a stale plugin */
-	CHECK(logged("Plugin `someone-else' (" ABI_PLUGIN_DIR "/misnamed.la, plugin ABI " CORE_ABI ", this plexusd provides "
-	             CORE_ABI ") does not match its file name `misnamed': not loaded"));
+	CHECK(logged("Plugin `someone-else' (" ABI_PLUGIN_DIR "/misnamed.la, plugin ABI " CORE_ABI
+	             ", this plexusd provides " CORE_ABI
+	             ") does not match its file name `misnamed': not loaded"));
 	CHECK(!loaded("misnamed") && !loaded("someone-else"));
 	plugins_unload();
 }
 
-static const char *const only_frozen[] = {"DisablePlugin = badabi", "DisablePlugin = dup-a",
-                                          "DisablePlugin = dup-b", "DisablePlugin = misnamed",
-                                          "PluginDir = " ABI_PLUGIN_DIR "/..", NULL};
+static const char *const only_frozen[] = {"DisablePlugin = badabi",
+                                          "DisablePlugin = dup-a",
+                                          "DisablePlugin = dup-b",
+                                          "DisablePlugin = misnamed",
+                                          "PluginDir = " ABI_PLUGIN_DIR "/..",
+                                          NULL};
 
 /* A fresh directory under /tmp for one test (0700, root's when run as
  * root), or NULL. */

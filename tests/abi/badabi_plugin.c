@@ -13,10 +13,10 @@ static int badabi_init(px_plugin *self, const struct px_host *host) {
 
 PX_EXPORT extern const struct px_plugin_desc badabi_LTX_plexus_plugin;
 PX_EXPORT const struct px_plugin_desc badabi_LTX_plexus_plugin = {
-	.size = sizeof(struct px_plugin_desc),
-	.abi_major = 2,
-	.abi_minor = 0,
-	.name = "badabi",
-	.version = "2.0",
-	.init = badabi_init,
+    .size = sizeof(struct px_plugin_desc),
+    .abi_major = 2,
+    .abi_minor = 0,
+    .name = "badabi",
+    .version = "2.0",
+    .init = badabi_init,
 };

@@ -11,10 +11,10 @@ static int dup_handle(px_plugin *self, px_conn *from, const char *line) {
 }
 
 static const struct px_request_ops dup_request = {
-	.size = sizeof(struct px_request_ops),
-	.id = DUP_ID,
-	.name = "DUP",
-	.handle = dup_handle,
+    .size = sizeof(struct px_request_ops),
+    .id = DUP_ID,
+    .name = "DUP",
+    .handle = dup_handle,
 };
 
 static int dup_init(px_plugin *self, const struct px_host *host) {

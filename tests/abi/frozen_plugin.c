@@ -16,10 +16,10 @@ static int frozen_handle(px_plugin *self, px_conn *from, const char *line) {
 }
 
 static const struct px_request_ops frozen_request = {
-	.size = sizeof(struct px_request_ops),
-	.id = 250,
-	.name = "FROZEN",
-	.handle = frozen_handle,
+    .size = sizeof(struct px_request_ops),
+    .id = 250,
+    .name = "FROZEN",
+    .handle = frozen_handle,
 };
 
 static int frozen_init(px_plugin *self, const struct px_host *h) {
@@ -42,8 +42,8 @@ static int frozen_init(px_plugin *self, const struct px_host *h) {
 	const char *greeting = h->conf_get(NULL, "FrozenGreeting", 0);
 	int number = h->conf_int(NULL, "FrozenNumber", 7);
 	bool flag = h->conf_bool(NULL, "FrozenFlag", true);
-	h->log(self, PX_LOG_ALWAYS, "frozen-v1 init: host ABI %u.%u, greeting=%s number=%d flag=%d", h->abi_major,
-	       h->abi_minor, greeting ? greeting : "(none)", number, flag);
+	h->log(self, PX_LOG_ALWAYS, "frozen-v1 init: host ABI %u.%u, greeting=%s number=%d flag=%d",
+	       h->abi_major, h->abi_minor, greeting ? greeting : "(none)", number, flag);
 
 	return h->register_request(self, &frozen_request);
 }

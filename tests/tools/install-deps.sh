@@ -7,7 +7,7 @@ PKGS="libltdl-dev libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev lib
 pkg-config build-essential libncurses-dev libreadline-dev tinc iperf3 nftables iproute2 iputils-ping python3 jq
 tcpdump tmux vde2
 debhelper dpkg-dev fakeroot lintian git
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev clang-format"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system, install these yourself: $PKGS" >&2

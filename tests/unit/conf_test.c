@@ -593,8 +593,9 @@ static void test_unimplemented_vars(void) {
 
 	/* -o, and a list variable set twice is reported once. */
 	conf_free(&server_conf);
-	write_file("tinc.conf",
-	           "Name = alpha\nLocalDiscoveryAddress = 198.18.0.255\nLocalDiscoveryAddress = 198.18.1.255\n");
+	write_file(
+	    "tinc.conf",
+	    "Name = alpha\nLocalDiscoveryAddress = 198.18.0.255\nLocalDiscoveryAddress = 198.18.1.255\n");
 	CHECK(conf_add_line(&server_conf, "Sandbox = normal", NULL, 0) == 0);
 	stub_log_clear();
 	CHECK(read_server_config() == -1);

@@ -7,8 +7,8 @@
  *     tincd proves it reads our key files;
  *   - ID, METAKEY/CHALLENGE/CHAL_REPLY, then ACKs both ways (tincd's ACK
  *     and later requests must decrypt);
- *   - REQ_KEY (offering ECDH, which tinc must ignore) / ANS_KEY both ways, then an MTU probe sealed by us over UDP
- *     must come back as tincd's probe reply, opened by us.
+ *   - REQ_KEY (offering ECDH, which tinc must ignore) / ANS_KEY both ways, then an MTU probe sealed by us
+ * over UDP must come back as tincd's probe reply, opened by us.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -14,9 +14,9 @@
 #include "plugin_host.h"
 #include "plugin_loader.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define CORE_ABI STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR)
+#define STR_(x)           #x
+#define STR(x)            STR_(x)
+#define CORE_ABI          STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR)
 #define PX_ABI_MINOR_NEXT 3 /* PX_ABI_MINOR + 1, spelled out for STR() */
 
 static char last[1024];
@@ -43,11 +43,11 @@ _Static_assert(PX_ABI_MINOR_NEXT == PX_ABI_MINOR + 1, "update PX_ABI_MINOR_NEXT"
 
 static struct px_plugin_desc good_desc(void) {
 	struct px_plugin_desc d = {
-		.size = sizeof(d),
-		.abi_major = PX_ABI_MAJOR,
-		.abi_minor = PX_ABI_MINOR,
-		.name = "transport-udp",
-		.init = init_ok,
+	    .size = sizeof(d),
+	    .abi_major = PX_ABI_MAJOR,
+	    .abi_minor = PX_ABI_MINOR,
+	    .name = "transport-udp",
+	    .init = init_ok,
 	};
 	return d;
 }
@@ -65,8 +65,8 @@ static void test_desc_check(void) {
 
 	d.abi_major = 2;
 	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
-	CHECK_STR(err, "Plugin `transport-udp' (/p/transport-udp.so) was built for plugin ABI 2." STR(PX_ABI_MINOR)
-	               ", this plexusd provides " CORE_ABI ": not loaded");
+	CHECK_STR(err, "Plugin `transport-udp' (/p/transport-udp.so) was built for plugin ABI 2." STR(
+	                   PX_ABI_MINOR) ", this plexusd provides " CORE_ABI ": not loaded");
 
 	d = good_desc();
 	d.abi_major = 0;
@@ -78,8 +78,8 @@ static void test_desc_check(void) {
 	d.abi_minor = PX_ABI_MINOR + 1;
 	d.min_abi_minor = PX_ABI_MINOR + 1;
 	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == -1);
-	CHECK(strstr(err, "needs a newer plexusd (ABI " STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR_NEXT) " or later)") !=
-	      NULL);
+	CHECK(strstr(err, "needs a newer plexusd (ABI " STR(PX_ABI_MAJOR) "." STR(
+	                      PX_ABI_MINOR_NEXT) " or later)") != NULL);
 	d.min_abi_minor = PX_ABI_MINOR;
 	CHECK(plugin_desc_check(&d, "/p/transport-udp.so", err, sizeof(err)) == 0);
 	d.min_abi_minor = 0;
@@ -171,7 +171,8 @@ static unsigned seal_nothing(px_plugin *self, px_node *to, struct px_buf *bufs, 
 	return n;
 }
 
-static int compress_copy(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap) {
+static int compress_copy(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+                         size_t outcap) {
 	return -1;
 }
 
@@ -242,17 +243,29 @@ static void test_other_registries(void) {
 	CHECK(crypto_by_name("legacy")->ops->seal == seal_nothing); /* the core's copy keeps the functions */
 	CHECK_STR(a.provides, "crypto:legacy");
 
-	static const struct px_compress_ops zlib = {.size = sizeof(zlib), .name = "zlib", .level_min = 1,
-	                                            .level_max = 9, .compress = compress_copy,
+	static const struct px_compress_ops zlib = {.size = sizeof(zlib),
+	                                            .name = "zlib",
+	                                            .level_min = 1,
+	                                            .level_max = 9,
+	                                            .compress = compress_copy,
 	                                            .decompress = compress_copy};
-	static const struct px_compress_ops lzo = {.size = sizeof(lzo), .name = "lzo", .level_min = 10,
-	                                           .level_max = 11, .compress = compress_copy,
+	static const struct px_compress_ops lzo = {.size = sizeof(lzo),
+	                                           .name = "lzo",
+	                                           .level_min = 10,
+	                                           .level_max = 11,
+	                                           .compress = compress_copy,
 	                                           .decompress = compress_copy};
-	static const struct px_compress_ops overlap = {.size = sizeof(overlap), .name = "zstd", .level_min = 9,
-	                                               .level_max = 12, .compress = compress_copy,
+	static const struct px_compress_ops overlap = {.size = sizeof(overlap),
+	                                               .name = "zstd",
+	                                               .level_min = 9,
+	                                               .level_max = 12,
+	                                               .compress = compress_copy,
 	                                               .decompress = compress_copy};
-	static const struct px_compress_ops none = {.size = sizeof(none), .name = "none", .level_min = 0,
-	                                            .level_max = 0, .compress = compress_copy,
+	static const struct px_compress_ops none = {.size = sizeof(none),
+	                                            .name = "none",
+	                                            .level_min = 0,
+	                                            .level_max = 0,
+	                                            .compress = compress_copy,
 	                                            .decompress = compress_copy};
 	CHECK(h->register_compress(&z, &zlib) == 0);
 	CHECK(h->register_compress(&z, &lzo) == 0);
@@ -265,8 +278,8 @@ static void test_other_registries(void) {
 	CHECK(compress_for_level(0) == NULL);
 	CHECK_STR(z.provides, "compress:1-9 compress:10-11");
 
-	static const struct px_dgram_ops udp = {.size = sizeof(udp), .name = "udp", .open = dgram_open,
-	                                        .send = dgram_send, .close = dgram_close};
+	static const struct px_dgram_ops udp = {
+	    .size = sizeof(udp), .name = "udp", .open = dgram_open, .send = dgram_send, .close = dgram_close};
 	CHECK(h->register_dgram(&a, &udp) == 0);
 	CHECK(h->register_dgram(&b, &udp) == -1);
 	CHECK_STR(last, "Datagram transport claimed by both `crypto-legacy' and `crypto-sptps'");

@@ -167,16 +167,16 @@ static int fake_addr(px_plugin *self, void *stream, struct px_addr *out) {
 }
 
 static const struct px_stream_ops fake_stream_ops = {
-	.size = sizeof(struct px_stream_ops),
-	.name = "fake-stream",
-	.listen = fake_listen,
-	.unlisten = fake_unlisten,
-	.connect = fake_connect,
-	.write = fake_write,
-	.want_write = fake_want_write,
-	.close = fake_close,
-	.local_addr = fake_addr,
-	.peer_addr = fake_addr,
+    .size = sizeof(struct px_stream_ops),
+    .name = "fake-stream",
+    .listen = fake_listen,
+    .unlisten = fake_unlisten,
+    .connect = fake_connect,
+    .write = fake_write,
+    .want_write = fake_want_write,
+    .close = fake_close,
+    .local_addr = fake_addr,
+    .peer_addr = fake_addr,
 };
 
 /* ---- fake crypto: XOR stream filters --------------------------------- */
@@ -218,10 +218,10 @@ static void xor_free(void *ctx) {
 }
 
 static const struct px_filter_ops xor_filter = {
-	.size = sizeof(struct px_filter_ops),
-	.send = xor_send,
-	.recv = xor_recv,
-	.free = xor_free,
+    .size = sizeof(struct px_filter_ops),
+    .send = xor_send,
+    .recv = xor_recv,
+    .free = xor_free,
 };
 
 /* Output first, so that the ACK sent by conn_auth_done() is already protected. */
@@ -314,20 +314,20 @@ static void fake_key_request(px_plugin *self, px_node *to) {
 }
 
 static const struct px_crypto_ops fake_crypto_ops = {
-	.size = sizeof(struct px_crypto_ops),
-	.name = "fake",
-	.minor_min = 0,
-	.minor_max = 1,
-	.usable = fake_usable,
-	.meta_start = fake_meta_start,
-	.meta_request = fake_meta_request,
-	.meta_free = fake_meta_free,
-	.key_on_req = fake_key_on_req,
-	.key_on_ans = fake_key_on_ans,
-	.key_request = fake_key_request,
-	.key_valid = fake_key_valid,
-	.seal = fake_seal,
-	.open = fake_seal,
+    .size = sizeof(struct px_crypto_ops),
+    .name = "fake",
+    .minor_min = 0,
+    .minor_max = 1,
+    .usable = fake_usable,
+    .meta_start = fake_meta_start,
+    .meta_request = fake_meta_request,
+    .meta_free = fake_meta_free,
+    .key_on_req = fake_key_on_req,
+    .key_on_ans = fake_key_on_ans,
+    .key_request = fake_key_request,
+    .key_valid = fake_key_valid,
+    .seal = fake_seal,
+    .open = fake_seal,
 };
 
 /* ---- configuration directory ----------------------------------------- */
@@ -474,7 +474,8 @@ struct fx_stream *fx_activate(const char *peer, const char *ack_tail) {
 	snprintf(line, sizeof(line), "4 655 20 c%s%s\n", ack_tail ? " " : "", ack_tail ? ack_tail : "");
 	fx_recv(s, line);
 	if (!s->c || s->c->state != CONN_ACTIVE)
-		fprintf(stderr, "fixture: connection with %s did not become active; it wrote:\n%s\n", peer, s->out);
+		fprintf(stderr, "fixture: connection with %s did not become active; it wrote:\n%s\n", peer,
+		        s->out);
 	fx_clear(s);
 	return s;
 }

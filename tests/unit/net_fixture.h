@@ -18,10 +18,10 @@
 
 /* How the fake crypto protocol authenticates. */
 enum fx_auth_mode {
-	FX_AUTH_IMMEDIATE = 0, /* meta_start calls conn_auth_done() */
-	FX_AUTH_XOR_AT_START, /* meta_start installs XOR filters, then conn_auth_done() */
+	FX_AUTH_IMMEDIATE = 0,  /* meta_start calls conn_auth_done() */
+	FX_AUTH_XOR_AT_START,   /* meta_start installs XOR filters, then conn_auth_done() */
 	FX_AUTH_XOR_ON_REQUEST, /* waits for "1 <hex key>", then installs filters and finishes */
-	FX_AUTH_FAIL, /* meta_start returns -1 */
+	FX_AUTH_FAIL,           /* meta_start returns -1 */
 };
 
 /* One fake stream: everything the core wrote to it, in order. */
@@ -32,16 +32,16 @@ struct fx_stream {
 	bool closed;
 	bool want_write;
 	ssize_t write_limit; /* >0: take at most this many bytes per write; 0: all; <0: fail */
-	bool stalled; /* write() takes nothing (peer stopped reading) */
+	bool stalled;        /* write() takes nothing (peer stopped reading) */
 	int id;
 };
 
 /* What the fixture's fakes recorded. */
 struct fx_state {
 	enum fx_auth_mode auth_mode;
-	uint8_t xor_key; /* FX_AUTH_XOR_AT_START */
-	int connect_result; /* what the fake connect() returns */
-	int connects; /* connect() calls */
+	uint8_t xor_key;                /* FX_AUTH_XOR_AT_START */
+	int connect_result;             /* what the fake connect() returns */
+	int connects;                   /* connect() calls */
 	struct fx_stream *last_connect; /* stream of the last connect() */
 	conn_t *last_connect_conn;
 	struct px_addr last_connect_to; /* where the last connect() went */

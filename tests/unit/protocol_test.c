@@ -114,7 +114,7 @@ static void test_id_accepted(void) {
 	CHECK(s->c->state == CONN_ACK);
 	CHECK(s->c->minor == 1); /* peer's 7, capped by the chosen protocol's minor_max */
 	CHECK(s->c->crypto && !strcmp(s->c->crypto->ops->name, "fake"));
-	CHECK(fx.meta_frees == 1); /* auth state released at conn_auth_done */
+	CHECK(fx.meta_frees == 1);         /* auth state released at conn_auth_done */
 	CHECK(node_lookup("bob") != NULL); /* created at ID time for the crypto plugin */
 
 	/* In the ACK state only ACK is acceptable. */
@@ -314,18 +314,18 @@ static int fake_request(px_plugin *self, px_conn *from, const char *line) {
 static void test_plugin_requests(void) {
 	start();
 	static const struct px_request_ops bcast = {
-		.size = sizeof(struct px_request_ops),
-		.id = 201,
-		.name = "TEST_BCAST",
-		.flags = PX_REQF_BROADCAST,
-		.handle = fake_request,
+	    .size = sizeof(struct px_request_ops),
+	    .id = 201,
+	    .name = "TEST_BCAST",
+	    .flags = PX_REQF_BROADCAST,
+	    .handle = fake_request,
 	};
 	static const struct px_request_ops routed = {
-		.size = sizeof(struct px_request_ops),
-		.id = 140,
-		.name = "TEST_ROUTED",
-		.flags = 0,
-		.handle = fake_request,
+	    .size = sizeof(struct px_request_ops),
+	    .id = 140,
+	    .name = "TEST_ROUTED",
+	    .flags = 0,
+	    .handle = fake_request,
 	};
 	CHECK(host_table()->register_request(&fx_plugin, &bcast) == 0);
 	CHECK(host_table()->register_request(&fx_plugin, &routed) == 0);
@@ -432,8 +432,14 @@ static void test_subnets(void) {
 	fx_fini();
 
 	const char *bad[] = {
-		"10 1 bo-b 10.0.0.0/8#10\n", "10 1 bob 10.0.0.300/8\n", "10 1 bob 10.0.0.0/33\n", "10 1 bob banana\n",
-		"10 1 bob\n",                "10 zz\n",                  "11 1 b.b 10.0.0.0/8\n",  "11 1 bob 1:2:3\n",
+	    "10 1 bo-b 10.0.0.0/8#10\n",
+	    "10 1 bob 10.0.0.300/8\n",
+	    "10 1 bob 10.0.0.0/33\n",
+	    "10 1 bob banana\n",
+	    "10 1 bob\n",
+	    "10 zz\n",
+	    "11 1 b.b 10.0.0.0/8\n",
+	    "11 1 bob 1:2:3\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		start();
@@ -509,15 +515,15 @@ static void test_edges(void) {
 	fx_fini();
 
 	const char *bad[] = {
-		"12 1 bob bob 127.0.0.1 655 0 10\n",                 /* from == to */
-		"12 1 bob zoe 127.0.0.1 655 0 10 127.0.0.2\n",       /* 7 fields */
-		"12 1 bob zoe 127.0.0.1 655 0\n",                    /* 5 fields */
-		"12 1 b-b zoe 127.0.0.1 655 0 10\n",                 /* bad name */
-		"12 1 bob z.e 127.0.0.1 655 0 10\n",                 /* bad name */
-		"12 1 bob zoe 127.0.0.1 655 zz 10\n",                /* bad options */
-		"12 zz bob zoe 127.0.0.1 655 0 10\n",                /* bad nonce */
-		"13 1 bob\n",                                        /* DEL_EDGE 1 name */
-		"13 1 bob z/e\n",                                    /* DEL_EDGE bad name */
+	    "12 1 bob bob 127.0.0.1 655 0 10\n",           /* from == to */
+	    "12 1 bob zoe 127.0.0.1 655 0 10 127.0.0.2\n", /* 7 fields */
+	    "12 1 bob zoe 127.0.0.1 655 0\n",              /* 5 fields */
+	    "12 1 b-b zoe 127.0.0.1 655 0 10\n",           /* bad name */
+	    "12 1 bob z.e 127.0.0.1 655 0 10\n",           /* bad name */
+	    "12 1 bob zoe 127.0.0.1 655 zz 10\n",          /* bad options */
+	    "12 zz bob zoe 127.0.0.1 655 0 10\n",          /* bad nonce */
+	    "13 1 bob\n",                                  /* DEL_EDGE 1 name */
+	    "13 1 bob z/e\n",                              /* DEL_EDGE bad name */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		start();
@@ -1001,8 +1007,10 @@ static int run_isolated(const char *name, void (*fn)(void)) {
 int main(void) {
 	int present = 0;
 	present += run_isolated("ack_weight_overflow", bug_ack_weight_overflow);
-	present += run_isolated("outgoing_stalls_when_already_connected", bug_outgoing_stalls_when_already_connected);
-	present += run_isolated("purge_frees_node_of_authenticating_conn", bug_purge_frees_node_of_authenticating_conn);
+	present += run_isolated("outgoing_stalls_when_already_connected",
+	                        bug_outgoing_stalls_when_already_connected);
+	present += run_isolated("purge_frees_node_of_authenticating_conn",
+	                        bug_purge_frees_node_of_authenticating_conn);
 	present += run_isolated("conn_close_not_deferred", bug_conn_close_not_deferred);
 	present += run_isolated("max_line_not_forwardable", bug_max_line_not_forwardable);
 	present += run_isolated("stream_without_want_write", bug_stream_without_want_write);

@@ -174,7 +174,8 @@ static int advance(uint64_t ms) {
 	now_ms += ms;
 
 	for (int i = 0; i < 16; i++) {
-		if (timers[i].used && timers[i].armed && timers[i].due <= now_ms && timers[i].cb != sptps_expire_keys) {
+		if (timers[i].used && timers[i].armed && timers[i].due <= now_ms &&
+		    timers[i].cb != sptps_expire_keys) {
 			timers[i].armed = false;
 			run_as(timers[i].side);
 			timers[i].cb(timers[i].arg);
@@ -465,7 +466,7 @@ static void test_timeouts_and_ties(void) {
 	CHECK(nlines == 1);
 	ops->key_request(NULL, &node_beta); /* under way: nothing new */
 	CHECK(nlines == 1);
-	nlines = 0;                         /* the REQ_KEY is lost */
+	nlines = 0; /* the REQ_KEY is lost */
 	CHECK(advance(1999) == 0 && nlines == 0);
 	CHECK(advance(1) == 1 && nlines == 1 && !strncmp(lines[0], "15 alpha beta 15 ", 17));
 	nlines = 0;

@@ -352,8 +352,8 @@ static void test_random_interleaving(void) {
 	}
 
 	pump_meta(&a, &b);
-	printf("random interleaving: %d rekeys started, %d completions, %d + %d records\n", rekeys, a.completed,
-	       sent_a, sent_b);
+	printf("random interleaving: %d rekeys started, %d completions, %d + %d records\n", rekeys,
+	       a.completed, sent_a, sent_b);
 	CHECK(rekeys > 100 && a.completed > 50 && a.completed == b.completed);
 	CHECK(b.received == sent_a && a.received == sent_b);
 	CHECK(a.out_of_order == 0 && b.out_of_order == 0);
