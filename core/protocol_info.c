@@ -65,8 +65,8 @@ static bool relay_udp_info(node_t *from, node_t *to, const conn_t *came_from) {
 	}
 	if (target == myself || !target->reachable)
 		return false;
-	if (from == myself && (target->connection || !pace(&target->udp_info_sent_ms,
-	                                                  settings.udp_info_interval)))
+	if (from == myself &&
+	    (target->connection || !pace(&target->udp_info_sent_ms, settings.udp_info_interval)))
 		return false;
 	if (settings.tcponly || ((from->options | target->options) & PX_OPTION_TCPONLY))
 		return false;
@@ -104,8 +104,7 @@ static bool measured(const node_t *n) {
 static bool relay_mtu_info(node_t *from, node_t *to, int mtu, const conn_t *came_from) {
 	if (to == myself || !to->reachable)
 		return false;
-	if (from == myself &&
-	    (to->connection || !pace(&to->mtu_info_sent_ms, settings.mtu_info_interval)))
+	if (from == myself && (to->connection || !pace(&to->mtu_info_sent_ms, settings.mtu_info_interval)))
 		return false;
 	conn_t *c = hint_conn(to, MTU_INFO_MINOR, came_from);
 	if (!c)
@@ -146,8 +145,8 @@ void relay_hint_mtu_info(node_t *hop) {
 static bool parse_names(conn_t *c, const char *what, const char *from_name, const char *to_name,
                         node_t **from, node_t **to) {
 	if (!check_node_name(from_name) || !check_node_name(to_name)) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name: dropped", what,
-		       c->name, c->hostname);
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad %s from %s (%s): invalid name: dropped", what, c->name,
+		       c->hostname);
 		return false;
 	}
 	*from = node_lookup(from_name);
@@ -169,10 +168,9 @@ static bool parse_names(conn_t *c, const char *what, const char *from_name, cons
 static int udp_info_h(conn_t *c, const char *line) {
 	char from_name[MAX_STRING_SIZE], to_name[MAX_STRING_SIZE], host[MAX_STRING_SIZE],
 	    port[MAX_STRING_SIZE];
-	if (sscanf(line, "%*d " MAX_STRING " " MAX_STRING " " MAX_STRING " " MAX_STRING, from_name,
-	           to_name, host, port) != 4) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad UDP_INFO from %s (%s): dropped", c->name,
-		       c->hostname);
+	if (sscanf(line, "%*d " MAX_STRING " " MAX_STRING " " MAX_STRING " " MAX_STRING, from_name, to_name,
+	           host, port) != 4) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad UDP_INFO from %s (%s): dropped", c->name, c->hostname);
 		return 0;
 	}
 	node_t *from, *to;
@@ -181,8 +179,8 @@ static int udp_info_h(conn_t *c, const char *line) {
 	if (from != from->via) {
 		/* It passed a static relay of from's, where it should have ended. */
 		logger(PX_LOG_PROTOCOL, LOG_WARNING,
-		       "Got UDP_INFO from %s (%s) about %s, which we cannot reach directly: dropped",
-		       c->name, c->hostname, from->name);
+		       "Got UDP_INFO from %s (%s) about %s, which we cannot reach directly: dropped", c->name,
+		       c->hostname, from->name);
 		return 0;
 	}
 
@@ -214,10 +212,9 @@ static int udp_info_h(conn_t *c, const char *line) {
 
 static int mtu_info_h(conn_t *c, const char *line) {
 	char from_name[MAX_STRING_SIZE], to_name[MAX_STRING_SIZE], mtu_text[MAX_STRING_SIZE];
-	if (sscanf(line, "%*d " MAX_STRING " " MAX_STRING " " MAX_STRING, from_name, to_name,
-	           mtu_text) != 3) {
-		logger(PX_LOG_ERROR, LOG_ERR, "Got bad MTU_INFO from %s (%s): dropped", c->name,
-		       c->hostname);
+	if (sscanf(line, "%*d " MAX_STRING " " MAX_STRING " " MAX_STRING, from_name, to_name, mtu_text) !=
+	    3) {
+		logger(PX_LOG_ERROR, LOG_ERR, "Got bad MTU_INFO from %s (%s): dropped", c->name, c->hostname);
 		return 0;
 	}
 	char *end;
