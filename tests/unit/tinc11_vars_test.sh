@@ -9,7 +9,8 @@
 set -u
 srcdir=${srcdir:-.}
 builddir=${builddir:-.}
-doc=$srcdir/docs/tinc-1.1-variables.md
+docname=docs/tinc-1.1-variables.md
+doc=$srcdir/$docname
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
