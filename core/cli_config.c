@@ -505,6 +505,18 @@ static int parse_request(int argc, char **argv, struct request *rq, char **lineb
 				        "Warning: %s is not implemented by Plexus and has no effect.\n",
 				        rq->var);
 			break;
+		case CONF_OBSOLETE:
+			/* As tinc treats its obsolete variables: only with --force. */
+			if (!cli_force) {
+				fprintf(stderr,
+				        "%s is an obsolete variable and has no effect: %s. Use --force to "
+				        "use it anyway.\n",
+				        rq->var, conf_var_replacement(rq->var));
+				return -1;
+			}
+			fprintf(stderr, "Warning: %s is an obsolete variable and has no effect: %s.\n",
+			        rq->var, conf_var_replacement(rq->var));
+			break;
 		default:
 			break;
 		}

@@ -391,6 +391,11 @@ static void check_variables(const char *path, bool server) {
 			fprintf(stderr, "WARNING: variable %s is not implemented by Plexus (%s line %d)\n",
 			        var, path, lineno);
 			break;
+		case CONF_OBSOLETE:
+			fprintf(stderr,
+			        "WARNING: variable %s is obsolete and has no effect (%s line %d): %s\n", var,
+			        path, lineno, conf_var_replacement(var));
+			break;
 		default:
 			break;
 		}

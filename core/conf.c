@@ -31,14 +31,17 @@ char *main_conf_path;
 
 /* Third column: what Plexus does with the variable (enum conf_support; left
  * out means CONF_IMPLEMENTED). Fourth: values, '|'-separated, that mean the
- * same as leaving the variable out, so setting them needs no warning. The
- * comment after a not-implemented variable says what happens instead.
+ * same as leaving the variable out, so setting them needs no warning. Fifth,
+ * for an obsolete variable only: what replaced it, which the warning, `plexus
+ * fsck`, `plexus set` and the generated documentation all print. The comment
+ * after another not-implemented variable says what happens instead.
  * tests/unit/conf_vars_test.sh checks that every implemented one is read. */
 struct known_var {
 	const char *name;
 	int flags;
 	enum conf_support support;
 	const char *inert;
+	const char *replacement;
 };
 
 #define S CONF_SERVER
@@ -66,7 +69,7 @@ static const struct known_var known_vars[] = {
     {"DeviceType", S}, /* tun, tap, dummy, fd, raw_socket, multicast, vde (with libvdeplug); uml refused at start-up */
     {"DirectOnly", S},
     {"DisableBuggyPeers", S},
-    {"ECDSAPrivateKeyFile", S, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PrivateKeyFile */
+    {"ECDSAPrivateKeyFile", S, CONF_OBSOLETE, NULL, "it named a tinc 1.1pre P-521 key, which SPTPS no longer uses; set Ed25519PrivateKeyFile and generate a key with plexus generate-ed25519-keys"},
     {"Ed25519PrivateKeyFile", S},
     {"ExperimentalProtocol", S},
     {"Forwarding", S},
@@ -79,7 +82,7 @@ static const struct known_var known_vars[] = {
     {"KeyExpire", S},
     {"ListenAddress", S | M},
     {"LocalDiscovery", S},
-    {"LocalDiscoveryAddress", S | M, CONF_WARN}, /* tinc 1.1 dropped it too; LocalDiscovery uses the local addresses peers announce */
+    {"LocalDiscoveryAddress", S | M, CONF_OBSOLETE, NULL, "tinc 1.1 dropped it; LocalDiscovery uses the local addresses nodes announce in their edges"},
     {"LogLevel", S},
     {"MACExpire", S},
     {"MaxConnectionBurst", S},
@@ -87,7 +90,7 @@ static const struct known_var known_vars[] = {
     {"MaxTimeout", S},
     {"MinTimeout", S}, /* tinc 1.0's; tinc 1.1 ignores it */
     {"Mode", S},
-    {"MTUInfoInterval", S, CONF_WARN}, /* no MTU_INFO relay hints are sent, so there is nothing to pace */
+    {"MTUInfoInterval", S}, /* pace of the MTU_INFO hints we originate (protocol_info.c) */
     {"Name", S},
     {"PingInterval", S},
     {"PingTimeout", S},
@@ -106,7 +109,7 @@ static const struct known_var known_vars[] = {
     {"UDPDiscoveryInterval", S},
     {"UDPDiscoveryKeepaliveInterval", S},
     {"UDPDiscoveryTimeout", S},
-    {"UDPInfoInterval", S, CONF_WARN}, /* no UDP_INFO relay hints are sent, so there is nothing to pace */
+    {"UDPInfoInterval", S}, /* pace of the UDP_INFO hints we originate (protocol_info.c) */
     {"UDPRcvBuf", S},
     {"UDPSndBuf", S},
     {"UPnP", S}, /* refused at start-up, unless no, when built without libminiupnpc */
@@ -120,8 +123,8 @@ static const struct known_var known_vars[] = {
     {"ClampMSS", S | H},
     {"Compression", S | H},
     {"Digest", S | H},
-    {"ECDSAPublicKey", H, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PublicKey */
-    {"ECDSAPublicKeyFile", S | H, CONF_WARN}, /* tinc 1.1pre ECDSA keys; SPTPS uses Ed25519PublicKeyFile */
+    {"ECDSAPublicKey", H, CONF_OBSOLETE, NULL, "it held a tinc 1.1pre P-521 key, which SPTPS no longer uses; put the node's Ed25519PublicKey in its host file"},
+    {"ECDSAPublicKeyFile", S | H, CONF_OBSOLETE, NULL, "it named a tinc 1.1pre P-521 key, which SPTPS no longer uses; set Ed25519PublicKeyFile"},
     {"Ed25519PublicKey", H},
     {"Ed25519PublicKeyFile", S | H},
     {"Ifconfig", H | M, CONF_TOOL_ONLY}, /* for tinc join's tinc-up.invitation; tincd ignores it too */
@@ -142,7 +145,7 @@ static const struct known_var known_vars[] = {
     {"PluginDir", S},
     {"DisablePlugin", S | M},
     {"RequirePlugin", S | M},
-    {"LoadPlugin", S | M, CONF_WARN}, /* every plugin found is loaded; see RequirePlugin, DisablePlugin */
+    {"LoadPlugin", S | M, CONF_OBSOLETE, NULL, "every plugin found in PluginDir is loaded; use RequirePlugin to insist on one and DisablePlugin to leave one out"},
     {"LegacyECDH", S | H}, /* crypto-legacy: ECDH data keys */
     /* update-hosts plugin */
     {"HostsFilesMaster", S | H},
@@ -158,8 +161,8 @@ static const struct known_var known_vars[] = {
     {"IgnoreNetUpdates", S},
     {"DontVerifyUpdateSignature", S},
     {"DontVerifyUpdatePermission", S},
-    {"Transport", S | H, CONF_WARN}, /* one stream and one datagram transport, chosen by the loader */
-    {"LogFile", S, CONF_WARN}, /* the log file is chosen with --logfile */
+    {"Transport", S | H, CONF_OBSOLETE, NULL, "the plugin loader uses the one stream and the one datagram transport loaded; use DisablePlugin to leave a transport plugin out"},
+    {"LogFile", S, CONF_OBSOLETE, NULL, "choose the log file with plexusd --logfile"},
 };
 /* clang-format on */
 
@@ -206,6 +209,11 @@ size_t conf_known_var_count(void) {
 
 const char *conf_known_var_name(size_t i) {
 	return i < conf_known_var_count() ? known_vars[i].name : NULL;
+}
+
+const char *conf_var_replacement(const char *var) {
+	const struct known_var *k = find_known_var(var);
+	return k && k->support == CONF_OBSOLETE ? k->replacement : NULL;
 }
 
 const char *conf_known_var_inert(size_t i) {
@@ -584,6 +592,10 @@ static void report_unsupported(const struct known_var *k, const struct conf_entr
 		       "%s: Variable %s is only used by tinc's invitation tools; plexusd ignores it, as "
 		       "tincd does",
 		       at, k->name);
+		break;
+	case CONF_OBSOLETE:
+		logger(PX_LOG_ALWAYS, LOG_WARNING, "%s: Variable %s is obsolete and has no effect: %s", at,
+		       k->name, k->replacement);
 		break;
 	default:
 		logger(PX_LOG_ALWAYS, LOG_WARNING,

@@ -32,6 +32,7 @@ enum conf_support {
 	CONF_WARN,            /* not implemented: a warning when it is set */
 	CONF_REFUSE,          /* not implemented, and ignoring it would weaken security: refused */
 	CONF_TOOL_ONLY,       /* only tinc's command-line tools read it; tincd ignores it too */
+	CONF_OBSOLETE,        /* no longer means anything: a warning names what replaced it */
 };
 
 void conf_init(struct conf *c);
@@ -58,6 +59,8 @@ int conf_var_flags(const char *var);
  * registered theirs. NULL: every such name warns. */
 void conf_set_unknown_filter(bool (*filter)(const char *var, const char *where));
 enum conf_support conf_var_support(const char *var); /* CONF_IMPLEMENTED if unknown */
+/* For a CONF_OBSOLETE variable: what replaced it (one clause), else NULL. */
+const char *conf_var_replacement(const char *var);
 /* Does `value` mean the same for `var` as leaving it out (e.g. UPnP = no)? */
 bool conf_var_value_inert(const char *var, const char *value);
 /* The known-variable table, for tests that walk it. */

@@ -40,6 +40,7 @@ size_t conf_var_info_core(struct conf_var_info **out) {
 		v[i].flags = conf_var_flags(name);
 		v[i].support = conf_var_support(name);
 		v[i].inert = conf_known_var_inert(i);
+		v[i].replacement = conf_var_replacement(name);
 		v[i].doc = conf_var_doc(name);
 	}
 
@@ -73,7 +74,15 @@ int conf_docgen_check(FILE *err, const struct conf_var_info *v, size_t n) {
 			problems++;
 		}
 
-		if (v[i].support != CONF_IMPLEMENTED && (!d->instead || !*d->instead)) {
+		if (v[i].support == CONF_OBSOLETE) {
+			if (d->instead || !v[i].replacement || !*v[i].replacement) {
+				fprintf(err,
+				        "%s: obsolete: the parser's table names its replacement, its "
+				        "documentation must not\n",
+				        v[i].name);
+				problems++;
+			}
+		} else if (v[i].support != CONF_IMPLEMENTED && (!d->instead || !*d->instead)) {
 			fprintf(
 			    err,
 			    "%s: not implemented, but its documentation does not say what happens instead\n",
@@ -166,6 +175,11 @@ static void status_text(FILE *out, const struct conf_var_info *v, bool man) {
 	case CONF_TOOL_ONLY:
 		fputs(" Not for plexusd: ", out);
 		emit(out, instead, man);
+		fputs(".", out);
+		return;
+	case CONF_OBSOLETE:
+		fputs(" Obsolete (a warning is logged): ", out);
+		emit(out, v->replacement ? v->replacement : "", man);
 		fputs(".", out);
 		return;
 	}
@@ -268,10 +282,9 @@ void conf_docgen(FILE *out, enum conf_docgen_format format, const struct conf_va
 	case CONF_DOCGEN_STATUS:
 		for (size_t i = 0; i < n; i++) {
 			static const char *const names[] = {
-			    [CONF_IMPLEMENTED] = "implemented",
-			    [CONF_WARN] = "warn",
-			    [CONF_REFUSE] = "refuse",
-			    [CONF_TOOL_ONLY] = "tool-only",
+			    [CONF_IMPLEMENTED] = "implemented", [CONF_WARN] = "warn",
+			    [CONF_REFUSE] = "refuse",           [CONF_TOOL_ONLY] = "tool-only",
+			    [CONF_OBSOLETE] = "obsolete",
 			};
 			fprintf(out, "%s %s\n", v[i].name, names[v[i].support]);
 		}

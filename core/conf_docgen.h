@@ -19,6 +19,7 @@ struct conf_var_info {
 	int flags; /* CONF_SERVER, CONF_HOST, CONF_MULTIPLE */
 	enum conf_support support;
 	const char *inert;              /* '|'-separated values that mean "not set", or NULL */
+	const char *replacement;        /* CONF_OBSOLETE: what replaced it (the parser's text) */
 	const struct conf_var_doc *doc; /* NULL if undocumented */
 };
 
@@ -29,7 +30,8 @@ size_t conf_var_info_core(struct conf_var_info **out);
 void conf_var_info_sort(struct conf_var_info *v, size_t n);
 /* Log every inconsistency between the table and the documentation to err:
  * an undocumented variable, a documentation entry for an unknown one, an
- * "instead" note on an implemented variable or none on another. Returns the
+ * "instead" note on an implemented or obsolete variable (an obsolete one's
+ * text is the parser's replacement) or none on another. Returns the
  * number of problems. */
 int conf_docgen_check(FILE *err, const struct conf_var_info *v, size_t n);
 
@@ -38,7 +40,7 @@ enum conf_docgen_format {
 	CONF_DOCGEN_MAN_LIST, /* plexusd(8): one line per variable */
 	CONF_DOCGEN_MARKDOWN, /* README.md: one list item per variable */
 	CONF_DOCGEN_NAMES,    /* one name per line, for shell completion */
-	CONF_DOCGEN_STATUS,   /* "NAME implemented|warn|refuse|tool-only" per line, for tests */
+	CONF_DOCGEN_STATUS,   /* "NAME implemented|warn|refuse|tool-only|obsolete" per line, for tests */
 };
 void conf_docgen(FILE *out, enum conf_docgen_format format, const struct conf_var_info *v, size_t n);
 

@@ -21,6 +21,7 @@
 #include "route.h"
 #include "settings.h"
 #include "sptps_tcp.h"
+#include "protocol_info.h"
 
 /* A connection's edge is gone: tell the others (DEL_EDGE). */
 static void edge_gone(const struct edge *e) {
@@ -60,6 +61,11 @@ void daemon_wire(void) {
 	protocol_edge_register();
 	protocol_key_register();
 	sptps_tcp_register();
+	protocol_info_register();
+	net_packet_set_relay_hints(&(struct relay_hint_io){
+	    .udp_info = relay_hint_udp_info,
+	    .mtu_info = relay_hint_mtu_info,
+	});
 	net_packet_set_sptps_tcp(&(struct sptps_tcp_io){
 	    .send_frame = sptps_tcp_send_frame,
 	    .relay = sptps_tcp_relay,

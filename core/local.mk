@@ -47,6 +47,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/subnet_policy.c core/subnet_policy.h core/strict_subnets.c \
 	core/protocol_key.c \
 	core/protocol_misc.c \
+	core/protocol_info.c core/protocol_info.h \
 	core/net.c core/net.h core/graph_dump.c core/graph_dump.h core/outgoing.c core/reachability.c core/reachability.h \
 	core/daemon.c core/daemon.h \
 	core/autoconnect.c core/autoconnect.h core/autoconnect_run.c \

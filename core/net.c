@@ -181,6 +181,8 @@ int net_reload(void) {
 	script_settings_from_conf();
 	if (udp_discovery_settings_read() < 0)
 		logger(PX_LOG_ALWAYS, LOG_ERR, "UDPDiscovery settings not reloaded: bad value");
+	if (relay_hint_settings_read() < 0)
+		logger(PX_LOG_ALWAYS, LOG_ERR, "UDPInfoInterval/MTUInfoInterval not reloaded: bad value");
 	udp_discovery_reconfigure();
 	struct outgoing *o, *otmp;
 	if (proxy_configure() < 0) {

@@ -59,6 +59,13 @@ void net_packet_set_sptps_tcp(const struct sptps_tcp_io *io) {
 	sptps_tcp = *io;
 }
 
+/* UDP_INFO / MTU_INFO, when the wiring gives them. */
+static struct relay_hint_io relay_hints;
+
+void net_packet_set_relay_hints(const struct relay_hint_io *io) {
+	relay_hints = *io;
+}
+
 /* Also hands PMTU discovery (pmtu.c) the way to send its probes. */
 void packet_pool_init(void) {
 	for (int i = 0; i < BATCH; i++) {
@@ -505,19 +512,27 @@ static bool id_is_zero(const uint8_t *id) {
  * relay the ones for other nodes unopened, and find the originator of ours.
  * Returns the originator with the prefix stripped, or NULL when done with it.
  */
-static node_t *strip_node_ids(node_t *hop, struct px_buf *b, bool *learn) {
+static node_t *strip_node_ids(node_t *hop, struct px_buf *b, bool *learn, bool *relayed) {
 	if (b->len < 12)
 		return NULL;
 	const uint8_t *dst = b->data, *src = b->data + 6;
-	if (!id_is_zero(dst) && memcmp(dst, myself->id, 6)) {
-		node_t *to = node_lookup_id(dst);
+	bool direct = id_is_zero(dst);
+	node_t *origin = node_lookup_id(src);
+	node_t *to = direct ? myself : node_lookup_id(dst);
+	/* Not straight from its originator (or the originator's static relay),
+	 * and for us or a node we are the static relay of: tell the originator's
+	 * side where it is (UDP_INFO), as tinc 1.1 does. */
+	if (origin && origin != myself && origin->reachable && to && to->reachable && relay_hints.udp_info &&
+	    (hop ? hop : origin) != origin->via && to->via == myself)
+		relay_hints.udp_info(origin);
+	*relayed = !direct;
+	if (!direct && memcmp(dst, myself->id, 6)) {
 		if (to && settings.forwarding == FMODE_INTERNAL && relay_datagram(to, b) < 0 &&
 		    !(sptps_tcp.relay && sptps_tcp.relay(to, src, b->data + 12, b->len - 12)))
 			logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Cannot relay datagram to %s by UDP or TCP",
 			       to->name);
 		return NULL;
 	}
-	node_t *origin = node_lookup_id(src);
 	if (!origin || origin == myself)
 		return NULL;
 	b->data += 12;
@@ -569,7 +584,7 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 		addr_unmap(&b->addr);
 		node_t *from = node_lookup_udp(&b->addr);
 		node_t *hop = from;
-		bool with_ids = false, learn = false;
+		bool with_ids = false, learn = false, relayed = false;
 		if (from && crypto_e2e(from) && PX_OPTION_VERSION(from->options) >= 4) {
 			with_ids = true;
 		} else if (!from && b->len >= 12) {
@@ -580,7 +595,7 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 		}
 		if (with_ids) {
 			b->flags = 0;
-			from = strip_node_ids(hop, b, &learn);
+			from = strip_node_ids(hop, b, &learn, &relayed);
 			if (!from)
 				continue;
 		} else if (!from) {
@@ -595,6 +610,10 @@ void dgram_input(struct px_plugin *p, void *sock, struct px_buf *bufs, unsigned 
 			continue;
 		if (learn)
 			learn_udp_address(from, &b->addr);
+		/* Relayed to us: help the relay with the path MTU (MTU_INFO). tinc
+		 * 1.1 sends it towards the node the datagram came from. */
+		if (relayed && hop && relay_hints.mtu_info)
+			relay_hints.mtu_info(hop);
 		from->last_udp_rx_ms = now_ms();
 		from->seen_addr = b->addr;
 		from->has_seen_addr = true;

@@ -46,6 +46,16 @@ struct sptps_tcp_io {
 };
 void net_packet_set_sptps_tcp(const struct sptps_tcp_io *io);
 
+/* tinc 1.1's relay hints (UDP_INFO, MTU_INFO), which protocol_info.c
+ * sends and the wiring hands over: an SPTPS datagram from `origin` did not
+ * come straight from it, and we are its destination or origin's static
+ * relay; a relayed datagram for us came from `hop`. */
+struct relay_hint_io {
+	void (*udp_info)(node_t *origin);
+	void (*mtu_info)(node_t *hop);
+};
+void net_packet_set_relay_hints(const struct relay_hint_io *io);
+
 /* The listening sockets, which net_setup.c opens. */
 struct listener {
 	void *stream_listener;

@@ -53,6 +53,8 @@ struct px_node {
 	int mtu, minmtu, maxmtu, mtuprobes;
 	int mtu_check_fails;     /* periodic checks in a row without any reply */
 	uint64_t last_udp_rx_ms; /* last authenticated datagram from it */
+	/* When we last originated a UDP_INFO / MTU_INFO towards it (0: never). */
+	uint64_t udp_info_sent_ms, mtu_info_sent_ms;
 	struct px_timer *mtu_timer;
 	bool udp_confirmed;
 	/* UDP discovery (SPTPS peers, UDPDiscovery = yes): its state and timer. */

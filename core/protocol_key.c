@@ -18,6 +18,7 @@
 #include "node.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "protocol_info.h"
 #include "settings.h"
 
 int key_changed_h(conn_t *c, const char *line) {
@@ -69,6 +70,27 @@ static int parse_key_route(conn_t *c, const char *line, const char *what, node_t
 	return 1;
 }
 
+/* tinc 1.1's REQ_KEY envelope: a key exchange start (REQ_KEY) or an SPTPS
+ * record (SPTPS_PACKET) carried over TCP. Where we are its destination or
+ * the origin's static relay, the origin's side learns from us where it is
+ * (UDP_INFO), so that it may try UDP. Returns the sub-type, 0 if none. */
+static int envelope_hint(const char *line, node_t *from, node_t *to) {
+	int reqno = 0;
+	if (!settings.experimental_protocol || sscanf(line, "%*d %*s %*s %d", &reqno) != 1)
+		return 0;
+	if ((reqno == PX_REQ_REQ_KEY || reqno == PX_REQ_SPTPS_PACKET) && to->via == myself)
+		send_udp_info(myself, from);
+	return reqno;
+}
+
+/* An SPTPS exchange with `from` took a record over TCP: tell its side the
+ * path MTU (MTU_INFO). tinc 1.1 does so once it decoded the record; here
+ * the crypto plugin decodes it and the hint goes out either way (paced). */
+static void sptps_mtu_hint(node_t *from) {
+	if (from->crypto && (from->crypto->ops->flags & PX_CRYPTO_END_TO_END))
+		send_mtu_info(myself, from, PX_MTU);
+}
+
 int req_key_h(conn_t *c, const char *line) {
 	node_t *from, *to;
 	int r = parse_key_route(c, line, "REQ_KEY", &from, &to);
@@ -81,10 +103,13 @@ int req_key_h(conn_t *c, const char *line) {
 			       c->hostname, from->name);
 			return 0;
 		}
+		int reqno = envelope_hint(line, from, to);
 		if (!from->crypto && !node_choose_crypto(from))
 			return 0;
 		if (from->crypto->ops->key_on_req)
 			from->crypto->ops->key_on_req(from->crypto->plugin, from, line);
+		if (reqno == PX_REQ_REQ_KEY || reqno == PX_REQ_SPTPS_PACKET)
+			sptps_mtu_hint(from);
 		return 0;
 	}
 	if (settings.tunnelserver)
@@ -95,6 +120,8 @@ int req_key_h(conn_t *c, const char *line) {
 		       to->name);
 		return 0;
 	}
+	if (from->reachable)
+		envelope_hint(line, from, to);
 	forward_to_node(to, line);
 	return 0;
 }
@@ -144,6 +171,8 @@ int ans_key_h(conn_t *c, const char *line) {
 		return 0;
 	if (from->crypto->ops->key_on_ans)
 		from->crypto->ops->key_on_ans(from->crypto->plugin, from, line);
+	if (from->reachable)
+		sptps_mtu_hint(from);
 	return 0;
 }
 

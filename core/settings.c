@@ -57,6 +57,24 @@ int udp_discovery_settings_read(void) {
 	return 0;
 }
 
+/* UDPInfoInterval, MTUInfoInterval: at start-up and on reload, as tinc 1.1
+ * re-reads them; tinc 1.1's default is 5 seconds for both. 0 sends a hint
+ * for every packet that calls for one. A bad value leaves the ones in use. */
+int relay_hint_settings_read(void) {
+	int udp_info, mtu_info;
+	int err = get_int("UDPInfoInterval", 5, &udp_info);
+	err |= get_int("MTUInfoInterval", 5, &mtu_info);
+	if (!err && (udp_info < 0 || mtu_info < 0)) {
+		logger(PX_LOG_ALWAYS, LOG_ERR, "UDPInfoInterval and MTUInfoInterval must not be negative");
+		err = -1;
+	}
+	if (err)
+		return -1;
+	settings.udp_info_interval = udp_info;
+	settings.mtu_info_interval = mtu_info;
+	return 0;
+}
+
 int settings_read(void) {
 	int err = 0;
 	memset(&settings, 0, sizeof(settings));
@@ -148,6 +166,7 @@ int settings_read(void) {
 	err |= get_bool("TunnelServer", false, &settings.tunnelserver);
 	err |= get_bool("LocalDiscovery", false, &settings.local_discovery);
 	err |= udp_discovery_settings_read();
+	err |= relay_hint_settings_read();
 	err |= get_bool("ExperimentalProtocol", true, &settings.experimental_protocol);
 	err |= get_bool("DecrementTTL", false, &settings.decrement_ttl);
 	err |= get_bool("PriorityInheritance", false, &settings.priority_inheritance);

@@ -39,6 +39,9 @@ struct settings {
 	/* UDPDiscovery*: tinc 1.1's UDP probing of SPTPS peers (seconds). */
 	bool udp_discovery;
 	int udp_discovery_interval, udp_discovery_keepalive, udp_discovery_timeout;
+	/* UDPInfoInterval, MTUInfoInterval: least seconds between the relay
+	 * hints we originate towards one node (protocol_info.c). */
+	int udp_info_interval, mtu_info_interval;
 };
 extern struct settings settings;
 
@@ -46,6 +49,8 @@ extern struct settings settings;
 int settings_read(void);
 /* Just the UDPDiscovery* variables (also on reload). -1 on a bad value. */
 int udp_discovery_settings_read(void);
+/* UDPInfoInterval and MTUInfoInterval (also on reload). -1 on a bad value. */
+int relay_hint_settings_read(void);
 /* ScriptsInterpreter, ScriptsExtension: also on reload, as tinc 1.1 does. */
 void script_settings_from_conf(void);
 

@@ -20,6 +20,7 @@
 #include "net_packet.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "protocol_info.h"
 #include "settings.h"
 #include "sptps_frame.h"
 #include "sptps_tcp.h"
@@ -121,14 +122,15 @@ bool sptps_tcp_relay(node_t *to, const uint8_t src_id[6], const uint8_t *dgram, 
 }
 
 /* A datagram for us: open it as if it came by UDP, but learn nothing about
- * UDP from it and refuse MTU probes (they only make sense over UDP). */
-static void receive_own(node_t *from, const uint8_t *dgram, size_t len) {
+ * UDP from it and refuse MTU probes (they only make sense over UDP). True
+ * if it opened. */
+static bool receive_own(node_t *from, const uint8_t *dgram, size_t len) {
 	static uint8_t storage[SPTPS_FRAME_MAX + 2 * HEADROOM];
 	if ((!from->crypto && !node_choose_crypto(from)) ||
 	    !(from->crypto->ops->flags & PX_CRYPTO_END_TO_END)) {
 		logger(PX_LOG_TRAFFIC, LOG_DEBUG,
 		       "Got an SPTPS_PACKET from %s, which does not use SPTPS with us", from->name);
-		return;
+		return false;
 	}
 	struct px_buf b = {0};
 	b.base = storage;
@@ -138,16 +140,17 @@ static void receive_own(node_t *from, const uint8_t *dgram, size_t len) {
 	b.len = (uint32_t)len;
 	b.node = from;
 	if (!from->crypto->ops->open(from->crypto->plugin, from, &b, 1) || !b.len)
-		return;
+		return false;
 	if ((b.flags & PX_BUF_PROBE) || !unpack_opened(from, &b) || b.len < PX_ETH_HLEN)
-		return;
+		return true;
 	if (!b.data[12] && !b.data[13])
-		return; /* an MTU probe */
+		return true; /* an MTU probe */
 	b.flags |= PX_BUF_VIA_TCP;
 	from->in_packets++;
 	from->in_bytes += b.len;
 	receive_frame(from, &b);
 	tx_flush();
+	return true;
 }
 
 /* A whole frame arrived on c: deliver it or pass it on. */
@@ -161,14 +164,21 @@ static void receive_binary(conn_t *c, const uint8_t *frame, size_t len) {
 	}
 	const uint8_t *dgram = frame + SPTPS_FRAME_IDS;
 	len -= SPTPS_FRAME_IDS;
-	if (to == myself) {
-		if (from != myself)
-			receive_own(from, dgram, len);
+	if (from == myself)
 		return;
-	}
 	if (!to->reachable) {
 		logger(PX_LOG_TRAFFIC, LOG_WARNING, "Cannot relay SPTPS_PACKET from %s to %s: unreachable",
 		       from->name, to->name);
+		return;
+	}
+	/* It came by TCP: if we are its destination or from's static relay,
+	 * tell from's side where from is, so that it may try UDP (UDP_INFO). */
+	if (to->via == myself)
+		send_udp_info(myself, from);
+	if (to == myself) {
+		/* Opened: tell from's side the path MTU (MTU_INFO). */
+		if (receive_own(from, dgram, len))
+			send_mtu_info(myself, from, PX_MTU);
 		return;
 	}
 	if (settings.forwarding != FMODE_INTERNAL)

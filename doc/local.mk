@@ -36,7 +36,7 @@ doc/plexus.8: $(srcdir)/doc/plexus.8.in Makefile
 # $(docdir)/sdk). tests/unit/docs_sync_test.sh fails when a docs/*.md or
 # docs/protocol/*.md is missing here.
 dist_doc_DATA = README.md docs/invitations.md docs/legacy-ecdh.md docs/security.md docs/sptps-over-tcp.md docs/subnet-policy.md \
-	docs/update-hosts.md
+	docs/update-hosts.md docs/tinc-1.1-variables.md
 protocoldocdir = $(docdir)/protocol
 dist_protocoldoc_DATA = docs/protocol/README.md docs/protocol/extensions.md \
 	docs/protocol/legacy-auth.md docs/protocol/legacy-data.md docs/protocol/meta.md \

@@ -90,6 +90,15 @@ no $P -c "$D" set Proxy "socks4a 198.18.1.9 1080"
 ok $P -c "$D" del Proxy
 no $P -c "$D" set Sandbox "normal"
 err_has "refuses"
+# obsolete variables: only with --force, the message names the replacement;
+# fsck warns about one that is set, but does not fail for it
+no $P -c "$D" set LogFile /var/log/x.log
+err_has "LogFile is an obsolete variable and has no effect: choose the log file with plexusd --logfile"
+ok $P --force -c "$D" set ECDSAPublicKeyFile /nonexistent/ecdsa_key.pub
+err_has "Warning: ECDSAPublicKeyFile is an obsolete variable and has no effect: .*Ed25519PublicKeyFile"
+ok $P -b -c "$D" fsck
+err_has "WARNING: variable ECDSAPublicKeyFile is obsolete and has no effect (.*): .*Ed25519PublicKeyFile"
+ok $P -c "$D" del ECDSAPublicKeyFile
 no $P -c "$D" del Subnet 198.19.99.0/24
 err_has "No configuration variables deleted"
 no $P -c "$D" set Port

@@ -13,7 +13,7 @@ require_cmd nft ss ping
 two_node_net "$PXT_KIND" plexus
 [ "${N_KIND[alpha]}" = plexus ] || skip "alpha must be a Plexus node"
 node_conf alpha "FWMark = 4660" "BindToInterface = eth0" "ListenAddress = $(underlay_addr alpha)" \
-	"ProcessPriority = low" "ScriptsInterpreter = /bin/sh" "ScriptsExtension = .sh" "MTUInfoInterval = 5"
+	"ProcessPriority = low" "ScriptsInterpreter = /bin/sh" "ScriptsExtension = .sh" "LocalDiscoveryAddress = 198.18.0.255"
 mv "${N_DIR[alpha]}/tinc-up" "${N_DIR[alpha]}/tinc-up.sh"
 mv "${N_DIR[alpha]}/tinc-down" "${N_DIR[alpha]}/tinc-down.sh"
 chmod 644 "${N_DIR[alpha]}/tinc-up.sh" "${N_DIR[alpha]}/tinc-down.sh"
@@ -48,7 +48,7 @@ nice=$(awk '{print $19}' "/proc/${N_PID[alpha]}/stat")
 note "alpha's nice value: $nice"
 [ "$nice" = 10 ] || fail "ProcessPriority = low: nice is $nice, expected 10"
 grep -q "tinc-up NAME=alpha" "$PXT_TMP/alpha.scripts" || fail "tinc-up.sh did not run through /bin/sh"
-assert_log alpha "Variable MTUInfoInterval is not implemented by Plexus and has no effect"
+assert_log alpha "Variable LocalDiscoveryAddress is obsolete and has no effect: tinc 1.1 dropped it"
 assert_alive alpha beta
 stop_node alpha
 

@@ -514,7 +514,7 @@ static void test_random(void) {
  * not reported. */
 static void test_unimplemented_vars(void) {
 	char text[256], msg[160];
-	size_t warned = 0, refused = 0;
+	size_t warned = 0, refused = 0, obsolete = 0;
 
 	setup_confbase();
 	conf_free(&server_conf);
@@ -549,6 +549,14 @@ static void test_unimplemented_vars(void) {
 			snprintf(msg, sizeof(msg),
 			         "tinc.conf:2: Variable %s is only used by tinc's invitation tools", name);
 			break;
+		case CONF_OBSOLETE:
+			obsolete++;
+			CHECK(rc == 0);
+			CHECK(conf_var_replacement(name) && *conf_var_replacement(name));
+			snprintf(msg, sizeof(msg),
+			         "tinc.conf:2: Variable %s is obsolete and has no effect: %s", name,
+			         conf_var_replacement(name));
+			break;
 		default:
 			CHECK(rc == 0);
 			snprintf(msg, sizeof(msg), "Variable %s is", name);
@@ -564,12 +572,17 @@ static void test_unimplemented_vars(void) {
 	}
 
 	CHECK(conf_known_var_count() > 90);
-	CHECK(warned >= 5); /* 9 left; fewer as variables get implemented */
+	CHECK(warned == 0); /* every variable is implemented, refused, tool-only or obsolete */
+	CHECK(obsolete == 7);
 	CHECK(refused >= 1);
 	CHECK(conf_var_support("Sandbox") == CONF_REFUSE);
 	CHECK(conf_var_support("Proxy") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("DisableBuggyPeers") == CONF_IMPLEMENTED);
-	CHECK(conf_var_support("MTUInfoInterval") == CONF_WARN);
+	CHECK(conf_var_support("MTUInfoInterval") == CONF_IMPLEMENTED);
+	CHECK(conf_var_support("UDPInfoInterval") == CONF_IMPLEMENTED);
+	CHECK(conf_var_support("ECDSAPublicKey") == CONF_OBSOLETE);
+	CHECK(conf_var_replacement("ECDSAPublicKey") != NULL);
+	CHECK(conf_var_replacement("Name") == NULL);
 	CHECK(conf_var_support("UPnP") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("Name") == CONF_IMPLEMENTED);
 	CHECK(conf_var_support("Frobnicate") == CONF_IMPLEMENTED); /* unknown: warned by the parser */
@@ -607,16 +620,17 @@ static void test_unimplemented_vars(void) {
 	/* In our own host file; and a peer's host file, once per variable until
 	 * the next reload, whatever the number of re-reads. */
 	write_file("tinc.conf", "Name = alpha\n");
-	write_file("hosts/alpha", "Port = 655\nUDPInfoInterval = 9\n");
+	write_file("hosts/alpha", "Port = 655\nLogFile = /tmp/x.log\n");
 	stub_log_clear();
 	CHECK(read_server_config() == 0);
-	CHECK(stub_log_contains("hosts/alpha:2: Variable UDPInfoInterval is not implemented"));
+	CHECK(stub_log_contains("hosts/alpha:2: Variable LogFile is obsolete and has no effect: choose "
+	                        "the log file with plexusd --logfile"));
 	write_file("hosts/alpha", "Port = 655\n");
 	write_file("hosts/beta",
 	           "ECDSAPublicKey = abc\nRoute = 198.18.5.0/24\nAddress = 198.18.0.2\nUPnP = yes\n");
 	stub_log_clear();
 	CHECK(host_conf("beta") != NULL);
-	CHECK(stub_log_contains("hosts/beta:1: Variable ECDSAPublicKey is not implemented"));
+	CHECK(stub_log_contains("hosts/beta:1: Variable ECDSAPublicKey is obsolete"));
 	CHECK(stub_log_contains("hosts/beta:2: Variable Route is only used by tinc's invitation tools"));
 	CHECK(!stub_log_contains("UPnP")); /* a server variable in a peer's file: not ours to use */
 	host_conf_forget("beta");
@@ -626,7 +640,7 @@ static void test_unimplemented_vars(void) {
 	CHECK(read_server_config() == 0); /* reload */
 	stub_log_clear();
 	CHECK(host_conf("beta") != NULL);
-	CHECK(stub_log_contains("hosts/beta:1: Variable ECDSAPublicKey is not implemented"));
+	CHECK(stub_log_contains("hosts/beta:1: Variable ECDSAPublicKey is obsolete"));
 
 	conf_free(&server_conf);
 	host_conf_flush();

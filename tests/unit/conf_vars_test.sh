@@ -11,10 +11,12 @@
 #  - a variable the table marks as refused counts as handled: plexusd refuses
 #    to start while it is set, as tincd does with what it cannot honour
 #    (checked below);
+#  - a variable the table marks as obsolete counts as handled too: it means
+#    nothing any more, plexusd warns and names what replaced it (checked
+#    below); the obsolete list below must agree with the table;
 #  - a variable the table marks as warned (not implemented, a warning is
 #    logged) is listed; it fails the test only with CONF_VARS_STRICT=1
-#    (conf_vars_strict_test.sh, an expected failure until every such
-#    variable is implemented or refused);
+#    (conf_vars_strict_test.sh; none is left);
 #  - a variable marked not implemented must not be read (else flip its mark);
 #  - plexusd refuses to start with each refused variable set (-o), and logs
 #    the warning for a warned one.
@@ -32,6 +34,16 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 #   Ifconfig, Route: tinc join writes them into tinc-up.invitation.
 cli_only="Ifconfig Route"
 
+# Variables that no longer mean anything; plexusd warns, naming what
+# replaced each, and `plexus set` wants --force. The table marks them
+# obsolete; the two lists must agree.
+#   ECDSAPrivateKeyFile, ECDSAPublicKey, ECDSAPublicKeyFile: tinc 1.1pre's
+#     P-521 keys; tinc 1.1 reads none of them (SPTPS uses Ed25519*).
+#   LocalDiscoveryAddress: tinc 1.1 dropped it.
+#   LoadPlugin, Transport, LogFile: Plexus's own early names; every plugin
+#     found is loaded, the loader picks the transports, --logfile the log.
+obsolete_names="ECDSAPrivateKeyFile ECDSAPublicKey ECDSAPublicKeyFile LocalDiscoveryAddress LoadPlugin Transport LogFile"
+
 [ -x "$builddir/core/conf_dump" ] || { echo "FAIL: $builddir/core/conf_dump not built" >&2; exit 1; }
 table=$("$builddir/core/conf_dump" status)
 [ "$(echo "$table" | wc -l)" -gt 50 ] || { echo "FAIL: conf_dump status printed no table" >&2; exit 1; }
@@ -39,6 +51,9 @@ words() { printf '%s\n' $1 | sort | tr '\n' ' ' | sed 's/ $//'; }
 tool_only=$(words "$(echo "$table" | awk '$2 == "tool-only" { print $1 }')")
 [ "$tool_only" = "$(words "$cli_only")" ] ||
 	fail "the table's tool-only variables ($tool_only) are not this test's CLI-only list ($cli_only)"
+obsolete=$(words "$(echo "$table" | awk '$2 == "obsolete" { print $1 }')")
+[ "$obsolete" = "$(words "$obsolete_names")" ] ||
+	fail "the table's obsolete variables ($obsolete) are not this test's obsolete list ($obsolete_names)"
 
 # Every quoted identifier-like string inside the argument list of a call.
 # The CLI (core/cli_*.c) names variables to edit and check files, not to
@@ -70,7 +85,7 @@ while read -r name support; do
 	fi
 	case $support in
 	implemented) fail "$name is marked implemented but no code under core/ or plugins/ reads it" ;;
-	refuse) ;;
+	refuse | obsolete) ;;
 	*)
 		unread="$unread $name"
 		[ "$strict" = 1 ] && fail "no code reads $name (plexusd only warns that it has no effect)"
@@ -80,7 +95,8 @@ done <<EOF
 $table
 EOF
 echo "known variables: $implemented read by code;" \
-	"refused:$(echo "$table" | awk '$2 == "refuse" { printf " %s", $1 }'); CLI-only: $cli_only"
+	"refused:$(echo "$table" | awk '$2 == "refuse" { printf " %s", $1 }'); CLI-only: $cli_only;" \
+	"obsolete: $obsolete_names"
 echo "accepted with a warning, read by no code ($(echo $unread | wc -w)):$unread"
 
 # The daemon's start-up path. A refused variable stops it before it opens
@@ -105,10 +121,12 @@ if [ -x "$plexusd" ]; then
 			fail "plexusd -o $name=...: no refusal message: $(cat "$dir/out")"
 	done
 	echo "refused at start-up: $(echo $refused)"
-	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
-		-o MTUInfoInterval=5 >"$dir/out" 2>&1
-	grep -q "command line: Variable MTUInfoInterval is not implemented by Plexus and has no effect" "$dir/out" ||
-		fail "plexusd -o MTUInfoInterval=5: no warning: $(cat "$dir/out")"
+	for name in $obsolete_names; do
+		PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
+			-o "$name=plexus-test-value" >"$dir/out" 2>&1
+		grep -q "command line: Variable $name is obsolete and has no effect: ..*" "$dir/out" ||
+			fail "plexusd -o $name=...: no obsolete warning: $(cat "$dir/out")"
+	done
 	printf 'Name = alpha\nDisableBuggyPeers = no\nUPnP = no\nSandbox = off\nProxy = none\n' >"$dir/conf/tinc.conf"
 	PLEXUS_PLUGIN_PATH="$dir/noplugins" timeout 10 "$plexusd" -D -K -c "$dir/conf" --pidfile="$dir/pid" \
 		>"$dir/out" 2>&1

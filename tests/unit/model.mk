@@ -13,11 +13,10 @@ tests_unit_conf_test_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_conf_test_CFLAGS = $(MODEL_TEST_CFLAGS)
 tests_unit_conf_test_LDADD = $(MODEL_TEST_LIBS)
 
-# Every known variable is read by some code, refused, or CLI-only; the ones
-# that are only warned about are listed. The strict variant also fails for
-# those: an expected failure until none is left (issue 13), then a test.
+# Every known variable is read by some code, refused, CLI-only or obsolete
+# (the last two in explicit lists); the strict variant also fails for any
+# that is only warned about.
 TESTS += tests/unit/conf_vars_test.sh tests/unit/conf_vars_strict_test.sh
-XFAIL_TESTS += tests/unit/conf_vars_strict_test.sh
 EXTRA_DIST += tests/unit/conf_vars_test.sh tests/unit/conf_vars_strict_test.sh
 
 check_PROGRAMS += tests/unit/netutl_test

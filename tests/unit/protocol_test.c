@@ -19,11 +19,14 @@
 #include "meta.h"
 #include "net.h"
 #include "net_fixture.h"
+#include "netutl.h"
 #include "node.h"
 #include "outgoing.h"
 #include "plugin_host.h"
 #include "plugin_loader.h"
 #include "protocol.h"
+#include "protocol_info.h"
+#include "settings.h"
 #include "subnet.h"
 
 static void start(void) {
@@ -616,6 +619,180 @@ static void test_keys(void) {
 	fx_fini();
 }
 
+/* ---- UDP_INFO and MTU_INFO -------------------------------------------- */
+
+/* A neighbour whose ACK announces protocol minor `minor` (edges to it carry
+ * that minor, which decides whether a hint may go to it). */
+static struct fx_stream *activate_minor(const char *peer, unsigned minor) {
+	struct fx_stream *s = fx_accept();
+	char line[128];
+	snprintf(line, sizeof(line), "0 %s 17\n4 655 20 %x\n", peer, minor << 24 | 0xc);
+	fx_recv(s, line);
+	CHECK(s->c && s->c->state == CONN_ACTIVE);
+	announce_back(s, peer);
+	fx_clear(s);
+	return s;
+}
+
+/* alice - bob (minor 7) - carol; alice - dave (tinc 1.0, minor 0) - erin. */
+static void info_mesh(struct fx_stream **b, struct fx_stream **d) {
+	fx_init("alice", "MaxTimeout = 10\nUDPInfoInterval = 2\nMTUInfoInterval = 3\n");
+	fx_add_host("bob", "Weight = 20\n");
+	fx_add_host("carol", "Weight = 20\n");
+	fx_add_host("dave", "Weight = 20\n");
+	fx_add_host("erin", "Weight = 20\n");
+	*b = activate_minor("bob", 7);
+	*d = activate_minor("dave", 0);
+	fx_recv(*b, "12 f1 bob carol 127.0.0.3 655 700000c 10\n12 f2 carol bob 127.0.0.2 655 700000c 10\n");
+	fx_recv(*d, "12 f3 dave erin 127.0.0.5 655 c 10\n12 f4 erin dave 127.0.0.4 655 c 10\n");
+	CHECK(node_lookup("carol")->reachable && node_lookup("erin")->reachable);
+	CHECK(node_lookup("carol")->nexthop == node_lookup("bob"));
+	CHECK(node_lookup("erin")->nexthop == node_lookup("dave"));
+	fx_clear(*b);
+	fx_clear(*d);
+	fx_log_clear();
+}
+
+static void test_udp_info(void) {
+	struct fx_stream *b, *d;
+	info_mesh(&b, &d);
+	node_t *carol = node_lookup("carol"), *erin = node_lookup("erin");
+	CHECK(settings.udp_info_interval == 2 && settings.mtu_info_interval == 3);
+
+	/* Originated towards carol (not a neighbour): once, then paced. */
+	CHECK(send_udp_info(myself, carol));
+	fx_drain(); /* what the core queued goes out */
+	CHECK(fx_has_line(b, "22 alice carol 127.0.0.1 655"));
+	CHECK(!send_udp_info(myself, carol));
+	carol->udp_info_sent_ms = now_ms() - 1990; /* just under UDPInfoInterval */
+	CHECK(!send_udp_info(myself, carol));
+	carol->udp_info_sent_ms = now_ms() - 2000;
+	CHECK(send_udp_info(myself, carol));
+	fx_drain();
+	CHECK(fx_count(b, "22 ") == 2);
+	/* Never to a neighbour, never over a tinc 1.0 hop (minor < 5). */
+	CHECK(!send_udp_info(myself, node_lookup("bob")));
+	CHECK(!send_udp_info(myself, erin));
+	CHECK(fx_count(d, "22") == 0);
+
+	/* Received about erin (no meta connection, UDP unconfirmed): its
+	 * address is adopted, and the hint goes on towards carol with our idea
+	 * of erin's address. */
+	fx_clear(b);
+	fx_recv(d, "22 erin carol 198.18.7.9 7009\n");
+	CHECK(!d->closed);
+	CHECK(fx_log_contains("UDP address of erin set to"));
+	CHECK(erin->has_udp_addr && addr_port(&erin->udp_addr) == 7009);
+	CHECK(fx_has_line(b, "22 erin carol 198.18.7.9 7009"));
+	/* Confirmed UDP: the hint does not move the address, still forwarded. */
+	erin->udp_confirmed = true;
+	fx_recv(d, "22 erin carol 198.18.7.10 7010\n");
+	CHECK(addr_port(&erin->udp_addr) == 7009);
+	CHECK(fx_has_line(b, "22 erin carol 198.18.7.9 7009"));
+	CHECK(fx_count(b, "22 ") == 2);
+	/* Towards a tinc 1.0 hop: not forwarded; never back where it came from. */
+	fx_recv(b, "22 carol erin 198.18.7.3 655\n");
+	CHECK(fx_count(d, "22") == 0);
+	fx_recv(b, "22 erin carol 198.18.7.9 7009\n");
+	CHECK(fx_count(b, "22 ") == 2);
+	CHECK(fx_log_contains("Not sending a hint about carol back to bob"));
+	/* A neighbour's address is ours to know: no change. */
+	node_t *bob = node_lookup("bob");
+	struct px_addr before = bob->udp_addr;
+	fx_recv(d, "22 bob carol 198.18.7.2 7002\n");
+	CHECK(addr_equal(&before, &bob->udp_addr));
+
+	/* Bad input: logged, dropped, connection kept. */
+	const char *bad[] = {"22 erin\n",
+	                     "22 erin carol 198.18.7.9\n",
+	                     "22 er/n carol 198.18.7.9 655\n",
+	                     "22 zed carol 198.18.7.9 655\n",
+	                     "22 erin zed 198.18.7.9 655\n",
+	                     "22 alice carol 198.18.7.9 655\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fx_log_clear();
+		fx_clear(b);
+		fx_recv(d, bad[i]);
+		if (!fx_log_contains("dropped"))
+			fprintf(stderr, "no log line for bad UDP_INFO '%s'\n", bad[i]);
+		CHECK(fx_log_contains("dropped"));
+		CHECK(fx_count(b, "22") == 0);
+	}
+	/* An address that does not parse is not adopted; the hint goes on. */
+	erin->udp_confirmed = false;
+	fx_log_clear();
+	fx_recv(d, "22 erin carol unspec unspec\n");
+	CHECK(fx_log_contains("gives no usable address for erin"));
+	CHECK(addr_port(&erin->udp_addr) == 7009);
+	CHECK(fx_has_line(b, "22 erin carol 198.18.7.9 7009"));
+	CHECK(!b->closed && !d->closed);
+	fx_fini();
+}
+
+static void test_mtu_info(void) {
+	struct fx_stream *b, *d;
+	info_mesh(&b, &d);
+	node_t *carol = node_lookup("carol"), *erin = node_lookup("erin");
+
+	/* Originated: paced by MTUInfoInterval (3 s here). */
+	CHECK(send_mtu_info(myself, carol, PX_MTU));
+	fx_drain();
+	CHECK(fx_has_line(b, "23 alice carol 1518"));
+	CHECK(!send_mtu_info(myself, carol, PX_MTU));
+	carol->mtu_info_sent_ms = now_ms() - 2990;
+	CHECK(!send_mtu_info(myself, carol, PX_MTU));
+	carol->mtu_info_sent_ms = now_ms() - 3000;
+	CHECK(send_mtu_info(myself, carol, PX_MTU));
+	fx_drain();
+	CHECK(fx_count(b, "23 alice carol 1518") == 2);
+	CHECK(!send_mtu_info(myself, node_lookup("bob"), PX_MTU)); /* a neighbour measures itself */
+	CHECK(!send_mtu_info(myself, erin, PX_MTU));               /* tinc 1.0 next hop */
+	CHECK(fx_count(d, "23") == 0);
+
+	/* Received: a provisional MTU for a node we have not measured, passed
+	 * on, lowered to what we measured on the way. */
+	fx_clear(b);
+	erin->minmtu = 0;
+	erin->maxmtu = PX_MTU;
+	fx_recv(d, "23 erin carol 1450\n");
+	CHECK(erin->mtu == 1450);
+	CHECK(fx_log_contains("Using provisional MTU 1450 for node erin"));
+	CHECK(fx_has_line(b, "23 erin carol 1450"));
+	erin->minmtu = erin->maxmtu = 1300; /* measured: kept, and it bounds the hint */
+	erin->mtu = 1300;
+	fx_recv(d, "23 erin carol 1450\n");
+	CHECK(erin->mtu == 1300);
+	CHECK(fx_has_line(b, "23 erin carol 1300"));
+	/* Above the largest frame: clamped. */
+	carol->minmtu = 0;
+	carol->maxmtu = PX_MTU;
+	fx_recv(b, "23 carol erin 9000\n");
+	CHECK(carol->mtu == PX_MTU);
+	CHECK(fx_count(d, "23") == 0); /* erin's next hop is tinc 1.0 */
+
+	const char *bad[] = {"23 erin\n",
+	                     "23 erin carol\n",
+	                     "23 erin carol 511\n",
+	                     "23 erin carol -1400\n",
+	                     "23 erin carol 14x\n",
+	                     "23 erin carol 99999999999999999999\n",
+	                     "23 e-n carol 1400\n",
+	                     "23 zed carol 1400\n",
+	                     "23 alice carol 1400\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fx_log_clear();
+		fx_clear(b);
+		fx_recv(d, bad[i]);
+		if (!fx_log_contains("dropped"))
+			fprintf(stderr, "no log line for bad MTU_INFO '%s'\n", bad[i]);
+		CHECK(fx_log_contains("dropped"));
+		CHECK(fx_count(b, "23") == 0);
+		CHECK(erin->mtu == 1300);
+	}
+	CHECK(!b->closed && !d->closed);
+	fx_fini();
+}
+
 /* ---- teardown while walking connection_list ---------------------------- */
 
 static void test_terminate_mid_walk(void) {
@@ -1030,6 +1207,8 @@ int main(void) {
 	test_subnets();
 	test_edges();
 	test_keys();
+	test_udp_info();
+	test_mtu_info();
 	test_terminate_mid_walk();
 	test_backoff_doubles();
 	test_backoff_addresses_and_reset();
