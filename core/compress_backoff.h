@@ -18,9 +18,9 @@
 
 #include <plexus/plugin.h>
 
-#define COMPRESS_BACKOFF_MISSES 8    /* packets in a row that did not shrink */
-#define COMPRESS_BACKOFF_MIN    64   /* first pause, in packets */
-#define COMPRESS_BACKOFF_MAX    1024 /* longest pause: how late compressible data is noticed */
+#define COMPRESS_BACKOFF_MISSES 8   /* packets in a row that did not shrink */
+#define COMPRESS_BACKOFF_MIN    64  /* first pause, in packets */
+#define COMPRESS_BACKOFF_MAX    256 /* longest pause: how late compressible data is noticed */
 
 /* Per peer and direction; all zero is the initial state. */
 struct compress_backoff {
@@ -39,8 +39,8 @@ enum compress_how {
  * flag this packet as uncompressed. learn: let this packet's result steer
  * the back-off (probes do not). Returns the length and sets *how, or -1
  * when nothing fitting could be produced. */
-int compress_for_peer(struct compress_backoff *s, const struct px_compress_ops *ops, px_plugin *p,
-                      int level, bool raw_ok, bool learn, const uint8_t *in, size_t inlen, uint8_t *out,
-                      size_t outcap, enum compress_how *how);
+int compress_for_peer(struct compress_backoff *s, const struct px_compress_ops *ops, px_plugin *p, int level,
+                      bool raw_ok, bool learn, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap,
+                      enum compress_how *how);
 
 #endif
