@@ -35,9 +35,9 @@ static int copy_raw(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap
 	return (int)inlen;
 }
 
-int compress_for_peer(struct compress_backoff *s, const struct px_compress_ops *ops, px_plugin *p,
-                      int level, bool raw_ok, bool learn, const uint8_t *in, size_t inlen, uint8_t *out,
-                      size_t outcap, enum compress_how *how) {
+int compress_for_peer(struct compress_backoff *s, const struct px_compress_ops *ops, px_plugin *p, int level,
+                      bool raw_ok, bool learn, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap,
+                      enum compress_how *how) {
 	bool can_skip = raw_ok || ops->store;
 	if (learn && can_skip && !backoff_try(s)) {
 		if (raw_ok)
