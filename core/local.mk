@@ -34,6 +34,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/service.c core/service.h \
 	core/privdrop.c core/privdrop.h \
 	core/plugin_loader.c core/plugin_loader.h \
+	core/compress_backoff.c core/compress_backoff.h \
 	core/plugin_vars.c core/plugin_vars.h \
 	core/plugin_files.c core/plugin_files.h \
 	core/plugin_host.c core/plugin_host.h \

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "compress_backoff.h"
 #include "connection.h"
 #include "device.h"
 #include "edge.h"
@@ -174,21 +175,17 @@ static bool compress_into(node_t *keynode, const struct px_buf *b, struct px_buf
 	const struct compress_provider *cp = compress_for_level(level);
 	if (!cp)
 		return false;
-	int len = cp->ops->compress(cp->plugin, level, b->data, b->len, t->data, room);
-	if (optional && (len < 0 || (uint32_t)len >= b->len)) {
-		/* Does not shrink: send it as it is, the record says so. */
-		if (b->len > room)
-			return false;
-		memcpy(t->data, b->data, b->len);
-		t->len = b->len;
-		return true;
-	}
+	/* Packets that do not shrink go as they are where the record says so
+	 * (SPTPS); runs of them skip the compressor for a while. */
+	enum compress_how how;
+	int len = compress_for_peer(&keynode->out_backoff, cp->ops, cp->plugin, level, optional,
+	                            !(b->flags & PX_BUF_PROBE), b->data, b->len, t->data, room, &how);
 	if (len < 0) {
 		logger(PX_LOG_TRAFFIC, LOG_DEBUG, "Error while compressing packet to %s", keynode->name);
 		return false;
 	}
 	t->len = (uint32_t)len;
-	if (optional)
+	if (optional && how == COMPRESS_COMPRESSED)
 		t->flags |= PX_BUF_COMPRESSED;
 	return true;
 }

@@ -9,6 +9,7 @@
 
 #include <plexus/plugin.h>
 
+#include "compress_backoff.h"
 #include "list.h"
 #include "udp_discovery.h"
 
@@ -47,6 +48,7 @@ struct px_node {
 	struct px_node *name_hash_next;       /* node_lookup() chain */
 	const struct crypto_provider *crypto; /* protocol used for data with it */
 	int out_compression;                  /* level the peer wants to receive */
+	struct compress_backoff out_backoff;  /* its packets that do not shrink */
 	bool validkey;                        /* we can seal for it */
 	bool waitingforkey;
 	uint64_t last_req_key_ms;

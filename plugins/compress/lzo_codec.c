@@ -74,6 +74,39 @@ static int lzo_decompress(px_plugin *self, int level, const uint8_t *in, size_t 
 	return (int)outlen;
 }
 
+/* An LZO1X stream of one literal run and the end marker, as the LZO1X-1
+ * compressor itself emits for input it finds no match in: a run of up to
+ * 238 bytes is announced by one byte (17 + length), a longer one by a zero
+ * byte and the length beyond 18 in base-255 continuation bytes. Every
+ * LZO1X decompressor accepts it, whichever level the peer asked for. */
+static int lzo_store(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+                     size_t outcap) {
+	if (!lzo_level_ok(level) || inlen > COMPRESS_MAX_INPUT)
+		return -1;
+	size_t head = inlen == 0 ? 0 : inlen <= 238 ? 1 : 2 + (inlen - 18 - 1) / 255;
+	if (head + inlen + 3 > outcap) {
+		compress_debug(self, "lzo: %zu bytes do not fit in %zu", inlen, outcap);
+		return -1;
+	}
+	uint8_t *op = out;
+	if (inlen > 0 && inlen <= 238) {
+		*op++ = (uint8_t)(17 + inlen);
+	} else if (inlen > 238) {
+		size_t rest = inlen - 18;
+		*op++ = 0;
+		for (; rest > 255; rest -= 255)
+			*op++ = 0;
+		*op++ = (uint8_t)rest;
+	}
+	memcpy(op, in, inlen);
+	op += inlen;
+	/* End of stream: a distant match of distance 0. */
+	*op++ = 0x11;
+	*op++ = 0;
+	*op++ = 0;
+	return (int)(op - out);
+}
+
 const struct px_compress_ops lzo_codec_ops = {
     .size = sizeof(struct px_compress_ops),
     .name = "lzo",
@@ -81,6 +114,7 @@ const struct px_compress_ops lzo_codec_ops = {
     .level_max = PX_COMPRESS_LZO_BEST,
     .compress = lzo_compress,
     .decompress = lzo_decompress,
+    .store = lzo_store,
 };
 
 int lzo_codec_init(px_plugin *self) {

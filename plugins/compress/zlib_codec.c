@@ -120,6 +120,49 @@ static int zlib_decompress(px_plugin *self, int level, const uint8_t *in, size_t
 	return (int)(outcap - inflater.avail_out);
 }
 
+/* A zlib stream of stored (uncompressed) deflate blocks: the 2-byte header
+ * compress2() writes for this level, blocks of at most 65535 bytes each
+ * with its length and the length's complement, and the Adler-32 of the
+ * data. Every inflater accepts it; it costs a copy and a checksum. For
+ * input deflate cannot shrink it is the size deflate itself would emit. */
+static int zlib_store(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+                      size_t outcap) {
+	if (!zlib_level_ok(level) || inlen > COMPRESS_MAX_INPUT)
+		return -1;
+	size_t blocks = inlen ? (inlen + 65534) / 65535 : 1;
+	if (2 + blocks * 5 + inlen + 4 > outcap) {
+		compress_debug(self, "zlib: %zu bytes do not fit in %zu", inlen, outcap);
+		return -1;
+	}
+	/* CMF: deflate, 32 KiB window; FLG: zlib's level hint, check bits. */
+	unsigned hint = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
+	unsigned header = (0x78u << 8) | (hint << 6);
+	header += 31 - header % 31;
+	uint8_t *op = out;
+	*op++ = (uint8_t)(header >> 8);
+	*op++ = (uint8_t)header;
+	size_t left = inlen;
+	const uint8_t *ip = in;
+	do {
+		size_t n = left > 65535 ? 65535 : left;
+		left -= n;
+		*op++ = left ? 0 : 1; /* BFINAL on the last block, BTYPE 00 = stored */
+		*op++ = (uint8_t)n;
+		*op++ = (uint8_t)(n >> 8);
+		*op++ = (uint8_t)~n;
+		*op++ = (uint8_t)(~n >> 8);
+		memcpy(op, ip, n);
+		op += n;
+		ip += n;
+	} while (left);
+	uLong sum = adler32(adler32(0L, Z_NULL, 0), in, (uInt)inlen);
+	*op++ = (uint8_t)(sum >> 24);
+	*op++ = (uint8_t)(sum >> 16);
+	*op++ = (uint8_t)(sum >> 8);
+	*op++ = (uint8_t)sum;
+	return (int)(op - out);
+}
+
 const struct px_compress_ops zlib_codec_ops = {
     .size = sizeof(struct px_compress_ops),
     .name = "zlib",
@@ -127,6 +170,7 @@ const struct px_compress_ops zlib_codec_ops = {
     .level_max = PX_COMPRESS_ZLIB_MAX,
     .compress = zlib_compress,
     .decompress = zlib_decompress,
+    .store = zlib_store,
 };
 
 int zlib_codec_init(px_plugin *self) {

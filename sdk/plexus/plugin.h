@@ -33,6 +33,9 @@
  *        the oldest minor it runs on (it checks PX_HOST_HAS() for the rest).
  *        struct px_var + host->register_variable: configuration variables
  *        a plugin reads are known to the parser.
+ *   1.3  px_compress_ops.store (a valid stream of the level without
+ *        compressing: the core's back-off on incompressible data where
+ *        the protocol has no "uncompressed" flag).
  */
 #ifndef PLEXUS_PLUGIN_H
 #define PLEXUS_PLUGIN_H
@@ -52,7 +55,7 @@ extern "C" {
 #endif
 
 #define PX_ABI_MAJOR 1
-#define PX_ABI_MINOR 2
+#define PX_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define PX_EXPORT       __attribute__((visibility("default")))
@@ -222,6 +225,13 @@ struct px_compress_ops {
 	/* Return output length, or -1 if corrupt or it would exceed outcap. */
 	int (*decompress)(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
 	                  size_t outcap);
+	/* 1.3, may be NULL: encode `in` as a stream that decompress() (and
+	 * every other decoder of this level) accepts, without searching for
+	 * matches, so it costs about a copy. The core uses it for a peer whose
+	 * packets keep not shrinking when the protocol has no way to send a
+	 * packet uncompressed. Same return convention as compress(). */
+	int (*store)(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+	             size_t outcap);
 };
 
 /* Flags of request types. */

@@ -16,7 +16,10 @@
 # zlib), "random" is iperf3's default random payload (incompressible).
 #
 # Environment: PLEXUS_BUILD (build dir), BENCH_SECONDS, BENCH_PMTU=no to
-# turn PMTU discovery off (then UDP is used from the first packet).
+# turn PMTU discovery off (then UDP is used from the first packet),
+# BENCH_PROTO=legacy for the tinc 1.0 protocol (default: SPTPS, every packet
+# is flagged compressed or not; legacy has no such flag), BENCH_DATA to pick
+# the kinds of data (default "text random").
 . "$(dirname "$0")/../integration/lib.sh"
 require_root
 require_cmd iperf3 python3
@@ -53,6 +56,12 @@ tx_bytes() { in_ns "$1" cat /sys/class/net/eth0/statistics/tx_bytes; }
 make_node tx plexus
 make_node rx plexus
 connect_to tx rx
+case ${BENCH_PROTO:-sptps} in
+legacy) node_conf tx "ExperimentalProtocol = no" && node_conf rx "ExperimentalProtocol = no" ;;
+sptps) node_conf tx "ExperimentalProtocol = yes" && node_conf rx "ExperimentalProtocol = yes" ;;
+*) fail "BENCH_PROTO must be legacy or sptps" ;;
+esac
+read -r -a DATAS <<<"${BENCH_DATA:-text random}"
 if [ "${BENCH_PMTU:-yes}" = no ]; then
 	node_conf tx "PMTUDiscovery = no"
 	node_conf rx "PMTUDiscovery = no"
@@ -94,7 +103,7 @@ EOF
 }
 
 echo
-echo "level  data    goodput    wire/B   CPU s/GB tx  CPU s/GB rx   (${SECONDS_EACH}s each, $(nproc) CPUs)"
+echo "level  data    goodput    wire/B   CPU s/GB tx  CPU s/GB rx   (${SECONDS_EACH}s each, $(nproc) CPUs, ${BENCH_PROTO:-sptps})"
 for level in "${LEVELS[@]}"; do
 	sed -i '/^Compression/d' "${N_CONF[tx]}" "${N_CONF[rx]}"
 	node_conf tx "Compression = $level"
@@ -109,7 +118,7 @@ for level in "${LEVELS[@]}"; do
 	sleep 0.5
 	in_ns tx iperf3 -c "$(tun_addr rx)" -t 3 >/dev/null 2>&1
 	wait "$warm" 2>/dev/null
-	for data in text random; do
+	for data in "${DATAS[@]}"; do
 		run_one "$level" "$data"
 	done
 	stop_node tx

@@ -5,6 +5,10 @@
  * libraries (what tinc sends), the outcap bound, and refusal of corrupt,
  * oversize and decompression-bomb input. Level 12 (LZ4) is covered when
  * the plugin is built with liblz4, and must be absent when it is not.
+ * store() (streams that skip the compressor) must decode with the
+ * libraries' own decompressors, and the core's per-peer back-off
+ * (core/compress_backoff.c, compiled in) must stop running the compressor on
+ * incompressible packets and resume it on compressible ones.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,6 +20,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "compress_backoff.h"
 #include "../../plugins/compress/compress.h"
 
 #ifdef HAVE_LZ4
@@ -474,6 +479,163 @@ static void test_lz4(void) {
 }
 #endif
 
+/* store(): every size class of both length encodings (LZO: one byte up to
+ * 238, then base-255 continuations; zlib: 65535-byte blocks) decodes with
+ * the library's decompressor, and too small an outcap is refused. */
+static void test_store(void) {
+	static const size_t sizes[] = {0,   1,    2,    3,    4,     17,    18,   19,  20,
+	                               237, 238,  239,  240,  255,   256,   272,  273, 274,
+	                               511, 1500, 1518, 9000, 65534, 65535, 65536};
+	static uint8_t in[COMPRESS_MAX_INPUT], out[COMPRESS_MAX_INPUT + 1024], back[COMPRESS_MAX_INPUT];
+	for (int level = 1; level <= PX_COMPRESS_LZO_BEST; level++) {
+		const struct px_compress_ops *o = ops_for(level);
+		CHECK(o && o->store);
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			size_t n = sizes[i];
+			random_fill(in, n);
+			int len = o->store(&the_plugin, level, in, n, out, sizeof(out));
+			CHECK(len >= (int)n);
+			if (len < (int)n)
+				continue;
+			if (level <= PX_COMPRESS_ZLIB_MAX) {
+				uLongf backlen = sizeof(back);
+				CHECK(uncompress(back, &backlen, out, (uLong)len) == Z_OK);
+				CHECK(backlen == n && memcmp(back, in, n) == 0);
+			} else {
+				lzo_uint backlen = sizeof(back);
+				CHECK(lzo1x_decompress_safe(out, (lzo_uint)len, back, &backlen, NULL) ==
+				      LZO_E_OK);
+				CHECK(backlen == n && memcmp(back, in, n) == 0);
+			}
+			/* the plugin's decoder takes packets up to COMPRESS_MAX_INPUT */
+			if ((size_t)len <= COMPRESS_MAX_INPUT) {
+				int dlen =
+				    o->decompress(&the_plugin, level, out, (size_t)len, back, sizeof(back));
+				CHECK(dlen == (int)n && memcmp(back, in, n) == 0);
+			}
+			/* one byte short of what it needs: refused, nothing written beyond */
+			memset(out, CANARY, sizeof(out));
+			CHECK(o->store(&the_plugin, level, in, n, out, (size_t)len - 1) == -1);
+			CHECK(out[len - 1] == CANARY);
+		}
+		/* A random MTU-sized frame: what deflate itself emits (stored blocks). */
+		if (level <= PX_COMPRESS_ZLIB_MAX) {
+			random_fill(in, 1500);
+			uLongf reflen = sizeof(back);
+			CHECK(compress2(back, &reflen, in, 1500, level) == Z_OK);
+			int len = o->store(&the_plugin, level, in, 1500, out, sizeof(out));
+			CHECK(len == (int)reflen && memcmp(out, back, 2) == 0);
+		}
+	}
+#ifdef HAVE_LZ4
+	/* LZ4 exists only for SPTPS peers, whose records flag uncompressed packets. */
+	CHECK(ops_for(PX_COMPRESS_LZ4)->store == NULL);
+#endif
+}
+
+/* Wraps a codec's compress() to count how often the compressor runs. */
+static const struct px_compress_ops *counted;
+static int ncompress_calls;
+static int counting_compress(px_plugin *self, int level, const uint8_t *in, size_t inlen, uint8_t *out,
+                             size_t outcap) {
+	ncompress_calls++;
+	return counted->compress(self, level, in, inlen, out, outcap);
+}
+
+/* One packet through the back-off; checks that what comes out decodes to
+ * the input. Returns how it was encoded. */
+static enum compress_how backoff_packet(struct compress_backoff *s, const struct px_compress_ops *o,
+                                        int level, bool raw_ok, bool learn, const uint8_t *in, size_t n) {
+	static uint8_t out[PX_MTU + 256], back[PX_MTU];
+	enum compress_how how = COMPRESS_RAW;
+	int len = compress_for_peer(s, o, &the_plugin, level, raw_ok, learn, in, n, out, sizeof(out), &how);
+	CHECK(len >= 0);
+	if (len < 0)
+		return how;
+	if (how == COMPRESS_RAW) {
+		CHECK(raw_ok && len == (int)n && memcmp(out, in, n) == 0);
+	} else {
+		CHECK(!raw_ok || how == COMPRESS_COMPRESSED);
+		int dlen = o->decompress(&the_plugin, level, out, (size_t)len, back, sizeof(back));
+		CHECK(dlen == (int)n && memcmp(back, in, n) == 0);
+	}
+	return how;
+}
+
+static void backoff_case(int level, bool raw_ok) {
+	struct px_compress_ops wrapped = *ops_for(level);
+	counted = ops_for(level);
+	wrapped.compress = counting_compress;
+	struct compress_backoff s = {0};
+	uint8_t pkt[1400];
+	enum compress_how skipped = raw_ok ? COMPRESS_RAW : COMPRESS_STORED;
+
+	/* Incompressible: the compressor runs for the first MISSES packets... */
+	ncompress_calls = 0;
+	for (int i = 0; i < COMPRESS_BACKOFF_MISSES; i++) {
+		random_fill(pkt, sizeof(pkt));
+		backoff_packet(&s, &wrapped, level, raw_ok, true, pkt, sizeof(pkt));
+	}
+	CHECK(ncompress_calls == COMPRESS_BACKOFF_MISSES);
+	/* ...then not for the next COMPRESS_BACKOFF_MIN. */
+	for (int i = 0; i < COMPRESS_BACKOFF_MIN; i++) {
+		random_fill(pkt, sizeof(pkt));
+		CHECK(backoff_packet(&s, &wrapped, level, raw_ok, true, pkt, sizeof(pkt)) == skipped);
+	}
+	CHECK(ncompress_calls == COMPRESS_BACKOFF_MISSES);
+	/* Probes do not learn and are always compressed (legacy) or tried. */
+	random_fill(pkt, sizeof(pkt));
+	backoff_packet(&s, &wrapped, level, raw_ok, false, pkt, sizeof(pkt));
+	CHECK(ncompress_calls == COMPRESS_BACKOFF_MISSES + 1);
+	/* A long run: one try per (doubling) pause. */
+	ncompress_calls = 0;
+	for (int i = 0; i < 20000; i++) {
+		random_fill(pkt, sizeof(pkt));
+		backoff_packet(&s, &wrapped, level, raw_ok, true, pkt, sizeof(pkt));
+	}
+	CHECK(ncompress_calls >= 20000 / (COMPRESS_BACKOFF_MAX + 1) &&
+	      ncompress_calls <= 20000 / COMPRESS_BACKOFF_MAX + 8);
+
+	/* Compressible again: compressed within the longest pause, then always. */
+	ncompress_calls = 0;
+	int first = -1;
+	for (int i = 0; i <= COMPRESS_BACKOFF_MAX && first < 0; i++) {
+		text_fill(pkt, sizeof(pkt));
+		pkt[20] = (uint8_t)i;
+		if (backoff_packet(&s, &wrapped, level, raw_ok, true, pkt, sizeof(pkt)) ==
+		    COMPRESS_COMPRESSED)
+			first = i;
+	}
+	CHECK(first >= 0 && ncompress_calls == 1);
+	for (int i = 0; i < 200; i++) {
+		text_fill(pkt, sizeof(pkt));
+		pkt[20] = (uint8_t)i;
+		CHECK(backoff_packet(&s, &wrapped, level, raw_ok, true, pkt, sizeof(pkt)) ==
+		      COMPRESS_COMPRESSED);
+	}
+	CHECK(ncompress_calls == 201);
+	/* A few incompressible packets among compressible ones do not pause it. */
+	for (int i = 0; i < 100; i++) {
+		if (i % 4 == 0)
+			random_fill(pkt, sizeof(pkt));
+		else
+			text_fill(pkt, sizeof(pkt));
+		backoff_packet(&s, &wrapped, level, raw_ok, true, pkt, sizeof(pkt));
+	}
+	CHECK(ncompress_calls == 301);
+}
+
+static void test_backoff(void) {
+	backoff_case(1, false); /* tinc 1.0: stored zlib streams */
+	backoff_case(9, false);
+	backoff_case(PX_COMPRESS_LZO_FAST, false); /* literal-only LZO streams */
+	backoff_case(PX_COMPRESS_LZO_BEST, false);
+	backoff_case(6, true); /* SPTPS: the record says "uncompressed" */
+#ifdef HAVE_LZ4
+	backoff_case(PX_COMPRESS_LZ4, true);
+#endif
+}
+
 int main(void) {
 	setup_payloads();
 	test_load();
@@ -485,6 +647,8 @@ int main(void) {
 	test_bombs();
 	test_random_round_trips();
 	test_quiet();
+	test_store();
+	test_backoff();
 #ifdef HAVE_LZ4
 	test_lz4();
 #endif

@@ -17,7 +17,7 @@
 #define STR_(x)           #x
 #define STR(x)            STR_(x)
 #define CORE_ABI          STR(PX_ABI_MAJOR) "." STR(PX_ABI_MINOR)
-#define PX_ABI_MINOR_NEXT 3 /* PX_ABI_MINOR + 1, spelled out for STR() */
+#define PX_ABI_MINOR_NEXT 4 /* PX_ABI_MINOR + 1, spelled out for STR() */
 
 static char last[1024];
 
