@@ -167,6 +167,35 @@ static void test_request_ids(void) {
 	CHECK(request_for_id(18) == NULL && request_for_id(202) == NULL);
 }
 
+static int core_request(px_conn *c, const char *line) {
+	return 0;
+}
+
+/* One request table: the core's handlers are entries like the plugins',
+ * so a plugin cannot take the id of one (before, it registered and the
+ * core's handler silently won), and unloading plugins leaves them. */
+static void test_core_requests(void) {
+	const struct px_host *h = loader_test_host();
+	struct px_plugin a = {.index = 0, .name = "a"};
+	CHECK(loader_register_core_request(PX_REQ_SPTPS_PACKET, "SPTPS_PACKET", core_request, true) == 0);
+	CHECK(loader_register_core_request(PX_REQ_SPTPS_PACKET, "SPTPS_PACKET", core_request, true) == -1);
+	CHECK(loader_register_core_request(PX_REQ_TINC_LAST + 1, "NO", core_request, true) == -1);
+	const struct request_provider *rp = request_for_id(PX_REQ_SPTPS_PACKET);
+	CHECK(rp && rp->plugin == NULL && rp->core_handle == core_request && rp->needs_graph);
+	CHECK_STR(rp->ops->name, "SPTPS_PACKET");
+
+	static struct px_request_ops ops;
+	ops = request(PX_REQ_SPTPS_PACKET, "MINE");
+	CHECK(h->register_request(&a, &ops) == -1);
+	CHECK_STR(last, "Request id 21 claimed by both `the core' and `a'");
+	CHECK(request_for_id(PX_REQ_SPTPS_PACKET)->core_handle == core_request);
+	CHECK(strstr(a.provides, "MINE") == NULL);
+
+	plugins_unload();
+	CHECK(request_for_id(PX_REQ_SPTPS_PACKET) &&
+	      request_for_id(PX_REQ_SPTPS_PACKET)->core_handle == core_request);
+}
+
 static unsigned seal_nothing(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned n) {
 	return n;
 }
@@ -366,6 +395,7 @@ int main(void) {
 
 	test_desc_check();
 	test_request_ids();
+	test_core_requests();
 	test_other_registries();
 	test_mandatory_ops();
 
