@@ -14,7 +14,7 @@
 
 #include "list.h"
 
-struct px_node;
+typedef struct px_node node_t; /* node.h */
 struct edge;
 struct outgoing;
 struct crypto_provider;
@@ -40,7 +40,7 @@ struct px_conn {
 	char *name;             /* peer's Name once known */
 	char *hostname;         /* "addr port N" for logs */
 	struct px_addr address; /* peer's TCP address */
-	struct px_node *node;
+	node_t *node;
 	struct outgoing *outgoing; /* set for outgoing connections */
 	bool is_outgoing;
 	enum conn_state state;

@@ -16,6 +16,7 @@
 struct edge;
 struct crypto_provider;
 struct px_conn;
+typedef struct px_node node_t;
 
 struct px_node {
 	char *name;
@@ -27,9 +28,9 @@ struct px_node {
 	bool visited;
 	bool indirect; /* reached over an INDIRECT edge: do not send UDP to it */
 	int distance;
-	uint32_t options;        /* options of the edge through which it was reached */
-	struct px_node *nexthop; /* first meta hop */
-	struct px_node *via;     /* node UDP packets for it are sent to */
+	uint32_t options; /* options of the edge through which it was reached */
+	node_t *nexthop;  /* first meta hop */
+	node_t *via;      /* node UDP packets for it are sent to */
 	struct edge *prevedge;
 	time_t last_state_change;
 
@@ -44,8 +45,8 @@ struct px_node {
 	/* Data path. */
 	struct px_addr udp_addr;
 	bool has_udp_addr;
-	struct px_node *addr_hash_next;       /* node_lookup_udp() chain */
-	struct px_node *name_hash_next;       /* node_lookup() chain */
+	node_t *addr_hash_next;               /* node_lookup_udp() chain */
+	node_t *name_hash_next;               /* node_lookup() chain */
 	const struct crypto_provider *crypto; /* protocol used for data with it */
 	int out_compression;                  /* level the peer wants to receive */
 	struct compress_backoff out_backoff;  /* its packets that do not shrink */
@@ -70,7 +71,6 @@ struct px_node {
 
 	void **slots; /* per-plugin private pointers (plugin index) */
 };
-typedef struct px_node node_t;
 
 extern struct list_head node_list; /* all nodes, sorted by name */
 extern node_t *myself;

@@ -718,8 +718,13 @@ static void registries_clear(void) {
 	memset(compress_ops, 0, sizeof(compress_ops));
 	memset(compress_slots, 0, sizeof(compress_slots));
 	ncompress = 0;
-	memset(request_ops, 0, sizeof(request_ops));
-	memset(request_slots, 0, sizeof(request_slots));
+	/* The core's requests stay registered; only the plugins' go. */
+	for (int id = 0; id <= PX_REQ_MAX; id++) {
+		if (request_slots[id].plugin) {
+			memset(&request_ops[id], 0, sizeof(request_ops[id]));
+			memset(&request_slots[id], 0, sizeof(request_slots[id]));
+		}
+	}
 	memset(&dgram_ops, 0, sizeof(dgram_ops));
 	memset(&dgram_slot, 0, sizeof(dgram_slot));
 	memset(&stream_ops, 0, sizeof(stream_ops));
@@ -770,6 +775,11 @@ static void provides_add(struct px_plugin *p, const char *fmt, ...) {
 
 static const char *plugin_name(const struct px_plugin *p) {
 	return p && p->name ? p->name : "?";
+}
+
+/* The owner of a request table entry, for conflict messages. */
+static const char *request_owner(const struct request_provider *rp) {
+	return rp->plugin ? plugin_name(rp->plugin) : "the core";
 }
 
 /* host->register_variable: the registry is plugin_vars.c; a refusal
@@ -929,7 +939,10 @@ int loader_register_request(struct px_plugin *p, const struct px_request_ops *op
 	}
 	struct request_provider *slot = &request_slots[ops->id];
 	if (slot->ops) {
-		return refuse_conflict(p, slot->plugin, "Request id %d", ops->id);
+		logger(0, LOG_ERR, "Request id %d claimed by both `%s' and `%s'", ops->id,
+		       request_owner(slot), plugin_name(p));
+		registration_failed = true;
+		return -1;
 	}
 
 	copy_ops(&request_ops[ops->id], sizeof(request_ops[ops->id]), ops, ops->size);
@@ -948,6 +961,25 @@ int loader_register_request(struct px_plugin *p, const struct px_request_ops *op
 	slot->plugin = p;
 
 	provides_add(p, "request:%s(%d)", ops->name, ops->id);
+	return 0;
+}
+
+int loader_register_core_request(int id, const char *name, int (*handle)(struct px_conn *c, const char *line),
+                                 bool needs_graph) {
+	if (id < 0 || id > PX_REQ_TINC_LAST || !handle) {
+		return -1;
+	}
+	struct request_provider *slot = &request_slots[id];
+	if (slot->ops) {
+		logger(0, LOG_ERR, "Request id %d claimed by both `%s' and `the core'", id,
+		       request_owner(slot));
+		return -1;
+	}
+	request_ops[id] = (struct px_request_ops){.size = sizeof(request_ops[id]), .id = id, .name = name};
+	slot->ops = &request_ops[id];
+	slot->plugin = NULL;
+	slot->core_handle = handle;
+	slot->needs_graph = needs_graph;
 	return 0;
 }
 

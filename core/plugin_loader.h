@@ -34,9 +34,13 @@ struct compress_provider {
 	const struct px_compress_ops *ops;
 	struct px_plugin *plugin;
 };
+/* One entry of the request table: a plugin's request (plugin, ops->handle)
+ * or one of the core's (plugin NULL, core_handle; ops holds its name). */
 struct request_provider {
 	const struct px_request_ops *ops;
 	struct px_plugin *plugin;
+	int (*core_handle)(struct px_conn *c, const char *line);
+	bool needs_graph; /* core: may look at reachability or next hops */
 };
 struct dgram_provider {
 	const struct px_dgram_ops *ops;
@@ -80,7 +84,7 @@ unsigned plugin_desc_min_minor(const struct px_plugin_desc *d);
 const struct crypto_provider *crypto_for_minor(int minor); /* highest-minor first */
 const struct crypto_provider *crypto_by_name(const char *name);
 const struct compress_provider *compress_for_level(int level);
-const struct request_provider *request_for_id(int id);
+const struct request_provider *request_for_id(int id); /* core's or a plugin's */
 const struct dgram_provider *dgram_provider(void);
 const struct stream_provider *stream_provider(void);
 int crypto_provider_count(void);
@@ -91,6 +95,10 @@ int loader_register_crypto(struct px_plugin *p, const struct px_crypto_ops *ops)
 int loader_register_variable(struct px_plugin *p, const struct px_var *var); /* ABI 1.2 */
 int loader_register_compress(struct px_plugin *p, const struct px_compress_ops *ops);
 int loader_register_request(struct px_plugin *p, const struct px_request_ops *ops);
+/* The core's requests go into the same table (protocol_register()); a
+ * plugin claiming one of their ids is refused as a conflict. */
+int loader_register_core_request(int id, const char *name, int (*handle)(struct px_conn *c, const char *line),
+                                 bool needs_graph);
 int loader_register_dgram(struct px_plugin *p, const struct px_dgram_ops *ops);
 int loader_register_stream(struct px_plugin *p, const struct px_stream_ops *ops);
 int loader_register_events(struct px_plugin *p, const struct px_event_ops *ops);

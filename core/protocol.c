@@ -35,21 +35,16 @@ const char *request_name(int id) {
 	return "UNKNOWN";
 }
 
-/* The core's request table: each protocol_*.c registers its handlers
- * (protocol_*_register(), called by the daemon's wiring), as plugins
- * register theirs through the host table. */
-static struct {
-	request_handler_fn handle;
-	bool needs_graph; /* may look at reachability or next hops */
-} core_table[PX_REQ_TINC_LAST + 1];
+/* The request table is the loader's registry (plugin_loader.c): each
+ * protocol_*.c registers the core's handlers into it (protocol_*_register(),
+ * called by the daemon's wiring), as plugins register theirs through the
+ * host table, so one id has one owner. */
 static void (*settle_graph)(void);
 
 int protocol_register(int id, request_handler_fn handle, bool needs_graph) {
-	if (id < 0 || id > PX_REQ_TINC_LAST || core_table[id].handle)
+	if (id < 0 || id > PX_REQ_TINC_LAST)
 		return -1;
-	core_table[id].handle = handle;
-	core_table[id].needs_graph = needs_graph;
-	return 0;
+	return loader_register_core_request(id, request_names[id], handle, needs_graph);
 }
 
 void protocol_set_settle(void (*settle)(void)) {
@@ -57,12 +52,14 @@ void protocol_set_settle(void (*settle)(void)) {
 }
 
 static request_handler_fn core_handler(int id) {
-	return id >= 0 && id <= PX_REQ_TINC_LAST ? core_table[id].handle : NULL;
+	const struct request_provider *rp = request_for_id(id);
+	return rp ? rp->core_handle : NULL;
 }
 
 /* Unknown and plugin requests get a fresh graph too. */
 static bool needs_no_graph(int id) {
-	return core_handler(id) && !core_table[id].needs_graph;
+	const struct request_provider *rp = request_for_id(id);
+	return rp && rp->core_handle && !rp->needs_graph;
 }
 
 /* Forward a broadcast whose plugin is not loaded, to peers that know it. */
@@ -124,7 +121,7 @@ int receive_request(conn_t *c, char *line) {
 	if (id == PX_REQ_TERMREQ)
 		return -1;
 	const struct request_provider *rp = request_for_id(id);
-	if (rp) {
+	if (rp && rp->plugin) {
 		if ((rp->ops->flags & PX_REQF_BROADCAST) && seen_request(line))
 			return 0;
 		return rp->ops->handle(rp->plugin, c, line);

@@ -15,7 +15,8 @@
 #define MAX_STRING_SIZE 2049
 #define MAX_STRING      "%2048s"
 
-/* The core's request table (protocol.c). -1: id out of range or taken. */
+/* Register one of the core's requests into the one request table, the
+ * loader's, where plugins' requests go too. -1: id out of range or taken. */
 typedef int (*request_handler_fn)(conn_t *c, const char *line);
 int protocol_register(int id, request_handler_fn handle, bool needs_graph);
 /* Bring the graph up to date before a handler that needs it runs. */

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "proxy_wire.h"
+#include "xalloc.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) PX_PRINTF(3, 4);
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -53,7 +54,7 @@ void proxy_config_free(struct proxy_config *cfg) {
 static char *dup_or_die(const char *s, size_t len) {
 	char *p = strndup(s, len);
 	if (!p)
-		abort();
+		xalloc_fail();
 	return p;
 }
 

@@ -18,7 +18,7 @@
 #include "check.h"
 #include "conf.h"
 #include "logger.h"
-#include "plugin_host.h"
+#include "loader_host.h"
 #include "plugin_loader.h"
 
 #ifndef ABI_PLUGIN_DIR
@@ -278,7 +278,7 @@ static void test_refused_then_found_elsewhere(void) {
 }
 
 int main(void) {
-	plugins_set_host(host_table());
+	plugins_set_host(loader_test_host());
 	if (geteuid() != 0) {
 		fprintf(stderr, "loader_strict_test: SKIP, the rule applies to root only and needs chown\n");
 		return 77;

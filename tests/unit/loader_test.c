@@ -11,7 +11,7 @@
 #include "check.h"
 #include "conf.h"
 #include "logger.h"
-#include "plugin_host.h"
+#include "loader_host.h"
 #include "plugin_loader.h"
 
 #define STR_(x)           #x
@@ -124,7 +124,7 @@ static struct px_request_ops request(int id, const char *name) {
 }
 
 static void test_request_ids(void) {
-	const struct px_host *h = host_table();
+	const struct px_host *h = loader_test_host();
 	struct px_plugin a = {.index = 0, .name = "a"}, b = {.index = 1, .name = "b"};
 	static struct px_request_ops ops[16];
 	int n = 0;
@@ -165,6 +165,35 @@ static void test_request_ids(void) {
 
 	plugins_unload();
 	CHECK(request_for_id(18) == NULL && request_for_id(202) == NULL);
+}
+
+static int core_request(px_conn *c, const char *line) {
+	return 0;
+}
+
+/* One request table: the core's handlers are entries like the plugins',
+ * so a plugin cannot take the id of one (before, it registered and the
+ * core's handler silently won), and unloading plugins leaves them. */
+static void test_core_requests(void) {
+	const struct px_host *h = loader_test_host();
+	struct px_plugin a = {.index = 0, .name = "a"};
+	CHECK(loader_register_core_request(PX_REQ_SPTPS_PACKET, "SPTPS_PACKET", core_request, true) == 0);
+	CHECK(loader_register_core_request(PX_REQ_SPTPS_PACKET, "SPTPS_PACKET", core_request, true) == -1);
+	CHECK(loader_register_core_request(PX_REQ_TINC_LAST + 1, "NO", core_request, true) == -1);
+	const struct request_provider *rp = request_for_id(PX_REQ_SPTPS_PACKET);
+	CHECK(rp && rp->plugin == NULL && rp->core_handle == core_request && rp->needs_graph);
+	CHECK_STR(rp->ops->name, "SPTPS_PACKET");
+
+	static struct px_request_ops ops;
+	ops = request(PX_REQ_SPTPS_PACKET, "MINE");
+	CHECK(h->register_request(&a, &ops) == -1);
+	CHECK_STR(last, "Request id 21 claimed by both `the core' and `a'");
+	CHECK(request_for_id(PX_REQ_SPTPS_PACKET)->core_handle == core_request);
+	CHECK(strstr(a.provides, "MINE") == NULL);
+
+	plugins_unload();
+	CHECK(request_for_id(PX_REQ_SPTPS_PACKET) &&
+	      request_for_id(PX_REQ_SPTPS_PACKET)->core_handle == core_request);
 }
 
 static unsigned seal_nothing(px_plugin *self, px_node *to, struct px_buf *bufs, unsigned n) {
@@ -222,7 +251,7 @@ static struct px_crypto_ops complete_crypto(const char *name, uint8_t minor_min,
 }
 
 static void test_other_registries(void) {
-	const struct px_host *h = host_table();
+	const struct px_host *h = loader_test_host();
 	struct px_plugin a = {.index = 0, .name = "crypto-legacy"}, b = {.index = 1, .name = "crypto-sptps"};
 	struct px_plugin z = {.index = 2, .name = "compress"}, y = {.index = 3, .name = "compress2"};
 
@@ -295,7 +324,7 @@ static void test_other_registries(void) {
 /* Each operation the core calls without a NULL check: a registration
  * without it is refused, naming the plugin and the operation. */
 static void test_mandatory_ops(void) {
-	const struct px_host *h = host_table();
+	const struct px_host *h = loader_test_host();
 	struct px_plugin p = {.index = 0, .name = "crypto-partial"};
 	static const char *const crypto_ops_needed[] = {"meta_start", "key_request", "key_valid", "seal",
 	                                                "open"};
@@ -359,46 +388,16 @@ static void test_mandatory_ops(void) {
 	plugins_unload();
 }
 
-static void test_host_table(void) {
-	const struct px_host *h = host_table();
-	CHECK(h->size == sizeof(struct px_host));
-	CHECK(h->abi_major == PX_ABI_MAJOR && h->abi_minor == PX_ABI_MINOR);
-
-	conf_add_line(&server_conf, "Name = alpha", NULL, 0);
-	conf_add_line(&server_conf, "PingInterval = 17", NULL, 0);
-	conf_add_line(&server_conf, "TCPOnly = yes", NULL, 0);
-	CHECK_STR(h->conf_get(NULL, "name", 0), "alpha");
-	CHECK(h->conf_get(NULL, "Name", 1) == NULL);
-	CHECK(h->conf_int(NULL, "PingInterval", 60) == 17);
-	CHECK(h->conf_int(NULL, "PingTimeout", 5) == 5);
-	CHECK(h->conf_bool(NULL, "TCPOnly", false) == true);
-	CHECK(h->conf_bool(NULL, "Name", true) == true); /* invalid: default */
-	CHECK_STR(h->self_name(), "alpha");
-	CHECK(h->conf_get("no_such_host", "Address", 0) == NULL);
-
-	struct px_plugin p = {.name = "hello"};
-	int saved = debug_level;
-	h->log(&p, 0, "value %d", 42);
-	CHECK_STR(last, "[hello] value 42");
-	debug_level = 0;
-	tap.level = 1;
-	last[0] = 0;
-	h->log(&p, 5, "hidden");
-	CHECK_STR(last, "");
-	tap.level = 10;
-	debug_level = saved;
-}
-
 int main(void) {
-	plugins_set_host(host_table());
+	plugins_set_host(loader_test_host());
 	conf_init(&server_conf);
 	logger_tap_add(&tap);
 
 	test_desc_check();
 	test_request_ids();
+	test_core_requests();
 	test_other_registries();
 	test_mandatory_ops();
-	test_host_table();
 
 	logger_tap_remove(&tap);
 	conf_free(&server_conf);

@@ -3,7 +3,7 @@
 # reply state machine (pure code, no sockets).
 check_PROGRAMS += tests/unit/proxy_test
 TESTS += tests/unit/proxy_test
-tests_unit_proxy_test_SOURCES = tests/unit/proxy_test.c core/proxy_wire.c core/proxy_wire.h tests/unit/check.h
+tests_unit_proxy_test_SOURCES = tests/unit/proxy_test.c core/proxy_wire.c core/proxy_wire.h core/xalloc.c tests/unit/check.h
 tests_unit_proxy_test_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
 
 # The same in the real core, through net_fixture's fake transport.
