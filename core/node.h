@@ -30,6 +30,7 @@ struct px_node {
 	struct px_node *nexthop; /* first meta hop */
 	struct px_node *via;     /* node UDP packets for it are sent to */
 	struct edge *prevedge;
+	size_t graph_index; /* its place in graph.c's node array during a run */
 	time_t last_state_change;
 
 	struct list_head edges;   /* struct edge.from_link, edges from this node */
