@@ -36,16 +36,79 @@ struct edge *edge_new(void) {
 	return e;
 }
 
-static void insert_sorted(struct edge *e) {
-	struct edge *pos;
+/*
+ * edge_list in an array as well, so that finding an edge's place costs a
+ * binary search instead of a walk with two strcmp per edge: a mesh of N
+ * nodes learns O(N) edges in a burst, and the walk made that O(N^2) per node.
+ */
+static struct edge **sorted;
+static size_t nsorted, sorted_cap;
 
-	list_for_each_entry(pos, &edge_list, link) {
-		if (edge_cmp(e, pos) < 0) {
-			break;
+/* The first index whose edge sorts after e (after equal keys, as the list). */
+static size_t upper_bound(const struct edge *e) {
+	size_t lo = 0, hi = nsorted;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (edge_cmp(e, sorted[mid]) < 0) {
+			hi = mid;
+		} else {
+			lo = mid + 1;
 		}
 	}
 
-	list_add_tail(&e->link, &pos->link);
+	return lo;
+}
+
+static void insert_sorted(struct edge *e) {
+	if (nsorted == sorted_cap) {
+		sorted_cap = sorted_cap ? 2 * sorted_cap : 64;
+		sorted = xrealloc(sorted, sorted_cap * sizeof(*sorted));
+	}
+
+	size_t i = upper_bound(e);
+
+	list_add_tail(&e->link, i < nsorted ? &sorted[i]->link : &edge_list);
+	memmove(&sorted[i + 1], &sorted[i], (nsorted - i) * sizeof(*sorted));
+	sorted[i] = e;
+	nsorted++;
+}
+
+/* Where e is in the array: by its key, or (its weight changed since it was
+ * placed) by a scan. */
+static size_t sorted_index(const struct edge *e) {
+	size_t i = upper_bound(e);
+
+	while (i > 0 && !edge_cmp(e, sorted[i - 1])) {
+		if (sorted[--i] == e) {
+			return i;
+		}
+	}
+
+	for (i = 0; i < nsorted; i++) {
+		if (sorted[i] == e) {
+			return i;
+		}
+	}
+
+	return (size_t)-1;
+}
+
+static void remove_sorted(struct edge *e) {
+	size_t i = sorted_index(e);
+
+	if (i != (size_t)-1) {
+		memmove(&sorted[i], &sorted[i + 1], (nsorted - i - 1) * sizeof(*sorted));
+
+		if (!--nsorted) {
+			free(sorted);
+			sorted = NULL;
+			sorted_cap = 0;
+		}
+	}
+
+	list_del(&e->link);
 }
 
 void edge_add(struct edge *e) {
@@ -79,7 +142,11 @@ void edge_del(struct edge *e) {
 	}
 
 	list_del(&e->from_link);
-	list_del(&e->link);
+
+	if (!list_empty(&e->link)) {
+		remove_sorted(e);
+	}
+
 	free(e->addr_host);
 	free(e->addr_port);
 	free(e->local_host);
@@ -138,6 +205,6 @@ void edge_set_local(struct edge *e, const char *host, const char *port) {
 
 /* Only e may be out of place: change and resort edges one at a time. */
 void edge_resort(struct edge *e) {
-	list_del(&e->link);
+	remove_sorted(e);
 	insert_sorted(e);
 }

@@ -20,7 +20,7 @@
 #include "node.h"
 #include "subnet.h"
 
-/* Nodes in node_list order, so a node's index is found by binary search on its name. */
+/* Nodes in node_list order; each node's graph_index is its place here. */
 struct node_array {
 	node_t **v;
 	size_t n;
@@ -44,31 +44,20 @@ static bool collect_nodes(struct node_array *a) {
 	size_t i = 0;
 
 	list_for_each_entry(n, &node_list, link) {
+		n->graph_index = i;
 		a->v[i++] = n;
 	}
 
 	return true;
 }
 
+/* n's index, or (size_t)-1 for a node not in node_list: read from the node
+ * instead of a binary search by name, which cost two strcmp chains per
+ * edge in every run. */
 static size_t node_index(const struct node_array *a, const node_t *n) {
-	size_t lo = 0, hi = a->n;
+	size_t i = n->graph_index;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(n->name, a->v[mid]->name);
-
-		if (!c) {
-			return mid;
-		}
-
-		if (c < 0) {
-			hi = mid;
-		} else {
-			lo = mid + 1;
-		}
-	}
-
-	return (size_t)-1;
+	return i < a->n && a->v[i] == n ? i : (size_t)-1;
 }
 
 static size_t uf_find(size_t *parent, size_t x) {

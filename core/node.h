@@ -32,6 +32,7 @@ struct px_node {
 	node_t *nexthop;  /* first meta hop */
 	node_t *via;      /* node UDP packets for it are sent to */
 	struct edge *prevedge;
+	size_t graph_index; /* its place in graph.c's node array during a run */
 	time_t last_state_change;
 
 	struct list_head edges;   /* struct edge.from_link, edges from this node */

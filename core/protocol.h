@@ -84,10 +84,13 @@ int send_del_edge(conn_t *c, const struct edge *e);
 int add_edge_h(conn_t *c, const char *line);
 int del_edge_h(conn_t *c, const char *line);
 void send_everything(conn_t *c);
-/* Run the graph now if ADD_EDGE/DEL_EDGE changed it since the last run.
- * Those handlers only mark it; it runs once after the current read (or
- * event-loop callback), and before anything that needs it up to date. */
+/* Run the graph if ADD_EDGE/DEL_EDGE changed it since the last run. Those
+ * handlers only mark it; topology_settle() (after a read or event-loop
+ * callback) runs it at once unless it ran less than a hold-down ago, then
+ * when that ends; topology_settle_now() runs it at once, for anything that
+ * needs it up to date (and at shutdown). */
 void topology_settle(void);
+void topology_settle_now(void);
 
 /* protocol_key.c */
 void protocol_key_register(void); /* KEY_CHANGED, REQ_KEY, ANS_KEY */

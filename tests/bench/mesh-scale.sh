@@ -138,6 +138,27 @@ for ((i = 1; i <= N; i++)); do
 	netns_create "$i"
 	N_NS[n$i]=$PXT_NS
 done
+# The kernel's ARP table is one for all namespaces, and its gc_thresh3
+# (1024 by default, a root-namespace setting this script leaves alone)
+# bounds the learned entries of all of them together: 250 nodes with a
+# handful of peers each overflowed it ("No buffer space available", TCP
+# connects timing out) and the mesh never converged. Permanent entries do
+# not count against it, so from NEIGH_STATIC nodes on every namespace gets
+# one for each other node's underlay address.
+NEIGH_STATIC=64
+if ((N >= NEIGH_STATIC)); then
+	note "static neighbour entries ($N x $((N - 1)))"
+	declare -A MAC
+	for ((i = 1; i <= N; i++)); do
+		MAC[$i]=$(ip -n "${N_NS[n$i]}" -br link show eth0 | awk '{ print $3 }')
+		[ -n "${MAC[$i]}" ] || fail "no MAC for n$i's eth0"
+	done
+	for ((i = 1; i <= N; i++)); do
+		for ((j = 1; j <= N; j++)); do
+			((j == i)) || echo "neigh replace 198.18.1.$j lladdr ${MAC[$j]} dev eth0 nud permanent"
+		done | ip -n "${N_NS[n$i]}" -batch - || fail "static neighbours in n$i"
+	done
+fi
 
 # ------------------------------------------------- CPU and RSS sampler ---
 # Samples every daemon's utime+stime every 250 ms; once "$PXT_TMP/go" holds
