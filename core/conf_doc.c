@@ -88,7 +88,7 @@ static const struct conf_var_doc docs[] = {
     {"Ifconfig", "ADDRESS[/PREFIX]|dhcp|dhcp6|slaac", NULL, "Address for tinc join to put into tinc-up.invitation.", "only tinc's invitation tools read it; plexusd ignores it, as tincd does"},
     {"IndirectData", "yes|no", "no", "Other nodes send packets for this node through its meta connections, not directly.", NULL},
     {"MACLength", "BYTES", "4", "Length of the MAC of legacy-protocol UDP packets sent to this node.", NULL},
-    {"PMTU", "BYTES", "1518", "Upper bound of the path MTU to this node.", NULL},
+    {"PMTU", "BYTES", "1518", "Path MTU to this node until discovery finds it (kept with PMTUDiscovery = no).", NULL},
     {"PMTUDiscovery", "yes|no", "yes", "Discover the path MTU to this node.", NULL},
     {"Port", "PORT", "655", "Port this node listens on (TCP and UDP).", NULL},
     {"PublicKey", "HEX", NULL, "The RSA modulus in hexadecimal (obsolete; a PEM block in the host file is used instead).", NULL},

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "conf.h"
 #include "edge.h"
 #include "event.h"
 #include "logger.h"
@@ -88,13 +89,23 @@ static bool uses_udp_discovery(const node_t *n) {
 	return settings.udp_discovery && n->crypto && (n->crypto->ops->flags & PX_CRYPTO_END_TO_END);
 }
 
+int pmtu_initial(const node_t *n) {
+	const struct conf *hc = host_conf(n->name);
+	int v;
+	if ((hc && conf_get_int(hc, "PMTU", &v) > 0) || conf_get_int(&server_conf, "PMTU", &v) > 0)
+		if (v > 0 && v < PX_MTU)
+			return v;
+	return PX_MTU;
+}
+
 /* UDP to n is no longer confirmed: data goes over TCP (minmtu 0) until a
  * probe reply comes back and MTU discovery starts over. */
 static void udp_down(node_t *n) {
 	n->udp_confirmed = false;
 	n->mtu_check_fails = 0;
 	n->minmtu = 0;
-	n->maxmtu = n->mtu = PX_MTU;
+	n->maxmtu = PX_MTU;
+	n->mtu = pmtu_initial(n);
 	n->mtuprobes = PROBE_UDP_SEARCH;
 	if (n->mtu_timer)
 		timer_disarm(n->mtu_timer);

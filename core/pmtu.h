@@ -17,6 +17,9 @@ struct pmtu_io {
 };
 void pmtu_set_io(const struct pmtu_io *io);
 
+/* The path MTU n starts with: PMTU from its host file, else from the main
+ * file, else PX_MTU. Discovery, where on, replaces it. */
+int pmtu_initial(const node_t *n);
 void mtu_probe_start(node_t *n);
 void mtu_probe_stop(node_t *n);
 void mtu_probe_restart(node_t *n); /* probe again now (new address) */

@@ -20,6 +20,7 @@
 #include "netutl.h"
 #include "node.h"
 #include "plugin_loader.h"
+#include "pmtu.h"
 #include "protocol.h"
 #include "settings.h"
 #include "sptps_tcp.h"
@@ -243,12 +244,10 @@ int ack_h(conn_t *c, const char *line) {
 	 * in would make it look SPTPS-capable when it turned SPTPS off. */
 	c->options = (c->options & 0x00ffffffu) | (options & 0xff000000u);
 	c->options |= options & 0x00ffffffu;
-	const struct conf *hc = host_conf(c->name);
-	int pmtu;
-	if ((hc && conf_get_int(hc, "PMTU", &pmtu) > 0) || conf_get_int(&server_conf, "PMTU", &pmtu) > 0) {
-		if (pmtu > 0 && pmtu < n_->maxmtu)
-			n_->mtu = n_->maxmtu = pmtu;
-	}
+	/* PMTU is where the path MTU starts, not a cap on discovery (tinc) */
+	int pmtu = pmtu_initial(n_);
+	if (pmtu < n_->mtu)
+		n_->mtu = pmtu;
 
 	c->state = CONN_ACTIVE;
 	c->last_ping_ms = now_ms();

@@ -8,6 +8,7 @@
 #include "node.h"
 #include "node_scripts.h"
 #include "plugin_loader.h"
+#include "pmtu.h"
 #include "script.h"
 #include "settings.h"
 #include "reachability.h"
@@ -40,7 +41,8 @@ void graph_node_changed(node_t *n, bool up) {
 		n->validkey = false;
 		n->waitingforkey = false;
 		n->minmtu = 0;
-		n->maxmtu = n->mtu = PX_MTU;
+		n->maxmtu = PX_MTU;
+		n->mtu = pmtu_initial(n);
 		n->mtuprobes = 0;
 		n->udp_confirmed = false;
 		n->crypto = NULL;
