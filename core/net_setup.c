@@ -17,6 +17,7 @@
 #include "net.h"
 #include "net_packet.h"
 #include "netutl.h"
+#include "proxy_connect.h"
 #include "node.h"
 #include "node_scripts.h"
 #include "outgoing.h"
@@ -301,15 +302,29 @@ static int resolve_listen_addresses(const char *var, struct px_addr *addrs, int 
 	return n;
 }
 
+/* "BindToAddress = *" listens everywhere and names no source address. */
+static bool addr_is_wildcard(const struct px_addr *a) {
+	if (a->sa.sa_family == AF_INET)
+		return a->in.sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->sa.sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&a->in6.sin6_addr);
+	return true;
+}
+
 static int setup_listeners(void) {
 	const struct stream_provider *sp = stream_provider();
 	const struct dgram_provider *dp = dgram_provider();
 	struct px_addr addrs[MAX_LISTENERS];
 	int naddrs = 0;
-	/* ListenAddress (1.1) listens like BindToAddress; Plexus does not use
-	 * BindToAddress for outgoing connections, so the two are the same here. */
+	/* ListenAddress (1.1) listens like BindToAddress; BindToAddress also
+	 * gives direct outgoing connections their source address (first one of
+	 * each family, unless it is the wildcard "*"). */
 	int configured = 0;
 	naddrs = resolve_listen_addresses("BindToAddress", addrs, naddrs, &configured);
+	proxy_connect_clear_sources();
+	for (int i = 0; i < naddrs; i++)
+		if (!addr_is_wildcard(&addrs[i]))
+			proxy_connect_set_source(&addrs[i]);
 	naddrs = resolve_listen_addresses("ListenAddress", addrs, naddrs, &configured);
 	if (configured && !naddrs) {
 		/* Listening everywhere instead would ignore the restriction. */

@@ -12,4 +12,9 @@ struct stream_provider;
  * 0, or -1 when no attempt could be started (logged). */
 int proxy_connect(conn_t *c, const struct stream_provider *sp, const struct px_addr *to);
 
+/* The source address direct outgoing connections of this family bind to
+ * (BindToAddress, as tinc does; port 0), or NULL to let the kernel choose. */
+void proxy_connect_set_source(const struct px_addr *from);
+void proxy_connect_clear_sources(void);
+
 #endif

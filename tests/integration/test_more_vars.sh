@@ -5,6 +5,9 @@
 #  - BindToAddress (on beta): beta's namespace has a second address
 #    (198.18.2.2); beta listens (TCP and UDP) on 198.18.1.2 only, not on
 #    the wildcard address or the second one.
+#    BindToAddress on gamma (a second address, 198.18.2.3) is also the
+#    source of gamma's outgoing connection: beta sees it come from there,
+#    not from gamma's first address, which the kernel would pick.
 #  - UDPRcvBuf / UDPSndBuf (on beta): beta's UDP socket has those buffer
 #    sizes (the kernel doubles what it is given), not the 1 MiB default.
 #  - Ed25519PrivateKeyFile (on alpha) and Ed25519PublicKeyFile (alpha's host
@@ -47,6 +50,8 @@ sed -i '/^Ed25519PublicKey *=/d' "$adir/hosts/alpha"
 host_conf alpha "Ed25519PublicKeyFile = $keys/alpha.pub"
 node_conf alpha "Ed25519PrivateKeyFile = $keys/alpha.priv"
 node_conf gamma "PMTUDiscovery = no" "PMTU = 1200"
+in_ns gamma ip addr add 198.18.2.3/24 dev eth0 || fail "second address in gamma"
+node_conf gamma "BindToAddress = 198.18.2.3"
 
 start_node beta
 start_node alpha
@@ -66,6 +71,9 @@ note "BindToAddress ok"
 
 up_and_ping alpha beta 30
 up_and_ping gamma beta 30
+wait_log beta "Connection from 198.18.2.3 port" 10 ||
+	fail "BindToAddress: gamma's connection to beta does not come from 198.18.2.3"
+note "BindToAddress: gamma connects from 198.18.2.3"
 
 # --- Ed25519PrivateKeyFile / Ed25519PublicKeyFile -------------------------
 [ ! -e "$adir/ed25519_key.priv" ] || fail "alpha has an ed25519_key.priv at the default place"
