@@ -8,12 +8,15 @@
 #   - pings both ways and a bulk transfer across the tunnel;
 #   - VDEPort is honoured: the switch's management console lists our
 #     endpoint (plexusd) on exactly that port;
-#   - scripts see INTERFACE=vde when no Interface is set.
+#   - scripts see INTERFACE=vde when no Interface is set;
+#   - VDEGroup (router part): libvdeplug hands the group of our socket to
+#     nogroup, seen as a chown call under strace (the socket is gone again
+#     once the switch is connected, so only the call shows it).
 # Skips when vde_switch is missing or Plexus was built without libvdeplug
 # (the daemon must then refuse the type with a message naming it).
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd python3 ping ip vde_switch
+require_cmd python3 ping ip vde_switch strace getent
 
 # vdemgmt.py SOCK CMD: one command on the switch's management socket,
 # prints the answer up to its "1000 Success" (or whatever code ends it).
@@ -71,6 +74,36 @@ vde_up() {
 	printf '#!/bin/sh\necho tinc-down >>"%s"\n' "$PXT_TMP/$1.scripts" >"${N_DIR[$1]}/tinc-down"
 }
 
+# vde_group_check: px once more under strace with VDEGroup = nogroup; the
+# chown calls made while plugging in must give that group.
+vde_group_check() {
+	local gid spid dpid i bin
+	gid=$(getent group nogroup | cut -d: -f3)
+	[ -n "$gid" ] || fail "this system has no group nogroup"
+	bin=$(daemon_bin px)
+	set_var px VDEGroup nogroup
+	: >"${N_LOG[px]}"
+	rm -f "${N_PIDFILE[px]}"
+	ip netns exec "${N_NS[px]}" strace -f -qq -e trace=chown,fchown,fchownat,lchown -o "$PXT_TMP/vde.strace" \
+		"$bin" -c "${N_DIR[px]}" -D -d1 --pidfile="${N_PIDFILE[px]}" --logfile="${N_LOG[px]}" \
+		</dev/null >>"${N_OUT[px]}" 2>&1 &
+	spid=$!
+	track_pid "$spid"
+	wait_log px "is a VDE socket" 20 || fail "px under strace did not plug into the VDE switch"
+	for ((i = 0; i < 50; i++)); do
+		dpid=$(awk 'NR == 1 {print $1}' "${N_PIDFILE[px]}" 2>/dev/null)
+		[ -n "$dpid" ] && break
+		sleep 0.1
+	done
+	[ -n "$dpid" ] || fail "px under strace wrote no pid file"
+	stop_pid "$dpid" 10
+	stop_pid "$spid" 5
+	grep -Eq "chown.*, -1, $gid\)" "$PXT_TMP/vde.strace" ||
+		fail "VDEGroup: no chown to nogroup ($gid): $(cat "$PXT_TMP/vde.strace")"
+	set_var px VDEGroup ""
+	note "VDEGroup: libvdeplug gave our socket group nogroup ($gid)"
+}
+
 run_mode() {
 	local mode=$1 port=$2 ports
 	PXT_MODE=$mode make_node px plexus
@@ -107,6 +140,7 @@ run_mode() {
 	assert_alive px peer
 	stop_node px
 	grep -q tinc-down "$PXT_TMP/px.scripts" || fail "px ran no tinc-down"
+	[ "$mode" != router ] || vde_group_check
 	note "vde ($mode): pings and 512 KiB each way ok; switch lists plexusd on port $port"
 	stop_node peer
 	stop_pid "$SW_PID" 5

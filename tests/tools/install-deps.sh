@@ -5,7 +5,7 @@
 # Used by tests/run-all.sh and scripts/demo.sh.
 PKGS="libltdl-dev libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev libminiupnpc-dev libvdeplug-dev autoconf automake libtool
 pkg-config build-essential libncurses-dev libreadline-dev tinc iperf3 nftables iproute2 iputils-ping python3 jq
-tcpdump tmux vde2
+tcpdump tmux vde2 strace
 debhelper dpkg-dev fakeroot lintian git
 clang libclang-rt-14-dev clang-format"
 

@@ -47,6 +47,8 @@ while IFS= read -r line; do
 	*" $actual "*) ;;
 	*) fail "$name is '$status' in $doc but '$actual' in the parser's table" ;;
 	esac
+	# Every implemented variable has a test that shows it taking effect.
+	[ "$status" = implemented ] && [ "$tests" = "—" ] && fail "$name is implemented but no test covers it"
 	for t in $(echo "$tests" | tr -d '`,'); do
 		[ "$t" = "—" ] && continue
 		[ -f "$srcdir/$t" ] || fail "$name: cited test $t does not exist"
