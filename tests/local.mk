@@ -12,6 +12,7 @@ include $(srcdir)/tests/unit/control.mk
 include $(srcdir)/tests/unit/cli.mk
 include $(srcdir)/tests/unit/route.mk
 include $(srcdir)/tests/unit/compress.mk
+include $(srcdir)/tests/unit/udp.mk
 include $(srcdir)/tests/unit/sptps.mk
 include $(srcdir)/tests/unit/update.mk
 include $(srcdir)/tests/unit/proxy.mk

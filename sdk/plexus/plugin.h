@@ -100,7 +100,7 @@ struct px_buf {
 	uint8_t *data;     /* first byte of the payload */
 	uint32_t len;      /* payload bytes; 0 = dropped */
 	uint32_t cap;      /* bytes of storage at base */
-	uint16_t gso_size; /* 0, or segment size of a super-packet (reserved) */
+	uint16_t gso_size; /* 0, or segment size of the super-packet it was cut from (UDP_GRO) */
 	uint16_t flags;    /* PX_BUF_* */
 	uint8_t priority;  /* with PX_BUF_PRIORITY: TOS / traffic class for the outer datagram */
 	uint8_t reserved[3];

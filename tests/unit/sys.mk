@@ -34,7 +34,8 @@ tests_unit_device_test_LDADD = $(VDE_LIBS)
 # files) and driven through a fake host table backed by core/event.c.
 check_PROGRAMS += tests/unit/transport_test
 TESTS += tests/unit/transport_test
-tests_unit_transport_test_SOURCES = tests/unit/transport_test.c core/event.c core/logger.c
+tests_unit_transport_test_SOURCES = tests/unit/transport_test.c core/event.c core/logger.c \
+	plugins/transport-udp/udp_gso.c
 tests_unit_transport_test_CPPFLAGS = $(TEST_CPPFLAGS)
 EXTRA_DIST += plugins/transport-udp/transport_udp.c plugins/transport-tcp/transport_tcp.c
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception
+# UDP offload (issue 15): two Plexus nodes move TCP through the tunnel while
+# strace watches their UDP system calls. The sender must hand runs of
+# datagrams to the kernel as one sendmsg/sendmmsg message with a UDP_SEGMENT
+# control message, the receiver must get coalesced datagrams (a UDP_GRO
+# control message, which the kernel adds only to coalesced ones), the nftables
+# counter must see datagrams longer than the underlay MTU (one segmented
+# send crossing the veth whole), and the transfers must arrive intact.
+# With PLEXUS_NO_UDP_OFFLOAD=1 none of it may happen and the data still flows.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd python3 ping nft strace
+require_kind plexus
+
+two_node_net plexus plexus
+udp_counter beta from_alpha alpha
+start_node beta
+start_node alpha
+up_and_ping alpha beta 30
+
+# trace_start NODE: strace the node's UDP sends and receives (all threads).
+trace_start() {
+	timeout -k 2 30 strace -f -qq -v -s 0 -e trace=sendmsg,sendmmsg,recvmmsg,recvmsg -e signal=none \
+		-o "$PXT_TMP/$1.strace" -p "${N_PID[$1]}" 2>"$PXT_TMP/$1.strace.err" &
+	TRACE_PID[$1]=$!
+	track_pid "${TRACE_PID[$1]}"
+	for ((i = 0; i < 50; i++)); do
+		grep -q "attached" "$PXT_TMP/$1.strace.err" 2>/dev/null && break
+		[ -s "$PXT_TMP/$1.strace" ] && break
+		sleep 0.1
+	done
+}
+declare -A TRACE_PID
+
+counter_bytes() {
+	in_ns "$1" nft list counter inet pxt "$2" 2>/dev/null | sed -nE 's/.*bytes ([0-9]+).*/\1/p' | head -n 1
+}
+
+trace_start alpha
+trace_start beta
+p0=$(counter_packets beta from_alpha)
+b0=$(counter_bytes beta from_alpha)
+bulk_tcp alpha beta $((4 * 1024 * 1024)) 20 || fail "4 MB TCP alpha -> beta"
+bulk_tcp beta alpha $((1024 * 1024)) 20 || fail "1 MB TCP beta -> alpha"
+stop_pid "${TRACE_PID[alpha]}" 5
+stop_pid "${TRACE_PID[beta]}" 5
+p=$(($(counter_packets beta from_alpha) - p0))
+b=$(($(counter_bytes beta from_alpha) - b0))
+
+segs=$(grep -Ec "cmsg_level=SOL_UDP, cmsg_type=(UDP_SEGMENT|0x67)" "$PXT_TMP/alpha.strace")
+gro=$(grep -E "recvm?msg" "$PXT_TMP/beta.strace" | grep -Ec "cmsg_level=SOL_UDP, cmsg_type=(UDP_GRO|0x68)")
+note "alpha: $segs traced sends with UDP_SEGMENT; beta: $gro receives with UDP_GRO; nft: $p datagrams, $b bytes alpha -> beta"
+[ "$segs" -ge 10 ] || fail "alpha sent no UDP_SEGMENT runs: $(grep -m3 -E 'sendm?msg' "$PXT_TMP/alpha.strace")"
+[ "$gro" -ge 10 ] || fail "beta received no UDP_GRO-coalesced datagrams: $(grep -m3 recvmmsg "$PXT_TMP/beta.strace")"
+# GSO super-datagrams cross the veth whole: the average exceeds the MTU.
+[ "$p" -gt 0 ] && [ $((b / p)) -gt 1500 ] || fail "datagrams alpha -> beta average $((b / (p + 1))) bytes: not segmented by the kernel"
+ping_check alpha beta 5 0 || fail "pings lost after the bulk transfers"
+
+# The switch: without offload, plain sendmmsg and datagrams of at most the MTU.
+stop_node alpha
+stop_node beta
+PLEXUS_NO_UDP_OFFLOAD=1 start_node beta
+PLEXUS_NO_UDP_OFFLOAD=1 start_node alpha
+up_and_ping alpha beta 30
+trace_start alpha
+p0=$(counter_packets beta from_alpha)
+b0=$(counter_bytes beta from_alpha)
+bulk_tcp alpha beta $((2 * 1024 * 1024)) 20 || fail "2 MB TCP alpha -> beta without offload"
+stop_pid "${TRACE_PID[alpha]}" 5
+p=$(($(counter_packets beta from_alpha) - p0))
+b=$(($(counter_bytes beta from_alpha) - b0))
+note "without offload: nft $p datagrams, $b bytes alpha -> beta"
+! grep -Eq "cmsg_type=(UDP_SEGMENT|0x67)" "$PXT_TMP/alpha.strace" || fail "PLEXUS_NO_UDP_OFFLOAD=1 still sends UDP_SEGMENT"
+grep -q "sendmmsg" "$PXT_TMP/alpha.strace" || fail "PLEXUS_NO_UDP_OFFLOAD=1: no sendmmsg"
+[ "$p" -gt 1000 ] && [ $((b / p)) -le 1500 ] || fail "without offload: $p datagrams averaging over the MTU"
+assert_alive alpha beta
+pass
