@@ -639,8 +639,17 @@ udp_counter() {
 		udp dport "$PXT_PORT" counter name "$cname" || fail "nft rule $cname"
 }
 
-# counter_packets NODE CNAME: current packet count.
+# counter_packets NODE CNAME: current packet count. With UDP offload one
+# counted packet may be a run of datagrams the kernel segments later (on
+# the same host, veth passes it whole): to ask "was the data on UDP", count
+# bytes.
 counter_packets() {
 	in_ns "$1" nft list counter inet pxt "$2" 2>/dev/null |
 		sed -nE 's/.*packets ([0-9]+).*/\1/p' | head -n 1
+}
+
+# counter_bytes NODE CNAME: current byte count.
+counter_bytes() {
+	in_ns "$1" nft list counter inet pxt "$2" 2>/dev/null |
+		sed -nE 's/.*bytes ([0-9]+).*/\1/p' | head -n 1
 }

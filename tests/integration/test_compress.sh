@@ -144,11 +144,6 @@ text_bulk() {
 tx_bytes() { in_ns "$1" cat /sys/class/net/eth0/statistics/tx_bytes; }
 
 # counter_bytes NODE CNAME: bytes of an nftables counter made by udp_counter.
-counter_bytes() {
-	in_ns "$1" nft list counter inet pxt "$2" 2>/dev/null |
-		sed -nE 's/.*bytes ([0-9]+).*/\1/p' | head -n 1
-}
-
 # udp_share FROM TO BYTES: transfer BYTES of text FROM -> TO; sets TX to
 # FROM's underlay tx bytes during it and UDP to the UDP bytes TO received
 # from FROM.

@@ -83,11 +83,13 @@ wait_pmtu beta alpha || fail "beta found no path MTU to alpha within 20 s"
 bulk_tcp alpha beta $((20 * 1024 * 1024)) 60 || fail "20 MB TCP alpha -> beta over crypto-demo"
 bulk_tcp beta alpha $((4 * 1024 * 1024)) 30 || fail "4 MB TCP beta -> alpha over crypto-demo"
 ping_check alpha beta 10 0 || fail "pings lost after the bulk transfers"
-a=$(counter_packets beta from_alpha)
-b=$(counter_packets alpha from_beta)
-note "UDP datagrams alpha -> beta $a, beta -> alpha $b"
-[ "${a:-0}" -ge 10000 ] || fail "only $a datagrams alpha -> beta: data not on UDP"
-[ "${b:-0}" -ge 1000 ] || fail "only $b datagrams beta -> alpha: data not on UDP"
+# Bytes, not datagrams: with UDP offload a run of datagrams crosses the
+# veth as one packet.
+a=$(counter_bytes beta from_alpha)
+b=$(counter_bytes alpha from_beta)
+note "UDP bytes alpha -> beta $a, beta -> alpha $b"
+[ "${a:-0}" -ge $((14 * 1024 * 1024)) ] || fail "only $a UDP bytes alpha -> beta: data not on UDP"
+[ "${b:-0}" -ge $((1024 * 1024)) ] || fail "only $b UDP bytes beta -> alpha: data not on UDP"
 
 # gamma loaded the plugin without a key: SPTPS with beta, both ways
 up_and_ping gamma beta 30

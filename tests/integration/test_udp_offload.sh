@@ -33,10 +33,6 @@ trace_start() {
 }
 declare -A TRACE_PID
 
-counter_bytes() {
-	in_ns "$1" nft list counter inet pxt "$2" 2>/dev/null | sed -nE 's/.*bytes ([0-9]+).*/\1/p' | head -n 1
-}
-
 trace_start alpha
 trace_start beta
 p0=$(counter_packets beta from_alpha)
