@@ -60,12 +60,17 @@
 #         payloads (tinc 1.1 SPTPS on a 1500-byte underlay: max 1397), iperf3
 #         fails with EMSGSIZE; the test is then repeated once with the largest
 #         payload that fits (path MTU - 28), reported as metric udp_len.
+#         Both iperf3 sockets get $PXB_UDP_WINDOW (4M, capped by the host's
+#         net.core.[rw]mem_max) of buffer, the same for every implementation:
+#         with the default, the inner iperf3 server's own socket overflows
+#         (RcvbufErrors) and its loss would be counted against the VPN.
 #   Output: one line per metric:  impl=NAME metric=NAME value=NUMBER unit=UNIT
 #   Lines starting with '#' are comments (run headers, link info, failures).
 #
 # ENVIRONMENT
 #   TINC10_SBIN, TINC11_SBIN, TINC11_CLI   binaries (see above)
 #   PXB_DURATION (10)  PXB_UDP_RATE (1G)  PXB_UDP_LEN (1400)  PXB_PINGS (200)
+#   PXB_UDP_WINDOW (4M: iperf3 -w for the UDP test)
 #   PXB_UP_TIMEOUT (30 s: wait for first ping through the tunnel)
 #   PXB_PMTU_TIMEOUT (45 s: wait for tinc's PMTU discovery to settle; tinc
 #       sends packets larger than the discovered minimum MTU over the TCP
@@ -128,6 +133,7 @@ TINC11_CLI="${TINC11_CLI:-$(dirname "$TINC11_SBIN")/tinc}"
 PXB_DURATION="${PXB_DURATION:-10}"
 PXB_UDP_RATE="${PXB_UDP_RATE:-1G}"
 PXB_UDP_LEN="${PXB_UDP_LEN:-1400}"
+PXB_UDP_WINDOW="${PXB_UDP_WINDOW:-4M}"
 PXB_PINGS="${PXB_PINGS:-200}"
 PXB_UP_TIMEOUT="${PXB_UP_TIMEOUT:-30}"
 PXB_PMTU_TIMEOUT="${PXB_PMTU_TIMEOUT:-45}"
@@ -543,7 +549,7 @@ test_tcp4() {
 
 test_udp() {
 	local len="$PXB_UDP_LEN" mtu
-	if ! iperf_client udp -u -b "$PXB_UDP_RATE" -l "$len"; then
+	if ! iperf_client udp -u -b "$PXB_UDP_RATE" -l "$len" -w "$PXB_UDP_WINDOW"; then
 		# A tunnel whose MTU cannot carry the datagram answers with ICMP
 		# "fragmentation needed" (iperf3 sends with DF), and the connected UDP
 		# socket then fails with EMSGSIZE. Retry once with the largest payload
@@ -555,7 +561,7 @@ test_udp() {
 		[ "$len" -lt "$PXB_UDP_LEN" ] || return 0
 		log "impl=$IMPL udp: ${PXB_UDP_LEN}-byte datagrams exceed the tunnel path MTU ($mtu); retrying with $len"
 		sleep 1
-		iperf_client udp -u -b "$PXB_UDP_RATE" -l "$len" || return 0
+		iperf_client udp -u -b "$PXB_UDP_RATE" -l "$len" -w "$PXB_UDP_WINDOW" || return 0
 	fi
 	emit udp_len "$len" bytes
 	local j="$WORK/udp.json" secs lost pk rx
@@ -677,7 +683,7 @@ main() {
 	# background children of a non-interactive shell ignore SIGINT, so always forward TERM
 	trap '[ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null; wait; exit 143' TERM
 	trap '[ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null; wait; exit 130' INT
-	log "date=$(date -u +%Y-%m-%dT%H:%M:%SZ) kernel=$(uname -r) nproc=$(nproc) duration=$PXB_DURATION udp_rate=$PXB_UDP_RATE udp_len=$PXB_UDP_LEN rounds=$rounds impls=$*"
+	log "date=$(date -u +%Y-%m-%dT%H:%M:%SZ) kernel=$(uname -r) nproc=$(nproc) duration=$PXB_DURATION udp_rate=$PXB_UDP_RATE udp_len=$PXB_UDP_LEN udp_window=$PXB_UDP_WINDOW rounds=$rounds impls=$*"
 	for r in $(seq 1 "$rounds"); do
 		for impl in "$@"; do
 			log "run round=$r impl=$impl start=$(date -u +%H:%M:%S)"
