@@ -471,19 +471,12 @@ static node_t *identify_unknown_sender(const struct px_buf *b) {
 }
 
 /* A bare IP packet (router mode) becomes a frame: zero MACs and the
- * ethertype from the IP version, in the buffer's head-room (or tail-room). */
+ * ethertype from the IP version. There is head-room in every rx buffer. */
 static bool add_ethernet_header(struct px_buf *b) {
 	/* After decompression the data lives in our scratch buffer, not in
 	 * the transport's (whose px_buf fields we must not repoint). */
 	bool in_scratch = b->data >= scratch && b->data < scratch + sizeof(scratch);
 	ptrdiff_t headroom = in_scratch ? b->data - scratch : b->data - b->base;
-	/* A datagram the transport cut from a coalesced receive (UDP_GRO) owns
-	 * only its own bytes: make room behind the payload instead. */
-	if (!in_scratch && b->len && headroom < PX_ETH_HLEN && (size_t)PX_ETH_HLEN + b->len <= b->cap) {
-		memmove(b->data + (PX_ETH_HLEN - headroom), b->data, b->len);
-		b->data += PX_ETH_HLEN - headroom;
-		headroom = PX_ETH_HLEN;
-	}
 	if (!b->len || headroom < PX_ETH_HLEN)
 		return false;
 	uint16_t type;
