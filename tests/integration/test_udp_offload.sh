@@ -25,11 +25,12 @@ trace_start() {
 		-o "$PXT_TMP/$1.strace" -p "${N_PID[$1]}" 2>"$PXT_TMP/$1.strace.err" &
 	TRACE_PID[$1]=$!
 	track_pid "${TRACE_PID[$1]}"
+	# attached once the daemon names a tracer
 	for ((i = 0; i < 50; i++)); do
-		grep -q "attached" "$PXT_TMP/$1.strace.err" 2>/dev/null && break
-		[ -s "$PXT_TMP/$1.strace" ] && break
+		awk '/^TracerPid:/ {exit !($2 > 0)}' "/proc/${N_PID[$1]}/status" 2>/dev/null && return 0
 		sleep 0.1
 	done
+	fail "strace did not attach to $1: $(cat "$PXT_TMP/$1.strace.err")"
 }
 declare -A TRACE_PID
 
