@@ -70,6 +70,8 @@ b=$(($(counter_bytes beta from_alpha) - b0))
 note "without offload: nft $p datagrams, $b bytes alpha -> beta"
 ! grep -Eq "cmsg_type=(UDP_SEGMENT|0x67)" "$PXT_TMP/alpha.strace" || fail "PLEXUS_NO_UDP_OFFLOAD=1 still sends UDP_SEGMENT"
 grep -q "sendmmsg" "$PXT_TMP/alpha.strace" || fail "PLEXUS_NO_UDP_OFFLOAD=1: no sendmmsg"
-[ "$p" -gt 1000 ] && [ $((b / p)) -le 1500 ] || fail "without offload: $p datagrams averaging over the MTU"
+# (Part of it may go by TCP while the restarted nodes find the path MTU.)
+[ "$b" -ge $((256 * 1024)) ] || fail "without offload: only $b bytes by UDP"
+[ $((b / p)) -le 1500 ] || fail "without offload: $p datagrams averaging $((b / p)) bytes, over the MTU"
 assert_alive alpha beta
 pass
