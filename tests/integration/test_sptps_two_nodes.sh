@@ -25,12 +25,13 @@ bulk_tcp alpha beta $((8 * 1024 * 1024)) || fail "8 MB TCP alpha -> beta"
 bulk_tcp beta alpha $((4 * 1024 * 1024)) || fail "4 MB TCP beta -> alpha"
 ping_check alpha beta 10 0 || fail "pings lost after the bulk transfers"
 # Bytes, not datagrams: with UDP offload a run of datagrams crosses the
-# veth as one packet.
+# veth as one packet. 1 MiB (the old 1000 datagrams, roughly): part of the
+# transfer goes by TCP until the path MTU is known.
 a=$(counter_bytes beta from_alpha)
 b=$(counter_bytes alpha from_beta)
 note "UDP bytes alpha -> beta $a, beta -> alpha $b"
-[ "${a:-0}" -ge $((4 * 1024 * 1024)) ] || fail "only $a UDP bytes alpha -> beta: data not on UDP"
-[ "${b:-0}" -ge $((2 * 1024 * 1024)) ] || fail "only $b UDP bytes beta -> alpha: data not on UDP"
+[ "${a:-0}" -ge $((1024 * 1024)) ] || fail "only $a UDP bytes alpha -> beta: data not on UDP"
+[ "${b:-0}" -ge $((1024 * 1024)) ] || fail "only $b UDP bytes beta -> alpha: data not on UDP"
 for n in alpha beta; do
 	assert_no_log "$n" "$SPTPS_BAD_RE"
 done
