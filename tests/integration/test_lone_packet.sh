@@ -57,14 +57,15 @@ check() {
 	local n=$1
 	awk -v fd="${TUNFD[$n]}" -v node="$n" '
 	{ sub(/^[0-9]+ +/, "") }
-	/^epoll_wait\(/ { woke = 1; want = ""; next }
+	/^epoll_wait\(/ { woke = 1; want = ""; lone = 0; next }
 	/resumed>/ { next }
 	{
 		dev = match($0, "^(read|readv)\\(" fd ",")
 		ok = $0 !~ /= -1 E/
 		if (dev) {
 			if (want == "send") { bad++; print node ": TUN read again before the send: " $0; want = "" }
-			if (woke && ok) { tun++; want = "send" }
+			if (lone && !ok) { extra++; print node ": empty TUN read after a lone packet: " $0 }
+			if (woke && ok) { tun++; want = "send"; lone = 1 } else lone = 0
 			woke = 0; next
 		}
 		if ($0 ~ /^(recvmmsg|recvmsg|recvfrom)\(/) {
@@ -75,16 +76,17 @@ check() {
 		if ($0 ~ /^(sendmmsg|sendmsg|sendto)\(/ && want == "send") want = ""
 		if ($0 ~ "^(write|writev)\\(" fd "," && want == "write") want = ""
 	}
-	END { printf "%s %d %d %d\n", "counts", tun, udp, bad }' "$PXT_TMP/$n.strace"
+	END { printf "%s %d %d %d %d\n", "counts", tun, udp, bad, extra }' "$PXT_TMP/$n.strace"
 }
 
 total_tun=0 total_udp=0
 for n in alpha beta; do
 	out=$(check "$n")
 	echo "$out" | grep -v '^counts' | head -5
-	read -r _ tun udp bad <<<"$(echo "$out" | grep '^counts')"
-	note "$n: $tun wake-ups with a TUN packet, $udp with a datagram, $bad out of order"
+	read -r _ tun udp bad extra <<<"$(echo "$out" | grep '^counts')"
+	note "$n: $tun wake-ups with a TUN packet, $udp with a datagram, $bad out of order, $extra empty reads"
 	((bad == 0)) || fail "$n: a packet waited for another read before going on"
+	((extra == 0)) || fail "$n: $extra lone packets were followed by a device read that found nothing"
 	total_tun=$((total_tun + tun)) total_udp=$((total_udp + udp))
 done
 # 6 requests out of alpha's device and 6 replies out of beta's
