@@ -374,24 +374,50 @@ void receive_frame(node_t *from, struct px_buf *b) {
 	route_packet(from, b);
 }
 
-/* Frames read from our interface go to the router in batches. A
- * super-packet cut into more packets than one batch holds is always handed
- * out to the end (the descriptor will not say it is readable for it). */
+static void rx_reset(unsigned n) {
+	for (unsigned i = 0; i < n; i++) {
+		rx_bufs[i].data = rx_bufs[i].base + HEADROOM;
+		rx_bufs[i].len = 0;
+		rx_bufs[i].flags = 0;
+		rx_bufs[i].node = myself;
+	}
+}
+
+static unsigned rx_route(unsigned n) {
+	unsigned got = device_read_batch(&device, rx_bufs, n);
+	for (unsigned i = 0; i < got; i++) {
+		myself->in_packets++;
+		myself->in_bytes += rx_bufs[i].len;
+		route_packet(myself, &rx_bufs[i]);
+	}
+	tx_flush();
+	return got;
+}
+
+/* now_ms() of the last wake-up that found a frame. */
+static uint64_t device_last_ms;
+
+/* Frames read from our interface go to the router in batches, but the
+ * first frame of a wake-up is read alone and sent before anything else is
+ * read: a lone packet (a ping, a keystroke) never waits for a batch read
+ * that finds nothing. After a quiet spell (no frame for over a millisecond)
+ * the wake-up ends there: the epoll watch is level-triggered and calls again
+ * at once when more is waiting, which saves the read that would find
+ * nothing; under load the batches follow. A super-packet cut into more packets than one batch holds
+ * is always handed out to the end (the descriptor will not say it is
+ * readable for it). */
 void device_input(void) {
+	rx_reset(1);
+	unsigned n = rx_route(1);
+	if (!n)
+		return;
+	bool quiet = device_last_ms + 1 < now_ms();
+	device_last_ms = now_ms();
+	if (quiet && !device_pending(&device))
+		return;
 	for (int round = 0;; round++) {
-		for (int i = 0; i < BATCH; i++) {
-			rx_bufs[i].data = rx_bufs[i].base + HEADROOM;
-			rx_bufs[i].len = 0;
-			rx_bufs[i].flags = 0;
-			rx_bufs[i].node = myself;
-		}
-		unsigned n = device_read_batch(&device, rx_bufs, BATCH);
-		for (unsigned i = 0; i < n; i++) {
-			myself->in_packets++;
-			myself->in_bytes += rx_bufs[i].len;
-			route_packet(myself, &rx_bufs[i]);
-		}
-		tx_flush();
+		rx_reset(BATCH);
+		n = rx_route(BATCH);
 		if (!device_pending(&device) && (n < BATCH || round >= 7))
 			break;
 	}
