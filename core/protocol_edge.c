@@ -130,6 +130,11 @@ void topology_settle_now(void) {
 	}
 }
 
+void topology_reset(void) {
+	topology_settle_now();
+	holddown = (struct graph_holddown){0};
+}
+
 void topology_settle(void) {
 	if (!graph_stale)
 		return;
