@@ -50,6 +50,7 @@ void **conn_slot(conn_t *c, int index) {
 /* Freed from the event loop, never while a caller may still hold c. */
 static void conn_free_deferred(void *arg) {
 	conn_t *c = arg;
+	event_defer_batch_forget(c); /* its output flush, if one is queued */
 	list_del(&c->link);
 	free(c->name);
 	free(c->hostname);
@@ -111,8 +112,8 @@ void conn_terminate(conn_t *c, const char *why) {
 	if (c->filter_out && c->filter_out->free)
 		c->filter_out->free(c->filter_out_ctx);
 	c->filter_in = c->filter_out = NULL;
-	/* What this callback sent before closing (meta.c defers writes to the
-	 * end of the callback) still goes out, as far as the socket takes it. */
+	/* What this wake-up sent before closing (meta.c defers writes to the
+	 * end of the wake-up) still goes out, as far as the socket takes it. */
 	if (c->flush_pending && c->outbuf.len && c->tp && c->stream)
 		(void)c->tp->ops->write(c->tp->plugin, c->stream, c->outbuf.data + c->outbuf.off,
 		                        c->outbuf.len);

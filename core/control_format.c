@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "control_format.h"
+#include "graph.h"
 
 /* snprintf that reports truncation as -1, so a caller never sends half a line. */
 static int format_line(char *buf, size_t len, const char *fmt, ...) PX_PRINTF(3, 4);
@@ -152,7 +153,7 @@ int control_format_connection(char *buf, size_t len, const conn_t *c) {
 		status |= CTL_CONN_ENCRYPTOUT;
 	if (c->filter_in)
 		status |= CTL_CONN_DECRYPTIN;
-	if (c->edge && c->edge->mst)
+	if (c->edge && graph_edge_in_mst(c->edge))
 		status |= CTL_CONN_MST;
 	/* Meta connections have no fd of their own here (the transport plugin
 	 * owns it); the small connection id stands in for it. */

@@ -8,7 +8,9 @@
  *    batch: the watch is marked dead and released after the batch;
  *  - a timer is taken off the heap before its callback runs, so the callback
  *    may re-arm or free it;
- *  - deferred calls run after every callback, before the next one.
+ *  - deferred calls run after every callback, before the next one;
+ *  - batch-deferred calls run once per wake-up, after every callback of
+ *    the epoll batch (and after the expired timers).
  */
 #include "config.h"
 
@@ -63,6 +65,9 @@ static struct px_watch *dead_watches;
 
 static struct deferred *defer_q;
 static size_t defer_len, defer_cap;
+
+static struct deferred *batch_q;
+static size_t batch_len, batch_cap;
 
 static int signal_fd = -1;
 static px_watch *signal_watcher;
@@ -221,8 +226,45 @@ void event_defer(void (*cb)(void *arg), void *arg) {
 
 /* Calls deferred by a deferred call run in the same drain, in FIFO order. */
 static void run_deferred(void);
+static void run_batch(void);
 void event_run_deferred(void) {
 	run_deferred();
+	run_batch();
+}
+
+void event_defer_batch(void (*cb)(void *arg), void *arg) {
+	if (batch_len == batch_cap) {
+		size_t cap = batch_cap ? batch_cap * 2 : 16;
+		struct deferred *grown = realloc(batch_q, cap * sizeof *grown);
+		if (!grown) {
+			/* Deferring it to the end of this callback is still correct, only more writes. */
+			event_defer(cb, arg);
+			return;
+		}
+		batch_q = grown;
+		batch_cap = cap;
+	}
+	batch_q[batch_len++] = (struct deferred){cb, arg};
+}
+
+void event_defer_batch_forget(void *arg) {
+	for (size_t i = 0; i < batch_len; i++)
+		if (batch_q[i].arg == arg)
+			batch_q[i].cb = NULL;
+}
+
+/* Each batch call runs with the callback-deferred calls it makes drained
+ * right after it, as if it were a callback of its own. Calls it batches
+ * join this drain. */
+static void run_batch(void) {
+	for (size_t i = 0; i < batch_len; i++) {
+		struct deferred d = batch_q[i];
+		if (!d.cb)
+			continue;
+		d.cb(d.arg);
+		run_deferred();
+	}
+	batch_len = 0;
 }
 
 static void run_deferred(void) {
@@ -411,7 +453,7 @@ static void run_timers(void) {
 }
 
 static int next_timeout(void) {
-	if (defer_len)
+	if (defer_len || batch_len)
 		return 0;
 	if (!heap_len)
 		return -1;
@@ -434,6 +476,7 @@ int event_loop_run(void) {
 	while (running) {
 		refresh_now();
 		run_timers();
+		run_batch();
 		if (!running)
 			break;
 
@@ -454,6 +497,7 @@ int event_loop_run(void) {
 				dispatch(w, events[i].events);
 		}
 		run_deferred();
+		run_batch();
 		free_dead_watches();
 	}
 	in_loop = false;
@@ -468,6 +512,7 @@ void event_loop_stop(void) {
 void event_exit(void) {
 	running = false;
 	run_deferred();
+	run_batch();
 	if (signal_watcher) {
 		watch_free(signal_watcher);
 		signal_watcher = NULL;
@@ -493,5 +538,8 @@ void event_exit(void) {
 	free(defer_q);
 	defer_q = NULL;
 	defer_len = defer_cap = 0;
+	free(batch_q);
+	batch_q = NULL;
+	batch_len = batch_cap = 0;
 	now_valid = false;
 }

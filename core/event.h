@@ -35,7 +35,13 @@ int signal_watch(int signo, void (*cb)(int signo));
 /* Run cb(arg) once, after the current callback returns (used for deferred
  * frees so that nothing disappears under a caller's feet). */
 void event_defer(void (*cb)(void *arg), void *arg);
-/* Run the deferred calls now: for code that drives the core from outside
+/* Run cb(arg) once, after every callback of the current event-loop wake-up
+ * (coalescing work that many callbacks in one wake-up would each repeat,
+ * such as writing a connection's output). */
+void event_defer_batch(void (*cb)(void *arg), void *arg);
+/* Drop the batch-deferred calls for arg (which is about to be freed). */
+void event_defer_batch_forget(void *arg);
+/* Run the deferred calls (callback and batch) now: for code that drives the core from outside
  * the event loop's callbacks (the unit tests' fixture). */
 void event_run_deferred(void);
 

@@ -5,7 +5,9 @@
  * An edge only counts when its reverse exists (both ends announced the
  * connection). The spanning tree is Kruskal's algorithm over edge_list in its
  * (weight, from, to) order; with that strict total order the tree is unique,
- * so every node -- tinc or Plexus -- agrees on it. Reachability is a
+ * so every node -- tinc or Plexus -- agrees on it. Only broadcasts and dumps
+ * look at the tree, so it is computed when one asks (graph_edge_in_mst())
+ * after a run, not in every run. Reachability is a
  * breadth-first search from myself; as in tinc a direct path beats one through
  * an INDIRECT edge, and among equally long paths the lower summed weight wins.
  */
@@ -218,6 +220,32 @@ static void sssp_bfs(const struct node_array *a) {
 	free(queue);
 }
 
+/* The tree is stale after every run until someone asks for it. */
+static bool mst_stale = true;
+static unsigned mst_count;
+
+unsigned graph_mst_count(void) {
+	return mst_count;
+}
+
+bool graph_edge_in_mst(const struct edge *e) {
+	if (mst_stale) {
+		struct node_array a;
+
+		if (!collect_nodes(&a)) {
+			logger(PX_LOG_ALWAYS, LOG_ERR, "Out of memory computing the spanning tree");
+			return e->mst;
+		}
+
+		mst_count++;
+		mst_kruskal(&a);
+		mst_stale = false;
+		free(a.v);
+	}
+
+	return e->mst;
+}
+
 static graph_observer_fn *observer;
 
 void graph_set_observer(graph_observer_fn *fn) {
@@ -244,7 +272,7 @@ void graph_run(void) {
 		return;
 	}
 
-	mst_kruskal(&a);
+	mst_stale = true;
 	sssp_bfs(&a);
 
 	/* Apply reachability first, then notify, so callbacks see a consistent graph. */

@@ -58,6 +58,7 @@ core_libplexuscore_la_SOURCES = core/LAYERS \
 	core/net_packet.c core/pmtu.c core/pmtu.h \
 	core/udp_trial.c core/udp_trial.h \
 	core/udp_discovery.c core/udp_discovery.h \
+	core/graph_holddown.c core/graph_holddown.h \
 	core/sptps_frame.c core/sptps_frame.h \
 	core/sptps_tcp.c core/sptps_tcp.h \
 	core/net_packet.h core/outgoing.h \

@@ -173,9 +173,10 @@ static void close_after_write_error(void *arg) {
 		conn_terminate(c, c->close_why);
 }
 
-/* Everything one callback sends on a connection leaves in one write: a
- * flooded ADD_EDGE/ADD_SUBNET burst is many short records, and a system
- * call for each was the largest cost of a mesh's convergence. */
+/* Everything one event-loop wake-up sends on a connection leaves in one
+ * write: a flooded ADD_EDGE/ADD_SUBNET burst is many short records, arriving
+ * from several connections in one wake-up, and a system call for each
+ * record (then for each read) was the largest cost of a mesh's convergence. */
 static void flush_deferred(void *arg) {
 	conn_t *c = arg;
 	c->flush_pending = false;
@@ -205,7 +206,7 @@ int conn_write_wire(conn_t *c, const void *data, size_t len) {
 		}
 		buffer_append(&c->outbuf, p, len);
 		c->flush_pending = true;
-		event_defer(flush_deferred, c);
+		event_defer_batch(flush_deferred, c);
 		return 0;
 	}
 	if (!c->outbuf.len) {

@@ -88,7 +88,7 @@ void net_stop(void) {
 	list_for_each_entry_safe(o, otmp, &outgoing_list, link) outgoing_cancel(o);
 	conn_t *c, *tmp;
 	list_for_each_entry_safe(c, tmp, &connection_list, link) conn_terminate(c, "shutting down");
-	topology_settle_now(); /* frees the graph's hold-down timer */
+	topology_reset(); /* frees the graph's hold-down timer */
 	if (check_timer) {
 		timer_free(check_timer);
 		check_timer = NULL;

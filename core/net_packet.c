@@ -19,6 +19,7 @@
 #include "device.h"
 #include "edge.h"
 #include "event.h"
+#include "graph.h"
 #include "logger.h"
 #include "meta.h"
 #include "net_packet.h"
@@ -344,7 +345,7 @@ void broadcast_packet(node_t *from, struct px_buf *b) {
 	conn_t *c, *tmp;
 	conn_t *back = from->nexthop ? from->nexthop->connection : NULL;
 	conn_foreach_active(c, tmp) {
-		if (c != back && c->edge && c->edge->mst && c->node)
+		if (c != back && c->edge && c->node && graph_edge_in_mst(c->edge))
 			send_packet(c->node, b);
 	}
 out:

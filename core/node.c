@@ -137,6 +137,10 @@ static void name_index_remove(node_t *n) {
 	}
 }
 
+size_t node_count(void) {
+	return name_count;
+}
+
 void node_add(node_t *n) {
 	node_t *pos;
 

@@ -80,6 +80,7 @@ node_t *node_new(const char *name);
 void node_add(node_t *n); /* into node_list, keeping it sorted */
 void node_del(node_t *n); /* unlink edges/subnets and free */
 node_t *node_lookup(const char *name);
+size_t node_count(void); /* how many nodes node_list holds */
 node_t *node_lookup_id(const uint8_t id[6]);
 /* Index of UDP addresses for incoming datagrams. */
 node_t *node_lookup_udp(const struct px_addr *a);

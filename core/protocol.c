@@ -4,6 +4,7 @@
  * is ignored (and forwarded if its number says it is a broadcast), never a
  * reason to drop the connection: that is what keeps mixed networks whole.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +76,21 @@ static void forward_unknown_broadcast(conn_t *from, int id, const char *line) {
 	}
 }
 
+/* The leading request id, as sscanf's %d reads it, or -1. strtol rather
+ * than sscanf: glibc's sscanf measures the whole line first and sets up a
+ * stream, a noticeable cost for every line of a flood. */
+static int request_id(const char *line) {
+	char *end;
+	errno = 0;
+	long v = strtol(line, &end, 10);
+	if (end == line || errno || v < 0 || v > PX_REQ_MAX)
+		return -1;
+	return (int)v;
+}
+
 int receive_request(conn_t *c, char *line) {
-	int id;
-	if (sscanf(line, "%d", &id) != 1 || id < 0 || id > PX_REQ_MAX) {
+	int id = request_id(line);
+	if (id < 0) {
 		logger(PX_LOG_ERROR, LOG_ERR, "Got malformed request from %s (%s)",
 		       c->name ? c->name : "<unknown>", c->hostname);
 		return -1;

@@ -91,6 +91,8 @@ void send_everything(conn_t *c);
  * needs it up to date (and at shutdown). */
 void topology_settle(void);
 void topology_settle_now(void);
+/* Settle, and forget the hold-down's history (when the daemon's network stops). */
+void topology_reset(void);
 
 /* protocol_key.c */
 void protocol_key_register(void); /* KEY_CHANGED, REQ_KEY, ANS_KEY */

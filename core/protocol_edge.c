@@ -12,6 +12,7 @@
 #include "edge.h"
 #include "event.h"
 #include "graph.h"
+#include "graph_holddown.h"
 #include "logger.h"
 #include "meta.h"
 #include "node.h"
@@ -60,18 +61,15 @@ int send_del_edge(conn_t *c, const struct edge *e) {
  *
  * While a mesh converges the reads come from every connection in turn, each
  * with a few changes, so "once per read" still meant hundreds of runs per
- * node (a fifth of all CPU at 100 nodes). A run after a read therefore also
- * waits until GRAPH_HOLDDOWN_MS have passed since the previous one: the first
- * change after a quiet spell is seen at once, a flood costs one run per
- * hold-down. Only this node's view waits; requests are forwarded at once,
- * and whatever needs the graph (keys, packets) still settles it first.
+ * node. A run after a read therefore also waits out a hold-down since the
+ * previous one (graph_holddown.c: it grows while changes keep arriving):
+ * the first change after a quiet spell is seen at once, a flood costs a few
+ * runs. Only this node's view waits; requests are forwarded at once, and
+ * whatever needs the graph (keys, control dumps) still settles it first.
  */
-#define GRAPH_HOLDDOWN_MS 50
-
 static bool graph_stale, settle_queued, back_edges_to_check;
 static px_timer *holddown_timer;
-static uint64_t last_settle_ms;
-static bool settled_before;
+static struct graph_holddown holddown;
 
 static void settle_deferred(void *arg) {
 	(void)arg;
@@ -124,8 +122,7 @@ void topology_settle_now(void) {
 	if (!graph_stale)
 		return;
 	graph_stale = false;
-	last_settle_ms = now_ms();
-	settled_before = true;
+	graph_holddown_ran(&holddown, now_ms(), node_count());
 	graph_run();
 	if (back_edges_to_check) {
 		back_edges_to_check = false;
@@ -133,11 +130,16 @@ void topology_settle_now(void) {
 	}
 }
 
+void topology_reset(void) {
+	topology_settle_now();
+	holddown = (struct graph_holddown){0};
+}
+
 void topology_settle(void) {
 	if (!graph_stale)
 		return;
-	uint64_t now = now_ms();
-	if (!settled_before || now - last_settle_ms >= GRAPH_HOLDDOWN_MS) {
+	uint32_t wait = graph_holddown_wait(&holddown, now_ms());
+	if (!wait) {
 		topology_settle_now();
 		return;
 	}
@@ -147,7 +149,7 @@ void topology_settle(void) {
 			topology_settle_now();
 			return;
 		}
-		timer_arm(holddown_timer, (uint32_t)(last_settle_ms + GRAPH_HOLDDOWN_MS - now));
+		timer_arm(holddown_timer, wait);
 	}
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later WITH LicenseRef-OpenSSL-exception */
-/* The event loop: timer order, re-arm, disarm, pipe watches, defer, signals,
- * and frees from inside callbacks. */
+/* The event loop: timer order, re-arm, disarm, pipe watches, defer, batch
+ * defer, signals, and frees from inside callbacks. */
 #define _GNU_SOURCE /* pipe2 */
 #include "config.h"
 
@@ -203,6 +203,64 @@ static void test_free_pending(void) {
 	close_pipe(&b);
 }
 
+/* Three watches ready in one wake-up, each queueing the same batch call
+ * (as each read queues its connection's output flush): the call runs once,
+ * after all three callbacks; a forgotten one does not run at all. */
+struct batch_ctx {
+	int reads, flushes, reads_at_flush, forgotten_runs;
+	bool pending;
+};
+static struct batch_ctx bctx;
+
+static void batch_flush(void *arg) {
+	struct batch_ctx *b = arg;
+	b->pending = false;
+	b->flushes++;
+	b->reads_at_flush = b->reads;
+}
+
+static void batch_forgotten(void *arg) {
+	((struct batch_ctx *)arg)->forgotten_runs++;
+}
+
+static int forget_tag;
+
+static void batch_read_cb(void *arg, uint32_t revents) {
+	(void)revents;
+	char c;
+	CHECK(read(*(int *)arg, &c, 1) == 1);
+	bctx.reads++;
+	if (!bctx.pending) {
+		bctx.pending = true;
+		event_defer_batch(batch_flush, &bctx);
+	}
+	event_defer_batch(batch_forgotten, &forget_tag);
+	event_defer_batch_forget(&forget_tag);
+}
+
+static void test_defer_batch(void) {
+	int fds[3][2];
+	px_watch *w[3];
+	for (int i = 0; i < 3; i++) {
+		CHECK(pipe2(fds[i], O_NONBLOCK | O_CLOEXEC) == 0);
+		w[i] = watch_new(fds[i][0], PX_EV_READ, batch_read_cb, &fds[i][0]);
+		CHECK(write(fds[i][1], "x", 1) == 1);
+	}
+	px_timer *end = timer_new(stop, NULL);
+	timer_arm(end, 50);
+	run_with_guard(2000);
+	CHECK(bctx.reads == 3);
+	CHECK(bctx.flushes == 1);
+	CHECK(bctx.reads_at_flush == 3);
+	CHECK(bctx.forgotten_runs == 0);
+	timer_free(end);
+	for (int i = 0; i < 3; i++) {
+		watch_free(w[i]);
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
 /* A timer that keeps re-arming itself with 0 ms must not starve fds. */
 static int spins;
 static px_timer *spinner;
@@ -282,6 +340,7 @@ int main(void) {
 	test_timer_heap();
 	test_watch_and_defer();
 	test_free_pending();
+	test_defer_batch();
 	test_no_starvation();
 	test_watch_set();
 	test_signal();

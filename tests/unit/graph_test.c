@@ -109,7 +109,7 @@ static void test_line(void) {
 	/* All edges with reverses are in the tree (it is one already). */
 	struct edge *e;
 	list_for_each_entry(e, &edge_list, link) {
-		CHECK(e->mst);
+		CHECK(graph_edge_in_mst(e));
 	}
 
 	/* A second run changes nothing and calls nobody. */
@@ -128,9 +128,9 @@ static void test_triangle_mst(void) {
 	link2(a, c, 10);
 	graph_run();
 
-	CHECK(edge_lookup(a, b)->mst && edge_lookup(b, a)->mst);
-	CHECK(edge_lookup(b, c)->mst && edge_lookup(c, b)->mst);
-	CHECK(!edge_lookup(a, c)->mst && !edge_lookup(c, a)->mst);
+	CHECK(graph_edge_in_mst(edge_lookup(a, b)) && graph_edge_in_mst(edge_lookup(b, a)));
+	CHECK(graph_edge_in_mst(edge_lookup(b, c)) && graph_edge_in_mst(edge_lookup(c, b)));
+	CHECK(!graph_edge_in_mst(edge_lookup(a, c)) && !graph_edge_in_mst(edge_lookup(c, a)));
 	/* Hop count decides reachability paths, not weight. */
 	CHECK(c->distance == 1 && c->nexthop == c && c->prevedge == edge_lookup(a, c));
 
@@ -141,8 +141,8 @@ static void test_triangle_mst(void) {
 	ba->weight = 20;
 	edge_resort(ba);
 	graph_run();
-	CHECK(!ab->mst && !ba->mst);
-	CHECK(edge_lookup(a, c)->mst && edge_lookup(b, c)->mst);
+	CHECK(!graph_edge_in_mst(ab) && !graph_edge_in_mst(ba));
+	CHECK(graph_edge_in_mst(edge_lookup(a, c)) && graph_edge_in_mst(edge_lookup(b, c)));
 	reset();
 
 	/* Equal weights: the (weight, from, to) order decides, identically everywhere. */
@@ -153,13 +153,14 @@ static void test_triangle_mst(void) {
 	link2(a, c, 5);
 	link2(a, b, 5);
 	graph_run();
-	CHECK(edge_lookup(a, b)->mst && edge_lookup(a, c)->mst);
-	CHECK(!edge_lookup(b, c)->mst && !edge_lookup(c, b)->mst);
+	CHECK(graph_edge_in_mst(edge_lookup(a, b)) && graph_edge_in_mst(edge_lookup(a, c)));
+	CHECK(!graph_edge_in_mst(edge_lookup(b, c)) && !graph_edge_in_mst(edge_lookup(c, b)));
 
 	/* The tree does not depend on who runs it. */
 	myself = c;
 	graph_run();
-	CHECK(edge_lookup(a, b)->mst && edge_lookup(a, c)->mst && !edge_lookup(b, c)->mst);
+	CHECK(graph_edge_in_mst(edge_lookup(a, b)) && graph_edge_in_mst(edge_lookup(a, c)) &&
+	      !graph_edge_in_mst(edge_lookup(b, c)));
 	reset();
 }
 
@@ -249,7 +250,7 @@ static void test_no_reverse(void) {
 	graph_run();
 	CHECK(b->reachable);
 	CHECK(!c->reachable && c->distance == -1 && c->nexthop == NULL && c->via == NULL);
-	CHECK(!edge_lookup(b, c)->mst);
+	CHECK(!graph_edge_in_mst(edge_lookup(b, c)));
 	CHECK(ncalls == 1 && called(b, true));
 	CHECK(!c->has_udp_addr);
 
@@ -257,7 +258,7 @@ static void test_no_reverse(void) {
 	ncalls = 0;
 	edge1(c, b, 10, 0);
 	graph_run();
-	CHECK(c->reachable && c->distance == 2 && edge_lookup(b, c)->mst);
+	CHECK(c->reachable && c->distance == 2 && graph_edge_in_mst(edge_lookup(b, c)));
 	CHECK(ncalls == 1 && called(c, true));
 	reset();
 }
@@ -336,8 +337,43 @@ static void test_no_myself(void) {
 	reset();
 }
 
+/* Runs leave the spanning tree alone; the first question after a run
+ * computes it once, from the edges as they are then. */
+static void test_mst_lazy(void) {
+	node_t *a = mk_self("a"), *b = mk("b"), *c = mk("c");
+
+	link2(a, b, 1);
+	link2(b, c, 2);
+	link2(a, c, 10);
+
+	unsigned trees = graph_mst_count();
+
+	for (int i = 0; i < 20; i++) {
+		graph_run();
+	}
+
+	CHECK(graph_mst_count() == trees);
+	CHECK(c->reachable);
+	CHECK(!graph_edge_in_mst(edge_lookup(a, c)));
+	CHECK(graph_mst_count() == trees + 1);
+	CHECK(graph_edge_in_mst(edge_lookup(a, b)) && graph_edge_in_mst(edge_lookup(b, c)));
+	CHECK(graph_mst_count() == trees + 1);
+	/* b-c gets heavier than a-c: the next question after a run sees it */
+	struct edge *bc = edge_lookup(b, c), *cb = edge_lookup(c, b);
+	bc->weight = 20;
+	edge_resort(bc);
+	cb->weight = 20;
+	edge_resort(cb);
+	graph_run();
+	CHECK(graph_mst_count() == trees + 1);
+	CHECK(graph_edge_in_mst(edge_lookup(a, c)) && !graph_edge_in_mst(bc));
+	CHECK(graph_mst_count() == trees + 2);
+	reset();
+}
+
 int main(void) {
 	graph_set_observer(graph_node_changed);
+	test_mst_lazy();
 	test_line();
 	test_triangle_mst();
 	test_weight_tiebreak();

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 
@@ -591,6 +592,41 @@ static void test_graph_holddown(void) {
 		reachable += z && z->reachable;
 	}
 	CHECK(reachable == READS);
+	fx_fini();
+}
+
+/* A flood that keeps arriving for 600 ms in a mesh of 300 nodes: the
+ * hold-down doubles (50, 100, 200, 400 ms), so the graph runs about four
+ * times, where a fixed 50 ms hold-down ran it a dozen times. */
+static void test_graph_holddown_backoff(void) {
+	enum { NODES = 300 };
+	start();
+	struct fx_stream *s[1];
+	s[0] = activate_linked("bob");
+	clear_all(s, 1);
+	char line[128];
+	for (int i = 0; i < NODES; i++) {
+		snprintf(line, sizeof(line),
+		         "12 %x bob y%03d 127.0.0.1 655 0 10\n12 %x y%03d bob 127.0.0.1 655 0 10\n",
+		         0x7000 + 2 * i, i, 0x7001 + 2 * i, i);
+		host_table()->stream_recv(s[0]->c, line, strlen(line));
+		event_run_deferred();
+	}
+	/* the next change comes after a quiet spell longer than four hold-downs */
+	usleep(300 * 1000);
+	unsigned runs0 = graph_run_count();
+	uint64_t t0 = now_ms();
+	for (int i = 0; now_ms() - t0 < 600; i++) {
+		snprintf(line, sizeof(line), "12 %x bob y%03d 127.0.0.1 655 0 %d\n", 0x9000 + i, i % NODES,
+		         11 + i);
+		host_table()->stream_recv(s[0]->c, line, strlen(line));
+		event_run_deferred();
+		usleep(2000);
+	}
+	unsigned runs = graph_run_count() - runs0;
+	if (runs > 5)
+		fprintf(stderr, "graph runs in 600 ms of changes: %u\n", runs);
+	CHECK(runs >= 3 && runs <= 5);
 	fx_fini();
 }
 
@@ -1256,6 +1292,7 @@ int main(void) {
 	test_subnets();
 	test_edges();
 	test_graph_holddown();
+	test_graph_holddown_backoff();
 	test_keys();
 	test_udp_info();
 	test_mtu_info();

@@ -58,3 +58,8 @@ check_PROGRAMS += tests/unit/tun_offload_test
 TESTS += tests/unit/tun_offload_test
 tests_unit_tun_offload_test_SOURCES = tests/unit/tun_offload_test.c core/tun_gso.c core/tun_gro.c core/inet_csum.c
 tests_unit_tun_offload_test_CPPFLAGS = $(TEST_CPPFLAGS)
+
+check_PROGRAMS += tests/unit/graph_holddown_test
+TESTS += tests/unit/graph_holddown_test
+tests_unit_graph_holddown_test_SOURCES = tests/unit/graph_holddown_test.c core/graph_holddown.c core/graph_holddown.h
+tests_unit_graph_holddown_test_CPPFLAGS = $(TEST_CPPFLAGS)
